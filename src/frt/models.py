@@ -1,0 +1,5 @@
+"""Every model module, imported once so Base.metadata knows all tables (migrations, tests)."""
+
+import frt.audit.models  # noqa: F401
+import frt.people.models  # noqa: F401
+import frt.store.meta  # noqa: F401

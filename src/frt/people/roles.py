@@ -1,0 +1,55 @@
+"""The roles a user may hold. Access is granted by role (least privilege, DATA-05)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    APPLICANT = "applicant"
+    AUTHORISING_OFFICER = "authorising_officer"
+    NPCC_OFFICER = "npcc_officer"
+    GOLD = "gold_commander"
+    SILVER = "silver_commander"
+    BRONZE = "bronze_commander"
+    BRONZE_COMMUNITY = "bronze_community"
+    LFR_OPERATOR = "lfr_operator"
+    ENGAGEMENT_OFFICER = "engagement_officer"
+    SYSTEM_ENGINEER = "system_engineer"
+    RFR_USER = "rfr_user"
+    RFR_APPROVING_OFFICER = "rfr_approving_officer"
+    SRO = "senior_responsible_owner"
+    DPO = "data_protection_officer"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self, self.value.replace("_", " ").capitalize())
+
+
+_LABELS = {
+    Role.AUTHORISING_OFFICER: "Authorising Officer (AO)",
+    Role.NPCC_OFFICER: "NPCC officer",
+    Role.GOLD: "Gold commander",
+    Role.SILVER: "Silver commander",
+    Role.BRONZE: "Bronze commander",
+    Role.BRONZE_COMMUNITY: "Bronze Community",
+    Role.LFR_OPERATOR: "LFR Operator",
+    Role.ENGAGEMENT_OFFICER: "Engagement Officer",
+    Role.SYSTEM_ENGINEER: "System Engineer",
+    Role.RFR_USER: "RFR user",
+    Role.RFR_APPROVING_OFFICER: "RFR Approving Officer",
+    Role.SRO: "Senior Responsible Owner (SRO)",
+    Role.DPO: "Data Protection Officer (DPO)",
+}
+
+# Roles allowed to read the audit log (DATA-04: "only authorised roles may read it").
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.DPO, Role.SRO, Role.ADMINISTRATOR})
+
+
+class TrainingKind(str, Enum):
+    LFR = "lfr"
+    EMERGENCY_LIFE_SUPPORT = "emergency_life_support"
+    OFFICER_SAFETY = "officer_safety"
+    AO = "lfr_authorising_officer"  # 004 §6.1: AOs complete recognised LFR AO training

@@ -1,0 +1,152 @@
+"""Force policy profiles: every number or rule that differs between forces, with its citation.
+
+A profile is a YAML file in `profiles/` (one per force). Each entry is `{value: …, cite: "…"}`,
+validated into the models below; a bad file is refused naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from frt.policy.ranks import Rank
+
+PROFILES_DIR = Path(__file__).with_name("profiles")
+
+T = TypeVar("T")
+
+
+class ProfileError(Exception):
+    """A policy profile is missing, unreadable or invalid. The message names the file and key."""
+
+
+class Cited(BaseModel, Generic[T]):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: T
+    cite: str = Field(min_length=3)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Authority(_Section):
+    authoriser_min_rank: Cited[Rank]
+    urgent_authoriser_min_rank: Cited[Rank | None]
+    max_period_days: Cited[int] = Field()
+    series_max_days: Cited[int]
+    npcc_consultation_required: Cited[bool]
+    verbal_allowed: Cited[bool]
+
+
+class Command(_Section):
+    gold_min_rank: Cited[Rank]
+    gold_urgent_min_rank: Cited[Rank | None]
+    silver_min_rank: Cited[Rank]
+    bronze_min_rank: Cited[Rank]
+    silver_review_interval_hours: Cited[float]
+
+
+class Training(_Section):
+    lfr_operator: Cited[list[str]]
+    engagement_officer: Cited[list[str]]
+    system_engineer: Cited[list[str]]
+
+
+class Watchlist(_Section):
+    import_window_hours: Cited[float]
+    deletion_hours_after_end: Cited[float]
+
+
+class Retention(_Section):
+    alert_hours: Cited[float]
+    footage_hours: Cited[float]
+
+
+class Threshold(_Section):
+    max_false_alert_rate: Cited[float | None]
+    minimum: Cited[float | None]
+
+
+class Reporting(_Section):
+    cancellation_report_due_days: Cited[int]
+
+
+class Rfr(_Section):
+    substantive_library_review_days: Cited[int]
+    temporary_library_first_review_days: Cited[int]
+    temporary_library_review_max_days: Cited[int]
+    expired_library_deletion_days: Cited[int]
+    probe_retention_days: Cited[int]
+    cache_review_months: Cited[dict[str, int]]
+    library_retention_years: Cited[dict[str, dict[str, int | None]]]
+
+
+class Profile(_Section):
+    name: str
+    force: str
+    authority: Authority
+    command: Command
+    training: Training
+    watchlist: Watchlist
+    retention: Retention
+    threshold: Threshold
+    reporting: Reporting
+    rfr: Rfr
+    crime_tiers: Cited[dict[str, list[str]]]
+
+    def entries(self) -> list[tuple[str, object, str]]:
+        """Every entry as (dotted key, value, citation), for display."""
+        rows: list[tuple[str, object, str]] = []
+        for key in type(self).model_fields:
+            _flatten(key, getattr(self, key), rows)
+        return rows
+
+
+def _flatten(prefix: str, node: object, rows: list) -> None:
+    if isinstance(node, Cited):
+        value = node.value.value if isinstance(node.value, Rank) else node.value
+        rows.append((prefix, value, node.cite))
+    elif isinstance(node, BaseModel):
+        for key in type(node).model_fields:
+            _flatten(f"{prefix}.{key}", getattr(node, key), rows)
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def load_profile_file(path: Path) -> Profile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(f"cannot read policy profile {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"policy profile {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"policy profile {path} must be a mapping of sections")
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise ProfileError(
+            f"policy profile {path}: key '{key}': {first['msg']}"
+            + (f" ({len(exc.errors())} problems in all)" if len(exc.errors()) > 1 else "")
+        ) from exc
+
+
+@lru_cache(maxsize=8)
+def load_profile(name: str) -> Profile:
+    """The named force's profile (`mps`, `cumbria`, …) from the packaged profiles folder."""
+    path = PROFILES_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ProfileError(
+            f"unknown policy profile '{name}' (no file {path}); "
+            f"available: {', '.join(available_profiles())}"
+        )
+    return load_profile_file(path)

@@ -1,0 +1,92 @@
+"""Encryption at rest of sensitive blobs (images, templates) with AES-256-GCM (DATA-07, 000 §12.1(a)).
+
+A sealed blob is `b"FRT1" | key id (8 bytes) | nonce (12 bytes) | ciphertext+tag`. The key id is
+the first 8 bytes of SHA-256 of the key, so a blob sealed under another key is recognised as such
+and refused with a clear error instead of a bare authentication failure.
+
+The key comes from `FRT_SECRET_KEY` (base64 of 32 bytes) or from a key file created on first use
+with mode 0600. A key file is only created when the database holds no sealed data yet: a lost key
+is reported, never silently replaced (which would orphan everything already recorded).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"FRT1"
+_HEADER = len(MAGIC) + 8 + 12
+
+
+class EncryptionKeyError(Exception):
+    """The encryption key is missing, malformed, or not the key this data was sealed with."""
+
+
+class BlobCipher:
+    def __init__(self, key: bytes):
+        if len(key) != 32:
+            raise EncryptionKeyError(f"encryption key must be 32 bytes (AES-256), got {len(key)}")
+        self._aead = AESGCM(key)
+        self.key_id = hashlib.sha256(key).digest()[:8]
+
+    def seal(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
+        """Encrypt; `context` (e.g. a table and row id) is authenticated, so blobs can't be swapped."""
+        nonce = os.urandom(12)
+        return MAGIC + self.key_id + nonce + self._aead.encrypt(nonce, plaintext, context)
+
+    def open(self, sealed: bytes, *, context: bytes = b"") -> bytes:
+        if len(sealed) < _HEADER + 16 or not sealed.startswith(MAGIC):
+            raise EncryptionKeyError("not an FRT sealed blob (missing header)")
+        key_id = sealed[4:12]
+        if key_id != self.key_id:
+            raise EncryptionKeyError(
+                f"blob was sealed with key {key_id.hex()}, but the configured key is "
+                f"{self.key_id.hex()}: set FRT_SECRET_KEY or restore the key file"
+            )
+        try:
+            return self._aead.decrypt(sealed[12:24], sealed[24:], context)
+        except InvalidTag as exc:
+            raise EncryptionKeyError("blob failed authentication: altered or wrong context") from exc
+
+
+def generate_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def encode_key(key: bytes) -> str:
+    return base64.b64encode(key).decode("ascii")
+
+
+def decode_key(text: str, *, source: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (ValueError, TypeError) as exc:
+        raise EncryptionKeyError(f"{source} is not valid base64") from exc
+    if len(key) != 32:
+        raise EncryptionKeyError(f"{source} must hold 32 bytes (AES-256), it holds {len(key)}")
+    return key
+
+
+def load_key(env_value: str | None, key_file: Path, *, may_create: bool) -> bytes:
+    """The installation's key: from the environment, else the key file, else a new key file."""
+    if env_value:
+        return decode_key(env_value, source="FRT_SECRET_KEY")
+    if key_file.exists():
+        return decode_key(key_file.read_text(encoding="ascii"), source=f"key file {key_file}")
+    if not may_create:
+        raise EncryptionKeyError(
+            f"no encryption key: FRT_SECRET_KEY is unset and {key_file} is missing, but the "
+            "database already holds encrypted data. Restore the key; a new one cannot read it."
+        )
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = generate_key()
+    # O_EXCL + 0600: never overwrite a key, never let another user read it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(encode_key(key) + "\n")
+    return key

@@ -1,0 +1,127 @@
+"""Opening the store: the database engine, sessions, migrations and the blob cipher together.
+
+SQLite (a file under ./var) is the embedded default; PostgreSQL is selected with
+FRT_DATABASE_URL=postgresql+psycopg://… . Both run the same Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frt.settings import Settings, load_settings
+from frt.store.crypto import BlobCipher, EncryptionKeyError, load_key
+from frt.store.meta import KEY_CHECK, KEY_CHECK_PLAINTEXT, StoreMeta
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreNotReady(Exception):
+    """The database is not migrated to this version of FRT."""
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # the web app and recognition workers write at once
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin_immediate(conn) -> None:
+    # Take the write lock at BEGIN: two writers then queue (busy_timeout) instead of one failing
+    # on a stale snapshot, and the audit chain's "read last, append next" is serial.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    cipher: BlobCipher
+    settings: Settings
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed if the block succeeds, rolled back if it raises."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(settings: Settings | None = None, *, migrate: bool | None = None) -> Store:
+    """Open the configured database, migrating it when asked (default: only the embedded one)."""
+    settings = settings or load_settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    if migrate if migrate is not None else settings.is_embedded:
+        upgrade(engine)
+    elif not is_current(engine):
+        raise StoreNotReady(
+            "the database is not at this version of FRT's schema: run `frt db upgrade`"
+        )
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    cipher = _open_cipher(sessions, settings)
+    return Store(engine, sessions, cipher, settings)
+
+
+def _open_cipher(sessions: sessionmaker[Session], settings: Settings) -> BlobCipher:
+    """Load the key and prove it is the key this database's data was sealed with."""
+    with sessions() as session, session.begin():
+        check = session.scalar(select(StoreMeta).where(StoreMeta.key == KEY_CHECK))
+        key = load_key(settings.secret_key, settings.key_file, may_create=check is None)
+        cipher = BlobCipher(key)
+        if check is None:
+            session.add(StoreMeta(key=KEY_CHECK, value=cipher.seal(KEY_CHECK_PLAINTEXT)))
+            logger.info("encryption key %s bound to this database", cipher.key_id.hex())
+        else:
+            try:
+                cipher.open(check.value)
+            except EncryptionKeyError as exc:
+                raise EncryptionKeyError(
+                    "the encryption key does not match this database's data; nothing was "
+                    f"changed. {exc}"
+                ) from exc
+    return cipher

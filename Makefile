@@ -1,0 +1,37 @@
+# FRT: the two Quick start commands (README) and the developer's everyday ones.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test traceability lint browser clean
+
+# Set everything up and start the web app on the embedded SQLite default, with demo users.
+demo: $(STAMP)
+	$(BIN)/frt serve --demo
+
+# Run the whole test suite (FRT_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL).
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+traceability: $(STAMP) browser
+	-$(BIN)/python -m pytest -q
+	$(BIN)/frt traceability
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip "setuptools<82" wheel
+	$(BIN)/pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

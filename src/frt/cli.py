@@ -1,0 +1,341 @@
+"""The `frt` command: set up, run and inspect an FRT installation."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from frt.settings import load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    help="FRT: Live and Retrospective Facial Recognition inside the governance of UK police policy.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="The database: migrate it to this version of FRT.", no_args_is_help=True)
+users_app = typer.Typer(help="People: accounts, ranks, roles and training records.", no_args_is_help=True)
+policy_app = typer.Typer(help="The force policy profile in force, with its citations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only audit log: verify and read it.", no_args_is_help=True)
+certs_app = typer.Typer(help="TLS certificates for the dashboard and API.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.add_typer(certs_app, name="certs")
+
+CLI = "cli"  # the role recorded in the audit log for actions taken at the command line
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _store(migrate: bool | None = None):
+    """Open the configured store, turning setup problems into one clear line."""
+    from frt.store.crypto import EncryptionKeyError
+    from frt.store.db import StoreNotReady, open_store
+
+    try:
+        return open_store(load_settings(), migrate=migrate)
+    except (EncryptionKeyError, StoreNotReady) as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _actor():
+    from frt.audit import Actor
+
+    return Actor.system(CLI)
+
+
+# ---------------------------------------------------------------- db
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (embedded SQLite or FRT_DATABASE_URL) to this version."""
+    store = _store(migrate=True)
+    console.print(f"database at head: {store.engine.url.render_as_string(hide_password=True)}")
+    _print_first_admin(store)
+
+
+def _print_first_admin(store) -> None:
+    from frt.people.service import ensure_first_admin
+
+    with store.session() as session:
+        first = ensure_first_admin(session)
+    if first:
+        console.print(
+            f"[bold]First run:[/] administrator [cyan]{first.username}[/] created with one-time "
+            f"password [bold yellow]{first.password}[/] (shown once; change it at first login)."
+        )
+
+
+# ---------------------------------------------------------------- users
+@users_app.command("add")
+def users_add(
+    username: str,
+    rank: Annotated[str, typer.Option(help="e.g. inspector, superintendent, staff_band_c")],
+    role: Annotated[list[str], typer.Option("--role", help="repeat for several roles")],
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    password: Annotated[str, typer.Option(help="leave empty to generate one")] = "",
+) -> None:
+    """Add a user with a rank and one or more roles."""
+    from frt.people.roles import Role
+    from frt.people.service import PeopleError, create_user, new_password
+    from frt.policy.ranks import Rank
+
+    try:
+        rank_value = Rank(rank)
+        roles = {Role(r) for r in role}
+    except ValueError as exc:
+        raise _fail(f"{exc}. Ranks: {', '.join(r.value for r in Rank)}. "
+                    f"Roles: {', '.join(r.value for r in Role)}") from exc
+    generated = not password
+    password = password or new_password()
+    store = _store()
+    try:
+        with store.session() as session:
+            create_user(session, _actor(), username=username, display_name=name or username,
+                        rank=rank_value, roles=roles, password=password,
+                        must_change_password=generated)
+    except PeopleError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"user [cyan]{username}[/] added")
+    if generated:
+        console.print(f"one-time password: [bold yellow]{password}[/] (change at first login)")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users with rank, roles, state and training expiries."""
+    from frt.people.service import is_locked, list_users
+
+    store = _store()
+    table = Table("username", "name", "rank", "roles", "state", "training (expires)")
+    with store.session() as session:
+        for user in list_users(session):
+            state = "disabled" if user.disabled else "locked" if is_locked(user) else "active"
+            training = ", ".join(f"{k} {v.isoformat()}" for k, v in user.training_expiries().items())
+            table.add_row(user.username, user.display_name, user.rank_enum.label,
+                          ", ".join(sorted(user.roles_json)), state, training or "-")
+    console.print(table)
+
+
+def _set_disabled(username: str, disabled: bool) -> None:
+    from frt.people.service import PeopleError, set_disabled
+
+    store = _store()
+    try:
+        with store.session() as session:
+            set_disabled(session, _actor(), username, disabled)
+    except PeopleError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"user [cyan]{username}[/] {'disabled' if disabled else 'enabled'}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable an account no longer needed (000 §12.1(d)); its records stay."""
+    _set_disabled(username, True)
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable a disabled account again."""
+    _set_disabled(username, False)
+
+
+@users_app.command("train")
+def users_train(
+    username: str,
+    kind: Annotated[str, typer.Argument(help="lfr, emergency_life_support, officer_safety, lfr_authorising_officer")],
+    completed: Annotated[str, typer.Option(help="YYYY-MM-DD (default today)")] = "",
+    expires: Annotated[str, typer.Option(help="YYYY-MM-DD (default one year after completion)")] = "",
+) -> None:
+    """Record a training course and its expiry."""
+    from frt.people.roles import TrainingKind
+    from frt.people.service import PeopleError, add_training
+
+    try:
+        kind_value = TrainingKind(kind)
+        done = date.fromisoformat(completed) if completed else date.today()
+        until = date.fromisoformat(expires) if expires else done + timedelta(days=365)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    store = _store()
+    try:
+        with store.session() as session:
+            add_training(session, _actor(), username, kind_value, done, until)
+    except PeopleError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"{kind_value.value} recorded for [cyan]{username}[/], expires {until}")
+
+
+@users_app.command("passwd")
+def users_passwd(username: str) -> None:
+    """Reset a password to a new one-time password."""
+    from frt.people.service import PeopleError, new_password, require_user, set_password
+
+    store = _store()
+    password = new_password()
+    try:
+        with store.session() as session:
+            user = require_user(session, username)
+            set_password(session, _actor(), user, password)
+            user.must_change_password = True
+    except PeopleError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"one-time password for [cyan]{username}[/]: [bold yellow]{password}[/]")
+
+
+# ---------------------------------------------------------------- policy
+@policy_app.command("show")
+def policy_show(
+    profile: Annotated[str, typer.Option(help="profile name (default: FRT_POLICY_PROFILE or mps)")] = "",
+) -> None:
+    """Print the force policy profile, each entry with its paragraph."""
+    from frt.policy.profile import ProfileError, load_profile
+
+    try:
+        chosen = load_profile(profile or load_settings().policy_profile)
+    except ProfileError as exc:
+        raise _fail(str(exc)) from exc
+    table = Table("entry", "value", "citation", title=f"Policy profile: {chosen.force} ({chosen.name})")
+    for key, value, cite in chosen.entries():
+        table.add_row(key, _show(value), cite)
+    console.print(table)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "—" if value is None else str(value)
+
+
+# ---------------------------------------------------------------- audit
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify the hash chain; report the first record where it breaks."""
+    from frt.audit import verify
+
+    store = _store()
+    with store.session() as session:
+        result = verify(session, _actor())
+    if not result.ok:
+        raise _fail(str(result), code=2)
+    console.print(f"[green]{result}[/]")
+
+
+@audit_app.command("show")
+def audit_show(
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    action: Annotated[str, typer.Option(help="only this action")] = "",
+) -> None:
+    """Show recent audit records (this read is itself audited)."""
+    from frt.audit import read
+
+    store = _store()
+    table = Table("seq", "when (UTC)", "user id", "role", "action", "object", "outcome", "detail")
+    with store.session() as session:
+        for row in read(session, _actor(), limit=limit, action=action or None):
+            obj = f"{row.object_type}:{row.object_id}" if row.object_id else "-"
+            table.add_row(str(row.seq), row.at.strftime("%Y-%m-%d %H:%M:%S"), row.user_id or "-",
+                          row.role, row.action, obj, row.outcome, _show(row.detail))
+    console.print(table)
+
+
+# ---------------------------------------------------------------- certs, serve
+@certs_app.command("dev")
+def certs_dev(
+    host: Annotated[list[str], typer.Option("--host", help="extra host names")] = [],  # noqa: B006
+) -> None:
+    """Make a self-signed development certificate under ./var/certs."""
+    from frt.web.certs import make_dev_certificate
+
+    cert, key = make_dev_certificate(load_settings().data_dir / "certs", list(host))
+    console.print(f"certificate: {cert}\nprivate key: {key} (mode 0600)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8443,
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (default: ./var/certs)")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS key")] = None,
+    insecure_localhost: Annotated[bool, typer.Option(help="plain HTTP on 127.0.0.1 only (development)")] = False,
+    demo: Annotated[bool, typer.Option(help="create demo users on the embedded database")] = False,
+) -> None:
+    """Serve the dashboard and API over HTTPS (migrates the embedded database by itself)."""
+    from frt.web.certs import make_dev_certificate
+    from frt.web.server import serve as run
+
+    settings = load_settings()
+    store = _store()  # the embedded default migrates itself; PostgreSQL needs `frt db upgrade`
+    _print_first_admin(store)
+    if demo:
+        _seed_demo(store, settings)
+    if not insecure_localhost and certfile is None:
+        certfile, keyfile = make_dev_certificate(settings.data_dir / "certs", [host])
+    scheme = "http" if insecure_localhost else "https"
+    console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
+                  f"  (policy profile: {settings.policy_profile})")
+    run(store, host=host, port=port, certfile=certfile, keyfile=keyfile,
+        insecure_localhost=insecure_localhost)
+
+
+def _seed_demo(store, settings) -> None:
+    from frt.people.demo import DEMO_USERS, ensure_demo_users
+
+    if not settings.is_embedded:
+        raise _fail("demo users are only for the embedded database, never a force's PostgreSQL")
+    with store.session() as session:
+        password = ensure_demo_users(session)
+    names = ", ".join(u[0] for u in DEMO_USERS)
+    if password:
+        console.print(f"Demo users [cyan]{names}[/] all have the password [bold yellow]{password}[/]"
+                      " (shown once).")
+    else:
+        console.print(f"Demo users exist ({names}); their password was printed at first run "
+                      "(reset one with `frt users passwd NAME`).")
+
+
+# ---------------------------------------------------------------- traceability
+@app.command()
+def traceability() -> None:
+    """Print the requirements traceability table from the last test run (var/traceability.json)."""
+    from frt.traceability import print_table
+
+    raise typer.Exit(print_table())
+
+
+def _mount_optional() -> None:
+    """Command groups of packages that may be absent in a partial install."""
+    try:
+        from frt.eval.cli import app as eval_app
+    except ImportError:
+        return
+    app.add_typer(eval_app, name="eval", help="Accuracy, equitability and threshold evaluation.")
+
+
+_mount_optional()
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -319,13 +319,26 @@ def traceability() -> None:
     raise typer.Exit(print_table())
 
 
+# Command groups owned by the domain packages: (module, attribute, command name, help).
+_GROUPS = [
+    ("frt.eval.cli", "app", "eval", "Accuracy, equitability and threshold evaluation."),
+    ("frt.governance.cli", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
+    ("frt.governance.cli", "app", "governance", "LFR applications, authorities and reports."),
+    ("frt.lfr.cli", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
+    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks of the live pipeline."),
+]
+
+
 def _mount_optional() -> None:
-    """Command groups of packages that may be absent in a partial install."""
-    try:
-        from frt.eval.cli import app as eval_app
-    except ImportError:
-        return
-    app.add_typer(eval_app, name="eval", help="Accuracy, equitability and threshold evaluation.")
+    """Mount each domain package's command group (a package still being built may lack one)."""
+    import importlib
+
+    for module_name, attr, name, help_text in _GROUPS:
+        try:
+            group = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError):
+            continue
+        app.add_typer(group, name=name, help=help_text)
 
 
 _mount_optional()

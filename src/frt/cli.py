@@ -280,7 +280,13 @@ def serve(
     from frt.web.certs import make_dev_certificate
     from frt.web.server import serve as run
 
+    from frt.policy.profile import ProfileError, load_profile
+
     settings = load_settings()
+    try:
+        load_profile(settings.policy_profile)  # refuse to start on a missing or corrupt profile
+    except ProfileError as exc:
+        raise _fail(str(exc)) from exc
     store = _store()  # the embedded default migrates itself; PostgreSQL needs `frt db upgrade`
     _print_first_admin(store)
     if demo:

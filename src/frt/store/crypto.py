@@ -17,7 +17,9 @@ import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MAGIC = b"FRT1"
 _HEADER = len(MAGIC) + 8 + 12
@@ -32,7 +34,18 @@ class BlobCipher:
         if len(key) != 32:
             raise EncryptionKeyError(f"encryption key must be 32 bytes (AES-256), got {len(key)}")
         self._aead = AESGCM(key)
+        self._key = key
         self.key_id = hashlib.sha256(key).digest()[:8]
+
+    def derive_secret(self, purpose: bytes, length: int = 32) -> bytes:
+        """A secret for another use (e.g. signing session cookies), derived with HKDF-SHA256.
+
+        Each `purpose` gets an independent secret, so the data key itself never leaves here.
+        """
+        if not purpose:
+            raise ValueError("derive_secret needs a purpose label")
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=b"frt:" + purpose)
+        return hkdf.derive(self._key)
 
     def seal(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
         """Encrypt; `context` (e.g. a table and row id) is authenticated, so blobs can't be swapped."""

@@ -1,0 +1,1 @@
+"""The JSON REST API under /api: one router per resource, its pydantic models beside it."""

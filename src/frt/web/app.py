@@ -1,0 +1,98 @@
+"""The FastAPI application: JSON API under /api, server-rendered pages, static files.
+
+    app = create_app(store)
+
+A later package adds its routers to `ROUTERS` below (an API router in `web/api/<resource>.py`,
+a page router in `web/pages/<area>.py`); every route declares `require_role(...)`, and
+`tests/web/test_routes.py` fails if one doesn't. Home-page work lists: `frt.web.panels`.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import frt
+from frt.policy import load_profile
+from frt.store.db import Store
+from frt.web import csrf, errors
+from frt.web.api import audit as audit_api
+from frt.web.api import health, session
+from frt.web.api import users as users_api
+from frt.web.pages import admin, audit, auth, home, public
+from frt.web.sessions import SchemeAwareSessions, session_secret
+from frt.web.templating import STATIC
+
+ROUTERS = [
+    health.router,
+    session.router,
+    users_api.router,
+    audit_api.router,
+    auth.router,
+    home.router,
+    admin.router,
+    audit.router,
+    public.router,
+]
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(
+        title="FRT",
+        summary="Live and Retrospective Facial Recognition inside their governance.",
+        version=getattr(frt, "__version__", "0.1.0"),
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is a local page instead
+        redoc_url=None,
+        dependencies=[Depends(csrf.protect)],
+    )
+    app.state.store = store
+    app.state.policy = load_profile(store.settings.policy_profile)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
+    app.add_middleware(SchemeAwareSessions, secret=session_secret(store.cipher))
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class SecurityHeaders:
+    """Headers that keep pages out of frames, caches and other origins' scripts."""
+
+    CSP = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(self._headers(https, static))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _headers(self, https: bool, static: bool) -> list[tuple[bytes, bytes]]:
+        values = {
+            b"content-security-policy": self.CSP.encode(),
+            b"x-content-type-options": b"nosniff",
+            b"x-frame-options": b"DENY",
+            b"referrer-policy": b"no-referrer",
+            # Pages show personal data: never keep them in a shared device's cache.
+            b"cache-control": b"max-age=3600" if static else b"no-store",
+        }
+        if https:
+            values[b"strict-transport-security"] = b"max-age=31536000"
+        return list(values.items())

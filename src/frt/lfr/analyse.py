@@ -1,0 +1,173 @@
+"""The per-frame work of a recognition worker: detect, locate landmarks, check zone and quality,
+cut the aligned face chip — and, on request, template chips.
+
+This is what runs in the worker processes (`frt.lfr.workers`), so it takes and returns plain
+picklable values: a frame's regions in (`AnalyseJob`), its `Observation`s out. A chip is cut only
+for a face inside the Zone of Recognition, within the faces-per-frame limit and good enough to
+template; every other face leaves a box (for tracking) and a count, nothing else (LIVE-03).
+
+Kept here rather than in `frt.engine` because it is live-specific (regions at a chosen scale,
+zone rules); `detect_regions` is a candidate to move into the engine later.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from frt.engine import models
+from frt.engine.detect import Face, landmarks_5
+from frt.engine.quality import QualityThresholds, assess
+from frt.engine.template import aligned_chips
+from frt.lfr.zone import Zone
+
+CHIP_SIZE = 150  # dlib ResNet's input
+DUPLICATE_IOU = 0.4  # two detections from overlapping regions this alike are one face
+
+
+@dataclass(eq=False)
+class Crop:
+    """Pixels sent to a worker: `bgr` starts at frame position (x, y); detection covers the inner
+    rectangle `inner` (crop coordinates) at `scale`; the margin around it serves the chips."""
+
+    bgr: np.ndarray
+    x: int
+    y: int
+    inner: tuple[int, int, int, int]
+    scale: float
+
+
+@dataclass(eq=False)
+class AnalyseJob:
+    frame_index: int
+    crops: list[Crop]
+    zone: Zone
+    thresholds: QualityThresholds
+
+
+@dataclass(eq=False)
+class Observation:
+    box: tuple[int, int, int, int]  # frame pixels
+    in_zone: bool
+    quality: float = 0.0
+    inter_eye_px: float = 0.0
+    ok: bool = False  # in zone, within the limit and good enough: `chip` is set
+    chip: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
+class AnalyseResult:
+    frame_index: int
+    observations: list[Observation]
+    over_limit: int = 0
+    timings: dict = field(default_factory=dict)
+
+
+def analyse(job: AnalyseJob) -> AnalyseResult:
+    import cv2
+
+    t0 = time.perf_counter()
+    found: list[tuple[Face, int]] = []  # (face in crop coordinates, crop number)
+    rgbs = []
+    for n, crop in enumerate(job.crops):
+        rgb = np.ascontiguousarray(cv2.cvtColor(crop.bgr, cv2.COLOR_BGR2RGB))
+        rgbs.append(rgb)
+        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale)]
+    found = _unique(found, job.crops)
+    t1 = time.perf_counter()
+    observations, over = _observe(found, job, rgbs)
+    t2 = time.perf_counter()
+    return AnalyseResult(job.frame_index, observations, over,
+                         {"detect": (t1 - t0) * 1e3, "quality_align": (t2 - t1) * 1e3})
+
+
+def detect_region(rgb: np.ndarray, inner: tuple[int, int, int, int], scale: float) -> list[Face]:
+    """dlib HOG on `inner` of `rgb`, resized by `scale`; boxes in `rgb`'s coordinates."""
+    import cv2
+
+    x0, y0, x1, y1 = inner
+    part = rgb[y0:y1, x0:x1]
+    if scale != 1.0:
+        size = (max(1, round(part.shape[1] * scale)), max(1, round(part.shape[0] * scale)))
+        method = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        part = cv2.resize(part, size, interpolation=method)
+    if part.shape[0] < 40 or part.shape[1] < 40:
+        return []
+    rects, scores, _ = models.hog_detector().run(np.ascontiguousarray(part), 0, 0.0)
+    faces = []
+    for r, c in zip(rects, scores):
+        box = (round(r.left() / scale) + x0, round(r.top() / scale) + y0,
+               round((r.right() + 1) / scale) + x0, round((r.bottom() + 1) / scale) + y0)
+        box = (max(0, box[0]), max(0, box[1]), min(rgb.shape[1], box[2]), min(rgb.shape[0], box[3]))
+        if box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
+            faces.append(Face(*box, confidence=float(c), detector="hog"))
+    return faces
+
+
+def _unique(found, crops) -> list[tuple[Face, int]]:
+    """Drop a detection that repeats a more confident one from an overlapping region."""
+    found = sorted(found, key=lambda fc: -fc[0].confidence)
+    kept: list[tuple[Face, int]] = []
+    for face, n in found:
+        box = _to_frame(face.box, crops[n])
+        if all(iou(box, _to_frame(k.box, crops[m])) < DUPLICATE_IOU for k, m in kept):
+            kept.append((face, n))
+    return kept
+
+
+def _to_frame(box, crop: Crop) -> tuple[int, int, int, int]:
+    return (box[0] + crop.x, box[1] + crop.y, box[2] + crop.x, box[3] + crop.y)
+
+
+def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
+    zone = job.zone
+    inside, outside = [], []
+    for face, n in found:
+        box = _to_frame(face.box, job.crops[n])
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        (inside if zone.contains(*centre) else outside).append((face, n, box))
+    inside.sort(key=lambda item: -item[0].area)  # the limit keeps the largest (nearest) faces
+    kept, over = inside[:zone.max_faces], inside[zone.max_faces:]
+    out = [Observation(box, in_zone=False) for _, _, box in outside]
+    out += [Observation(box, in_zone=True) for _, _, box in over]
+    for face, n, box in kept:
+        rgb = rgbs[n]
+        face = Face(*face.box, confidence=face.confidence, detector=face.detector,
+                    landmarks=landmarks_5(rgb, face.box))
+        q = assess(rgb, face, job.thresholds)
+        chip = aligned_chips(rgb, [face], CHIP_SIZE)[0] if q.ok else None
+        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip))
+    return out, len(over)
+
+
+def iou(a, b) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+# ---------------------------------------------------------------- templating
+_ALGORITHMS: dict = {}
+
+
+def embed(chips: list[np.ndarray], algorithm: str, options: dict) -> tuple[np.ndarray, float]:
+    """Unit template vectors of aligned chips, and the milliseconds it took."""
+    from frt.engine.template import get_algorithm
+
+    key = (algorithm, tuple(sorted(options.items())))
+    if key not in _ALGORITHMS:
+        _ALGORITHMS[key] = get_algorithm(algorithm, **options)
+    t0 = time.perf_counter()
+    vectors = _ALGORITHMS[key].embed_chips(chips)
+    return np.asarray(vectors, dtype=np.float32), (time.perf_counter() - t0) * 1e3
+
+
+def warm_up(algorithm: str, options: dict) -> None:
+    """Load the models in a worker before the first frame arrives."""
+    models.hog_detector()
+    models.shape_predictor_5()
+    embed([np.zeros((CHIP_SIZE, CHIP_SIZE, 3), np.uint8)], algorithm, options)

@@ -1,0 +1,71 @@
+"""Command groups of the live system: `frt bench live` (measurement) and `frt deploy` (running a
+Deployment's recognition workers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+bench_app = typer.Typer(help="Benchmarks of the live pipeline.", no_args_is_help=True)
+deploy_app = typer.Typer(help="Run a Deployment's recognition worker(s).", no_args_is_help=True)
+
+
+@bench_app.command("live")
+def bench_live(
+    video: Annotated[Path, typer.Option(help="video file; every frame is processed")],
+    watchlist: Annotated[Path, typer.Option(help="folder of <identity>/<images>, enrolled for "
+                                                 "measurement only")],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="write the results here")] = None,
+    threshold: Annotated[float, typer.Option(help="alert threshold (score in [0, 1])")] = 0.95,
+    min_ied: Annotated[float, typer.Option(help="Zone of Recognition minimum inter-eye "
+                                                "distance, pixels")] = 20.0,
+    max_faces: Annotated[int, typer.Option(help="faces-per-frame limit")] = 10,
+    workers: Annotated[Optional[int], typer.Option(help="worker processes (0: inline; "
+                                                        "default: one per core)")] = None,
+) -> None:
+    """Run the live pipeline on a video against a folder watchlist and report speed and alerts."""
+    from frt.lfr.bench import run_live, write_json
+
+    if not video.is_file():
+        err.print(f"[bold red]error:[/] no video file at {video}")
+        raise typer.Exit(1)
+    if not watchlist.is_dir():
+        err.print(f"[bold red]error:[/] no watchlist folder at {watchlist}")
+        raise typer.Exit(1)
+    summary = run_live(video, watchlist, threshold=threshold, min_inter_eye_px=min_ied,
+                       max_faces=max_faces, workers=workers)
+    _print_summary(summary)
+    if json_out:
+        write_json(summary, json_out)
+        console.print(f"results written to {json_out}")
+
+
+def _print_summary(s: dict) -> None:
+    table = Table(title=f"live pipeline: {s['video']}", show_header=False)
+    for key in ("frames", "seconds", "fps", "dropped_frames", "corrupt_frames", "faces_detected",
+                "tracks", "templates", "template_ms_per_face", "recognition_time_ms_p50",
+                "recognition_time_ms_p95", "workers", "detection_scale"):
+        table.add_row(key, str(s.get(key)))
+    table.add_row("alerts", str(len(s["alerts"])))
+    console.print(table)
+    stages = Table(title="per-stage milliseconds")
+    for col in ("stage", "ms per frame", "ms per call", "calls"):
+        stages.add_column(col)
+    for stage, v in s["stages_ms"].items():
+        stages.add_row(stage, str(v["ms_per_frame"]), str(v["ms_per_call"]), str(v["calls"]))
+    console.print(stages)
+    if s["alerts"]:
+        alerts = Table(title="alerts")
+        for col in ("identity", "score", "first seen s", "alert s", "recognition ms"):
+            alerts.add_column(col)
+        for a in s["alerts"]:
+            alerts.add_row(a["identity"], f"{a['score']:.3f}", str(a["first_seen_s"]),
+                           str(a["alert_s"]), str(a["recognition_time_ms"]))
+        console.print(alerts)

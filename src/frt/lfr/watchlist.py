@@ -1,0 +1,119 @@
+"""The watchlist as the live pipeline holds it: templates in memory, searched exactly (LIVE-02).
+
+Each row is one watchlist *image*; several rows may belong to one subject. A row's threshold is
+the Deployment's Threshold, or higher where that image's threshold was raised (WL-09,
+SOP 6.2(3)); a probe alerts on the best-scoring row at or above its own threshold. The
+operational watchlist and the blue watchlist of consenting staff (WL-08) are kept as two
+`LiveWatchlist`s so their alerts never mix.
+
+`enrol_folder` builds one from `<identity>/<images>` for benchmarks only: no governance, never
+used by a Deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from frt.engine.compare import Gallery, cosine_to_score
+from frt.engine.template import Template, unit
+
+logger = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm"}
+
+
+@dataclass(frozen=True)
+class WatchlistRow:
+    entry_id: str  # the watchlist image
+    subject_id: str  # the person (several images may share one)
+    template: Template
+    threshold_raise: float | None = None  # WL-09: this image alerts only at or above this
+    category: str = ""
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    subject_id: str
+    score: float
+    threshold: float
+    category: str = ""
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class LiveWatchlist:
+    rows: list[WatchlistRow]
+    threshold: float
+    blue: bool = False
+    _gallery: Gallery | None = field(default=None, repr=False)
+    _row_thresholds: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("a Threshold is a score in (0, 1]")
+        if self.rows:
+            templates = [r.template for r in self.rows]
+            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates,
+                                                   threads=1)
+            self._row_thresholds = np.array(
+                [max(self.threshold, r.threshold_raise or 0.0) for r in self.rows], np.float32)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def kind(self) -> tuple[str, str] | None:
+        return self._gallery.kind if self._gallery is not None else None
+
+    def match(self, vector: np.ndarray) -> Match | None:
+        """The best row at or above its threshold for one unit probe vector, or None."""
+        if self._gallery is None:
+            return None
+        scores = cosine_to_score(self._gallery.matrix @ unit(vector))
+        passing = scores >= self._row_thresholds
+        if not passing.any():
+            return None
+        i = int(np.argmax(np.where(passing, scores, -1.0)))
+        row = self.rows[i]
+        return Match(row.entry_id, row.subject_id, float(scores[i]), float(self._row_thresholds[i]),
+                     row.category, row.markers)
+
+    def subjects(self) -> set[str]:
+        return {r.subject_id for r in self.rows}
+
+    def wipe(self) -> None:
+        """Overwrite the templates in memory (the Deployment has ended: DATA-02, DATA-08)."""
+        if self._gallery is not None:
+            self._gallery.matrix.fill(0)
+        for r in self.rows:
+            if r.template.vector.flags.writeable:
+                r.template.vector.fill(0)
+        self.rows, self._gallery = [], None
+
+
+def enrol_folder(folder: str | Path, threshold: float, algorithm: str = "dlib-resnet",
+                 options: dict | None = None) -> tuple[LiveWatchlist, list[str]]:
+    """A benchmark watchlist from `<identity>/<images>`; returns it and the images refused."""
+    from frt.engine.detect import get_detector
+    from frt.engine.enrol import template_source
+    from frt.engine.template import get_algorithm
+
+    detector = get_detector("thorough")
+    algo = get_algorithm(algorithm, **(options or {}))
+    rows, refused = [], []
+    for person in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
+        for image in sorted(p for p in person.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+            result = template_source(image, detector, algo, key=f"{person.name}/{image.name}")
+            if result.template is None:
+                refused.append(f"{person.name}/{image.name}: {result.reason}")
+                continue
+            rows.append(WatchlistRow(f"{person.name}/{image.name}", person.name, result.template))
+    if not rows:
+        raise ValueError(f"no face could be enrolled from {folder}")
+    return LiveWatchlist(rows, threshold), refused

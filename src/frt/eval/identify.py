@@ -1,0 +1,80 @@
+"""One identification evaluation, end to end: template (cached, all cores), search, figures."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from frt.engine.compare import Gallery
+from frt.engine.enrol import EngineSpec
+from frt.engine.normalise import Cohort
+from frt.eval import dataset
+from frt.eval.metrics import Searches, figures, run_searches
+from frt.eval.runner import template_items
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    figures: dict
+    searches: Searches
+    data_description: str
+    algorithm: str
+    algorithm_version: str
+    extra: dict = field(default_factory=dict)
+
+
+def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
+             limit: int | None = None, fold: tuple[int, int] | None = None,
+             cache_dir: Path | None = None, workers: int | None = None,
+             progress: bool = True, cohort_top_k: int = 100) -> Run:
+    """The open-set protocol of testdata/README.md on `data_dir` (see `frt.eval.dataset`)."""
+    start = time.perf_counter()
+    version = spec.build()[1].version
+    identities = {n: p for n, p in dataset.scan(data_dir).items() if dataset.in_fold(n, fold)}
+    split = dataset.split(identities, limit=limit)
+    results = template_items(split.items, spec, version, cache_dir, workers, "templating", progress)
+    vectors = {k: (r.template.vector if r.template is not None else None) for k, r in results.items()}
+    cohort, cohort_size = None, 0
+    if cohort_dir is not None:
+        cohort = _cohort(cohort_dir, set(identities), spec, version, cache_dir, workers, progress,
+                         cohort_top_k)
+        cohort_size = len(cohort)
+    gallery_items = [it for it in split.gallery if vectors.get(it.key) is not None]
+    gallery = Gallery([it.identity for it in gallery_items],
+                      np.stack([vectors[it.key] for it in gallery_items]),
+                      spec.algorithm, version, cohort=cohort)
+    searches = run_searches(split, vectors, gallery.score_vectors)
+    failed = sum(v is None for v in vectors.values())
+    figs = {
+        "gallery_size": len(split.gallery),
+        "gallery_failed_to_template": len(split.gallery) - len(gallery_items),
+        "images": len(split.items),
+        "identities": len(identities) if not limit else min(limit, len(identities)),
+        "failed_to_template": failed,
+        "failure_to_template_rate": failed / max(1, len(split.items)),
+        **figures(searches),
+        "algorithm": spec.algorithm,
+        "algorithm_version": version,
+        "detector": spec.detector,
+        "scoring": "cohort-normalised (AS-norm)" if cohort else "raw similarity",
+        "cohort_size": cohort_size,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    description = f"{data_dir} ({len(split.items)} images, {figs['identities']} identities" + (
+        f", fold {fold[0]}/{fold[1]}" if fold else "") + ")"
+    return Run(figs, searches, description, spec.algorithm, version)
+
+
+def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k) -> Cohort:
+    items = dataset.cohort_items(cohort_dir, exclude)
+    results = template_items(items, spec, version, cache_dir, workers, "cohort", progress)
+    rows = [r.template.vector for r in results.values() if r.template is not None]
+    if not rows:
+        raise ValueError(f"no usable cohort faces in {cohort_dir}")
+    return Cohort(np.stack(rows), spec.algorithm, version, top_k=top_k)

@@ -1,0 +1,94 @@
+"""`frt eval identify` and `threshold` end to end on package-shipped photos, and the record."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from frt.eval.cli import app, choose_threshold, policy_rule
+
+REQUIRED_KEYS = {"gallery_size", "images", "failed_to_template", "mated_searches",
+                 "nonmated_searches", "rank1", "rank10", "tpir_at_fpir_0.001",
+                 "threshold_at_fpir_0.001", "tpir_at_fpir_0.01", "threshold_at_fpir_0.01",
+                 "algorithm", "seconds"}
+
+
+def _save(path, rgb):
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=90)
+    path.write_bytes(buf.getvalue())
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory):
+    from skimage import data
+    import matplotlib
+
+    from frt.engine.images import load_image
+
+    root = tmp_path_factory.mktemp("people")
+    astronaut = data.astronaut()
+    grace = load_image(os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg"))
+    for name, rgb in (("astronaut", astronaut), ("grace", grace)):
+        (root / name).mkdir()
+        _save(root / name / "1.jpg", rgb)
+        _save(root / name / "2.jpg", cv2.resize(rgb, None, fx=0.7, fy=0.7))
+    (root / "nobody").mkdir()
+    _save(root / "nobody" / "1.jpg", np.full((120, 120, 3), 90, np.uint8))  # no face in it
+    return root
+
+
+@pytest.mark.req("EVAL-01")
+def test_identify_writes_the_figures_and_the_det_plot(people, tmp_path, monkeypatch):
+    monkeypatch.setenv("FRT_DATA_DIR", str(tmp_path / "var"))
+    out, plot = tmp_path / "out.json", tmp_path / "det.png"
+    result = CliRunner().invoke(app, ["identify", str(people), "--json", str(out), "--plot", str(plot),
+                                      "--workers", "1", "--no-cache", "--no-progress", "--no-record"])
+    assert result.exit_code == 0, result.output
+    figs = json.loads(out.read_text())
+    assert REQUIRED_KEYS <= set(figs)
+    assert figs["gallery_size"] == 2 and figs["mated_searches"] == 2 and figs["images"] == 5
+    assert figs["failed_to_template"] == 1  # the picture with no face
+    assert figs["rank1"] == 1.0
+    assert plot.stat().st_size > 1000
+
+
+@pytest.mark.req("EVAL-01")
+def test_threshold_follows_the_mps_false_alert_rule_and_the_cumbria_minimum():
+    far, minimum, cite = policy_rule("mps")
+    assert far == 0.001 and "6.2(3)" in cite
+    scores = np.linspace(0, 1, 10_000)
+    t = choose_threshold(scores, far, minimum)
+    assert (scores >= t).mean() <= 0.001
+    far_c, min_c, cite_c = policy_rule("cumbria")
+    assert min_c == 0.64 and "11.11" in cite_c
+    assert choose_threshold(scores, far_c, min_c) == 0.64
+    assert choose_threshold(scores, 0.5, 0.64) == 0.64  # never below the minimum
+
+
+@pytest.mark.req("EVAL-03", "EVAL-01")
+def test_an_algorithm_is_usable_only_after_its_evaluation_is_recorded():
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from frt.eval.models import EvaluationRecord, NotEvaluated, require_evaluated, save_evaluation
+
+    engine = create_engine("sqlite://")
+    EvaluationRecord.__table__.create(engine)
+    with Session(engine) as session:
+        with pytest.raises(NotEvaluated, match="no recorded evaluation"):
+            require_evaluated(session, "dlib-resnet", "1-flip")
+        save_evaluation(session, "dlib-resnet", "1-flip", "labelled set", {"rank1": 0.97},
+                        created_by="u1")
+        record = require_evaluated(session, "dlib-resnet", "1-flip")
+        assert record.figures["rank1"] == 0.97 and record.created_by == "u1"
+        assert record.created_at.tzinfo is not None
+        with pytest.raises(NotEvaluated):
+            require_evaluated(session, "dlib-resnet", "2")

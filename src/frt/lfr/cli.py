@@ -17,6 +17,11 @@ bench_app = typer.Typer(help="Benchmarks of the live pipeline.", no_args_is_help
 deploy_app = typer.Typer(help="Run a Deployment's recognition worker(s).", no_args_is_help=True)
 
 
+@bench_app.callback()
+def _bench() -> None:
+    """Benchmarks of the live pipeline (a group, so `live` stays a sub-command)."""
+
+
 @bench_app.command("live")
 def bench_live(
     video: Annotated[Path, typer.Option(help="video file; every frame is processed")],

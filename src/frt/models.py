@@ -3,3 +3,6 @@
 import frt.audit.models  # noqa: F401
 import frt.people.models  # noqa: F401
 import frt.store.meta  # noqa: F401
+import frt.governance.models  # noqa: F401
+import frt.governance.oversight_models  # noqa: F401
+import frt.governance.watchlist_models  # noqa: F401

@@ -76,6 +76,16 @@ class Reporting(_Section):
     cancellation_report_due_days: Cited[int]
 
 
+class Governance(_Section):
+    """The LFR governance path (issue 4): documents, advice, overt use, reporting."""
+
+    required_documents: Cited[list[str]]  # before submission (GOV-02); reviewed before authority
+    protected_advice_documents: Cited[list[str]]  # under 18/13, disability, reassignment (WL-03)
+    advance_notice_required: Cited[bool]  # unless an exception is recorded (GOV-11)
+    contact_point: Cited[str | None]  # published for the public (GOV-11)
+    outside_policy_needs_legal_advice: Cited[bool]  # GOV-16
+
+
 class Rfr(_Section):
     substantive_library_review_days: Cited[int]
     temporary_library_first_review_days: Cited[int]
@@ -96,6 +106,7 @@ class Profile(_Section):
     retention: Retention
     threshold: Threshold
     reporting: Reporting
+    governance: Governance
     rfr: Rfr
     crime_tiers: Cited[dict[str, list[str]]]
 

@@ -1,0 +1,245 @@
+"""Form 1 Part 1: drafting and submitting an LFR Application with its documents (GOV-01, GOV-02).
+
+An applicant drafts the Application, adds locations (each with the reason it was chosen and its
+privacy sensitivities and mitigations, 000 §5.2–5.6) and attaches the intelligence case and the
+assessments as versioned documents (text or an uploaded file, sealed at rest). Submission is
+refused until nothing is missing; the refusal lists every missing item by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.enums import (
+    ApplicationStatus,
+    Category,
+    DeploymentStyle,
+    DocumentKind,
+    ReviewStatus,
+    Sensitivity,
+    SubjectFlag,
+    UseCase,
+)
+from frt.governance.models import Application, Document, Location
+from frt.people.roles import Role
+from frt.policy import Decision, PolicyRefusal
+from frt.policy.lfr_rules import missing_documents
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # an assessment is a document, not a video
+
+# Form 1 Part 1 fields a submission needs, with the names the applicant sees (GOV-01).
+REQUIRED_FIELDS = {
+    "title": "title",
+    "use_case": "use case",
+    "deployment_styles": "deployment style",
+    "camera_count": "number of cameras",
+    "starts_at": "start date and time",
+    "ends_at": "end date and time",
+    "legal_basis": "legal basis",
+    "legitimate_aim": "legitimate aim",
+    "echr_articles": "ECHR articles engaged",
+    "dpa_schedule8_grounds": "DPA Schedule 8 grounds",
+    "necessity": "necessity",
+    "alternatives_considered": "proportionality: alternatives considered",
+    "awareness_measures": "proportionality: awareness measures",
+    "watchlist_criteria": "proposed Watchlist criteria",
+    "proposed_categories": "proposed Watchlist categories",
+    "proposed_composition": "proposed Watchlist composition",
+    "proposed_threshold": "proposed Threshold",
+    "resources": "resources",
+}
+EDITABLE = set(REQUIRED_FIELDS) | {
+    "proposed_flags", "non_police_images_proposed", "urgent", "urgency_grounds",
+}
+_ENUM_LISTS = {
+    "deployment_styles": DeploymentStyle,
+    "proposed_categories": Category,
+    "proposed_flags": SubjectFlag,
+}
+
+
+def create(ctx: Ctx, title: str, **fields) -> Application:
+    role = require_role(ctx.user, Role.APPLICANT)
+    count = ctx.session.scalar(select(func.count()).select_from(Application)) or 0
+    app = Application(reference=f"LFR-{ctx.now:%Y}-{count + 1:04d}", title=title.strip(),
+                      applicant_id=ctx.user.id)
+    ctx.session.add(app)
+    _apply(app, fields)
+    ctx.session.flush()
+    ctx.audit(role, "application.create", "lfr_application", app.id)
+    return app
+
+
+def update(ctx: Ctx, application_id: str, **fields) -> Application:
+    app = _editable(ctx, application_id)
+    _apply(app, fields)
+    ctx.audit(Role.APPLICANT, "application.update", "lfr_application", app.id,
+              fields=sorted(fields))
+    return app
+
+
+def _apply(app: Application, fields: dict) -> None:
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise GovernanceError(f"unknown Application field(s): {', '.join(sorted(unknown))}")
+    for key, value in fields.items():
+        if key in _ENUM_LISTS:
+            value = sorted({_enum(_ENUM_LISTS[key], v, key) for v in value or []})
+        elif key == "use_case" and value is not None:
+            value = _enum(UseCase, value, key)
+        elif key == "echr_articles":
+            value = sorted({int(v) for v in value or []})
+            if value and 8 not in value:
+                raise GovernanceError("ECHR Article 8 is always engaged (001 stage 1, item 3)")
+        elif key in ("starts_at", "ends_at") and value is not None:
+            value = _aware(value, key)
+        elif key == "proposed_threshold" and value is not None and not 0 < float(value) <= 1:
+            raise GovernanceError("a Threshold lies between 0 and 1")
+        elif key == "camera_count" and value is not None and int(value) < 1:
+            raise GovernanceError("number of cameras must be at least 1")
+        setattr(app, key, value)
+
+
+def _enum(kind, value, key):
+    try:
+        return kind(value).value
+    except ValueError:
+        raise GovernanceError(
+            f"{key}: '{value}' is not one of {', '.join(k.value for k in kind)}"
+        ) from None
+
+
+def _aware(value: datetime, key: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise GovernanceError(f"{key} must be a date and time with its time zone")
+    return value
+
+
+def _editable(ctx: Ctx, application_id: str) -> Application:
+    require_role(ctx.user, Role.APPLICANT)
+    app = ctx.get(Application, application_id)
+    if app.status not in (ApplicationStatus.DRAFT.value,
+                          ApplicationStatus.AMENDMENTS_REQUIRED.value):
+        raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}: no changes")
+    return app
+
+
+def add_location(ctx: Ctx, application_id: str, *, name: str, locality: str, reason: str,
+                 sensitivities: list[str] = (), mitigations: str = "") -> Location:
+    """A location with its reason, reviewable by an objective third person (000 §5.2)."""
+    app = _editable(ctx, application_id)
+    if not reason.strip():
+        raise GovernanceError("each location needs the reason it was chosen (000 §5.2)")
+    flags = sorted({_enum(Sensitivity, s, "sensitivities") for s in sensitivities})
+    if flags and not mitigations.strip():
+        raise GovernanceError(
+            "a location with greater privacy expectations needs its mitigations (000 §5.6)"
+        )
+    loc = Location(application_id=app.id, name=name.strip(), locality=locality.strip() or name,
+                   reason=reason.strip(), sensitivities=flags, mitigations=mitigations.strip())
+    ctx.session.add(loc)
+    ctx.session.flush()
+    ctx.audit(Role.APPLICANT, "application.location.add", "lfr_application", app.id,
+              location_id=loc.id, sensitivities=flags)
+    return loc
+
+
+def attach_document(ctx: Ctx, application_id: str, kind: str, *, title: str,
+                    text: str | None = None, data: bytes | None = None,
+                    filename: str | None = None, content_type: str | None = None) -> Document:
+    """A new version of a document: structured text or an uploaded file, sealed at rest."""
+    app = _editable(ctx, application_id)
+    kind = _enum(DocumentKind, kind, "kind")
+    if (text is None) == (data is None):
+        raise GovernanceError("give the document as text or as a file, not both or neither")
+    body = text.encode("utf-8") if text is not None else data
+    if not body.strip():
+        raise GovernanceError("the document is empty")
+    if len(body) > MAX_DOCUMENT_BYTES:
+        raise GovernanceError(
+            f"the document is {len(body):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}"
+        )
+    version = 1 + (ctx.session.scalar(
+        select(func.max(Document.version)).where(Document.application_id == app.id,
+                                                 Document.kind == kind)) or 0)
+    doc = Document(application_id=app.id, kind=kind, version=version, title=title.strip(),
+                   filename=filename, size=len(body), sha256=hashlib.sha256(body).hexdigest(),
+                   content_type=content_type or ("text/plain" if text is not None
+                                                 else "application/octet-stream"),
+                   added_by=ctx.user.id, body_sealed=b"")
+    ctx.session.add(doc)
+    ctx.session.flush()
+    doc.body_sealed = ctx.cipher.seal(body, context=_doc_context(doc.id))
+    ctx.audit(Role.APPLICANT, "application.document.attach", "lfr_document", doc.id,
+              application_id=app.id, kind=kind, version=version, size=len(body))
+    return doc
+
+
+def _doc_context(doc_id: str) -> bytes:
+    return f"lfr_documents:{doc_id}".encode()
+
+
+def read_document(ctx: Ctx, document_id: str) -> bytes:
+    doc = ctx.get(Document, document_id)
+    body = ctx.cipher.open(doc.body_sealed, context=_doc_context(doc.id))
+    ctx.audit(None, "application.document.read", "lfr_document", doc.id)
+    return body
+
+
+def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> Document:
+    """The AO (or the DPO for the DPIA) reviews a document version (GOV-02, 001 stage 3)."""
+    role = require_role(ctx.user, Role.AUTHORISING_OFFICER, Role.DPO)
+    doc = ctx.get(Document, document_id)
+    doc.review_status = _enum(ReviewStatus, status, "status")
+    doc.reviewed_by, doc.reviewed_at, doc.review_note = ctx.user.id, ctx.now, note.strip()
+    ctx.audit(role, "application.document.review", "lfr_document", doc.id,
+              status=doc.review_status, citation="000 §7.1")
+    return doc
+
+
+def latest_documents(app: Application) -> dict[str, Document]:
+    """The latest version of each kind of document."""
+    latest: dict[str, Document] = {}
+    for doc in app.documents:
+        if doc.kind not in latest or doc.version > latest[doc.kind].version:
+            latest[doc.kind] = doc
+    return latest
+
+
+def missing_items(ctx: Ctx, app: Application) -> list[str]:
+    """Everything a submission still lacks, by name (GOV-01, GOV-02)."""
+    missing = [label for key, label in REQUIRED_FIELDS.items()
+               if getattr(app, key) in (None, "", [], 0)]
+    if not app.locations:
+        missing.append("at least one location")
+    if app.urgent and not app.urgency_grounds.strip():
+        missing.append("urgency grounds (000 §4.10)")
+    docs = missing_documents(ctx.profile, latest_documents(app))
+    missing += [DocumentKind(d).label for d in docs]
+    if app.proposed_flags:  # 000 §6.7: advice before seeking authorisation
+        advice = missing_documents_for(ctx, app, ctx.profile.governance.protected_advice_documents.value)
+        missing += [DocumentKind(d).label + " (Watchlist holds flagged persons)" for d in advice]
+    return missing
+
+
+def missing_documents_for(ctx: Ctx, app: Application, kinds: list[str]) -> list[str]:
+    have = latest_documents(app)
+    return [k for k in kinds if k not in have]
+
+
+def submit(ctx: Ctx, application_id: str) -> Application:
+    app = _editable(ctx, application_id)
+    missing = missing_items(ctx, app)
+    if missing:
+        raise PolicyRefusal(Decision.refuse(
+            "the Application cannot be submitted; missing: " + "; ".join(missing),
+            ctx.profile.governance.required_documents.cite if any(
+                DocumentKind(d).label in missing for d in DocumentKind) else "000 §4.3",
+        ))
+    app.status, app.submitted_at = ApplicationStatus.SUBMITTED.value, ctx.now
+    ctx.audit(Role.APPLICANT, "application.submit", "lfr_application", app.id, round=app.round)
+    return app

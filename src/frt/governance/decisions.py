@@ -1,0 +1,377 @@
+"""The NPCC consultation and the AO's decision, yielding the Written Authority (GOV-03 … GOV-08).
+
+- `consult`: an officer of NPCC rank records support, a request for mitigation, or a veto (000 §4.6).
+- `decide`: the AO authorises, rejects or requires amendments, with reasons under the seven
+  headings (001 stage 3). Authorising checks the AO's rank (urgency, 000 §4.5, §4.9), the
+  consultation, the assessments, the period and series limits, the Watchlist criteria, the
+  minimum Threshold and the Gold, and creates the Authority and its Deployments.
+- `review_urgent`: the Superintendent+ who continues, amends or stops an urgent authority (000 §4.11).
+- `record_written`: the AO's written record of a verbal authority (000 §4.7).
+- `grant_further_purpose` / `may_process_for`: a further purpose needs a further authority (000 §4.8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from frt.governance.applications import latest_documents
+from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.enums import (
+    ApplicationStatus,
+    AuthorityStatus,
+    CommandRole,
+    ConsultationOutcome,
+    DecisionOutcome,
+    DeploymentState,
+    DocumentKind,
+    ReviewStatus,
+    UrgentReviewOutcome,
+)
+from frt.governance.models import AoDecision, Application, Authority, Consultation, Deployment
+from frt.governance.oversight_models import CommandAppointment
+from frt.people.models import User
+from frt.people.roles import Role
+from frt.policy import Decision, PolicyRefusal, require
+from frt.policy.lfr_rules import (
+    CATEGORIES,
+    PROTECTED_FLAGS,
+    REASON_HEADINGS,
+    command_rank,
+    minimum_threshold,
+)
+from frt.policy.rules import (
+    authority_period,
+    may_authorise,
+    may_be_consulted_as_npcc,
+    may_review_urgent_authority,
+    series_period,
+)
+
+
+@dataclass
+class Window:
+    """One Deployment: an authorised place and a time window inside the authority."""
+
+    location_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class Terms:
+    """What an authority fixes (GOV-06): places, times, Watchlist criteria, Threshold, Gold."""
+
+    starts_at: datetime
+    ends_at: datetime
+    place_ids: list[str]
+    categories: list[str]
+    min_threshold: float
+    gold_id: str
+    windows: list[Window] = field(default_factory=list)  # default: each place, whole period
+    protected_inclusions: list[str] = field(default_factory=list)
+    non_police_allowed: bool = False
+    non_police_layers: list[str] = field(default_factory=list)
+    conditions: str = ""
+    purpose: str | None = None  # default: the Application's legitimate aim
+
+
+def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Consultation:
+    """GOV-03: the NPCC consultation, recorded by an officer of Commander rank or above."""
+    role = require_role(ctx.user, Role.NPCC_OFFICER)
+    require(may_be_consulted_as_npcc(ctx.user.rank_enum))
+    app = ctx.get(Application, application_id)
+    if app.status != ApplicationStatus.SUBMITTED.value:
+        raise GovernanceError("only a submitted Application is consulted on")
+    outcome = ConsultationOutcome(outcome).value
+    if outcome != ConsultationOutcome.SUPPORTED.value and not notes.strip():
+        raise GovernanceError("a veto or a request for mitigation needs its reasons")
+    entry = Consultation(application_id=app.id, officer_id=ctx.user.id, outcome=outcome,
+                         notes=notes.strip(), round=app.round, at=ctx.now)
+    ctx.session.add(entry)
+    ctx.session.flush()
+    ctx.audit(role, "application.consult", "lfr_application", app.id, outcome=outcome,
+              citation="000 §4.6")
+    return entry
+
+
+def latest_consultation(ctx: Ctx, app: Application) -> Consultation | None:
+    return ctx.session.scalar(
+        select(Consultation).where(Consultation.application_id == app.id,
+                                   Consultation.round == app.round)
+        .order_by(Consultation.at.desc()).limit(1))
+
+
+def consultation_check(ctx: Ctx, app: Application) -> Decision:
+    rule = ctx.profile.authority.npcc_consultation_required
+    latest = latest_consultation(ctx, app)
+    if latest and latest.outcome == ConsultationOutcome.VETO.value:
+        return Decision.refuse("the NPCC officer vetoed this Deployment", "000 §4.6")
+    if rule.value and latest is None:
+        return Decision.refuse("an officer of NPCC rank must be consulted before authority",
+                               rule.cite)
+    return Decision.allow("NPCC consultation recorded or not required", rule.cite)
+
+
+def documents_check(ctx: Ctx, app: Application) -> Decision:
+    """GOV-02: every required document present and its latest version reviewed."""
+    rule = ctx.profile.governance.required_documents
+    latest = latest_documents(app)
+    problems = []
+    for kind in rule.value:
+        doc = latest.get(kind)
+        label = DocumentKind(kind).label
+        if doc is None:
+            problems.append(f"{label} missing")
+        elif doc.review_status != ReviewStatus.REVIEWED.value:
+            problems.append(f"{label} v{doc.version} not reviewed")
+    if problems:
+        return Decision.refuse("assessments not ready: " + "; ".join(problems), rule.cite)
+    return Decision.allow("all assessments present and reviewed", rule.cite)
+
+
+def _reasons(outcome: str, reasons: dict[str, str]) -> dict[str, str]:
+    unknown = set(reasons) - set(REASON_HEADINGS)
+    if unknown:
+        raise GovernanceError(f"unknown reason heading(s): {', '.join(sorted(unknown))}")
+    given = {k: v.strip() for k, v in reasons.items() if v and v.strip()}
+    if outcome == DecisionOutcome.AUTHORISE.value:
+        missing = [h.replace("_", " ") for h in REASON_HEADINGS if h not in given]
+        if missing:
+            raise PolicyRefusal(Decision.refuse(
+                "an authority needs reasons under all seven headings; missing: "
+                + ", ".join(missing), "001 stage 3"))
+    elif not given:
+        raise GovernanceError("give the reasons for the decision under at least one heading")
+    return given
+
+
+def decide(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str], *,
+           terms: Terms | None = None, urgent: bool = False, verbal: bool = False
+           ) -> AoDecision | Authority:
+    """GOV-06: authorise (returns the Authority), reject or require amendments."""
+    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
+    app = ctx.get(Application, application_id)
+    if app.status != ApplicationStatus.SUBMITTED.value:
+        raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}, not submitted")
+    outcome = DecisionOutcome(outcome).value
+    reasons = _reasons(outcome, reasons)
+    if outcome == DecisionOutcome.AUTHORISE.value:
+        require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=urgent))
+        if urgent and not app.urgency_grounds.strip():
+            raise PolicyRefusal(Decision.refuse("urgency needs its grounds recorded", "000 §4.10"))
+        if verbal and not ctx.profile.authority.verbal_allowed.value:
+            raise PolicyRefusal(Decision.refuse("verbal authority is not allowed",
+                                                ctx.profile.authority.verbal_allowed.cite))
+        require(consultation_check(ctx, app))
+        require(documents_check(ctx, app))
+        if terms is None:
+            raise GovernanceError("an authority needs its terms (places, times, criteria, Gold)")
+    entry = AoDecision(application_id=app.id, officer_id=ctx.user.id, outcome=outcome,
+                       reasons=reasons, round=app.round, at=ctx.now)
+    ctx.session.add(entry)
+    ctx.session.flush()
+    ctx.audit(role, f"application.{outcome}", "lfr_application", app.id, decision_id=entry.id,
+              urgent=urgent, verbal=verbal, headings=sorted(reasons), citation="001 stage 3")
+    if outcome == DecisionOutcome.REJECT.value:
+        app.status = ApplicationStatus.REJECTED.value
+        return entry
+    if outcome == DecisionOutcome.AMEND.value:
+        app.status, app.round = ApplicationStatus.AMENDMENTS_REQUIRED.value, app.round + 1
+        return entry
+    authority = _issue(ctx, app, entry, terms, urgent=urgent, verbal=verbal)
+    app.status = ApplicationStatus.AUTHORISED.value
+    return authority
+
+
+def _issue(ctx: Ctx, app: Application, entry: AoDecision, terms: Terms, *, urgent: bool,
+           verbal: bool, parent: Authority | None = None) -> Authority:
+    _check_terms(ctx, app, terms, urgent=urgent)
+    count = len(ctx.session.scalars(select(Authority.id).where(
+        Authority.application_id == app.id)).all())
+    authority = Authority(
+        reference=f"{app.reference}-A{count + 1}", application_id=app.id, decision_id=entry.id,
+        parent_id=parent.id if parent else None,
+        purpose=(terms.purpose or app.legitimate_aim).strip(),
+        authorising_officer_id=ctx.user.id, gold_id=terms.gold_id,
+        starts_at=terms.starts_at, ends_at=terms.ends_at, place_ids=sorted(terms.place_ids),
+        categories=sorted(set(terms.categories)),
+        protected_inclusions=sorted(set(terms.protected_inclusions)),
+        non_police_allowed=terms.non_police_allowed,
+        non_police_layers=sorted(set(terms.non_police_layers)) if terms.non_police_allowed else [],
+        min_threshold=terms.min_threshold, conditions=terms.conditions.strip(), urgent=urgent,
+        urgency_grounds=app.urgency_grounds if urgent else "", verbal=verbal, issued_at=ctx.now,
+        written_recorded_at=None if verbal else ctx.now,
+    )
+    ctx.session.add(authority)
+    ctx.session.flush()
+    windows: list[Window] = []
+    if parent is None:
+        windows = terms.windows or [Window(p, terms.starts_at, terms.ends_at)
+                                    for p in terms.place_ids]
+        for w in windows:
+            ctx.session.add(Deployment(authority_id=authority.id, location_id=w.location_id,
+                                       starts_at=w.starts_at, ends_at=w.ends_at,
+                                       camera_count=app.camera_count or 1,
+                                       styles=list(app.deployment_styles)))
+        ctx.session.add(CommandAppointment(authority_id=authority.id, role=CommandRole.GOLD.value,
+                                           user_id=terms.gold_id, appointed_by=ctx.user.id,
+                                           appointed_at=ctx.now))
+    ctx.session.flush()
+    ctx.audit(Role.AUTHORISING_OFFICER, "authority.issue", "lfr_authority", authority.id,
+              application_id=app.id, deployments=len(windows),
+              categories=authority.categories, min_threshold=authority.min_threshold,
+              urgent=urgent, verbal=verbal, parent_id=authority.parent_id)
+    return authority
+
+
+def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> None:
+    require(authority_period(ctx.profile, terms.starts_at, terms.ends_at))
+    known = {loc.id for loc in app.locations}
+    if not terms.place_ids or not set(terms.place_ids) <= known:
+        raise GovernanceError("an authority names one or more of the Application's locations")
+    for w in terms.windows:
+        if w.location_id not in terms.place_ids:
+            raise GovernanceError("each Deployment must be at an authorised place")
+        if not terms.starts_at <= w.starts_at < w.ends_at <= terms.ends_at:
+            raise PolicyRefusal(Decision.refuse(
+                "each Deployment's times must lie inside the authority's period", "000 §5.1"))
+    windows = terms.windows or [Window(p, terms.starts_at, terms.ends_at) for p in terms.place_ids]
+    days = {w.starts_at.date() for w in windows} | {w.ends_at.date() for w in windows}
+    require(series_period(ctx.profile, days))
+    bad = [c for c in terms.categories if c not in CATEGORIES]
+    if not terms.categories or bad:
+        raise GovernanceError("Watchlist categories are those of 000 §6.8(a)–(f)"
+                              + (f"; unknown: {', '.join(bad)}" if bad else ""))
+    bad_flags = [f for f in terms.protected_inclusions if f not in PROTECTED_FLAGS]
+    if bad_flags:
+        raise GovernanceError(f"unknown protected-characteristic flag(s): {', '.join(bad_flags)}")
+    if terms.protected_inclusions:
+        advice = ctx.profile.governance.protected_advice_documents
+        latest = latest_documents(app)
+        missing = [DocumentKind(k).label for k in advice.value if k not in latest]
+        if missing:
+            raise PolicyRefusal(Decision.refuse(
+                "the AO cannot decide to include flagged persons without "
+                + " and ".join(missing), advice.cite))
+    if terms.non_police_allowed and not set(terms.non_police_layers) <= {"A", "B", "C"}:
+        raise GovernanceError("non-police image layers are A, B and C (000 §6.11)")
+    require(minimum_threshold(ctx.profile, terms.min_threshold))
+    gold = ctx.session.get(User, terms.gold_id)
+    if gold is None or gold.disabled:
+        raise GovernanceError("the Gold named is not a user of FRT")
+    require(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum, urgent=urgent))
+
+
+def review_urgent(ctx: Ctx, authority_id: str, outcome: str, note: str, *,
+                  new_ends_at: datetime | None = None, new_gold_id: str | None = None
+                  ) -> Authority:
+    """GOV-04: a Superintendent+ continues, amends or stops an urgent authority (000 §4.11)."""
+    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
+    require(may_review_urgent_authority(ctx.profile, ctx.user.rank_enum))
+    authority = ctx.get(Authority, authority_id)
+    if not authority.awaiting_urgent_review:
+        raise GovernanceError("this authority is not awaiting an urgency review")
+    outcome = UrgentReviewOutcome(outcome).value
+    if not note.strip():
+        raise GovernanceError("the review needs its reasons")
+    if outcome == UrgentReviewOutcome.STOP.value:
+        authority.status = AuthorityStatus.STOPPED.value
+        for dep in authority.deployments:
+            if not DeploymentState(dep.state).finished:
+                dep.state, dep.finished_at = DeploymentState.TERMINATED.value, ctx.now
+                dep.state_reason = "urgent authority stopped on review (000 §4.11)"
+    else:
+        if outcome == UrgentReviewOutcome.AMEND.value and new_ends_at is not None:
+            require(authority_period(ctx.profile, authority.starts_at, new_ends_at))
+            authority.ends_at = new_ends_at
+        _revert_gold(ctx, authority, new_gold_id)
+    authority.urgent_reviewed_by, authority.urgent_reviewed_at = ctx.user.id, ctx.now
+    authority.urgent_review_outcome, authority.urgent_review_note = outcome, note.strip()
+    ctx.audit(role, "authority.urgent_review", "lfr_authority", authority.id, outcome=outcome,
+              citation="000 §4.11")
+    return authority
+
+
+def _revert_gold(ctx: Ctx, authority: Authority, new_gold_id: str | None) -> None:
+    """000 §10.1 fn 11: an Inspector Gold reverts to Superintendent+ once reviewed."""
+    gold = ctx.session.get(User, new_gold_id or authority.gold_id)
+    if gold is None:
+        raise GovernanceError("the Gold named is not a user of FRT")
+    if not command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum).allowed:
+        raise PolicyRefusal(Decision.refuse(
+            "Gold must revert to Superintendent or above once the urgent authority is "
+            "reviewed: name a new Gold", "000 §10.1 fn 11"))
+    if gold.id != authority.gold_id:
+        _end_appointments(ctx, authority.id, CommandRole.GOLD.value)
+        authority.gold_id = gold.id
+        ctx.session.add(CommandAppointment(authority_id=authority.id, role=CommandRole.GOLD.value,
+                                           user_id=gold.id, appointed_by=ctx.user.id,
+                                           appointed_at=ctx.now))
+
+
+def _end_appointments(ctx: Ctx, authority_id: str, role: str) -> None:
+    for appt in ctx.session.scalars(select(CommandAppointment).where(
+            CommandAppointment.authority_id == authority_id, CommandAppointment.role == role,
+            CommandAppointment.ended_at.is_(None))):
+        appt.ended_at = ctx.now
+
+
+def record_written(ctx: Ctx, authority_id: str) -> Authority:
+    """GOV-05: the AO records a verbal authority in writing (000 §4.7)."""
+    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
+    authority = ctx.get(Authority, authority_id)
+    if authority.authorising_officer_id != ctx.user.id:
+        raise PolicyRefusal(Decision.refuse(
+            "only the AO who gave the verbal authority records it in writing", "000 §4.7"))
+    if not authority.awaiting_written_record:
+        raise GovernanceError("this authority has no verbal authority awaiting writing")
+    authority.written_recorded_at = ctx.now
+    ctx.audit(role, "authority.written_record", "lfr_authority", authority.id, citation="000 §4.7")
+    return authority
+
+
+def grant_further_purpose(ctx: Ctx, authority_id: str, purpose: str,
+                          reasons: dict[str, str]) -> Authority:
+    """GOV-08: a further law-enforcement purpose needs a further authority (000 §4.8)."""
+    require_role(ctx.user, Role.AUTHORISING_OFFICER)
+    require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=False))
+    parent = ctx.get(Authority, authority_id)
+    if not purpose.strip():
+        raise GovernanceError("name the further purpose")
+    needed = ["legitimate_aim", "human_rights_necessity", "proportionality"]
+    missing = [h.replace("_", " ") for h in needed if not (reasons.get(h) or "").strip()]
+    if missing:
+        raise PolicyRefusal(Decision.refuse(
+            "a further authority considers lawfulness, strict necessity, proportionality and "
+            "compatibility; missing: " + ", ".join(missing), "000 §4.8"))
+    app = ctx.get(Application, parent.application_id)
+    entry = AoDecision(application_id=app.id, officer_id=ctx.user.id,
+                       outcome=DecisionOutcome.AUTHORISE.value, reasons=reasons, round=app.round,
+                       at=ctx.now)
+    ctx.session.add(entry)
+    ctx.session.flush()
+    terms = Terms(parent.starts_at, parent.ends_at, parent.place_ids, parent.categories,
+                  parent.min_threshold, parent.gold_id,
+                  protected_inclusions=parent.protected_inclusions,
+                  non_police_allowed=parent.non_police_allowed,
+                  non_police_layers=parent.non_police_layers, purpose=purpose)
+    return _issue(ctx, app, entry, terms, urgent=False, verbal=False, parent=parent)
+
+
+def purposes(ctx: Ctx, authority_id: str) -> list[str]:
+    authority = ctx.get(Authority, authority_id)
+    further = ctx.session.scalars(select(Authority.purpose).where(
+        Authority.parent_id == authority.id, Authority.status == AuthorityStatus.IN_FORCE.value))
+    return [authority.purpose, *further]
+
+
+def may_process_for(ctx: Ctx, authority_id: str, purpose: str) -> Decision:
+    """GOV-08: processing for a purpose is permissible only under an authority for it."""
+    wanted = purpose.strip().casefold()
+    if any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id)):
+        return Decision.allow("purpose authorised", "000 §4.8")
+    return Decision.refuse(
+        "processing for a further law-enforcement purpose needs a further authority", "000 §4.8")

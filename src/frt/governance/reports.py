@@ -1,0 +1,218 @@
+"""The cancellation report (Form 1 Part 3): SOP 11.3 (a)–(i) per Deployment and Gold's evaluation.
+
+Metrics come from the system's own records through `MetricsProvider`s. Governance supplies the
+default provider: the Watchlist composition (a) from the import records. Everything the live
+runtime counts — faces templated, Alerts, Engagements and outcomes — is supplied by `frt.lfr`
+registering its own provider (`register_metrics_provider`); until then those figures are honest
+zeros and each metric's `methods` entry says so. Nothing is ever estimated or invented.
+
+The report is due to the AO within the profile's days of the last Deployment (GOV-12) and is
+listed as overdue after that; once submitted it feeds the register and the public page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frt.governance.context import Ctx, GovernanceError
+from frt.governance.deployments import series_finished_at
+from frt.governance.enums import ReportStatus
+from frt.governance.models import Authority, Deployment
+from frt.governance.notices import notify
+from frt.governance.watchlist_models import CancellationReport
+from frt.governance.watchlists import composition, watchlist_for
+from frt.people.roles import Role
+from frt.policy import Decision, PolicyRefusal
+from frt.policy.lfr_rules import report_due, report_overdue
+
+POLICE_ACTIONS = ("arrest", "voluntary_attendance", "street_bail", "safeguarding", "other")
+NOT_RECORDED = "not recorded: no live-runtime records for this Deployment (0)"
+
+
+@dataclass
+class ReportMetrics:
+    """SOP 11.3 (a)–(i) for one Deployment, plus what GOV-14 publishes; counts only."""
+
+    watchlist_individuals: int = 0  # (a)
+    watchlist_images: int = 0  # (a)
+    faces_templated: int = 0  # (b) faces of sufficient quality to search
+    alerts: int = 0  # (c)
+    alerts_not_engaged: int = 0  # (d)
+    alerts_engaged: int = 0  # (e)
+    true_alerts_confirmed: int = 0  # (f)
+    true_alerts_unconfirmed: int = 0
+    false_alerts_confirmed: int = 0
+    false_alerts_unconfirmed: int = 0
+    correct_engaged_no_further_action: int = 0  # (g)
+    police_action_outcomes: dict[str, int] = field(default_factory=dict)  # (h)
+    non_alert_engagements: list[dict] = field(default_factory=list)  # (i) {reason, outcome}
+    faces_scanned: int = 0  # GOV-14 (12): faces detected and compared
+    methods: dict[str, str] = field(default_factory=dict)  # how each figure was obtained
+
+    @property
+    def false_alerts(self) -> int:
+        return self.false_alerts_confirmed + self.false_alerts_unconfirmed
+
+    @property
+    def false_alert_rate(self) -> float | None:
+        """System False Alert Rate: false Alerts per face scanned (004 §14.4); None if none scanned."""
+        return self.false_alerts / self.faces_scanned if self.faces_scanned else None
+
+    @property
+    def policing_outcomes(self) -> int:
+        return sum(self.police_action_outcomes.values())
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReportMetrics:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class MetricsProvider(Protocol):
+    """Adds what its part of the system recorded about a Deployment to `metrics`."""
+
+    name: str
+
+    def contribute(self, session: Session, deployment_id: str, metrics: ReportMetrics) -> None: ...
+
+
+class GovernanceRecords:
+    """The default provider: Watchlist composition from the import records (11.3(a))."""
+
+    name = "governance"
+
+    def contribute(self, session: Session, deployment_id: str, metrics: ReportMetrics) -> None:
+        watchlist = watchlist_for(session, deployment_id)
+        stats = composition(session, watchlist.id if watchlist else None)
+        metrics.watchlist_individuals = stats["individuals"]
+        metrics.watchlist_images = stats["images"]
+        metrics.methods["a"] = ("Watchlist import record" if watchlist
+                                else "no Watchlist was imported (0)")
+        for key in ("b", "c", "d", "e", "f", "g", "h", "i", "faces_scanned"):
+            metrics.methods.setdefault(key, NOT_RECORDED)
+
+
+_providers: list[MetricsProvider] = [GovernanceRecords()]
+
+
+def register_metrics_provider(provider: MetricsProvider) -> None:
+    """`frt.lfr` registers its provider here; it runs after governance's and may overwrite."""
+    if all(p.name != provider.name for p in _providers):
+        _providers.append(provider)
+
+
+def collect(session: Session, deployment_id: str,
+            providers: list[MetricsProvider] | None = None) -> ReportMetrics:
+    metrics = ReportMetrics()
+    for provider in providers or _providers:
+        provider.contribute(session, deployment_id, metrics)
+    return metrics
+
+
+def _is_gold(ctx: Ctx, authority: Authority) -> None:
+    if authority.gold_id != ctx.user.id:
+        raise PolicyRefusal(Decision.refuse(
+            "the Gold ensures the post-Deployment evaluation and cancellation report", "000 §11.1"))
+
+
+def prepare(ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None = None
+            ) -> CancellationReport:
+    """Build (or refresh) the report's metrics once the Deployment or series has finished."""
+    authority = ctx.get(Authority, authority_id)
+    _is_gold(ctx, authority)
+    finished = series_finished_at(authority, ctx.now)
+    if finished is None:
+        raise GovernanceError("the cancellation report follows the end of the Deployment(s)")
+    report = report_for(ctx.session, authority.id)
+    if report is not None and report.status == ReportStatus.SUBMITTED.value:
+        raise GovernanceError("the report was submitted; it can no longer change")
+    if report is None:
+        report = CancellationReport(authority_id=authority.id, prepared_by=ctx.user.id,
+                                    due_at=report_due(ctx.profile, finished))
+        ctx.session.add(report)
+    report.metrics = {d.id: collect(ctx.session, d.id, providers).to_json()
+                      for d in authority.deployments}
+    report.prepared_at = ctx.now
+    ctx.session.flush()
+    ctx.audit(Role.GOLD, "report.prepare", "lfr_cancellation_report", report.id,
+              authority_id=authority.id, deployments=len(report.metrics), citation="000 §11.3")
+    return report
+
+
+def evaluate(ctx: Ctx, report_id: str, *, evaluation: str, safeguards: str = "",
+             learning: str = "") -> CancellationReport:
+    """Gold's qualitative evaluation, safeguards and learning (000 §11.1–11.2)."""
+    report = ctx.get(CancellationReport, report_id)
+    _is_gold(ctx, ctx.get(Authority, report.authority_id))
+    if report.status == ReportStatus.SUBMITTED.value:
+        raise GovernanceError("the report was submitted; it can no longer change")
+    report.evaluation, report.safeguards = evaluation.strip(), safeguards.strip()
+    report.learning = learning.strip()
+    ctx.audit(Role.GOLD, "report.evaluate", "lfr_cancellation_report", report.id)
+    return report
+
+
+def submit(ctx: Ctx, report_id: str) -> CancellationReport:
+    report = ctx.get(CancellationReport, report_id)
+    authority = ctx.get(Authority, report.authority_id)
+    _is_gold(ctx, authority)
+    if report.status == ReportStatus.SUBMITTED.value:
+        raise GovernanceError("the report was already submitted")
+    if not report.evaluation:
+        raise PolicyRefusal(Decision.refuse(
+            "the evaluation must be qualitative as well as quantitative: add Gold's evaluation",
+            "000 §11.1"))
+    report.status, report.submitted_at = ReportStatus.SUBMITTED.value, ctx.now
+    notify(ctx, kind="cancellation_report", object_type="lfr_cancellation_report",
+           object_id=report.id, user_id=authority.authorising_officer_id,
+           message=f"Cancellation report for authority {authority.reference} submitted",
+           citation=ctx.profile.reporting.cancellation_report_due_days.cite)
+    ctx.audit(Role.GOLD, "report.submit", "lfr_cancellation_report", report.id,
+              late=ctx.now > report.due_at)
+    return report
+
+
+def report_for(session: Session, authority_id: str) -> CancellationReport | None:
+    return session.scalar(select(CancellationReport).where(
+        CancellationReport.authority_id == authority_id))
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    authority_id: str
+    authority_reference: str
+    gold_id: str
+    due_at: object
+    overdue: bool
+    decision: Decision
+
+
+def reports_due(ctx: Ctx) -> list[ReportDue]:
+    """GOV-12: every finished authority without a submitted report, overdue ones flagged."""
+    rows = []
+    for authority in ctx.session.scalars(select(Authority).where(Authority.parent_id.is_(None))):
+        finished = series_finished_at(authority, ctx.now)
+        if finished is None:
+            continue
+        report = report_for(ctx.session, authority.id)
+        if report is not None and report.status == ReportStatus.SUBMITTED.value:
+            continue
+        decision = report_overdue(ctx.profile, finished, ctx.now)
+        rows.append(ReportDue(authority.id, authority.reference, authority.gold_id,
+                              report_due(ctx.profile, finished), not decision.allowed, decision))
+    return rows
+
+
+def deployment_metrics(session: Session, deployment: Deployment) -> ReportMetrics | None:
+    """The submitted report's figures for one Deployment, or None before submission."""
+    report = report_for(session, deployment.authority_id)
+    if report is None or report.status != ReportStatus.SUBMITTED.value:
+        return None
+    data = report.metrics.get(deployment.id)
+    return ReportMetrics.from_json(data) if data else None

@@ -1,0 +1,362 @@
+"""Importing a Watchlist for a Deployment, its composition, and the runtime's read API (WL-01 … WL-09).
+
+`import_bundle` is all-or-nothing: it opens the bundle, applies every rule to every entry, decodes
+and quality-checks every image with the face engine and makes every template *before* it writes
+anything, so a refusal or a bad image leaves nothing half-imported. The refusals (each naming its
+rule and paragraph): earlier than the profile's window before the start (000 §6.2(4)); a category
+outside the authority (000 §6.2, §6.8); a victim/witness/associate without rationale (000 §6.19);
+a non-police image the authority does not allow (000 §6.12); a flagged person without the advice
+recorded and the AO's decision (000 §6.7). Poor quality is a warning kept with the image (WL-04);
+an image with no face is refused.
+
+`load_for_recognition` is what `frt.lfr` calls: subjects with category, warning markers (WL-06)
+and decrypted templates, each image's Threshold (the authority's minimum or a raise, WL-09).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frt.governance import bundle as bundles
+from frt.governance.applications import latest_documents
+from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.enums import AuthorityStatus, DeploymentState, Duty
+from frt.governance.models import Application, Authority, Deployment
+from frt.governance.notices import use_exception
+from frt.governance.oversight_models import CommandAppointment, RosterEntry
+from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
+from frt.people.roles import Role
+from frt.policy import Decision, PolicyRefusal, require
+from frt.policy.lfr_rules import (
+    category_authorised,
+    image_source_allowed,
+    image_threshold_raise,
+    import_window,
+    protected_inclusion,
+    rationale_given,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class WatchlistImportError(GovernanceError):
+    """The bundle or one of its images cannot be imported; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    template: object  # frt.engine.template.Template
+    score: float
+    warnings: list[str]
+
+
+class ImportEngine(Protocol):
+    algorithm: str
+    version: str
+
+    def analyse(self, image: bytes) -> Analysis: ...
+
+
+class FaceEngine:
+    """The face engine at import: decode, detect (thorough), assess quality, template."""
+
+    def __init__(self, detector: str = "thorough", algorithm: str = "dlib-resnet"):
+        from frt.engine.detect import get_detector
+        from frt.engine.template import get_algorithm
+
+        self._detector = get_detector(detector)
+        self._algorithm = get_algorithm(algorithm)
+        self.algorithm, self.version = self._algorithm.name, self._algorithm.version
+
+    def analyse(self, image: bytes) -> Analysis:
+        from frt.engine.enrol import template_image
+        from frt.engine.errors import EngineError
+        from frt.engine.images import decode_image
+
+        try:
+            rgb = decode_image(image)
+            result = template_image(rgb, self._detector, self._algorithm)
+        except EngineError as exc:
+            raise WatchlistImportError(str(exc)) from None
+        if result.template is None:
+            raise WatchlistImportError(result.reason or "no template could be made")
+        warnings = list(result.quality.reasons)
+        if result.faces_found > 1:
+            warnings.append(f"{result.faces_found} faces found; the largest was used")
+        return Analysis(result.template, float(result.quality.score), warnings)
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> FaceEngine:
+    return FaceEngine()
+
+
+# ------------------------------------------------------------------ import
+def _may_import(ctx: Ctx, dep: Deployment) -> Role:
+    role = require_role(ctx.user, Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
+    commander = ctx.session.scalar(select(CommandAppointment.id).where(
+        CommandAppointment.authority_id == dep.authority_id,
+        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None)))
+    engineer = ctx.session.scalar(select(RosterEntry.id).where(
+        RosterEntry.deployment_id == dep.id, RosterEntry.user_id == ctx.user.id,
+        RosterEntry.duty == Duty.SYSTEM_ENGINEER.value))
+    if commander is None and engineer is None:
+        raise PolicyRefusal(Decision.refuse(
+            "only the Deployment's command team or a rostered System Engineer imports its "
+            "Watchlist", "000 §12.1(d)"))
+    return role
+
+
+def import_bundle(ctx: Ctx, deployment_id: str, data: bytes, *, key: bytes | None = None,
+                  intelligence_reconfirmed: bool, exception_id: str | None = None,
+                  engine: ImportEngine | None = None, replace: bool = False,
+                  max_bytes: int = bundles.MAX_BUNDLE_BYTES) -> Watchlist:
+    dep = ctx.get(Deployment, deployment_id)
+    role = _may_import(ctx, dep)
+    auth = dep.authority
+    if auth.status != AuthorityStatus.IN_FORCE.value or DeploymentState(dep.state).finished:
+        raise GovernanceError("the Deployment has finished or its authority was stopped")
+    if not intelligence_reconfirmed:
+        raise PolicyRefusal(Decision.refuse(
+            "the intelligence case must be re-confirmed as current before each Deployment",
+            "000 §6.2(1)"))
+    window = import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
+    exc = None
+    if not window.allowed:
+        if exception_id is None:
+            require(window)
+        exc = use_exception(ctx, exception_id, window, dep.id)
+    existing = ctx.session.scalar(select(Watchlist).where(Watchlist.deployment_id == dep.id))
+    if existing is not None and not replace:
+        raise GovernanceError("this Deployment already has a Watchlist; replace it explicitly")
+    try:
+        bundle = bundles.open_bundle(data, key or bundles.installation_key(ctx.cipher),
+                                     max_bytes=max_bytes)
+    except bundles.BundleError as err:
+        raise WatchlistImportError(str(err)) from None
+    app = ctx.get(Application, auth.application_id)
+    _check_entries(ctx, auth, app, bundle)
+    engine = engine or default_engine()
+    analyses = _analyse(bundle, engine)
+    if existing is not None:
+        ctx.session.delete(existing)
+        ctx.session.flush()
+    watchlist = _write(ctx, dep, bundle, analyses, engine, exc)
+    stats = composition(ctx.session, watchlist.id)
+    ctx.audit(role, "watchlist.import", "lfr_watchlist", watchlist.id, deployment_id=dep.id,
+              individuals=stats["individuals"], images=stats["images"],
+              bundle_sha256=bundle.sha256, exception_id=watchlist.exception_id,
+              citation=window.citation)
+    return watchlist
+
+
+def _check_entries(ctx: Ctx, auth: Authority, app: Application, bundle: bundles.Bundle) -> None:
+    advice_rule = ctx.profile.governance.protected_advice_documents
+    advice = list(latest_documents(app))
+    for n, entry in enumerate(bundle.manifest.entries, start=1):
+        checks = [
+            category_authorised(entry.category, auth.categories),
+            rationale_given(entry.category, entry.rationale),
+            image_source_allowed(entry.image_source, entry.image_layer, auth.non_police_allowed,
+                                 auth.non_police_layers),
+            protected_inclusion(entry.flags, auth.protected_inclusions, advice, advice_rule.value),
+        ]
+        checks += [image_threshold_raise(auth.min_threshold, image.threshold,
+                                         image.threshold_reason)
+                   for image in entry.images if image.threshold is not None]
+        for decision in checks:
+            if not decision.allowed:
+                raise PolicyRefusal(Decision.refuse(
+                    f"Watchlist entry {n}: {decision.reason}; nothing was imported",
+                    decision.citation))
+        for image in entry.images:
+            if image.captured_on > ctx.now.date():
+                raise WatchlistImportError(
+                    f"Watchlist entry {n}: image capture date is in the future")
+
+
+def _analyse(bundle: bundles.Bundle, engine: ImportEngine) -> dict[str, Analysis]:
+    results = {}
+    for n, entry in enumerate(bundle.manifest.entries, start=1):
+        for m, image in enumerate(entry.images, start=1):
+            try:
+                results[image.file] = engine.analyse(bundle.images[image.file])
+            except WatchlistImportError as err:
+                raise WatchlistImportError(
+                    f"Watchlist entry {n}, image {m}: {err}; nothing was imported") from None
+    return results
+
+
+def _write(ctx: Ctx, dep: Deployment, bundle: bundles.Bundle, analyses: dict[str, Analysis],
+           engine: ImportEngine, exc) -> Watchlist:
+    watchlist = Watchlist(deployment_id=dep.id, imported_by=ctx.user.id, imported_at=ctx.now,
+                          bundle_sha256=bundle.sha256, intelligence_reconfirmed=True,
+                          algorithm=engine.algorithm, algorithm_version=engine.version,
+                          exception_id=exc.id if exc else None)
+    ctx.session.add(watchlist)
+    ctx.session.flush()
+    for n, item in enumerate(bundle.manifest.entries, start=1):
+        entry = WatchlistEntry(watchlist_id=watchlist.id, position=n, category=item.category,
+                               image_source=item.image_source, image_layer=item.image_layer,
+                               flags=sorted(item.flags), details_sealed=b"")
+        ctx.session.add(entry)
+        ctx.session.flush()
+        details = {"reference": item.reference, "warning_markers": item.warning_markers,
+                   "legal_basis": item.legal_basis, "rationale": item.rationale}
+        entry.details_sealed = ctx.cipher.seal(json.dumps(details).encode(),
+                                               context=_ctx("lfr_watchlist_entries", entry.id))
+        for m, image in enumerate(item.images, start=1):
+            found = analyses[image.file]
+            row = WatchlistImage(entry_id=entry.id, position=m, captured_on=image.captured_on,
+                                 image_sealed=b"", template_sealed=b"",
+                                 quality_score=found.score, warnings=found.warnings,
+                                 threshold=image.threshold,
+                                 threshold_reason=image.threshold_reason.strip())
+            ctx.session.add(row)
+            ctx.session.flush()
+            row.image_sealed = ctx.cipher.seal(bundle.images[image.file],
+                                               context=_ctx("lfr_watchlist_images.image", row.id))
+            row.template_sealed = ctx.cipher.seal(
+                found.template.to_bytes(), context=_ctx("lfr_watchlist_images.template", row.id))
+    ctx.session.flush()
+    return watchlist
+
+
+def _ctx(table: str, row_id: str) -> bytes:
+    return f"{table}:{row_id}".encode()
+
+
+# ------------------------------------------------------------------ after import
+def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
+                          ) -> WatchlistImage:
+    """WL-09: the Silver or a rostered Operator raises one image's Threshold, with the reason."""
+    role = require_role(ctx.user, Role.SILVER, Role.LFR_OPERATOR)
+    image = ctx.get(WatchlistImage, image_id)
+    dep = ctx.get(Deployment, image.entry.watchlist.deployment_id)
+    require(image_threshold_raise(dep.authority.min_threshold, threshold, reason))
+    previous = image.threshold
+    image.threshold, image.threshold_reason = threshold, reason.strip()
+    ctx.audit(role, "watchlist.image.threshold", "lfr_watchlist_image", image.id,
+              threshold=threshold, previous=previous, citation="000 §6.2(3)")
+    return image
+
+
+def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:
+    return session.scalar(select(Watchlist).where(Watchlist.deployment_id == deployment_id))
+
+
+def composition(session: Session, watchlist_id: str | None) -> dict:
+    """WL-07: individuals and images by category, flags and image sources — no personal data."""
+    stats = {"individuals": 0, "images": 0, "by_category": {}, "flags": {}, "non_police": {}}
+    if watchlist_id is None:
+        return stats
+    for entry in session.scalars(select(WatchlistEntry).where(
+            WatchlistEntry.watchlist_id == watchlist_id)):
+        images = len(entry.images)
+        stats["individuals"] += 1
+        stats["images"] += images
+        row = stats["by_category"].setdefault(entry.category, {"individuals": 0, "images": 0})
+        row["individuals"] += 1
+        row["images"] += images
+        for flag in entry.flags:
+            stats["flags"][flag] = stats["flags"].get(flag, 0) + 1
+        if entry.image_source == "non_police":
+            layer = f"layer_{entry.image_layer}"
+            stats["non_police"][layer] = stats["non_police"].get(layer, 0) + images
+    return stats
+
+
+def image_warnings(session: Session, watchlist_id: str) -> list[dict]:
+    """Quality warnings per image, by entry position (no references): WL-04."""
+    rows = []
+    for entry in session.scalars(select(WatchlistEntry).where(
+            WatchlistEntry.watchlist_id == watchlist_id).order_by(WatchlistEntry.position)):
+        for image in entry.images:
+            rows.append({"entry": entry.position, "image": image.position,
+                         "image_id": image.id, "category": entry.category,
+                         "captured_on": image.captured_on.isoformat(),
+                         "quality": round(image.quality_score, 2), "warnings": image.warnings,
+                         "threshold": image.threshold, "threshold_reason": image.threshold_reason})
+    return rows
+
+
+# ------------------------------------------------------------------ the live runtime's view
+@dataclass(frozen=True)
+class GalleryImage:
+    image_id: str
+    template: object  # frt.engine.template.Template
+    threshold: float  # the authority's minimum, or the image's raise (WL-09)
+    captured_on: date
+
+
+@dataclass(frozen=True)
+class Subject:
+    entry_id: str
+    reference: str
+    category: str
+    warning_markers: tuple[str, ...]
+    images: tuple[GalleryImage, ...]
+
+
+@dataclass(frozen=True)
+class RecognitionWatchlist:
+    deployment_id: str
+    watchlist_id: str
+    min_threshold: float
+    algorithm: str
+    version: str
+    subjects: tuple[Subject, ...]
+
+    def vectors(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(image ids, templates matrix, per-row thresholds) for exact search."""
+        ids, rows, limits = [], [], []
+        for subject in self.subjects:
+            for image in subject.images:
+                ids.append(image.image_id)
+                rows.append(image.template.vector)
+                limits.append(image.threshold)
+        matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+        return ids, matrix, np.asarray(limits, dtype=np.float32)
+
+
+def load_for_recognition(session: Session, cipher, deployment_id: str) -> RecognitionWatchlist:
+    """The Deployment's Watchlist, decrypted, for the live runtime (WL-06, WL-09).
+
+    The caller (the runtime) holds it in memory only while the Deployment runs and audits its
+    own use; nothing here is written anywhere.
+    """
+    from frt.engine.template import Template
+
+    dep = session.get(Deployment, deployment_id)
+    if dep is None:
+        raise GovernanceError(f"no Deployment '{deployment_id}'")
+    watchlist = watchlist_for(session, deployment_id)
+    if watchlist is None:
+        raise GovernanceError("no Watchlist has been imported for this Deployment")
+    minimum = dep.authority.min_threshold
+    subjects = []
+    for entry in watchlist.entries:
+        details = json.loads(cipher.open(entry.details_sealed,
+                                         context=_ctx("lfr_watchlist_entries", entry.id)))
+        images = tuple(
+            GalleryImage(
+                image.id,
+                Template.from_bytes(cipher.open(image.template_sealed, context=_ctx(
+                    "lfr_watchlist_images.template", image.id)),
+                    watchlist.algorithm, watchlist.algorithm_version),
+                max(minimum, image.threshold or minimum), image.captured_on)
+            for image in entry.images)
+        subjects.append(Subject(entry.id, details["reference"], entry.category,
+                                tuple(details["warning_markers"]), images))
+    return RecognitionWatchlist(dep.id, watchlist.id, minimum, watchlist.algorithm,
+                                watchlist.algorithm_version, tuple(subjects))
+

@@ -174,12 +174,23 @@ def photos() -> dict[str, bytes]:
     from PIL import Image
     from skimage import data
 
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(data.astronaut())).save(buf, "JPEG", quality=92)
+    def jpeg(img) -> bytes:
+        buf = io.BytesIO()
+        img.convert("RGB").save(buf, "JPEG", quality=92)
+        return buf.getvalue()
+
+    astronaut = Image.fromarray(np.ascontiguousarray(data.astronaut()))
     path = os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg")
     with open(path, "rb") as f:
         hopper = f.read()
-    return {"astronaut": buf.getvalue(), "hopper": hopper}
+    return {
+        "astronaut": jpeg(astronaut),
+        "hopper": hopper,
+        "hopper_mirrored": jpeg(Image.open(io.BytesIO(hopper)).transpose(Image.FLIP_LEFT_RIGHT)),
+        "astronaut_dark": jpeg(Image.eval(astronaut, lambda v: v // 5)),  # a quality warning
+        "not_an_image": b"this is a text file, not a photograph",
+        "truncated": hopper[: len(hopper) // 3],
+    }
 
 
 class MemoEngine:

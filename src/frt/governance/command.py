@@ -73,7 +73,7 @@ def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppo
                               appointed_by=ctx.user.id, appointed_at=ctx.now)
     ctx.session.add(appt)
     ctx.session.flush()
-    ctx.audit(Role.GOLD, "command.appoint", "lfr_authority", authority.id, role=role.value,
+    ctx.audit(Role.GOLD, "command.appoint", "lfr_authority", authority.id, command_role=role.value,
               appointee_id=person.id, citation=command_rank(ctx.profile, role.value,
                                                              person.rank_enum).citation)
     return appt

@@ -6,3 +6,4 @@ import frt.store.meta  # noqa: F401
 import frt.governance.models  # noqa: F401
 import frt.governance.oversight_models  # noqa: F401
 import frt.governance.watchlist_models  # noqa: F401
+import frt.lfr.models  # noqa: F401

@@ -161,7 +161,10 @@ class Pipeline:
                 if frame is None:
                     break
                 self._submit(frame)
-                self._drain(block=len(self._pending) >= self.config.in_flight)
+                # While templates are being made, fewer frames are queued ahead of them: an
+                # Alert waiting behind detection work is Recognition Time lost.
+                limit = 1 if self._embeds else self.config.in_flight
+                self._drain(block=len(self._pending) >= limit)
                 self._collect(block=False)
             if not self._stop.is_set():  # the source ended: finish what is in flight
                 self._drain(block=True, everything=True)

@@ -1,0 +1,100 @@
+"""Tables of the live system: Alerts, the operator's log, Engagements, performance concerns and
+per-camera counters.
+
+An Alert row holds ids, the score and the sealed camera face (the probe) — never a template.
+Faces that raised no Alert have no row of any kind: only `CameraCounters` counts them (LIVE-03).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frt.store.base import Base, UTCDateTime, new_id, utcnow
+
+_ID = String(32)
+
+
+class LiveAlert(Base):
+    __tablename__ = "lfr_alerts"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    camera: Mapped[str] = mapped_column(String(120))
+    worker: Mapped[str] = mapped_column(String(120))
+    track: Mapped[int] = mapped_column(Integer)
+    # The watchlist image and entry are referenced by id only: the watchlist is deleted after the
+    # Deployment (DATA-02) while the Alert record is kept for its own period (000 §13.2).
+    image_id: Mapped[str] = mapped_column(String(32))
+    entry_id: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(40), default="")
+    blue: Mapped[bool] = mapped_column(Boolean, default=False)
+    score: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    recognition_time_ms: Mapped[float] = mapped_column(Float)
+    probe_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    probe_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OperatorLog(Base):
+    """The operator's assessment of an Alert and the decision to engage (000 §10.4–10.5)."""
+
+    __tablename__ = "lfr_operator_logs"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("lfr_alerts.id"), index=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    assessment: Mapped[str] = mapped_column(String(20))
+    recommend_engage: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Engagement(Base):
+    """The Engagement Officer's own decision and its outcome (000 §10.8–10.12, §11.3(i))."""
+
+    __tablename__ = "lfr_engagements"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    alert_id: Mapped[str | None] = mapped_column(ForeignKey("lfr_alerts.id"), nullable=True,
+                                                 index=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    police_action: Mapped[str] = mapped_column(String(24), default="none")
+    reason: Mapped[str] = mapped_column(Text, default="")  # for an Engagement without an Alert
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PerformanceConcern(Base):
+    """An operator's concern about system performance, for the Silver (000 §10.4)."""
+
+    __tablename__ = "lfr_concerns"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    raised_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    image_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CameraCounters(Base):
+    """One worker's counts for one camera of a Deployment (LIVE-08); counts only."""
+
+    __tablename__ = "lfr_camera_counters"
+    __table_args__ = (UniqueConstraint("deployment_id", "camera", "worker"),)
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    camera: Mapped[str] = mapped_column(String(120))
+    worker: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    frames: Mapped[int] = mapped_column(Integer, default=0)
+    dropped_frames: Mapped[int] = mapped_column(Integer, default=0)
+    corrupt_frames: Mapped[int] = mapped_column(Integer, default=0)
+    reconnects: Mapped[int] = mapped_column(Integer, default=0)
+    faces_detected: Mapped[int] = mapped_column(Integer, default=0)
+    tracks: Mapped[int] = mapped_column(Integer, default=0)
+    templates: Mapped[int] = mapped_column(Integer, default=0)
+    alerts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,185 @@
+"""What the live system records: Alerts (persisted before anyone is told), the operator's log,
+Engagements, performance concerns and counters — and the metrics read back from them.
+
+No code path here or anywhere in `frt.lfr` acts on an Alert: an Engagement exists only when an
+Engagement Officer records one (LIVE-06, 000 §10.8). Every change writes one audit record with
+ids and counts only.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from frt.audit import Actor, record
+from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.models import Deployment
+from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.metrics import LiveCounters
+from frt.lfr.models import CameraCounters, Engagement, LiveAlert, OperatorLog, PerformanceConcern
+from frt.people.roles import Role
+from frt.store.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+SYSTEM = Actor.system("lfr-worker")
+
+
+def _probe_context(alert_id: str) -> bytes:
+    return f"lfr_alerts.probe:{alert_id}".encode()
+
+
+def encode_probe(rgb: np.ndarray) -> bytes:
+    """The camera face as PNG bytes (shown to the operator beside the watchlist image)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def persist_alert(store, deployment_id: str, alert, image_id: str | None = None,
+                  entry_id: str | None = None) -> str:
+    """Commit the Alert (with its sealed probe face) and return its id — before any notice."""
+    with store.session() as session:
+        row = LiveAlert(deployment_id=deployment_id, camera=alert.camera, worker=WORKER,
+                        track=alert.track_id, image_id=image_id or alert.match.entry_id,
+                        entry_id=entry_id or alert.match.subject_id,
+                        category=alert.match.category, blue=alert.blue, score=alert.match.score,
+                        threshold=alert.match.threshold, raised_at=alert.raised_at,
+                        recognition_time_ms=alert.recognition_time_ms)
+        session.add(row)
+        session.flush()
+        row.probe_sealed = store.cipher.seal(encode_probe(alert.probe),
+                                             context=_probe_context(row.id))
+        record(session, SYSTEM, "lfr.alert.raised", object_type="lfr_alert", object_id=row.id,
+               detail={"deployment": deployment_id, "blue": alert.blue})
+        alert_id = row.id
+    alert.probe.fill(0)  # the sealed copy is the only one now
+    return alert_id
+
+
+def probe_png(store, session: Session, alert_id: str) -> bytes | None:
+    row = session.get(LiveAlert, alert_id)
+    if row is None or row.probe_sealed is None:
+        return None
+    return store.cipher.open(row.probe_sealed, context=_probe_context(row.id))
+
+
+def _alert(ctx: Ctx, alert_id: str) -> LiveAlert:
+    return ctx.get(LiveAlert, alert_id)
+
+
+def assess(ctx: Ctx, alert_id: str, assessment: str, recommend_engage: bool,
+           note: str = "") -> OperatorLog:
+    """The operator's assessment and whether they support an Engagement (000 §10.5(a)–(b))."""
+    require_role(ctx.user, Role.LFR_OPERATOR)
+    alert = _alert(ctx, alert_id)
+    log = OperatorLog(alert_id=alert.id, operator_id=ctx.user.id,
+                      assessment=Assessment(assessment).value,
+                      recommend_engage=bool(recommend_engage), note=note.strip(),
+                      recorded_at=ctx.now)
+    ctx.session.add(log)
+    ctx.session.flush()
+    ctx.audit(Role.LFR_OPERATOR, "lfr.alert.assessed", "lfr_alert", alert.id,
+              assessment=log.assessment)
+    return log
+
+
+def decide(ctx: Ctx, alert_id: str, decision: str, outcome: str,
+           police_action: str = PoliceAction.NONE.value) -> Engagement:
+    """The Engagement Officer's own decision on an Alert and its outcome (000 §10.8, §10.12)."""
+    require_role(ctx.user, Role.ENGAGEMENT_OFFICER)
+    alert = _alert(ctx, alert_id)
+    decision, outcome = Decision(decision), Outcome(outcome)
+    if decision == Decision.NO_ENGAGEMENT and outcome not in (Outcome.NOT_ENGAGED,):
+        raise GovernanceError("without an Engagement the outcome is 'not engaged'")
+    if decision == Decision.ENGAGE and outcome == Outcome.NOT_ENGAGED:
+        raise GovernanceError("an Engagement took place: record what it showed")
+    return _engagement(ctx, alert.deployment_id, alert.id, decision, outcome,
+                       PoliceAction(police_action), "")
+
+
+def engagement_without_alert(ctx: Ctx, deployment_id: str, reason: str, outcome: str,
+                             police_action: str = PoliceAction.NONE.value) -> Engagement:
+    """An Engagement not caused by an Alert, with its reason and outcome (000 §11.3(i))."""
+    require_role(ctx.user, Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR)
+    ctx.get(Deployment, deployment_id)
+    if not reason.strip():
+        raise GovernanceError("say why the person was engaged")
+    return _engagement(ctx, deployment_id, None, Decision.ENGAGE, Outcome(outcome),
+                       PoliceAction(police_action), reason.strip())
+
+
+def _engagement(ctx, deployment_id, alert_id, decision, outcome, action, reason) -> Engagement:
+    row = Engagement(deployment_id=deployment_id, alert_id=alert_id, officer_id=ctx.user.id,
+                     decision=decision.value, outcome=outcome.value, police_action=action.value,
+                     reason=reason, recorded_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit(Role.ENGAGEMENT_OFFICER, "lfr.engagement.recorded", "lfr_engagement", row.id,
+              alert=alert_id, decision=row.decision, outcome=row.outcome)
+    return row
+
+
+def flag_concern(ctx: Ctx, deployment_id: str, note: str,
+                 image_id: str | None = None) -> PerformanceConcern:
+    """The operator flags a performance concern; the Silver is told (000 §10.4; LIVE-07)."""
+    from frt.governance.notices import notify
+
+    require_role(ctx.user, Role.LFR_OPERATOR)
+    ctx.get(Deployment, deployment_id)
+    row = PerformanceConcern(deployment_id=deployment_id, raised_by=ctx.user.id,
+                             image_id=image_id, note=note.strip(), raised_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    notify(ctx, kind="lfr_concern", object_type="lfr_deployment", object_id=deployment_id,
+           message="An LFR Operator flagged a system performance concern", citation="000 §10.4",
+           role=Role.SILVER)
+    ctx.audit(Role.LFR_OPERATOR, "lfr.concern.flagged", "lfr_concern", row.id,
+              deployment=deployment_id)
+    return row
+
+
+def save_counters(store, deployment_id: str, camera: str, counters: LiveCounters,
+                  worker: str = WORKER) -> None:
+    """Store this worker's running counts for one camera (replacing its previous figures)."""
+    with store.session() as session:
+        row = session.scalar(select(CameraCounters).where(
+            CameraCounters.deployment_id == deployment_id, CameraCounters.camera == camera,
+            CameraCounters.worker == worker))
+        if row is None:
+            row = CameraCounters(deployment_id=deployment_id, camera=camera, worker=worker)
+            session.add(row)
+        for key in ("frames", "dropped_frames", "corrupt_frames", "reconnects", "faces_detected",
+                    "tracks", "templates", "alerts"):
+            setattr(row, key, getattr(counters, key))
+        row.updated_at = utcnow()
+
+
+def alerts_since(session: Session, deployment_id: str | None, after: datetime | None,
+                 limit: int = 50) -> list[LiveAlert]:
+    """Alerts newest last (the console polls this: it works across any number of workers)."""
+    q = select(LiveAlert).order_by(LiveAlert.raised_at, LiveAlert.id).limit(limit)
+    if deployment_id:
+        q = q.where(LiveAlert.deployment_id == deployment_id)
+    if after is not None:
+        q = q.where(LiveAlert.raised_at > after)
+    return list(session.scalars(q))
+
+
+def counter_totals(session: Session, deployment_id: str) -> dict:
+    cols = ("frames", "dropped_frames", "corrupt_frames", "reconnects", "faces_detected",
+            "tracks", "templates", "alerts")
+    row = session.execute(select(*[func.coalesce(func.sum(getattr(CameraCounters, c)), 0)
+                                   for c in cols]).where(
+        CameraCounters.deployment_id == deployment_id)).one()
+    return dict(zip(cols, map(int, row)))

@@ -74,3 +74,32 @@ def _print_summary(s: dict) -> None:
             alerts.add_row(a["identity"], f"{a['score']:.3f}", str(a["first_seen_s"]),
                            str(a["alert_s"]), str(a["recognition_time_ms"]))
         console.print(alerts)
+
+
+@deploy_app.command("run")
+def deploy_run(
+    deployment: Annotated[str, typer.Argument(help="Deployment id")],
+    camera: Annotated[list[str], typer.Option(help="camera source: file, rtsp://, http://, or "
+                                                   "a camera number; repeat for several")],
+    min_ied: Annotated[float, typer.Option(help="Zone minimum inter-eye distance, pixels")] = 20.0,
+    max_faces: Annotated[int, typer.Option(help="faces-per-frame limit")] = 10,
+    workers: Annotated[Optional[int], typer.Option(help="worker processes (default: cores)")] = None,
+) -> None:
+    """Run the recognition workers of a Deployment against the configured database, while its
+    authority allows (stops when suspended, terminated or the window closes)."""
+    from frt.lfr.runner import Runner
+    from frt.lfr.zone import Zone
+    from frt.policy import PolicyRefusal
+    from frt.settings import load_settings
+    from frt.store.db import open_store
+
+    store = open_store(load_settings())
+    try:
+        results = Runner(store, deployment, camera, Zone(min_inter_eye_px=min_ied,
+                                                         max_faces=max_faces), workers).run()
+    except PolicyRefusal as refusal:
+        err.print(f"[bold red]refused:[/] {refusal.decision}")
+        raise typer.Exit(2) from None
+    for r in results:
+        console.print(f"{r.camera}: {r.frames} frames, {r.counters.alerts} alerts, "
+                      f"{r.counters.dropped_frames} dropped")

@@ -23,6 +23,21 @@ PEOPLE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Cheap argon2 parameters for these tests only: they hash and verify many passwords.
+
+    Verification reads the parameters from each hash, so the code under test is unchanged.
+    """
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from frt.people import service
+
+    monkeypatch.setattr(service, "_hasher",
+                        PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
+
+
 @pytest.fixture
 def people(store):
     """Seed one user per entry of PEOPLE; returns their ids by username."""

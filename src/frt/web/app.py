@@ -18,6 +18,7 @@ from frt.policy import load_profile
 from frt.store.db import Store
 from frt.web import csrf, errors
 from frt.web.api import audit as audit_api
+from frt.web.auth import unguarded_routes
 from frt.web.api import health, session
 from frt.web.api import users as users_api
 from frt.web.pages import admin, audit, auth, home, public
@@ -52,10 +53,18 @@ def create_app(store: Store) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _refuse_unguarded(app)
     errors.install(app)
     app.add_middleware(SchemeAwareSessions, secret=session_secret(store.cipher))
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _refuse_unguarded(app: FastAPI) -> None:
+    """Fail at start-up, not in production, if a route forgot its role check (DATA-05)."""
+    unguarded = unguarded_routes(app)
+    if unguarded:
+        raise RuntimeError(f"routes without require_role (000 §12.1(d)): {unguarded}")
 
 
 class SecurityHeaders:

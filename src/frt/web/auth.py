@@ -12,10 +12,11 @@ routes to keep it so. Never check a role by hand inside a handler: declare it on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 
 from frt.audit import Actor
 from frt.people.models import User
@@ -128,3 +129,36 @@ def session_actor(request: Request) -> Actor:
         return actor
     user_id = request.session.get(sessions.USER_ID) if "session" in request.scope else None
     return Actor(user_id, SIGNED_IN) if user_id else Actor.system("web")
+
+
+def endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
+    """Every API route of the app with its full path (included routers flattened)."""
+    try:  # FastAPI >= 0.16x keeps included routers as nodes; this walks them
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI copied routes into app.routes
+        contexts = [(r.path, r) for r in app.routes]
+    else:
+        contexts = [(c.path, c.original_route) for c in iter_route_contexts(app.routes)]
+    for path, route in contexts:
+        if isinstance(route, APIRoute):
+            yield path, route
+
+
+def has_role_check(route: APIRoute) -> bool:
+    return _declares_role(route.dependant)
+
+
+def _declares_role(dependant) -> bool:
+    return any(
+        hasattr(dep.call, "frt_required_roles") or _declares_role(dep)
+        for dep in dependant.dependencies
+    )
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    """Routes that are neither public nor behind `require_role`: must be none."""
+    return [
+        f"{','.join(sorted(route.methods))} {path}"
+        for path, route in endpoints(app)
+        if not is_public(path) and not has_role_check(route)
+    ]

@@ -101,8 +101,8 @@ def test_server_answers_over_https_with_the_dev_certificate(store, tmp_path):
 
     cert, key = make_dev_certificate(tmp_path, [])
     port = _free_port()
-    config = server_config(store, host="127.0.0.1", port=port, certfile=cert, keyfile=key)
-    config.log_level = "warning"
+    config = server_config(store, host="127.0.0.1", port=port, certfile=cert, keyfile=key,
+                           log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

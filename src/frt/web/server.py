@@ -30,6 +30,7 @@ def server_config(
     certfile: Path | None,
     keyfile: Path | None,
     insecure_localhost: bool = False,
+    log_level: str = "info",
 ) -> uvicorn.Config:
     """The uvicorn configuration `serve` runs; refuses what the policy forbids before binding."""
     tls = certfile is not None and keyfile is not None
@@ -57,7 +58,7 @@ def server_config(
         ssl_keyfile=str(keyfile) if tls else None,
         proxy_headers=False,  # no proxy is trusted to say a request was HTTPS
         server_header=False,
-        log_level="info",
+        log_level=log_level,
     )
 
 

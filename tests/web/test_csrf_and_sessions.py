@@ -120,3 +120,21 @@ def test_session_from_before_a_password_change_is_ended(client, people, store):
         set_password(db, Actor.system("test"), db.get(User, people["admin"]), "another-passphrase")
     assert client.get("/api/users").status_code == 401
     assert sign_in(client, "admin", "another-passphrase").status_code == 200
+
+
+def test_idle_session_expires_after_the_idle_timeout(client, people, monkeypatch):
+    import itsdangerous.timed as timed
+
+    from frt.web.sessions import IDLE_TIMEOUT
+
+    signed_in(client, "admin")
+    assert client.get("/api/users").status_code == 200
+    later = timed.time.time() + IDLE_TIMEOUT.total_seconds() + 5
+
+    class _Clock:
+        @staticmethod
+        def time():
+            return later
+
+    monkeypatch.setattr(timed, "time", _Clock)  # itsdangerous reads the clock through this
+    assert client.get("/api/users").status_code == 401

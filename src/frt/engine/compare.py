@@ -84,6 +84,7 @@ class Gallery:
         self.threads = max(1, threads)
         self.cohort = cohort
         self._stats = None
+        self._pool: ThreadPoolExecutor | None = None
         if cohort is not None:
             ensure_compatible(cohort.kind, self.kind)
             self._stats = cohort.stats(self.matrix)
@@ -143,8 +144,9 @@ class Gallery:
             idx = _top_indices(cos, k)
             return idx + lo, cos[idx]
 
-        with ThreadPoolExecutor(self.threads) as pool:
-            parts = list(pool.map(part, zip(bounds[:-1], bounds[1:])))
+        if self._pool is None:  # kept: starting threads per search would cost more than it saves
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="gallery")
+        parts = list(self._pool.map(part, zip(bounds[:-1], bounds[1:])))
         idx = np.concatenate([p[0] for p in parts])
         cos = np.concatenate([p[1] for p in parts])
         order = np.argsort(-cos, kind="stable")[:k]

@@ -19,8 +19,8 @@ from frt.governance import applications, decisions
 from frt.governance.bundle import BundleEntry, BundleImage, Manifest, seal
 from frt.governance.context import Ctx, acting
 from frt.governance.decisions import Terms
-from frt.people.roles import Role, TrainingKind
 from frt.people.models import User
+from frt.people.roles import Role, TrainingKind
 from frt.people.service import add_training, hash_password
 from frt.policy import Rank, load_profile
 from frt.policy.lfr_rules import REASON_HEADINGS
@@ -67,8 +67,13 @@ def people(store, password_hash) -> dict[str, str]:
     with store.session() as session:
         actor = Actor.system("test")
         for name, (rank, roles) in PEOPLE.items():
-            user = User(username=name, display_name=name.title(), rank=rank.value,
-                        roles_json=sorted(r.value for r in roles), password_hash=password_hash)
+            user = User(
+                username=name,
+                display_name=name.title(),
+                rank=rank.value,
+                roles_json=sorted(r.value for r in roles),
+                password_hash=password_hash,
+            )
             session.add(user)
             session.flush()
             ids[name] = user.id
@@ -90,21 +95,34 @@ def act(store, people):
 
 
 FORM = dict(
-    use_case="intelligence", deployment_styles=["marked_vans"], camera_count=2,
-    legal_basis="Common law policing powers", legitimate_aim="Locate people wanted by the courts",
-    echr_articles=[8, 11], dpa_schedule8_grounds="Statutory purposes (Sch 8 para 1)",
-    necessity="Repeated failure to locate by other means", alternatives_considered="Patrols",
-    awareness_measures="Signs and leaflets", watchlist_criteria="Wanted on warrant",
-    proposed_categories=["wanted_by_courts", "suspect"], proposed_composition="About 200",
-    proposed_threshold=0.64, resources="Two vans, ten officers",
+    use_case="intelligence",
+    deployment_styles=["marked_vans"],
+    camera_count=2,
+    legal_basis="Common law policing powers",
+    legitimate_aim="Locate people wanted by the courts",
+    echr_articles=[8, 11],
+    dpa_schedule8_grounds="Statutory purposes (Sch 8 para 1)",
+    necessity="Repeated failure to locate by other means",
+    alternatives_considered="Patrols",
+    awareness_measures="Signs and leaflets",
+    watchlist_criteria="Wanted on warrant",
+    proposed_categories=["wanted_by_courts", "suspect"],
+    proposed_composition="About 200",
+    proposed_threshold=0.64,
+    resources="Two vans, ten officers",
 )
 
 
 def draft(ctx: Ctx, *, profile=MPS, documents=True, **overrides):
     fields = {**FORM, "starts_at": START, "ends_at": END, **overrides}
     app = applications.create(ctx, "High Street operation", **fields)
-    applications.add_location(ctx, app.id, name="High Street north", locality="High Street",
-                              reason="Intelligence places wanted persons here on Fridays")
+    applications.add_location(
+        ctx,
+        app.id,
+        name="High Street north",
+        locality="High Street",
+        reason="Intelligence places wanted persons here on Fridays",
+    )
     if documents:
         for kind in profile.governance.required_documents.value:
             applications.attach_document(ctx, app.id, kind, title=kind, text=f"{kind} text")
@@ -139,9 +157,14 @@ def submitted(act):
 
 def terms(ctx: Ctx, app_id: str, people: dict, **overrides) -> Terms:
     app = ctx.get(applications.Application, app_id)
-    base = dict(starts_at=START, ends_at=END, place_ids=[app.locations[0].id],
-                categories=["wanted_by_courts", "suspect"], min_threshold=0.64,
-                gold_id=people["gold"])
+    base = dict(
+        starts_at=START,
+        ends_at=END,
+        place_ids=[app.locations[0].id],
+        categories=["wanted_by_courts", "suspect"],
+        min_threshold=0.64,
+        gold_id=people["gold"],
+    )
     return Terms(**{**base, **overrides})
 
 
@@ -153,8 +176,13 @@ def authority(act, people, submitted):
     def _make(**overrides) -> tuple[str, str]:
         app_id = submitted(extra_documents=overrides.pop("extra_documents", []))
         with act("ao") as ctx:
-            auth = decisions.decide(ctx, app_id, "authorise", all_reasons(),
-                                    terms=terms(ctx, app_id, people, **overrides))
+            auth = decisions.decide(
+                ctx,
+                app_id,
+                "authorise",
+                all_reasons(),
+                terms=terms(ctx, app_id, people, **overrides),
+            )
             ids = auth.id, auth.deployments[0].id
         from frt.governance import command
 
@@ -221,19 +249,35 @@ def engine() -> MemoEngine:
     return MemoEngine()
 
 
-def entry(reference="W-1", category="wanted_by_courts", images=(("astronaut", None, ""),),
-          photos=None, **fields) -> tuple[dict, dict[str, bytes]]:
+def entry(
+    reference="W-1",
+    category="wanted_by_courts",
+    images=(("astronaut", None, ""),),
+    photos=None,
+    **fields,
+) -> tuple[dict, dict[str, bytes]]:
     """One bundle entry (as a dict) and its image files."""
     files, imgs = {}, []
     for m, (photo, threshold, reason) in enumerate(images, start=1):
         n = int(hashlib.sha256(reference.encode()).hexdigest(), 16) % 9000 + 1000
         name = f"images/{n:04d}-{m}.jpg"
         files[name] = photos[photo]
-        imgs.append(BundleImage(file=name, sha256=hashlib.sha256(photos[photo]).hexdigest(),
-                                captured_on=date(2025, 6, 1), threshold=threshold,
-                                threshold_reason=reason))
-    base = dict(reference=reference, category=category, image_source="police_custody",
-                legal_basis="PACE s.64A", images=imgs)
+        imgs.append(
+            BundleImage(
+                file=name,
+                sha256=hashlib.sha256(photos[photo]).hexdigest(),
+                captured_on=date(2025, 6, 1),
+                threshold=threshold,
+                threshold_reason=reason,
+            )
+        )
+    base = dict(
+        reference=reference,
+        category=category,
+        image_source="police_custody",
+        legal_basis="PACE s.64A",
+        images=imgs,
+    )
     return {**base, **fields}, files
 
 

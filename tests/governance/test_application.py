@@ -16,9 +16,14 @@ def test_an_application_records_every_form_1_field_and_locations_with_reasons(ac
     with act("applicant") as ctx:
         app = draft(ctx)
         applications.add_location(
-            ctx, app.id, name="Mosque Road", locality="Mosque Road",
-            reason="Subjects seen here", sensitivities=["place_of_worship"],
-            mitigations="Cameras face away from the entrance; prayer times avoided")
+            ctx,
+            app.id,
+            name="Mosque Road",
+            locality="Mosque Road",
+            reason="Subjects seen here",
+            sensitivities=["place_of_worship"],
+            mitigations="Cameras face away from the entrance; prayer times avoided",
+        )
         applications.submit(ctx, app.id)
     with act("applicant") as ctx:
         app = ctx.get(Application, app.id)
@@ -31,8 +36,14 @@ def test_an_application_records_every_form_1_field_and_locations_with_reasons(ac
 def test_a_sensitive_location_needs_its_mitigations(act):
     with pytest.raises(GovernanceError, match="mitigations"), act("applicant") as ctx:
         app = draft(ctx)
-        applications.add_location(ctx, app.id, name="School Lane", locality="School Lane",
-                                  reason="r", sensitivities=["school_or_children"])
+        applications.add_location(
+            ctx,
+            app.id,
+            name="School Lane",
+            locality="School Lane",
+            reason="r",
+            sensitivities=["school_or_children"],
+        )
 
 
 @pytest.mark.req("GOV-01")
@@ -71,9 +82,15 @@ def test_cumbria_requires_its_own_four_assessments(act):
 def test_documents_are_versioned_sealed_at_rest_and_reviewed(act, store):
     with act("applicant") as ctx:
         app = draft(ctx)
-        doc = applications.attach_document(ctx, app.id, "dpia", title="DPIA v2",
-                                           data=b"%PDF-1.4 the DPIA", filename="dpia.pdf",
-                                           content_type="application/pdf")
+        doc = applications.attach_document(
+            ctx,
+            app.id,
+            "dpia",
+            title="DPIA v2",
+            data=b"%PDF-1.4 the DPIA",
+            filename="dpia.pdf",
+            content_type="application/pdf",
+        )
         assert doc.version == 2
         assert b"the DPIA" not in doc.body_sealed
         assert applications.read_document(ctx, doc.id) == b"%PDF-1.4 the DPIA"

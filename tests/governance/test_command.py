@@ -16,9 +16,14 @@ DURING = START + timedelta(hours=1)
 
 def _overt(act, auth_id):
     with act("silver") as ctx:
-        command.record_overt_use(ctx, auth_id, notice_published=True,
-                                 notice_channels="force website, social media", signage=True,
-                                 leaflets=True)
+        command.record_overt_use(
+            ctx,
+            auth_id,
+            notice_published=True,
+            notice_channels="force website, social media",
+            signage=True,
+            leaflets=True,
+        )
 
 
 def _start(act, auth_id, dep_id):
@@ -29,7 +34,8 @@ def _start(act, auth_id, dep_id):
 
 @pytest.mark.req("GOV-09")
 def test_gold_appoints_one_silver_bronzes_and_a_bronze_community_of_the_right_ranks(
-        act, people, authority):
+    act, people, authority
+):
     auth_id, _ = authority()
     with act("gold") as ctx:
         with pytest.raises(PolicyRefusal) as refusal:
@@ -56,9 +62,15 @@ def test_silver_reviews_fall_due_at_the_tactical_plan_interval(act, people, auth
     with act("silver", now=later) as ctx:
         due = [i for i in worklists.for_user(ctx) if i.kind == "silver_review_due"]
         assert [i.object_id for i in due] == [dep_id] and due[0].citation == "004 §7.6"
-        command.record_review(ctx, dep_id, lawfulness="lawful", necessity="still necessary",
-                              proportionality="proportionate", system_performance="no issues",
-                              engagements="two, both proportionate")
+        command.record_review(
+            ctx,
+            dep_id,
+            lawfulness="lawful",
+            necessity="still necessary",
+            proportionality="proportionate",
+            system_performance="no issues",
+            engagements="two, both proportionate",
+        )
     with act("silver", now=later) as ctx:
         assert not [i for i in worklists.for_user(ctx) if i.kind == "silver_review_due"]
 
@@ -68,9 +80,16 @@ def test_silver_may_suspend_and_terminate_at_once(act, people, authority, store)
     auth_id, dep_id = authority()
     _start(act, auth_id, dep_id)
     with act("silver", now=DURING) as ctx:
-        command.record_review(ctx, dep_id, lawfulness="l", necessity="n", proportionality="p",
-                              system_performance="occlusion from crowd flow", engagements="e",
-                              outcome="suspend")
+        command.record_review(
+            ctx,
+            dep_id,
+            lawfulness="l",
+            necessity="n",
+            proportionality="p",
+            system_performance="occlusion from crowd flow",
+            engagements="e",
+            outcome="suspend",
+        )
         assert not deployments.may_run(ctx.session, dep_id, DURING).allowed
         deployments.set_state(ctx, dep_id, "terminated", "weather")
     with store.session() as session:
@@ -81,7 +100,7 @@ def test_silver_may_suspend_and_terminate_at_once(act, people, authority, store)
 
 @pytest.mark.req("GOV-10")
 def test_untrained_operator_cannot_be_rostered(act, people, authority):
-    auth_id, dep_id = authority()
+    _auth_id, dep_id = authority()
     with act("silver") as ctx:
         with pytest.raises(PolicyRefusal) as refusal:
             command.roster(ctx, dep_id, people["untrained"], "lfr_operator")
@@ -97,10 +116,11 @@ def test_untrained_operator_cannot_be_rostered(act, people, authority):
 def test_training_must_be_in_date_for_the_whole_deployment(act, people, authority, store):
     from frt.people.models import TrainingRecord
 
-    auth_id, dep_id = authority()
+    _auth_id, dep_id = authority()
     with store.session() as session:
-        for rec in session.query(TrainingRecord).filter_by(user_id=people["operator"],
-                                                           kind="officer_safety"):
+        for rec in session.query(TrainingRecord).filter_by(
+            user_id=people["operator"], kind="officer_safety"
+        ):
             rec.expires_on = START.date()  # lapses before the Deployment ends the next day
     with act("silver") as ctx:
         ctx.session.get(Deployment, dep_id).ends_at = END + timedelta(days=1)
@@ -110,21 +130,32 @@ def test_training_must_be_in_date_for_the_whole_deployment(act, people, authorit
 
 @pytest.mark.req("GOV-16", "GOV-10")
 def test_missing_safety_training_may_be_set_aside_only_by_a_recorded_decision_outside_policy(
-        act, people, authority):
-    auth_id, dep_id = authority()
+    act, people, authority
+):
+    _auth_id, dep_id = authority()
     with act("silver") as ctx:
         with pytest.raises(PolicyRefusal) as refusal:
             command.roster(ctx, dep_id, people["unsafe"], "lfr_operator")
     decision = refusal.value.decision
     assert decision.citation == "000 §10.3" and "officer safety" in decision.reason
     with act("silver") as ctx, pytest.raises(PolicyRefusal, match="legal advice"):
-        notices.decide_outside_policy(ctx, decision, object_type="user",
-                                      object_id=people["unsafe"], rationale="Course cancelled")
+        notices.decide_outside_policy(
+            ctx,
+            decision,
+            object_type="user",
+            object_id=people["unsafe"],
+            rationale="Course cancelled",
+        )
     with act("silver") as ctx:
         exc = notices.decide_outside_policy(
-            ctx, decision, object_type="user", object_id=people["unsafe"],
+            ctx,
+            decision,
+            object_type="user",
+            object_id=people["unsafe"],
             rationale="OST course cancelled by the provider; risk addressed in the ORA; the "
-                      "operator works inside the van only", legal_advice="DLS ref 123: lawful")
+            "operator works inside the van only",
+            legal_advice="DLS ref 123: lawful",
+        )
         command.roster(ctx, dep_id, people["unsafe"], "lfr_operator", exception_id=exc.id)
     with act("sro") as ctx:
         items = [i for i in worklists.for_user(ctx) if i.kind == "outside_policy"]
@@ -136,20 +167,28 @@ def test_missing_safety_training_may_be_set_aside_only_by_a_recorded_decision_ou
 
 @pytest.mark.req("GOV-16")
 def test_an_exception_cannot_set_aside_the_lfr_training_rule(act, people, authority):
-    auth_id, dep_id = authority()
+    _auth_id, dep_id = authority()
     with act("silver") as ctx:
-        decision = command.training_check(ctx, ctx.get(command.User, people["untrained"]),
-                                          command.Duty.LFR_OPERATOR, ctx.get(Deployment, dep_id))
-        exc = notices.decide_outside_policy(ctx, decision, object_type="user",
-                                            object_id=people["untrained"], rationale="r",
-                                            legal_advice="a")
+        decision = command.training_check(
+            ctx,
+            ctx.get(command.User, people["untrained"]),
+            command.Duty.LFR_OPERATOR,
+            ctx.get(Deployment, dep_id),
+        )
+        exc = notices.decide_outside_policy(
+            ctx,
+            decision,
+            object_type="user",
+            object_id=people["untrained"],
+            rationale="r",
+            legal_advice="a",
+        )
     with act("silver") as ctx, pytest.raises(PolicyRefusal, match="000 §8.5"):
         command.roster(ctx, dep_id, people["untrained"], "lfr_operator", exception_id=exc.id)
 
 
 @pytest.mark.req("GOV-11")
-def test_a_deployment_starts_only_after_the_overt_use_measures_are_recorded(act, people,
-                                                                            authority):
+def test_a_deployment_starts_only_after_the_overt_use_measures_are_recorded(act, people, authority):
     auth_id, dep_id = authority()
     with act("silver", now=DURING) as ctx, pytest.raises(PolicyRefusal, match="overt-use"):
         deployments.set_state(ctx, dep_id, "active")
@@ -158,8 +197,13 @@ def test_a_deployment_starts_only_after_the_overt_use_measures_are_recorded(act,
     assert refusal.value.decision.citation == "000 §5.7"
     with act("silver") as ctx:
         overt = command.record_overt_use(
-            ctx, auth_id, notice_published=False, signage=True, leaflets=True,
-            exception_reasons="Notice would compromise the operation (000 §5.7 exception)")
+            ctx,
+            auth_id,
+            notice_published=False,
+            signage=True,
+            leaflets=True,
+            exception_reasons="Notice would compromise the operation (000 §5.7 exception)",
+        )
         assert overt.contact_point == "LFR@met.police.uk"
     with act("silver", now=DURING) as ctx:
         deployments.set_state(ctx, dep_id, "active")
@@ -180,8 +224,10 @@ def test_a_deployment_never_starts_outside_its_authorised_times(act, people, aut
 
 
 def test_the_runtime_reads_the_deployment_view(act, authority):
-    auth_id, dep_id = authority()
+    _auth_id, dep_id = authority()
     with act("silver") as ctx:
         view = deployments.get_view(ctx.session, dep_id)
     assert view.place == "High Street" and view.min_threshold == 0.64
-    assert view.state.value == "planned" and view.purposes == ("Locate people wanted by the courts",)
+    assert view.state.value == "planned" and view.purposes == (
+        "Locate people wanted by the courts",
+    )

@@ -59,8 +59,14 @@ def test_inspector_authorising_without_urgency_is_refused(act, people, submitted
 @pytest.mark.req("GOV-04", "GOV-09")
 def test_urgent_authority_by_an_inspector_opens_a_superintendent_review(act, people, submitted):
     app_id = submitted(urgent=True, urgency_grounds="Threat to life: missing child at risk")
-    auth_id = _authorise(act, people, app_id, who="inspector", urgent=True,
-                         overrides={"gold_id": people["inspector"]})
+    auth_id = _authorise(
+        act,
+        people,
+        app_id,
+        who="inspector",
+        urgent=True,
+        overrides={"gold_id": people["inspector"]},
+    )
     with act("ao") as ctx:
         items = [i for i in worklists.for_user(ctx) if i.kind == "superintendent_review_due"]
         assert [i.object_id for i in items] == [auth_id] and items[0].citation == "000 §4.11"
@@ -133,7 +139,8 @@ def test_amendments_send_the_application_back_and_reject_closes_it(act, people, 
 
 @pytest.mark.req("GOV-06")
 def test_the_authority_fixes_its_terms_and_yields_the_written_authority_document(
-        act, people, submitted):
+    act, people, submitted
+):
     auth_id = _authorise(act, people, submitted(), overrides={"conditions": "No Layer C"})
     with act("ao") as ctx:
         auth = ctx.get(Authority, auth_id)
@@ -154,23 +161,29 @@ def test_the_ao_cannot_include_flagged_persons_without_the_advice(act, people, s
 
 @pytest.mark.req("GOV-06")
 def test_cumbria_refuses_a_threshold_below_its_minimum_and_a_gold_below_superintendent(
-        act, people, submitted):
+    act, people, submitted
+):
     app_id = submitted(profile=CUMBRIA, consult=False)
     with pytest.raises(PolicyRefusal, match="below the force minimum of 0.64"):
         _authorise(act, people, app_id, profile=CUMBRIA, overrides={"min_threshold": 0.6})
     with pytest.raises(PolicyRefusal, match="may not be Gold"):
-        _authorise(act, people, app_id, profile=CUMBRIA,
-                   overrides={"gold_id": people["silver"]})
+        _authorise(act, people, app_id, profile=CUMBRIA, overrides={"gold_id": people["silver"]})
 
 
 @pytest.mark.req("GOV-07")
 @pytest.mark.parametrize("profile, days, cite", [(MPS, 32, "000 §4.4"), (CUMBRIA, 8, "004 §6.1")])
-def test_authority_longer_than_the_profile_allows_is_refused(act, people, submitted, profile,
-                                                             days, cite):
+def test_authority_longer_than_the_profile_allows_is_refused(
+    act, people, submitted, profile, days, cite
+):
     app_id = submitted(profile=profile, consult=profile is MPS)
     with pytest.raises(PolicyRefusal) as refusal:
-        _authorise(act, people, app_id, profile=profile,
-                   overrides={"ends_at": START + timedelta(days=days)})
+        _authorise(
+            act,
+            people,
+            app_id,
+            profile=profile,
+            overrides={"ends_at": START + timedelta(days=days)},
+        )
     assert refusal.value.decision.citation == cite
     assert f"limit of {days - 1} days" in refusal.value.decision.reason
 
@@ -180,15 +193,20 @@ def test_a_series_of_deployments_is_created_inside_the_period(act, people, submi
     app_id = submitted()
     with act("ao") as ctx:
         place = ctx.get(Application, app_id).locations[0].id
-        windows = [Window(place, START + timedelta(days=d), END + timedelta(days=d))
-                   for d in range(3)]
+        windows = [
+            Window(place, START + timedelta(days=d), END + timedelta(days=d)) for d in range(3)
+        ]
         t = terms(ctx, app_id, people, ends_at=END + timedelta(days=3), windows=windows)
         auth = decisions.decide(ctx, app_id, "authorise", all_reasons(), terms=t)
         assert len(auth.deployments) == 3
         bad = [Window(place, START, END + timedelta(days=10))]
         with pytest.raises(PolicyRefusal, match="inside the authority"):
-            decisions._check_terms(ctx, ctx.get(Application, app_id),
-                                   terms(ctx, app_id, people, windows=bad), urgent=False)
+            decisions._check_terms(
+                ctx,
+                ctx.get(Application, app_id),
+                terms(ctx, app_id, people, windows=bad),
+                urgent=False,
+            )
 
 
 @pytest.mark.req("GOV-08")
@@ -199,8 +217,9 @@ def test_a_further_purpose_needs_a_further_authority(act, people, submitted):
         refused = decisions.may_process_for(ctx, auth_id, "Locate a missing person")
         assert not refused.allowed and refused.citation == "000 §4.8"
         with pytest.raises(PolicyRefusal, match="proportionality"):
-            decisions.grant_further_purpose(ctx, auth_id, "Locate a missing person",
-                                            {"legitimate_aim": "Safeguarding"})
+            decisions.grant_further_purpose(
+                ctx, auth_id, "Locate a missing person", {"legitimate_aim": "Safeguarding"}
+            )
     with act("ao") as ctx:
         decisions.grant_further_purpose(ctx, auth_id, "Locate a missing person", all_reasons())
         assert decisions.may_process_for(ctx, auth_id, "locate a missing person").allowed

@@ -32,10 +32,16 @@ def finished(act, people, authority, engine, photos):
     auth_id, dep_id = authority()
     with act("silver") as ctx:
         command.record_overt_use(ctx, auth_id, notice_published=True, notice_channels="website")
-        data = make_bundle(installation_key(ctx.cipher),
-                           entry("SECRET-REF-1", photos=photos),
-                           entry("SECRET-REF-2", "suspect", photos=photos,
-                                 images=[("hopper", None, ""), ("hopper_mirrored", None, "")]))
+        data = make_bundle(
+            installation_key(ctx.cipher),
+            entry("SECRET-REF-1", photos=photos),
+            entry(
+                "SECRET-REF-2",
+                "suspect",
+                photos=photos,
+                images=[("hopper", None, ""), ("hopper_mirrored", None, "")],
+            ),
+        )
         watchlists.import_bundle(ctx, dep_id, data, intelligence_reconfirmed=True, engine=engine)
     with act("silver", now=DURING) as ctx:
         deployments.set_state(ctx, dep_id, "active")
@@ -75,8 +81,9 @@ def test_the_cancellation_report_fills_what_the_system_recorded_and_zeros_honest
 def test_a_runtime_provider_supplies_the_live_counts(act, finished):
     auth_id, dep_id = finished
     with act("gold", now=AFTER) as ctx:
-        report = reports.prepare(ctx, auth_id, providers=[reports.GovernanceRecords(),
-                                                          FakeRuntime()])
+        report = reports.prepare(
+            ctx, auth_id, providers=[reports.GovernanceRecords(), FakeRuntime()]
+        )
         m = ReportMetrics.from_json(report.metrics[dep_id])
     assert m.watchlist_individuals == 2 and m.alerts == 3 and m.false_alert_rate == 1e-4
     assert m.policing_outcomes == 1 and m.methods["c"] == "operator log"
@@ -97,16 +104,23 @@ def test_report_overdue_is_listed(act, finished):
         report = reports.prepare(ctx, auth_id)
         with pytest.raises(PolicyRefusal, match="qualitative"):
             reports.submit(ctx, report.id)
-        reports.evaluate(ctx, report.id, evaluation="Effective; two arrests; signage worked",
-                         safeguards="Engagement officers decided every alert", learning="More vans")
+        reports.evaluate(
+            ctx,
+            report.id,
+            evaluation="Effective; two arrests; signage worked",
+            safeguards="Engagement officers decided every alert",
+            learning="More vans",
+        )
         reports.submit(ctx, report.id)
     with act("gold", now=late) as ctx:
         assert not [i for i in worklists.for_user(ctx) if i.object_id == auth_id]
         with pytest.raises(GovernanceError, match="submitted"):
             reports.prepare(ctx, auth_id)
     with act("ao", now=late) as ctx:
-        assert any(i.kind == "notification" and "Cancellation report" in i.title
-                   for i in worklists.for_user(ctx))
+        assert any(
+            i.kind == "notification" and "Cancellation report" in i.title
+            for i in worklists.for_user(ctx)
+        )
 
 
 @pytest.mark.req("GOV-12")

@@ -21,8 +21,9 @@ from tests.governance.conftest import CUMBRIA, MPS
 
 profiles = st.sampled_from([MPS, CUMBRIA])
 ranks = st.sampled_from(list(Rank))
-moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2030, 1, 1),
-                       timezones=st.just(UTC))
+moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+)
 hours = st.floats(min_value=-2000, max_value=2000, allow_nan=False)
 OFFICERS = [r for r in Rank if r.is_officer]
 
@@ -70,7 +71,7 @@ def test_command_rank_rules_follow_the_rank_order(profile, role, rank, urgent):
         assert not decision.allowed  # police staff never hold a command role
     # Monotone: every higher rank is allowed too.
     if decision.allowed:
-        higher = OFFICERS[OFFICERS.index(rank):]
+        higher = OFFICERS[OFFICERS.index(rank) :]
         assert all(command_rank(profile, role, r, urgent=urgent).allowed for r in higher)
     if role == "gold" and not urgent:
         assert decision.allowed == rank.at_least(Rank.SUPERINTENDENT)

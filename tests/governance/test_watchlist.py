@@ -24,8 +24,9 @@ def imported(act, people, authority, engine, photos):
         auth_id, dep_id = authority(**overrides)
         with act("silver", **({"now": now} if now else {})) as ctx:
             data = make_bundle(key or installation_key(ctx.cipher), *entries)
-            wl = watchlists.import_bundle(ctx, dep_id, data, intelligence_reconfirmed=True,
-                                          engine=engine)
+            wl = watchlists.import_bundle(
+                ctx, dep_id, data, intelligence_reconfirmed=True, engine=engine
+            )
             return auth_id, dep_id, wl.id
 
     return _import
@@ -38,33 +39,44 @@ def _count(store, model) -> int:
 
 @pytest.mark.req("WL-04", "WL-06", "WL-07", "WL-09", "DATA-07")
 def test_a_watchlist_is_imported_with_quality_warnings_thresholds_and_segregation(
-        act, imported, photos, store):
-    wanted = entry("WANTED-1", "wanted_by_courts", photos=photos, warning_markers=["violence"],
-                   images=[("hopper", None, ""), ("hopper_mirrored", 0.95, "FAR above 1:1000")])
+    act, imported, photos, store
+):
+    wanted = entry(
+        "WANTED-1",
+        "wanted_by_courts",
+        photos=photos,
+        warning_markers=["violence"],
+        images=[("hopper", None, ""), ("hopper_mirrored", 0.95, "FAR above 1:1000")],
+    )
     suspect = entry("SUSPECT-2", "suspect", photos=photos, images=[("astronaut_dark", None, "")])
     _, dep_id, wl_id = imported(wanted, suspect)
     with act("silver") as ctx:
         stats = watchlists.composition(ctx.session, wl_id)
         assert stats["individuals"] == 2 and stats["images"] == 3
-        assert stats["by_category"] == {"wanted_by_courts": {"individuals": 1, "images": 2},
-                                        "suspect": {"individuals": 1, "images": 1}}
+        assert stats["by_category"] == {
+            "wanted_by_courts": {"individuals": 1, "images": 2},
+            "suspect": {"individuals": 1, "images": 1},
+        }
         assert "WANTED" not in json.dumps(stats)  # WL-07: no personal data
         warnings = watchlists.image_warnings(ctx.session, wl_id)
         dark = next(w for w in warnings if w["category"] == "suspect")
-        assert any("too dark" in w for w in dark["warnings"]) and dark["captured_on"] == "2025-06-01"
+        assert (
+            any("too dark" in w for w in dark["warnings"]) and dark["captured_on"] == "2025-06-01"
+        )
         gallery = watchlists.load_for_recognition(ctx.session, ctx.cipher, dep_id)
     subject = next(s for s in gallery.subjects if s.category == "wanted_by_courts")
     assert subject.reference == "WANTED-1" and subject.warning_markers == ("violence",)
     assert [i.threshold for i in subject.images] == [0.64, 0.95]
-    ids, matrix, limits = gallery.vectors()
+    _ids, matrix, _limits = gallery.vectors()
     assert matrix.shape == (3, 128) and np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-4)
     with store.session() as session:
         for row in session.scalars(select(WatchlistEntry)):
             assert b"WANTED" not in row.details_sealed and b"SUSPECT" not in row.details_sealed
         for row in session.scalars(select(WatchlistImage)):
             assert not row.image_sealed.startswith(b"\xff\xd8")  # no JPEG in clear
-        audit = session.scalars(select(AuditRecord).where(
-            AuditRecord.action == "watchlist.import")).one()
+        audit = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "watchlist.import")
+        ).one()
         assert audit.detail["individuals"] == 2 and "WANTED" not in json.dumps(audit.detail)
 
 
@@ -78,22 +90,28 @@ def test_watchlist_imported_25_hours_before_start_is_refused(act, imported, phot
 
 
 @pytest.mark.req("WL-05")
-def test_the_intelligence_case_must_be_reconfirmed_before_each_import(act, authority, engine,
-                                                                    photos):
+def test_the_intelligence_case_must_be_reconfirmed_before_each_import(
+    act, authority, engine, photos
+):
     _, dep_id = authority()
     with act("silver") as ctx, pytest.raises(PolicyRefusal, match="000 §6.2\\(1\\)"):
-        watchlists.import_bundle(ctx, dep_id, make_bundle(installation_key(ctx.cipher),
-                                                          entry(photos=photos)),
-                                 intelligence_reconfirmed=False, engine=engine)
+        watchlists.import_bundle(
+            ctx,
+            dep_id,
+            make_bundle(installation_key(ctx.cipher), entry(photos=photos)),
+            intelligence_reconfirmed=False,
+            engine=engine,
+        )
 
 
 @pytest.mark.req("WL-01")
 def test_category_outside_the_authority_is_refused(imported, photos, store):
     with pytest.raises(PolicyRefusal) as refusal:
-        imported(entry("R-1", photos=photos), entry("R-2", "missing_increased_risk",
-                                                     photos=photos))
+        imported(entry("R-1", photos=photos), entry("R-2", "missing_increased_risk", photos=photos))
     assert refusal.value.decision.citation == "000 §6.2"
-    assert "entry 2" in refusal.value.decision.reason and "nothing was imported" in str(refusal.value)
+    assert "entry 2" in refusal.value.decision.reason and "nothing was imported" in str(
+        refusal.value
+    )
     assert _count(store, WatchlistEntry) == 0
 
 
@@ -103,8 +121,15 @@ def test_a_victim_witness_or_associate_needs_a_written_rationale(imported, photo
     with pytest.raises(PolicyRefusal) as refusal:
         imported(entry("V-1", "victim_witness_associate", photos=photos), **cats)
     assert refusal.value.decision.citation == "000 §6.19"
-    imported(entry("V-1", "victim_witness_associate", photos=photos,
-                   rationale="Witness to a knife attack; other means failed"), **cats)
+    imported(
+        entry(
+            "V-1",
+            "victim_witness_associate",
+            photos=photos,
+            rationale="Witness to a knife attack; other means failed",
+        ),
+        **cats,
+    )
 
 
 @pytest.mark.req("WL-02")
@@ -114,8 +139,11 @@ def test_a_non_police_image_the_authority_does_not_allow_is_refused(imported, ph
         imported(layer_a)
     assert refusal.value.decision.citation == "000 §6.12"
     with pytest.raises(PolicyRefusal, match="Layer C"):
-        imported(entry("N-2", photos=photos, image_source="non_police", image_layer="C"),
-                 non_police_allowed=True, non_police_layers=["A"])
+        imported(
+            entry("N-2", photos=photos, image_source="non_police", image_layer="C"),
+            non_police_allowed=True,
+            non_police_layers=["A"],
+        )
     imported(layer_a, non_police_allowed=True, non_police_layers=["A"])
 
 
@@ -131,7 +159,7 @@ def test_under_13_entry_without_advice_is_refused(imported, photos):
     advice = {"extra_documents": ["legal_advice", "technical_advice"]}
     with pytest.raises(PolicyRefusal, match="not recorded a decision.*under 13"):
         imported(child, protected_inclusions=["under_18"], **advice, **cats)
-    _, _, wl_id = imported(child, protected_inclusions=["under_13", "under_18"], **advice, **cats)
+    _, _, _wl_id = imported(child, protected_inclusions=["under_13", "under_18"], **advice, **cats)
 
 
 @pytest.mark.req("WL-09")
@@ -161,8 +189,9 @@ def test_a_tampered_bundle_is_refused(act, authority, engine, photos, store):
         data = bytearray(make_bundle(installation_key(ctx.cipher), entry(photos=photos)))
     data[len(data) // 2] ^= 0x01
     with pytest.raises(WatchlistImportError) as err, act("silver") as ctx:
-        watchlists.import_bundle(ctx, dep_id, bytes(data), intelligence_reconfirmed=True,
-                                 engine=engine)
+        watchlists.import_bundle(
+            ctx, dep_id, bytes(data), intelligence_reconfirmed=True, engine=engine
+        )
     _refused_cleanly(store, err, "failed authentication")
 
 
@@ -176,10 +205,12 @@ def test_a_bundle_for_another_key_is_refused(act, authority, engine, photos, sto
 
 
 @pytest.mark.req("WL-04")
-@pytest.mark.parametrize("photo, message", [("not_an_image", "not an image"),
-                                            ("truncated", "truncated or corrupt")])
+@pytest.mark.parametrize(
+    "photo, message", [("not_an_image", "not an image"), ("truncated", "truncated or corrupt")]
+)
 def test_a_bundle_with_a_non_image_or_a_corrupt_image_imports_nothing(
-        imported, photos, store, photo, message):
+    imported, photos, store, photo, message
+):
     good = entry("G-1", photos=photos)
     bad = entry("B-2", photos=photos, images=[("hopper", None, ""), (photo, None, "")])
     with pytest.raises(WatchlistImportError) as err:
@@ -194,8 +225,14 @@ def test_an_oversized_upload_is_refused_before_decryption(act, authority, engine
     with act("silver") as ctx:
         data = make_bundle(installation_key(ctx.cipher), entry(photos=photos))
         with pytest.raises(WatchlistImportError) as err:
-            watchlists.import_bundle(ctx, dep_id, data, intelligence_reconfirmed=True,
-                                     engine=engine, max_bytes=len(data) - 1)
+            watchlists.import_bundle(
+                ctx,
+                dep_id,
+                data,
+                intelligence_reconfirmed=True,
+                engine=engine,
+                max_bytes=len(data) - 1,
+            )
     _refused_cleanly(store, err, "the limit is")
 
 

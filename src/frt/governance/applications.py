@@ -53,7 +53,10 @@ REQUIRED_FIELDS = {
     "resources": "resources",
 }
 EDITABLE = set(REQUIRED_FIELDS) | {
-    "proposed_flags", "non_police_images_proposed", "urgent", "urgency_grounds",
+    "proposed_flags",
+    "non_police_images_proposed",
+    "urgent",
+    "urgency_grounds",
 }
 _ENUM_LISTS = {
     "deployment_styles": DeploymentStyle,
@@ -65,8 +68,9 @@ _ENUM_LISTS = {
 def create(ctx: Ctx, title: str, **fields) -> Application:
     role = require_role(ctx.user, Role.APPLICANT)
     count = ctx.session.scalar(select(func.count()).select_from(Application)) or 0
-    app = Application(reference=f"LFR-{ctx.now:%Y}-{count + 1:04d}", title=title.strip(),
-                      applicant_id=ctx.user.id)
+    app = Application(
+        reference=f"LFR-{ctx.now:%Y}-{count + 1:04d}", title=title.strip(), applicant_id=ctx.user.id
+    )
     ctx.session.add(app)
     _apply(app, fields)
     ctx.session.flush()
@@ -77,8 +81,9 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
 def update(ctx: Ctx, application_id: str, **fields) -> Application:
     app = _editable(ctx, application_id)
     _apply(app, fields)
-    ctx.audit(Role.APPLICANT, "application.update", "lfr_application", app.id,
-              fields=sorted(fields))
+    ctx.audit(
+        Role.APPLICANT, "application.update", "lfr_application", app.id, fields=sorted(fields)
+    )
     return app
 
 
@@ -122,14 +127,24 @@ def _aware(value: datetime, key: str) -> datetime:
 def _editable(ctx: Ctx, application_id: str) -> Application:
     require_role(ctx.user, Role.APPLICANT)
     app = ctx.get(Application, application_id)
-    if app.status not in (ApplicationStatus.DRAFT.value,
-                          ApplicationStatus.AMENDMENTS_REQUIRED.value):
+    if app.status not in (
+        ApplicationStatus.DRAFT.value,
+        ApplicationStatus.AMENDMENTS_REQUIRED.value,
+    ):
         raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}: no changes")
     return app
 
 
-def add_location(ctx: Ctx, application_id: str, *, name: str, locality: str, reason: str,
-                 sensitivities: list[str] = (), mitigations: str = "") -> Location:
+def add_location(
+    ctx: Ctx,
+    application_id: str,
+    *,
+    name: str,
+    locality: str,
+    reason: str,
+    sensitivities: list[str] = (),
+    mitigations: str = "",
+) -> Location:
     """A location with its reason, reviewable by an objective third person (000 §5.2)."""
     app = _editable(ctx, application_id)
     if not reason.strip():
@@ -139,18 +154,38 @@ def add_location(ctx: Ctx, application_id: str, *, name: str, locality: str, rea
         raise GovernanceError(
             "a location with greater privacy expectations needs its mitigations (000 §5.6)"
         )
-    loc = Location(application_id=app.id, name=name.strip(), locality=locality.strip() or name,
-                   reason=reason.strip(), sensitivities=flags, mitigations=mitigations.strip())
+    loc = Location(
+        application_id=app.id,
+        name=name.strip(),
+        locality=locality.strip() or name,
+        reason=reason.strip(),
+        sensitivities=flags,
+        mitigations=mitigations.strip(),
+    )
     ctx.session.add(loc)
     ctx.session.flush()
-    ctx.audit(Role.APPLICANT, "application.location.add", "lfr_application", app.id,
-              location_id=loc.id, sensitivities=flags)
+    ctx.audit(
+        Role.APPLICANT,
+        "application.location.add",
+        "lfr_application",
+        app.id,
+        location_id=loc.id,
+        sensitivities=flags,
+    )
     return loc
 
 
-def attach_document(ctx: Ctx, application_id: str, kind: str, *, title: str,
-                    text: str | None = None, data: bytes | None = None,
-                    filename: str | None = None, content_type: str | None = None) -> Document:
+def attach_document(
+    ctx: Ctx,
+    application_id: str,
+    kind: str,
+    *,
+    title: str,
+    text: str | None = None,
+    data: bytes | None = None,
+    filename: str | None = None,
+    content_type: str | None = None,
+) -> Document:
     """A new version of a document: structured text or an uploaded file, sealed at rest."""
     app = _editable(ctx, application_id)
     kind = _enum(DocumentKind, kind, "kind")
@@ -163,19 +198,40 @@ def attach_document(ctx: Ctx, application_id: str, kind: str, *, title: str,
         raise GovernanceError(
             f"the document is {len(body):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}"
         )
-    version = 1 + (ctx.session.scalar(
-        select(func.max(Document.version)).where(Document.application_id == app.id,
-                                                 Document.kind == kind)) or 0)
-    doc = Document(application_id=app.id, kind=kind, version=version, title=title.strip(),
-                   filename=filename, size=len(body), sha256=hashlib.sha256(body).hexdigest(),
-                   content_type=content_type or ("text/plain" if text is not None
-                                                 else "application/octet-stream"),
-                   added_by=ctx.user.id, body_sealed=b"")
+    version = 1 + (
+        ctx.session.scalar(
+            select(func.max(Document.version)).where(
+                Document.application_id == app.id, Document.kind == kind
+            )
+        )
+        or 0
+    )
+    doc = Document(
+        application_id=app.id,
+        kind=kind,
+        version=version,
+        title=title.strip(),
+        filename=filename,
+        size=len(body),
+        sha256=hashlib.sha256(body).hexdigest(),
+        content_type=content_type
+        or ("text/plain" if text is not None else "application/octet-stream"),
+        added_by=ctx.user.id,
+        body_sealed=b"",
+    )
     ctx.session.add(doc)
     ctx.session.flush()
     doc.body_sealed = ctx.cipher.seal(body, context=_doc_context(doc.id))
-    ctx.audit(Role.APPLICANT, "application.document.attach", "lfr_document", doc.id,
-              application_id=app.id, kind=kind, version=version, size=len(body))
+    ctx.audit(
+        Role.APPLICANT,
+        "application.document.attach",
+        "lfr_document",
+        doc.id,
+        application_id=app.id,
+        kind=kind,
+        version=version,
+        size=len(body),
+    )
     return doc
 
 
@@ -196,8 +252,14 @@ def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> 
     doc = ctx.get(Document, document_id)
     doc.review_status = _enum(ReviewStatus, status, "status")
     doc.reviewed_by, doc.reviewed_at, doc.review_note = ctx.user.id, ctx.now, note.strip()
-    ctx.audit(role, "application.document.review", "lfr_document", doc.id,
-              status=doc.review_status, citation="000 §7.1")
+    ctx.audit(
+        role,
+        "application.document.review",
+        "lfr_document",
+        doc.id,
+        status=doc.review_status,
+        citation="000 §7.1",
+    )
     return doc
 
 
@@ -212,8 +274,9 @@ def latest_documents(app: Application) -> dict[str, Document]:
 
 def missing_items(ctx: Ctx, app: Application) -> list[str]:
     """Everything a submission still lacks, by name (GOV-01, GOV-02)."""
-    missing = [label for key, label in REQUIRED_FIELDS.items()
-               if getattr(app, key) in (None, "", [], 0)]
+    missing = [
+        label for key, label in REQUIRED_FIELDS.items() if getattr(app, key) in (None, "", [], 0)
+    ]
     if not app.locations:
         missing.append("at least one location")
     if app.urgent and not app.urgency_grounds.strip():
@@ -221,7 +284,9 @@ def missing_items(ctx: Ctx, app: Application) -> list[str]:
     docs = missing_documents(ctx.profile, latest_documents(app))
     missing += [DocumentKind(d).label for d in docs]
     if app.proposed_flags:  # 000 §6.7: advice before seeking authorisation
-        advice = missing_documents_for(ctx, app, ctx.profile.governance.protected_advice_documents.value)
+        advice = missing_documents_for(
+            ctx, app, ctx.profile.governance.protected_advice_documents.value
+        )
         missing += [DocumentKind(d).label + " (Watchlist holds flagged persons)" for d in advice]
     return missing
 
@@ -235,11 +300,14 @@ def submit(ctx: Ctx, application_id: str) -> Application:
     app = _editable(ctx, application_id)
     missing = missing_items(ctx, app)
     if missing:
-        raise PolicyRefusal(Decision.refuse(
-            "the Application cannot be submitted; missing: " + "; ".join(missing),
-            ctx.profile.governance.required_documents.cite if any(
-                DocumentKind(d).label in missing for d in DocumentKind) else "000 §4.3",
-        ))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "the Application cannot be submitted; missing: " + "; ".join(missing),
+                ctx.profile.governance.required_documents.cite
+                if any(DocumentKind(d).label in missing for d in DocumentKind)
+                else "000 §4.3",
+            )
+        )
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED.value, ctx.now
     ctx.audit(Role.APPLICANT, "application.submit", "lfr_application", app.id, round=app.round)
     return app

@@ -17,8 +17,12 @@ from frt.people.models import User
 from frt.policy import Profile
 from frt.policy.lfr_rules import REASON_HEADINGS
 
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def _person(session: Session, user_id: str | None) -> str:
@@ -26,7 +30,11 @@ def _person(session: Session, user_id: str | None) -> str:
     return f"{user.rank_enum.label} {user.display_name}" if user else "—"
 
 
-def render_written_authority(session: Session, profile: Profile, authority_id: str) -> str:
+def render_written_authority(
+    session: Session, profile: Profile, authority_id: str, stylesheet: str | None = None
+) -> str:
+    """The document as a standalone page; `stylesheet` links a CSS file instead of the inline
+    style (for pages served under a Content-Security-Policy that forbids inline styles)."""
     authority = session.get(Authority, authority_id)
     if authority is None:
         raise LookupError(f"no authority '{authority_id}'")
@@ -37,6 +45,7 @@ def render_written_authority(session: Session, profile: Profile, authority_id: s
     hours = profile.watchlist.deletion_hours_after_end.value
     return _ENV.get_template("written_authority.html").render(
         force=profile.force,
+        stylesheet=stylesheet,
         authority=authority,
         parent=session.get(Authority, authority.parent_id) if authority.parent_id else None,
         application=application,
@@ -45,12 +54,14 @@ def render_written_authority(session: Session, profile: Profile, authority_id: s
         places=[p for p in places if p is not None],
         deployments=authority.deployments,
         reasons=[(h.replace("_", " ").capitalize(), reasons.get(h, "—")) for h in REASON_HEADINGS],
-        command=[(a.role.replace("_", " ").title(), _person(session, a.user_id))
-                 for a in team_of(session, authority.id)],
+        command=[
+            (a.role.replace("_", " ").title(), _person(session, a.user_id))
+            for a in team_of(session, authority.id)
+        ],
         period_limit=f"{profile.authority.max_period_days.value} days, "
-                     f"{profile.authority.max_period_days.cite}",
+        f"{profile.authority.max_period_days.cite}",
         watchlist_deletion=f"{hours:g} hours of the Deployment ending "
-                           f"({profile.watchlist.deletion_hours_after_end.cite})",
+        f"({profile.watchlist.deletion_hours_after_end.cite})",
         alert_retention=f"{profile.retention.alert_hours.value:g} hours "
-                        f"({profile.retention.alert_hours.cite})",
+        f"({profile.retention.alert_hours.cite})",
     )

@@ -53,12 +53,31 @@ MAX_BUNDLE_BYTES = 512 * 1024 * 1024  # a bundle larger than this is refused bef
 MAX_ENTRIES = 20_000
 _HEADER = len(MAGIC) + 8 + 12
 
-REQUIRED_COLUMNS = ["reference", "category", "image_source", "legal_basis", "image",
-                    "image_captured_on"]
-OPTIONAL_COLUMNS = ["warning_markers", "image_layer", "flags", "rationale", "threshold",
-                    "threshold_reason"]
-_SUBJECT_COLUMNS = ["category", "image_source", "image_layer", "legal_basis", "flags",
-                    "rationale", "warning_markers"]
+REQUIRED_COLUMNS = [
+    "reference",
+    "category",
+    "image_source",
+    "legal_basis",
+    "image",
+    "image_captured_on",
+]
+OPTIONAL_COLUMNS = [
+    "warning_markers",
+    "image_layer",
+    "flags",
+    "rationale",
+    "threshold",
+    "threshold_reason",
+]
+_SUBJECT_COLUMNS = [
+    "category",
+    "image_source",
+    "image_layer",
+    "legal_basis",
+    "flags",
+    "rationale",
+    "warning_markers",
+]
 
 
 class BundleError(Exception):
@@ -117,11 +136,20 @@ def encode_key(key: bytes) -> str:
 
 def read_key(path: str | Path) -> bytes:
     try:
-        key = base64.b64decode(Path(path).read_text(encoding="ascii").strip(), validate=True)
+        text = Path(path).read_text(encoding="ascii")
     except (OSError, ValueError) as exc:
         raise BundleError(f"cannot read the bundle key file {path}: {exc}") from None
+    return parse_key(text, source=str(path))
+
+
+def parse_key(text: str | bytes, source: str = "the key file") -> bytes:
+    """A bundle key from its base64 text (a key file's contents)."""
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (ValueError, TypeError):
+        raise BundleError(f"{source} is not a base64 bundle key") from None
     if len(key) != 32:
-        raise BundleError(f"the bundle key in {path} is not 32 bytes (AES-256)")
+        raise BundleError(f"the bundle key in {source} is not 32 bytes (AES-256)")
     return key
 
 
@@ -153,8 +181,10 @@ def open_bundle(data: bytes, key: bytes, *, max_bytes: int = MAX_BUNDLE_BYTES) -
         raise BundleError("not an FRT Watchlist bundle (no FRTWLB01 header)")
     kid = data[8:16]
     if kid != key_id(key):
-        raise BundleError(f"the bundle was sealed for key {kid.hex()}, not this key "
-                          f"({key_id(key).hex()}): use the bundle's key file")
+        raise BundleError(
+            f"the bundle was sealed for key {kid.hex()}, not this key "
+            f"({key_id(key).hex()}): use the bundle's key file"
+        )
     try:
         plain = AESGCM(key).decrypt(data[16:28], data[28:], data[:16])
     except InvalidTag:
@@ -181,8 +211,9 @@ def open_bundle(data: bytes, key: bytes, *, max_bytes: int = MAX_BUNDLE_BYTES) -
 
 
 # ------------------------------------------------------------------ pack from a folder + CSV
-def pack(folder: str | Path, csv_path: str | Path, key: bytes,
-         check_image=None) -> tuple[bytes, Manifest]:
+def pack(
+    folder: str | Path, csv_path: str | Path, key: bytes, check_image=None
+) -> tuple[bytes, Manifest]:
     """Build a bundle from `folder` (the images) and `csv_path` (one row per image).
 
     `check_image(bytes)` may raise to refuse an image (the CLI passes the engine's decoder).
@@ -199,8 +230,10 @@ def pack(folder: str | Path, csv_path: str | Path, key: bytes,
         for line, row in subject_rows[1:]:
             for col in _SUBJECT_COLUMNS:
                 if row.get(col, "") != first[1].get(col, ""):
-                    raise BundleError(f"CSV line {line}: '{col}' differs from the subject's "
-                                      f"first row (line {first[0]})")
+                    raise BundleError(
+                        f"CSV line {line}: '{col}' differs from the subject's "
+                        f"first row (line {first[0]})"
+                    )
         bundle_images = []
         for m, (line, row) in enumerate(subject_rows, start=1):
             path = folder / row["image"]
@@ -217,8 +250,9 @@ def pack(folder: str | Path, csv_path: str | Path, key: bytes,
             bundle_images.append(_image(line, row, name, blob))
         entries.append(_entry(first[0], first[1], reference, bundle_images))
     try:
-        manifest = Manifest(format=FORMAT, version=VERSION, created_at=datetime.now(UTC),
-                            entries=entries)
+        manifest = Manifest(
+            format=FORMAT, version=VERSION, created_at=datetime.now(UTC), entries=entries
+        )
     except ValidationError as exc:
         raise BundleError(f"cannot build the manifest: {exc.errors()[0]['msg']}") from None
     return seal(manifest, images, key), manifest
@@ -229,8 +263,13 @@ def _read_rows(text: str) -> dict[str, list[tuple[int, dict]]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise BundleError("the CSV lacks the column(s): " + ", ".join(missing)
-                          + " (required: " + ", ".join(REQUIRED_COLUMNS) + ")")
+        raise BundleError(
+            "the CSV lacks the column(s): "
+            + ", ".join(missing)
+            + " (required: "
+            + ", ".join(REQUIRED_COLUMNS)
+            + ")"
+        )
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         raise BundleError("the CSV has unknown column(s): " + ", ".join(unknown))
@@ -259,20 +298,30 @@ def _entry(line: int, row: dict, reference: str, images: list[BundleImage]) -> B
     layer = row.get("image_layer") or None
     if layer is not None and layer.upper() not in ("A", "B", "C"):
         raise BundleError(f"CSV line {line}: image_layer is A, B or C")
-    return BundleEntry(reference=reference, category=row["category"],
-                       warning_markers=_split(row.get("warning_markers", "")),
-                       image_source=row["image_source"], image_layer=layer and layer.upper(),
-                       legal_basis=row["legal_basis"], flags=flags,
-                       rationale=row.get("rationale", ""), images=images)
+    return BundleEntry(
+        reference=reference,
+        category=row["category"],
+        warning_markers=_split(row.get("warning_markers", "")),
+        image_source=row["image_source"],
+        image_layer=layer and layer.upper(),
+        legal_basis=row["legal_basis"],
+        flags=flags,
+        rationale=row.get("rationale", ""),
+        images=images,
+    )
 
 
 def _image(line: int, row: dict, name: str, blob: bytes) -> BundleImage:
     try:
         captured = date.fromisoformat(row["image_captured_on"])
         threshold = float(row["threshold"]) if row.get("threshold") else None
-        return BundleImage(file=name, sha256=hashlib.sha256(blob).hexdigest(),
-                           captured_on=captured, threshold=threshold,
-                           threshold_reason=row.get("threshold_reason", ""))
+        return BundleImage(
+            file=name,
+            sha256=hashlib.sha256(blob).hexdigest(),
+            captured_on=captured,
+            threshold=threshold,
+            threshold_reason=row.get("threshold_reason", ""),
+        )
     except (ValueError, ValidationError) as exc:
         raise BundleError(f"CSV line {line}: {_short(exc)}") from None
 
@@ -286,8 +335,9 @@ def _short(exc: Exception) -> str:
 
 def _check_choice(line: int, column: str, value: str, kind) -> None:
     if value not in {k.value for k in kind}:
-        raise BundleError(f"CSV line {line}: {column} '{value}' is not one of "
-                          + ", ".join(k.value for k in kind))
+        raise BundleError(
+            f"CSV line {line}: {column} '{value}' is not one of " + ", ".join(k.value for k in kind)
+        )
 
 
 def describe(bundle: Bundle) -> dict:
@@ -297,10 +347,15 @@ def describe(bundle: Bundle) -> dict:
         row = by_category.setdefault(entry.category, {"individuals": 0, "images": 0})
         row["individuals"] += 1
         row["images"] += len(entry.images)
-    return {"format": bundle.manifest.format, "version": bundle.manifest.version,
-            "created_at": bundle.manifest.created_at.isoformat(),
-            "individuals": len(bundle.manifest.entries), "images": bundle.image_count,
-            "by_category": by_category, "sha256": bundle.sha256}
+    return {
+        "format": bundle.manifest.format,
+        "version": bundle.manifest.version,
+        "created_at": bundle.manifest.created_at.isoformat(),
+        "individuals": len(bundle.manifest.entries),
+        "images": bundle.image_count,
+        "by_category": by_category,
+        "sha256": bundle.sha256,
+    }
 
 
 def manifest_json(bundle: Bundle) -> str:

@@ -95,13 +95,16 @@ def pack(
     except BundleError as exc:
         raise _fail(str(exc)) from exc
     out.write_bytes(data)
-    console.print(f"bundle written to {out}: {summary['individuals']} individuals, "
-                  f"{summary['images']} images (sha256 {summary['sha256'][:16]}…)")
+    console.print(
+        f"bundle written to {out}: {summary['individuals']} individuals, "
+        f"{summary['images']} images (sha256 {summary['sha256'][:16]}…)"
+    )
 
 
 @watchlist_app.command("inspect")
-def inspect(bundle_file: Annotated[Path, typer.Argument(metavar="BUNDLE")],
-            key_file: KeyFile = None) -> None:
+def inspect(
+    bundle_file: Annotated[Path, typer.Argument(metavar="BUNDLE")], key_file: KeyFile = None
+) -> None:
     """Check a bundle and show its composition (counts only, no personal data)."""
     from frt.governance.bundle import BundleError, describe, open_bundle
 
@@ -127,8 +130,15 @@ def register_cmd() -> None:
         rows = register(session)
     table = Table("authority", "date", "locality", "hours", "state", "individuals", "report")
     for r in rows:
-        table.add_row(r["authority"], r["date"], r["locality"], str(r["duration_hours"]),
-                      r["state"], str(r["watchlist"]["individuals"]), r["report"])
+        table.add_row(
+            r["authority"],
+            r["date"],
+            r["locality"],
+            str(r["duration_hours"]),
+            r["state"],
+            str(r["watchlist"]["individuals"]),
+            r["report"],
+        )
     console.print(table)
 
 

@@ -46,14 +46,21 @@ class Ctx:
         """The audit actor: this user in the role they act in."""
         value = role.value if isinstance(role, Role) else role
         if value is None:
-            value = sorted(self.user.roles_json)[0] if self.user.roles_json else "user"
+            value = min(self.user.roles_json) if self.user.roles_json else "user"
         return Actor(self.user.id, value)
 
-    def audit(self, role: Role | str | None, action: str, obj_type: str, obj_id: str,
-              **detail) -> None:
+    def audit(
+        self, role: Role | str | None, action: str, obj_type: str, obj_id: str, **detail
+    ) -> None:
         """One audit record per change: ids, counts and citations only, never personal data."""
-        record(self.session, self.actor(role), action, object_type=obj_type, object_id=obj_id,
-               detail=detail)
+        record(
+            self.session,
+            self.actor(role),
+            action,
+            object_type=obj_type,
+            object_id=obj_id,
+            detail=detail,
+        )
 
     def get(self, model, obj_id: str):
         obj = self.session.get(model, obj_id)
@@ -66,16 +73,28 @@ def require_role(user: User, *roles: Role) -> Role:
     """Least privilege (000 §12.1(d)): the acting user must hold one of `roles`."""
     held = [r for r in roles if user.has_role(r)]
     if not held:
-        raise PolicyRefusal(Decision.refuse(
-            "this needs the role " + " or ".join(r.label for r in roles), "000 §12.1(d)"
-        ))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "this needs the role " + " or ".join(r.label for r in roles), "000 §12.1(d)"
+            )
+        )
     return held[0]
 
 
 @contextmanager
-def acting(store, user_or_id: User | str, action: str, *, profile: Profile | None = None,
-           now: datetime | None = None) -> Iterator[Ctx]:
-    """A governance unit of work; refusals are recorded in the audit log before re-raising."""
+def acting(
+    store,
+    user_or_id: User | str,
+    action: str,
+    *,
+    profile: Profile | None = None,
+    now: datetime | None = None,
+    record_refusals: bool = True,
+) -> Iterator[Ctx]:
+    """A governance unit of work; refusals are recorded in the audit log before re-raising.
+
+    The web app's error handler records refusals itself: it passes `record_refusals=False`.
+    """
     profile = profile or load_profile(store.settings.policy_profile)
     user_id = user_or_id if isinstance(user_or_id, str) else user_or_id.id
     try:
@@ -85,9 +104,14 @@ def acting(store, user_or_id: User | str, action: str, *, profile: Profile | Non
                 raise GovernanceError("unknown or disabled user")
             yield Ctx(session, user, profile, store.cipher, now or utcnow())
     except PolicyRefusal as exc:
-        record_refusal(store, Actor(user_id, "user"), action, exc.decision.reason,
-                       exc.decision.citation)
+        if not record_refusals:
+            raise
+        record_refusal(
+            store, Actor(user_id, "user"), action, exc.decision.reason, exc.decision.citation
+        )
         raise
     except GovernanceError as exc:
+        if not record_refusals:
+            raise
         record_refusal(store, Actor(user_id, "user"), action, str(exc), None)
         raise

@@ -88,20 +88,29 @@ def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Con
     outcome = ConsultationOutcome(outcome).value
     if outcome != ConsultationOutcome.SUPPORTED.value and not notes.strip():
         raise GovernanceError("a veto or a request for mitigation needs its reasons")
-    entry = Consultation(application_id=app.id, officer_id=ctx.user.id, outcome=outcome,
-                         notes=notes.strip(), round=app.round, at=ctx.now)
+    entry = Consultation(
+        application_id=app.id,
+        officer_id=ctx.user.id,
+        outcome=outcome,
+        notes=notes.strip(),
+        round=app.round,
+        at=ctx.now,
+    )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(role, "application.consult", "lfr_application", app.id, outcome=outcome,
-              citation="000 §4.6")
+    ctx.audit(
+        role, "application.consult", "lfr_application", app.id, outcome=outcome, citation="000 §4.6"
+    )
     return entry
 
 
 def latest_consultation(ctx: Ctx, app: Application) -> Consultation | None:
     return ctx.session.scalar(
-        select(Consultation).where(Consultation.application_id == app.id,
-                                   Consultation.round == app.round)
-        .order_by(Consultation.at.desc()).limit(1))
+        select(Consultation)
+        .where(Consultation.application_id == app.id, Consultation.round == app.round)
+        .order_by(Consultation.at.desc())
+        .limit(1)
+    )
 
 
 def consultation_check(ctx: Ctx, app: Application) -> Decision:
@@ -110,8 +119,9 @@ def consultation_check(ctx: Ctx, app: Application) -> Decision:
     if latest and latest.outcome == ConsultationOutcome.VETO.value:
         return Decision.refuse("the NPCC officer vetoed this Deployment", "000 §4.6")
     if rule.value and latest is None:
-        return Decision.refuse("an officer of NPCC rank must be consulted before authority",
-                               rule.cite)
+        return Decision.refuse(
+            "an officer of NPCC rank must be consulted before authority", rule.cite
+        )
     return Decision.allow("NPCC consultation recorded or not required", rule.cite)
 
 
@@ -140,17 +150,28 @@ def _reasons(outcome: str, reasons: dict[str, str]) -> dict[str, str]:
     if outcome == DecisionOutcome.AUTHORISE.value:
         missing = [h.replace("_", " ") for h in REASON_HEADINGS if h not in given]
         if missing:
-            raise PolicyRefusal(Decision.refuse(
-                "an authority needs reasons under all seven headings; missing: "
-                + ", ".join(missing), "001 stage 3"))
+            raise PolicyRefusal(
+                Decision.refuse(
+                    "an authority needs reasons under all seven headings; missing: "
+                    + ", ".join(missing),
+                    "001 stage 3",
+                )
+            )
     elif not given:
         raise GovernanceError("give the reasons for the decision under at least one heading")
     return given
 
 
-def decide(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str], *,
-           terms: Terms | None = None, urgent: bool = False, verbal: bool = False
-           ) -> AoDecision | Authority:
+def decide(
+    ctx: Ctx,
+    application_id: str,
+    outcome: str,
+    reasons: dict[str, str],
+    *,
+    terms: Terms | None = None,
+    urgent: bool = False,
+    verbal: bool = False,
+) -> AoDecision | Authority:
     """GOV-06: authorise (returns the Authority), reject or require amendments."""
     role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     app = ctx.get(Application, application_id)
@@ -163,18 +184,36 @@ def decide(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str],
         if urgent and not app.urgency_grounds.strip():
             raise PolicyRefusal(Decision.refuse("urgency needs its grounds recorded", "000 §4.10"))
         if verbal and not ctx.profile.authority.verbal_allowed.value:
-            raise PolicyRefusal(Decision.refuse("verbal authority is not allowed",
-                                                ctx.profile.authority.verbal_allowed.cite))
+            raise PolicyRefusal(
+                Decision.refuse(
+                    "verbal authority is not allowed", ctx.profile.authority.verbal_allowed.cite
+                )
+            )
         require(consultation_check(ctx, app))
         require(documents_check(ctx, app))
         if terms is None:
             raise GovernanceError("an authority needs its terms (places, times, criteria, Gold)")
-    entry = AoDecision(application_id=app.id, officer_id=ctx.user.id, outcome=outcome,
-                       reasons=reasons, round=app.round, at=ctx.now)
+    entry = AoDecision(
+        application_id=app.id,
+        officer_id=ctx.user.id,
+        outcome=outcome,
+        reasons=reasons,
+        round=app.round,
+        at=ctx.now,
+    )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(role, f"application.{outcome}", "lfr_application", app.id, decision_id=entry.id,
-              urgent=urgent, verbal=verbal, headings=sorted(reasons), citation="001 stage 3")
+    ctx.audit(
+        role,
+        f"application.{outcome}",
+        "lfr_application",
+        app.id,
+        decision_id=entry.id,
+        urgent=urgent,
+        verbal=verbal,
+        headings=sorted(reasons),
+        citation="001 stage 3",
+    )
     if outcome == DecisionOutcome.REJECT.value:
         app.status = ApplicationStatus.REJECTED.value
         return entry
@@ -186,44 +225,84 @@ def decide(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str],
     return authority
 
 
-def _issue(ctx: Ctx, app: Application, entry: AoDecision, terms: Terms, *, urgent: bool,
-           verbal: bool, parent: Authority | None = None) -> Authority:
+def _issue(
+    ctx: Ctx,
+    app: Application,
+    entry: AoDecision,
+    terms: Terms,
+    *,
+    urgent: bool,
+    verbal: bool,
+    parent: Authority | None = None,
+) -> Authority:
     _check_terms(ctx, app, terms, urgent=urgent)
-    count = len(ctx.session.scalars(select(Authority.id).where(
-        Authority.application_id == app.id)).all())
+    count = len(
+        ctx.session.scalars(select(Authority.id).where(Authority.application_id == app.id)).all()
+    )
     authority = Authority(
-        reference=f"{app.reference}-A{count + 1}", application_id=app.id, decision_id=entry.id,
+        reference=f"{app.reference}-A{count + 1}",
+        application_id=app.id,
+        decision_id=entry.id,
         parent_id=parent.id if parent else None,
         purpose=(terms.purpose or app.legitimate_aim).strip(),
-        authorising_officer_id=ctx.user.id, gold_id=terms.gold_id,
-        starts_at=terms.starts_at, ends_at=terms.ends_at, place_ids=sorted(terms.place_ids),
+        authorising_officer_id=ctx.user.id,
+        gold_id=terms.gold_id,
+        starts_at=terms.starts_at,
+        ends_at=terms.ends_at,
+        place_ids=sorted(terms.place_ids),
         categories=sorted(set(terms.categories)),
         protected_inclusions=sorted(set(terms.protected_inclusions)),
         non_police_allowed=terms.non_police_allowed,
         non_police_layers=sorted(set(terms.non_police_layers)) if terms.non_police_allowed else [],
-        min_threshold=terms.min_threshold, conditions=terms.conditions.strip(), urgent=urgent,
-        urgency_grounds=app.urgency_grounds if urgent else "", verbal=verbal, issued_at=ctx.now,
+        min_threshold=terms.min_threshold,
+        conditions=terms.conditions.strip(),
+        urgent=urgent,
+        urgency_grounds=app.urgency_grounds if urgent else "",
+        verbal=verbal,
+        issued_at=ctx.now,
         written_recorded_at=None if verbal else ctx.now,
     )
     ctx.session.add(authority)
     ctx.session.flush()
     windows: list[Window] = []
     if parent is None:
-        windows = terms.windows or [Window(p, terms.starts_at, terms.ends_at)
-                                    for p in terms.place_ids]
+        windows = terms.windows or [
+            Window(p, terms.starts_at, terms.ends_at) for p in terms.place_ids
+        ]
         for w in windows:
-            ctx.session.add(Deployment(authority_id=authority.id, location_id=w.location_id,
-                                       starts_at=w.starts_at, ends_at=w.ends_at,
-                                       camera_count=app.camera_count or 1,
-                                       styles=list(app.deployment_styles)))
-        ctx.session.add(CommandAppointment(authority_id=authority.id, role=CommandRole.GOLD.value,
-                                           user_id=terms.gold_id, appointed_by=ctx.user.id,
-                                           appointed_at=ctx.now))
+            ctx.session.add(
+                Deployment(
+                    authority_id=authority.id,
+                    location_id=w.location_id,
+                    starts_at=w.starts_at,
+                    ends_at=w.ends_at,
+                    camera_count=app.camera_count or 1,
+                    styles=list(app.deployment_styles),
+                )
+            )
+        ctx.session.add(
+            CommandAppointment(
+                authority_id=authority.id,
+                role=CommandRole.GOLD.value,
+                user_id=terms.gold_id,
+                appointed_by=ctx.user.id,
+                appointed_at=ctx.now,
+            )
+        )
     ctx.session.flush()
-    ctx.audit(Role.AUTHORISING_OFFICER, "authority.issue", "lfr_authority", authority.id,
-              application_id=app.id, deployments=len(windows),
-              categories=authority.categories, min_threshold=authority.min_threshold,
-              urgent=urgent, verbal=verbal, parent_id=authority.parent_id)
+    ctx.audit(
+        Role.AUTHORISING_OFFICER,
+        "authority.issue",
+        "lfr_authority",
+        authority.id,
+        application_id=app.id,
+        deployments=len(windows),
+        categories=authority.categories,
+        min_threshold=authority.min_threshold,
+        urgent=urgent,
+        verbal=verbal,
+        parent_id=authority.parent_id,
+    )
     return authority
 
 
@@ -236,15 +315,20 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
         if w.location_id not in terms.place_ids:
             raise GovernanceError("each Deployment must be at an authorised place")
         if not terms.starts_at <= w.starts_at < w.ends_at <= terms.ends_at:
-            raise PolicyRefusal(Decision.refuse(
-                "each Deployment's times must lie inside the authority's period", "000 §5.1"))
+            raise PolicyRefusal(
+                Decision.refuse(
+                    "each Deployment's times must lie inside the authority's period", "000 §5.1"
+                )
+            )
     windows = terms.windows or [Window(p, terms.starts_at, terms.ends_at) for p in terms.place_ids]
     days = {w.starts_at.date() for w in windows} | {w.ends_at.date() for w in windows}
     require(series_period(ctx.profile, days))
     bad = [c for c in terms.categories if c not in CATEGORIES]
     if not terms.categories or bad:
-        raise GovernanceError("Watchlist categories are those of 000 §6.8(a)–(f)"
-                              + (f"; unknown: {', '.join(bad)}" if bad else ""))
+        raise GovernanceError(
+            "Watchlist categories are those of 000 §6.8(a)–(f)"
+            + (f"; unknown: {', '.join(bad)}" if bad else "")
+        )
     bad_flags = [f for f in terms.protected_inclusions if f not in PROTECTED_FLAGS]
     if bad_flags:
         raise GovernanceError(f"unknown protected-characteristic flag(s): {', '.join(bad_flags)}")
@@ -253,9 +337,13 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
         latest = latest_documents(app)
         missing = [DocumentKind(k).label for k in advice.value if k not in latest]
         if missing:
-            raise PolicyRefusal(Decision.refuse(
-                "the AO cannot decide to include flagged persons without "
-                + " and ".join(missing), advice.cite))
+            raise PolicyRefusal(
+                Decision.refuse(
+                    "the AO cannot decide to include flagged persons without "
+                    + " and ".join(missing),
+                    advice.cite,
+                )
+            )
     if terms.non_police_allowed and not set(terms.non_police_layers) <= {"A", "B", "C"}:
         raise GovernanceError("non-police image layers are A, B and C (000 §6.11)")
     require(minimum_threshold(ctx.profile, terms.min_threshold))
@@ -265,9 +353,15 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
     require(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum, urgent=urgent))
 
 
-def review_urgent(ctx: Ctx, authority_id: str, outcome: str, note: str, *,
-                  new_ends_at: datetime | None = None, new_gold_id: str | None = None
-                  ) -> Authority:
+def review_urgent(
+    ctx: Ctx,
+    authority_id: str,
+    outcome: str,
+    note: str,
+    *,
+    new_ends_at: datetime | None = None,
+    new_gold_id: str | None = None,
+) -> Authority:
     """GOV-04: a Superintendent+ continues, amends or stops an urgent authority (000 §4.11)."""
     role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     require(may_review_urgent_authority(ctx.profile, ctx.user.rank_enum))
@@ -290,8 +384,14 @@ def review_urgent(ctx: Ctx, authority_id: str, outcome: str, note: str, *,
         _revert_gold(ctx, authority, new_gold_id)
     authority.urgent_reviewed_by, authority.urgent_reviewed_at = ctx.user.id, ctx.now
     authority.urgent_review_outcome, authority.urgent_review_note = outcome, note.strip()
-    ctx.audit(role, "authority.urgent_review", "lfr_authority", authority.id, outcome=outcome,
-              citation="000 §4.11")
+    ctx.audit(
+        role,
+        "authority.urgent_review",
+        "lfr_authority",
+        authority.id,
+        outcome=outcome,
+        citation="000 §4.11",
+    )
     return authority
 
 
@@ -301,21 +401,35 @@ def _revert_gold(ctx: Ctx, authority: Authority, new_gold_id: str | None) -> Non
     if gold is None:
         raise GovernanceError("the Gold named is not a user of FRT")
     if not command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum).allowed:
-        raise PolicyRefusal(Decision.refuse(
-            "Gold must revert to Superintendent or above once the urgent authority is "
-            "reviewed: name a new Gold", "000 §10.1 fn 11"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "Gold must revert to Superintendent or above once the urgent authority is "
+                "reviewed: name a new Gold",
+                "000 §10.1 fn 11",
+            )
+        )
     if gold.id != authority.gold_id:
         _end_appointments(ctx, authority.id, CommandRole.GOLD.value)
         authority.gold_id = gold.id
-        ctx.session.add(CommandAppointment(authority_id=authority.id, role=CommandRole.GOLD.value,
-                                           user_id=gold.id, appointed_by=ctx.user.id,
-                                           appointed_at=ctx.now))
+        ctx.session.add(
+            CommandAppointment(
+                authority_id=authority.id,
+                role=CommandRole.GOLD.value,
+                user_id=gold.id,
+                appointed_by=ctx.user.id,
+                appointed_at=ctx.now,
+            )
+        )
 
 
 def _end_appointments(ctx: Ctx, authority_id: str, role: str) -> None:
-    for appt in ctx.session.scalars(select(CommandAppointment).where(
-            CommandAppointment.authority_id == authority_id, CommandAppointment.role == role,
-            CommandAppointment.ended_at.is_(None))):
+    for appt in ctx.session.scalars(
+        select(CommandAppointment).where(
+            CommandAppointment.authority_id == authority_id,
+            CommandAppointment.role == role,
+            CommandAppointment.ended_at.is_(None),
+        )
+    ):
         appt.ended_at = ctx.now
 
 
@@ -324,8 +438,11 @@ def record_written(ctx: Ctx, authority_id: str) -> Authority:
     role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     authority = ctx.get(Authority, authority_id)
     if authority.authorising_officer_id != ctx.user.id:
-        raise PolicyRefusal(Decision.refuse(
-            "only the AO who gave the verbal authority records it in writing", "000 §4.7"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "only the AO who gave the verbal authority records it in writing", "000 §4.7"
+            )
+        )
     if not authority.awaiting_written_record:
         raise GovernanceError("this authority has no verbal authority awaiting writing")
     authority.written_recorded_at = ctx.now
@@ -333,8 +450,9 @@ def record_written(ctx: Ctx, authority_id: str) -> Authority:
     return authority
 
 
-def grant_further_purpose(ctx: Ctx, authority_id: str, purpose: str,
-                          reasons: dict[str, str]) -> Authority:
+def grant_further_purpose(
+    ctx: Ctx, authority_id: str, purpose: str, reasons: dict[str, str]
+) -> Authority:
     """GOV-08: a further law-enforcement purpose needs a further authority (000 §4.8)."""
     require_role(ctx.user, Role.AUTHORISING_OFFICER)
     require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=False))
@@ -344,27 +462,46 @@ def grant_further_purpose(ctx: Ctx, authority_id: str, purpose: str,
     needed = ["legitimate_aim", "human_rights_necessity", "proportionality"]
     missing = [h.replace("_", " ") for h in needed if not (reasons.get(h) or "").strip()]
     if missing:
-        raise PolicyRefusal(Decision.refuse(
-            "a further authority considers lawfulness, strict necessity, proportionality and "
-            "compatibility; missing: " + ", ".join(missing), "000 §4.8"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "a further authority considers lawfulness, strict necessity, proportionality and "
+                "compatibility; missing: " + ", ".join(missing),
+                "000 §4.8",
+            )
+        )
     app = ctx.get(Application, parent.application_id)
-    entry = AoDecision(application_id=app.id, officer_id=ctx.user.id,
-                       outcome=DecisionOutcome.AUTHORISE.value, reasons=reasons, round=app.round,
-                       at=ctx.now)
+    entry = AoDecision(
+        application_id=app.id,
+        officer_id=ctx.user.id,
+        outcome=DecisionOutcome.AUTHORISE.value,
+        reasons=reasons,
+        round=app.round,
+        at=ctx.now,
+    )
     ctx.session.add(entry)
     ctx.session.flush()
-    terms = Terms(parent.starts_at, parent.ends_at, parent.place_ids, parent.categories,
-                  parent.min_threshold, parent.gold_id,
-                  protected_inclusions=parent.protected_inclusions,
-                  non_police_allowed=parent.non_police_allowed,
-                  non_police_layers=parent.non_police_layers, purpose=purpose)
+    terms = Terms(
+        parent.starts_at,
+        parent.ends_at,
+        parent.place_ids,
+        parent.categories,
+        parent.min_threshold,
+        parent.gold_id,
+        protected_inclusions=parent.protected_inclusions,
+        non_police_allowed=parent.non_police_allowed,
+        non_police_layers=parent.non_police_layers,
+        purpose=purpose,
+    )
     return _issue(ctx, app, entry, terms, urgent=False, verbal=False, parent=parent)
 
 
 def purposes(ctx: Ctx, authority_id: str) -> list[str]:
     authority = ctx.get(Authority, authority_id)
-    further = ctx.session.scalars(select(Authority.purpose).where(
-        Authority.parent_id == authority.id, Authority.status == AuthorityStatus.IN_FORCE.value))
+    further = ctx.session.scalars(
+        select(Authority.purpose).where(
+            Authority.parent_id == authority.id, Authority.status == AuthorityStatus.IN_FORCE.value
+        )
+    )
     return [authority.purpose, *further]
 
 
@@ -374,4 +511,5 @@ def may_process_for(ctx: Ctx, authority_id: str, purpose: str) -> Decision:
     if any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id)):
         return Decision.allow("purpose authorised", "000 §4.8")
     return Decision.refuse(
-        "processing for a further law-enforcement purpose needs a further authority", "000 §4.8")
+        "processing for a further law-enforcement purpose needs a further authority", "000 §4.8"
+    )

@@ -53,11 +53,24 @@ def get_view(session: Session, deployment_id: str) -> DeploymentView:
     if dep is None:
         raise GovernanceError(f"no Deployment '{deployment_id}'")
     auth = dep.authority
-    further = session.scalars(select(Authority.purpose).where(
-        Authority.parent_id == auth.id, Authority.status == AuthorityStatus.IN_FORCE.value)).all()
-    return DeploymentView(dep.id, auth.id, auth.reference, dep.location.locality, dep.starts_at,
-                          dep.ends_at, DeploymentState(dep.state), auth.min_threshold,
-                          dep.camera_count, tuple(dep.styles), (auth.purpose, *further))
+    further = session.scalars(
+        select(Authority.purpose).where(
+            Authority.parent_id == auth.id, Authority.status == AuthorityStatus.IN_FORCE.value
+        )
+    ).all()
+    return DeploymentView(
+        dep.id,
+        auth.id,
+        auth.reference,
+        dep.location.locality,
+        dep.starts_at,
+        dep.ends_at,
+        DeploymentState(dep.state),
+        auth.min_threshold,
+        dep.camera_count,
+        tuple(dep.styles),
+        (auth.purpose, *further),
+    )
 
 
 def may_run(session: Session, deployment_id: str, at: datetime) -> Decision:
@@ -75,9 +88,15 @@ def may_run(session: Session, deployment_id: str, at: datetime) -> Decision:
 
 
 def _commander_roles(ctx: Ctx, authority_id: str) -> set[str]:
-    return set(ctx.session.scalars(select(CommandAppointment.role).where(
-        CommandAppointment.authority_id == authority_id,
-        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None))))
+    return set(
+        ctx.session.scalars(
+            select(CommandAppointment.role).where(
+                CommandAppointment.authority_id == authority_id,
+                CommandAppointment.user_id == ctx.user.id,
+                CommandAppointment.ended_at.is_(None),
+            )
+        )
+    )
 
 
 def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Deployment:
@@ -86,9 +105,12 @@ def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Dep
     new = DeploymentState(state)
     roles = _commander_roles(ctx, dep.authority_id)
     if not roles & {CommandRole.SILVER.value, CommandRole.GOLD.value}:
-        raise PolicyRefusal(Decision.refuse(
-            "only the Silver (or Gold) starts, suspends or terminates a Deployment",
-            "000 §10.1(d)"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "only the Silver (or Gold) starts, suspends or terminates a Deployment",
+                "000 §10.1(d)",
+            )
+        )
     old = DeploymentState(dep.state)
     if new not in _TRANSITIONS[old]:
         raise GovernanceError(f"a {old.value} Deployment cannot become {new.value}")
@@ -99,8 +121,13 @@ def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Dep
         dep.started_at = ctx.now
     if new.finished:
         dep.finished_at = ctx.now
-    ctx.audit(Role.SILVER if CommandRole.SILVER.value in roles else Role.GOLD,
-              f"deployment.{new.value}", "lfr_deployment", dep.id, previous=old.value)
+    ctx.audit(
+        Role.SILVER if CommandRole.SILVER.value in roles else Role.GOLD,
+        f"deployment.{new.value}",
+        "lfr_deployment",
+        dep.id,
+        previous=old.value,
+    )
     return dep
 
 
@@ -126,7 +153,9 @@ def _may_start(ctx: Ctx, dep: Deployment) -> Decision:
     if overt is None:
         return Decision.refuse(
             "record the overt-use measures (advance notice or its exception, signage, contact "
-            "point) before the Deployment starts", ctx.profile.governance.advance_notice_required.cite)
+            "point) before the Deployment starts",
+            ctx.profile.governance.advance_notice_required.cite,
+        )
     return Decision.allow("authority in force, in time, overt measures recorded", "000 §5.7")
 
 

@@ -59,7 +59,8 @@ class Application(Base):
         back_populates="application", cascade="all, delete-orphan", order_by="Location.created_at"
     )
     documents: Mapped[list[Document]] = relationship(
-        back_populates="application", cascade="all, delete-orphan",
+        back_populates="application",
+        cascade="all, delete-orphan",
         order_by="(Document.kind, Document.version)",
     )
 
@@ -187,7 +188,9 @@ class Deployment(Base):
     state: Mapped[str] = mapped_column(String(16), default="planned", index=True)
     camera_count: Mapped[int] = mapped_column(Integer, default=1)
     styles: Mapped[list] = mapped_column(JSON, default=list)
-    review_interval_hours: Mapped[float | None] = mapped_column(Float, nullable=True)  # tactical plan
+    review_interval_hours: Mapped[float | None] = mapped_column(
+        Float, nullable=True
+    )  # tactical plan
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     state_reason: Mapped[str] = mapped_column(Text, default="")

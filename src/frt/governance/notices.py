@@ -19,26 +19,54 @@ from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal
 
 
-def notify(ctx: Ctx, *, kind: str, object_type: str, object_id: str, message: str,
-           citation: str = "", user_id: str | None = None, role: Role | None = None
-           ) -> Notification:
+def notify(
+    ctx: Ctx,
+    *,
+    kind: str,
+    object_type: str,
+    object_id: str,
+    message: str,
+    citation: str = "",
+    user_id: str | None = None,
+    role: Role | None = None,
+) -> Notification:
     if (user_id is None) == (role is None):
         raise ValueError("notify a user or a role")
-    note = Notification(recipient_id=user_id, recipient_role=role.value if role else None,
-                        kind=kind, object_type=object_type, object_id=object_id, message=message,
-                        citation=citation, created_at=ctx.now)
+    note = Notification(
+        recipient_id=user_id,
+        recipient_role=role.value if role else None,
+        kind=kind,
+        object_type=object_type,
+        object_id=object_id,
+        message=message,
+        citation=citation,
+        created_at=ctx.now,
+    )
     ctx.session.add(note)
     ctx.session.flush()
-    ctx.audit(None, "notification.create", "gov_notification", note.id, kind=kind,
-              recipient_role=note.recipient_role, recipient_id=user_id)
+    ctx.audit(
+        None,
+        "notification.create",
+        "gov_notification",
+        note.id,
+        kind=kind,
+        recipient_role=note.recipient_role,
+        recipient_id=user_id,
+    )
     return note
 
 
 def notifications_for(ctx: Ctx, *, include_acknowledged: bool = False) -> list[Notification]:
-    query = select(Notification).where(or_(
-        Notification.recipient_id == ctx.user.id,
-        Notification.recipient_role.in_(sorted(ctx.user.roles_json)),
-    )).order_by(Notification.created_at.desc())
+    query = (
+        select(Notification)
+        .where(
+            or_(
+                Notification.recipient_id == ctx.user.id,
+                Notification.recipient_role.in_(sorted(ctx.user.roles_json)),
+            )
+        )
+        .order_by(Notification.created_at.desc())
+    )
     if not include_acknowledged:
         query = query.where(Notification.acknowledged_at.is_(None))
     return list(ctx.session.scalars(query))
@@ -47,37 +75,77 @@ def notifications_for(ctx: Ctx, *, include_acknowledged: bool = False) -> list[N
 def acknowledge(ctx: Ctx, notification_id: str) -> Notification:
     note = ctx.get(Notification, notification_id)
     if note.recipient_id != ctx.user.id and note.recipient_role not in ctx.user.roles_json:
-        raise PolicyRefusal(Decision.refuse("this notification is not addressed to you",
-                                            "000 §12.1(d)"))
+        raise PolicyRefusal(
+            Decision.refuse("this notification is not addressed to you", "000 §12.1(d)")
+        )
     note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
     ctx.audit(None, "notification.acknowledge", "gov_notification", note.id)
     return note
 
 
-def report_loss(ctx: Ctx, authority_id: str, item: str, circumstances: str,
-                occurred_at: datetime, encrypted: bool) -> LossReport:
+def report_loss(
+    ctx: Ctx,
+    authority_id: str,
+    item: str,
+    circumstances: str,
+    occurred_at: datetime,
+    encrypted: bool,
+) -> LossReport:
     """GOV-15: loss or theft reported at once to the AO, the Gold and the DPO (000 §13.5)."""
     authority = ctx.get(Authority, authority_id)
     if not circumstances.strip():
         raise GovernanceError("describe what was lost and how")
-    report = LossReport(authority_id=authority.id, item=LossItem(item).value,
-                        encrypted=encrypted, circumstances=circumstances.strip(),
-                        occurred_at=occurred_at, reported_by=ctx.user.id, reported_at=ctx.now)
+    report = LossReport(
+        authority_id=authority.id,
+        item=LossItem(item).value,
+        encrypted=encrypted,
+        circumstances=circumstances.strip(),
+        occurred_at=occurred_at,
+        reported_by=ctx.user.id,
+        reported_at=ctx.now,
+    )
     ctx.session.add(report)
     ctx.session.flush()
-    message = (f"Loss or theft reported under authority {authority.reference}: "
-               f"{report.item.replace('_', ' ')} ({'encrypted' if encrypted else 'NOT encrypted'})")
-    for kwargs in ({"user_id": authority.authorising_officer_id},
-                   {"user_id": authority.gold_id}, {"role": Role.DPO}):
-        notify(ctx, kind="loss_or_theft", object_type="lfr_loss_report", object_id=report.id,
-               message=message, citation="000 §13.5", **kwargs)
-    ctx.audit(None, "loss.report", "lfr_loss_report", report.id, authority_id=authority.id,
-              item=report.item, encrypted=encrypted, citation="000 §13.5")
+    message = (
+        f"Loss or theft reported under authority {authority.reference}: "
+        f"{report.item.replace('_', ' ')} ({'encrypted' if encrypted else 'NOT encrypted'})"
+    )
+    for kwargs in (
+        {"user_id": authority.authorising_officer_id},
+        {"user_id": authority.gold_id},
+        {"role": Role.DPO},
+    ):
+        notify(
+            ctx,
+            kind="loss_or_theft",
+            object_type="lfr_loss_report",
+            object_id=report.id,
+            message=message,
+            citation="000 §13.5",
+            **kwargs,
+        )
+    ctx.audit(
+        None,
+        "loss.report",
+        "lfr_loss_report",
+        report.id,
+        authority_id=authority.id,
+        item=report.item,
+        encrypted=encrypted,
+        citation="000 §13.5",
+    )
     return report
 
 
-def decide_outside_policy(ctx: Ctx, refusal: Decision, *, object_type: str, object_id: str,
-                          rationale: str, legal_advice: str = "") -> PolicyException:
+def decide_outside_policy(
+    ctx: Ctx,
+    refusal: Decision,
+    *,
+    object_type: str,
+    object_id: str,
+    rationale: str,
+    legal_advice: str = "",
+) -> PolicyException:
     """GOV-16: set one refused rule aside for one object, with a detailed rationale (and legal
     advice where the profile asks for it), flagged to the SRO for review (003 §12.3, 004 §15.3).
 
@@ -89,35 +157,62 @@ def decide_outside_policy(ctx: Ctx, refusal: Decision, *, object_type: str, obje
     if refusal.allowed:
         raise GovernanceError("only a refused rule can be set aside")
     if not rationale.strip():
-        raise PolicyRefusal(Decision.refuse("a decision outside policy needs a detailed rationale",
-                                            rule.cite))
+        raise PolicyRefusal(
+            Decision.refuse("a decision outside policy needs a detailed rationale", rule.cite)
+        )
     if rule.value and not legal_advice.strip():
-        raise PolicyRefusal(Decision.refuse(
-            "a decision outside policy needs the legal advice it rests on", rule.cite))
-    exc = PolicyException(object_type=object_type, object_id=object_id, rule=refusal.citation,
-                          refused_reason=refusal.reason, rationale=rationale.strip(),
-                          legal_advice=legal_advice.strip(), decided_by=ctx.user.id,
-                          decided_at=ctx.now)
+        raise PolicyRefusal(
+            Decision.refuse(
+                "a decision outside policy needs the legal advice it rests on", rule.cite
+            )
+        )
+    exc = PolicyException(
+        object_type=object_type,
+        object_id=object_id,
+        rule=refusal.citation,
+        refused_reason=refusal.reason,
+        rationale=rationale.strip(),
+        legal_advice=legal_advice.strip(),
+        decided_by=ctx.user.id,
+        decided_at=ctx.now,
+    )
     ctx.session.add(exc)
     ctx.session.flush()
-    notify(ctx, kind="outside_policy", object_type="gov_policy_exception", object_id=exc.id,
-           message=f"Decision outside policy ({refusal.citation}) on {object_type}: review it",
-           citation=rule.cite, role=Role.SRO)
-    ctx.audit(role, "policy.exception", object_type, object_id, exception_id=exc.id,
-              rule=refusal.citation, citation=rule.cite)
+    notify(
+        ctx,
+        kind="outside_policy",
+        object_type="gov_policy_exception",
+        object_id=exc.id,
+        message=f"Decision outside policy ({refusal.citation}) on {object_type}: review it",
+        citation=rule.cite,
+        role=Role.SRO,
+    )
+    ctx.audit(
+        role,
+        "policy.exception",
+        object_type,
+        object_id,
+        exception_id=exc.id,
+        rule=refusal.citation,
+        citation=rule.cite,
+    )
     return exc
 
 
-def use_exception(ctx: Ctx, exception_id: str | None, refusal: Decision, object_id: str
-                  ) -> PolicyException | None:
+def use_exception(
+    ctx: Ctx, exception_id: str | None, refusal: Decision, object_id: str
+) -> PolicyException | None:
     """Return the exception that sets `refusal` aside for `object_id`, or None if there is none."""
     if exception_id is None:
         return None
     exc = ctx.get(PolicyException, exception_id)
     if exc.used or exc.object_id != object_id or exc.rule != refusal.citation:
-        raise PolicyRefusal(Decision.refuse(
-            "the recorded exception does not cover this rule for this object, or is used",
-            "004 §15.3"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "the recorded exception does not cover this rule for this object, or is used",
+                "004 §15.3",
+            )
+        )
     exc.used = True
     return exc
 
@@ -131,5 +226,10 @@ def sro_review(ctx: Ctx, exception_id: str, note: str) -> PolicyException:
 
 
 def exceptions_awaiting_sro(ctx: Ctx) -> list[PolicyException]:
-    return list(ctx.session.scalars(select(PolicyException).where(
-        PolicyException.sro_reviewed_at.is_(None)).order_by(PolicyException.decided_at)))
+    return list(
+        ctx.session.scalars(
+            select(PolicyException)
+            .where(PolicyException.sro_reviewed_at.is_(None))
+            .order_by(PolicyException.decided_at)
+        )
+    )

@@ -92,8 +92,9 @@ class GovernanceRecords:
         stats = composition(session, watchlist.id if watchlist else None)
         metrics.watchlist_individuals = stats["individuals"]
         metrics.watchlist_images = stats["images"]
-        metrics.methods["a"] = ("Watchlist import record" if watchlist
-                                else "no Watchlist was imported (0)")
+        metrics.methods["a"] = (
+            "Watchlist import record" if watchlist else "no Watchlist was imported (0)"
+        )
         for key in ("b", "c", "d", "e", "f", "g", "h", "i", "faces_scanned"):
             metrics.methods.setdefault(key, NOT_RECORDED)
 
@@ -107,8 +108,9 @@ def register_metrics_provider(provider: MetricsProvider) -> None:
         _providers.append(provider)
 
 
-def collect(session: Session, deployment_id: str,
-            providers: list[MetricsProvider] | None = None) -> ReportMetrics:
+def collect(
+    session: Session, deployment_id: str, providers: list[MetricsProvider] | None = None
+) -> ReportMetrics:
     metrics = ReportMetrics()
     for provider in providers or _providers:
         provider.contribute(session, deployment_id, metrics)
@@ -117,12 +119,17 @@ def collect(session: Session, deployment_id: str,
 
 def _is_gold(ctx: Ctx, authority: Authority) -> None:
     if authority.gold_id != ctx.user.id:
-        raise PolicyRefusal(Decision.refuse(
-            "the Gold ensures the post-Deployment evaluation and cancellation report", "000 §11.1"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "the Gold ensures the post-Deployment evaluation and cancellation report",
+                "000 §11.1",
+            )
+        )
 
 
-def prepare(ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None = None
-            ) -> CancellationReport:
+def prepare(
+    ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None = None
+) -> CancellationReport:
     """Build (or refresh) the report's metrics once the Deployment or series has finished."""
     authority = ctx.get(Authority, authority_id)
     _is_gold(ctx, authority)
@@ -133,20 +140,32 @@ def prepare(ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None
     if report is not None and report.status == ReportStatus.SUBMITTED.value:
         raise GovernanceError("the report was submitted; it can no longer change")
     if report is None:
-        report = CancellationReport(authority_id=authority.id, prepared_by=ctx.user.id,
-                                    due_at=report_due(ctx.profile, finished))
+        report = CancellationReport(
+            authority_id=authority.id,
+            prepared_by=ctx.user.id,
+            due_at=report_due(ctx.profile, finished),
+        )
         ctx.session.add(report)
-    report.metrics = {d.id: collect(ctx.session, d.id, providers).to_json()
-                      for d in authority.deployments}
+    report.metrics = {
+        d.id: collect(ctx.session, d.id, providers).to_json() for d in authority.deployments
+    }
     report.prepared_at = ctx.now
     ctx.session.flush()
-    ctx.audit(Role.GOLD, "report.prepare", "lfr_cancellation_report", report.id,
-              authority_id=authority.id, deployments=len(report.metrics), citation="000 §11.3")
+    ctx.audit(
+        Role.GOLD,
+        "report.prepare",
+        "lfr_cancellation_report",
+        report.id,
+        authority_id=authority.id,
+        deployments=len(report.metrics),
+        citation="000 §11.3",
+    )
     return report
 
 
-def evaluate(ctx: Ctx, report_id: str, *, evaluation: str, safeguards: str = "",
-             learning: str = "") -> CancellationReport:
+def evaluate(
+    ctx: Ctx, report_id: str, *, evaluation: str, safeguards: str = "", learning: str = ""
+) -> CancellationReport:
     """Gold's qualitative evaluation, safeguards and learning (000 §11.1–11.2)."""
     report = ctx.get(CancellationReport, report_id)
     _is_gold(ctx, ctx.get(Authority, report.authority_id))
@@ -165,22 +184,36 @@ def submit(ctx: Ctx, report_id: str) -> CancellationReport:
     if report.status == ReportStatus.SUBMITTED.value:
         raise GovernanceError("the report was already submitted")
     if not report.evaluation:
-        raise PolicyRefusal(Decision.refuse(
-            "the evaluation must be qualitative as well as quantitative: add Gold's evaluation",
-            "000 §11.1"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "the evaluation must be qualitative as well as quantitative: add Gold's evaluation",
+                "000 §11.1",
+            )
+        )
     report.status, report.submitted_at = ReportStatus.SUBMITTED.value, ctx.now
-    notify(ctx, kind="cancellation_report", object_type="lfr_cancellation_report",
-           object_id=report.id, user_id=authority.authorising_officer_id,
-           message=f"Cancellation report for authority {authority.reference} submitted",
-           citation=ctx.profile.reporting.cancellation_report_due_days.cite)
-    ctx.audit(Role.GOLD, "report.submit", "lfr_cancellation_report", report.id,
-              late=ctx.now > report.due_at)
+    notify(
+        ctx,
+        kind="cancellation_report",
+        object_type="lfr_cancellation_report",
+        object_id=report.id,
+        user_id=authority.authorising_officer_id,
+        message=f"Cancellation report for authority {authority.reference} submitted",
+        citation=ctx.profile.reporting.cancellation_report_due_days.cite,
+    )
+    ctx.audit(
+        Role.GOLD,
+        "report.submit",
+        "lfr_cancellation_report",
+        report.id,
+        late=ctx.now > report.due_at,
+    )
     return report
 
 
 def report_for(session: Session, authority_id: str) -> CancellationReport | None:
-    return session.scalar(select(CancellationReport).where(
-        CancellationReport.authority_id == authority_id))
+    return session.scalar(
+        select(CancellationReport).where(CancellationReport.authority_id == authority_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -204,8 +237,16 @@ def reports_due(ctx: Ctx) -> list[ReportDue]:
         if report is not None and report.status == ReportStatus.SUBMITTED.value:
             continue
         decision = report_overdue(ctx.profile, finished, ctx.now)
-        rows.append(ReportDue(authority.id, authority.reference, authority.gold_id,
-                              report_due(ctx.profile, finished), not decision.allowed, decision))
+        rows.append(
+            ReportDue(
+                authority.id,
+                authority.reference,
+                authority.gold_id,
+                report_due(ctx.profile, finished),
+                not decision.allowed,
+                decision,
+            )
+        )
     return rows
 
 

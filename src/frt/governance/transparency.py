@@ -42,29 +42,41 @@ def register(session: Session) -> list[dict]:
         watchlist = watchlist_for(session, dep.id)
         metrics = deployment_metrics(session, dep)
         report = report_for(session, auth.id)
-        rows.append({
-            "deployment_id": dep.id,
-            "authority": auth.reference,
-            "authorising_officer": _person(session, auth.authorising_officer_id),
-            "command_team": [f"{a.role.replace('_', ' ').title()}: {_person(session, a.user_id)}"
-                             for a in team_of(session, auth.id)],
-            "date": dep.starts_at.date().isoformat(),
-            "time": f"{dep.starts_at:%H:%M}–{dep.ends_at:%H:%M} UTC",
-            "duration_hours": _duration_hours(dep),
-            "locality": dep.location.locality,
-            "state": dep.state,
-            "watchlist": composition(session, watchlist.id if watchlist else None),
-            "alerts": None if metrics is None else {
-                "alerts": metrics.alerts, "true_confirmed": metrics.true_alerts_confirmed,
-                "true_unconfirmed": metrics.true_alerts_unconfirmed,
-                "false_confirmed": metrics.false_alerts_confirmed,
-                "false_unconfirmed": metrics.false_alerts_unconfirmed},
-            "engagements": None if metrics is None else {
-                "engaged": metrics.alerts_engaged, "not_engaged": metrics.alerts_not_engaged,
-                "outcomes": metrics.police_action_outcomes,
-                "not_from_alert": len(metrics.non_alert_engagements)},
-            "report": report.status if report else "not started",
-        })
+        rows.append(
+            {
+                "deployment_id": dep.id,
+                "authority": auth.reference,
+                "authorising_officer": _person(session, auth.authorising_officer_id),
+                "command_team": [
+                    f"{a.role.replace('_', ' ').title()}: {_person(session, a.user_id)}"
+                    for a in team_of(session, auth.id)
+                ],
+                "date": dep.starts_at.date().isoformat(),
+                "time": f"{dep.starts_at:%H:%M}–{dep.ends_at:%H:%M} UTC",
+                "duration_hours": _duration_hours(dep),
+                "locality": dep.location.locality,
+                "state": dep.state,
+                "watchlist": composition(session, watchlist.id if watchlist else None),
+                "alerts": None
+                if metrics is None
+                else {
+                    "alerts": metrics.alerts,
+                    "true_confirmed": metrics.true_alerts_confirmed,
+                    "true_unconfirmed": metrics.true_alerts_unconfirmed,
+                    "false_confirmed": metrics.false_alerts_confirmed,
+                    "false_unconfirmed": metrics.false_alerts_unconfirmed,
+                },
+                "engagements": None
+                if metrics is None
+                else {
+                    "engaged": metrics.alerts_engaged,
+                    "not_engaged": metrics.alerts_not_engaged,
+                    "outcomes": metrics.police_action_outcomes,
+                    "not_from_alert": len(metrics.non_alert_engagements),
+                },
+                "report": report.status if report else "not started",
+            }
+        )
     return rows
 
 
@@ -95,8 +107,9 @@ FIELDS = list(PublicDeployment.__dataclass_fields__)
 
 def public_deployments(session: Session) -> list[PublicDeployment]:
     rows = []
-    authorities = session.scalars(select(Authority).where(Authority.parent_id.is_(None))
-                                  .order_by(Authority.starts_at.desc()))
+    authorities = session.scalars(
+        select(Authority).where(Authority.parent_id.is_(None)).order_by(Authority.starts_at.desc())
+    )
     for auth in authorities:
         if finished_at(auth) is None and report_for(session, auth.id) is None:
             continue
@@ -104,18 +117,26 @@ def public_deployments(session: Session) -> list[PublicDeployment]:
             m = deployment_metrics(session, dep)
             if m is None:
                 continue
-            rows.append(PublicDeployment(
-                reference=f"{auth.reference}/{n}", location=dep.location.locality,
-                date=dep.starts_at.date().isoformat(), duration_hours=_duration_hours(dep),
-                assets=dep.camera_count,
-                style=", ".join(s.replace("_", " ") for s in dep.styles) or "not recorded",
-                watchlist_subjects=m.watchlist_individuals, minimum_threshold=auth.min_threshold,
-                alerts=m.alerts, true_alerts_confirmed=m.true_alerts_confirmed,
-                true_alerts_unconfirmed=m.true_alerts_unconfirmed,
-                false_alerts_confirmed=m.false_alerts_confirmed,
-                false_alerts_unconfirmed=m.false_alerts_unconfirmed,
-                false_alert_rate=m.false_alert_rate, policing_outcomes=m.policing_outcomes,
-                faces_scanned=m.faces_scanned))
+            rows.append(
+                PublicDeployment(
+                    reference=f"{auth.reference}/{n}",
+                    location=dep.location.locality,
+                    date=dep.starts_at.date().isoformat(),
+                    duration_hours=_duration_hours(dep),
+                    assets=dep.camera_count,
+                    style=", ".join(s.replace("_", " ") for s in dep.styles) or "not recorded",
+                    watchlist_subjects=m.watchlist_individuals,
+                    minimum_threshold=auth.min_threshold,
+                    alerts=m.alerts,
+                    true_alerts_confirmed=m.true_alerts_confirmed,
+                    true_alerts_unconfirmed=m.true_alerts_unconfirmed,
+                    false_alerts_confirmed=m.false_alerts_confirmed,
+                    false_alerts_unconfirmed=m.false_alerts_unconfirmed,
+                    false_alert_rate=m.false_alert_rate,
+                    policing_outcomes=m.policing_outcomes,
+                    faces_scanned=m.faces_scanned,
+                )
+            )
     return rows
 
 
@@ -129,6 +150,8 @@ def public_csv(session: Session) -> str:
     writer.writeheader()
     for row in public_deployments(session):
         data = asdict(row)
-        data["false_alert_rate"] = "" if row.false_alert_rate is None else f"{row.false_alert_rate:.6f}"
+        data["false_alert_rate"] = (
+            "" if row.false_alert_rate is None else f"{row.false_alert_rate:.6f}"
+        )
         writer.writerow(data)
     return buf.getvalue()

@@ -103,32 +103,55 @@ def default_engine() -> FaceEngine:
 # ------------------------------------------------------------------ import
 def _may_import(ctx: Ctx, dep: Deployment) -> Role:
     role = require_role(ctx.user, Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
-    commander = ctx.session.scalar(select(CommandAppointment.id).where(
-        CommandAppointment.authority_id == dep.authority_id,
-        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None)))
-    engineer = ctx.session.scalar(select(RosterEntry.id).where(
-        RosterEntry.deployment_id == dep.id, RosterEntry.user_id == ctx.user.id,
-        RosterEntry.duty == Duty.SYSTEM_ENGINEER.value))
+    commander = ctx.session.scalar(
+        select(CommandAppointment.id).where(
+            CommandAppointment.authority_id == dep.authority_id,
+            CommandAppointment.user_id == ctx.user.id,
+            CommandAppointment.ended_at.is_(None),
+        )
+    )
+    engineer = ctx.session.scalar(
+        select(RosterEntry.id).where(
+            RosterEntry.deployment_id == dep.id,
+            RosterEntry.user_id == ctx.user.id,
+            RosterEntry.duty == Duty.SYSTEM_ENGINEER.value,
+        )
+    )
     if commander is None and engineer is None:
-        raise PolicyRefusal(Decision.refuse(
-            "only the Deployment's command team or a rostered System Engineer imports its "
-            "Watchlist", "000 §12.1(d)"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "only the Deployment's command team or a rostered System Engineer imports its "
+                "Watchlist",
+                "000 §12.1(d)",
+            )
+        )
     return role
 
 
-def import_bundle(ctx: Ctx, deployment_id: str, data: bytes, *, key: bytes | None = None,
-                  intelligence_reconfirmed: bool, exception_id: str | None = None,
-                  engine: ImportEngine | None = None, replace: bool = False,
-                  max_bytes: int = bundles.MAX_BUNDLE_BYTES) -> Watchlist:
+def import_bundle(
+    ctx: Ctx,
+    deployment_id: str,
+    data: bytes,
+    *,
+    key: bytes | None = None,
+    intelligence_reconfirmed: bool,
+    exception_id: str | None = None,
+    engine: ImportEngine | None = None,
+    replace: bool = False,
+    max_bytes: int = bundles.MAX_BUNDLE_BYTES,
+) -> Watchlist:
     dep = ctx.get(Deployment, deployment_id)
     role = _may_import(ctx, dep)
     auth = dep.authority
     if auth.status != AuthorityStatus.IN_FORCE.value or DeploymentState(dep.state).finished:
         raise GovernanceError("the Deployment has finished or its authority was stopped")
     if not intelligence_reconfirmed:
-        raise PolicyRefusal(Decision.refuse(
-            "the intelligence case must be re-confirmed as current before each Deployment",
-            "000 §6.2(1)"))
+        raise PolicyRefusal(
+            Decision.refuse(
+                "the intelligence case must be re-confirmed as current before each Deployment",
+                "000 §6.2(1)",
+            )
+        )
     window = import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
     exc = None
     if not window.allowed:
@@ -139,8 +162,9 @@ def import_bundle(ctx: Ctx, deployment_id: str, data: bytes, *, key: bytes | Non
     if existing is not None and not replace:
         raise GovernanceError("this Deployment already has a Watchlist; replace it explicitly")
     try:
-        bundle = bundles.open_bundle(data, key or bundles.installation_key(ctx.cipher),
-                                     max_bytes=max_bytes)
+        bundle = bundles.open_bundle(
+            data, key or bundles.installation_key(ctx.cipher), max_bytes=max_bytes
+        )
     except bundles.BundleError as err:
         raise WatchlistImportError(str(err)) from None
     app = ctx.get(Application, auth.application_id)
@@ -152,10 +176,18 @@ def import_bundle(ctx: Ctx, deployment_id: str, data: bytes, *, key: bytes | Non
         ctx.session.flush()
     watchlist = _write(ctx, dep, bundle, analyses, engine, exc)
     stats = composition(ctx.session, watchlist.id)
-    ctx.audit(role, "watchlist.import", "lfr_watchlist", watchlist.id, deployment_id=dep.id,
-              individuals=stats["individuals"], images=stats["images"],
-              bundle_sha256=bundle.sha256, exception_id=watchlist.exception_id,
-              citation=window.citation)
+    ctx.audit(
+        role,
+        "watchlist.import",
+        "lfr_watchlist",
+        watchlist.id,
+        deployment_id=dep.id,
+        individuals=stats["individuals"],
+        images=stats["images"],
+        bundle_sha256=bundle.sha256,
+        exception_id=watchlist.exception_id,
+        citation=window.citation,
+    )
     return watchlist
 
 
@@ -166,22 +198,32 @@ def _check_entries(ctx: Ctx, auth: Authority, app: Application, bundle: bundles.
         checks = [
             category_authorised(entry.category, auth.categories),
             rationale_given(entry.category, entry.rationale),
-            image_source_allowed(entry.image_source, entry.image_layer, auth.non_police_allowed,
-                                 auth.non_police_layers),
+            image_source_allowed(
+                entry.image_source,
+                entry.image_layer,
+                auth.non_police_allowed,
+                auth.non_police_layers,
+            ),
             protected_inclusion(entry.flags, auth.protected_inclusions, advice, advice_rule.value),
         ]
-        checks += [image_threshold_raise(auth.min_threshold, image.threshold,
-                                         image.threshold_reason)
-                   for image in entry.images if image.threshold is not None]
+        checks += [
+            image_threshold_raise(auth.min_threshold, image.threshold, image.threshold_reason)
+            for image in entry.images
+            if image.threshold is not None
+        ]
         for decision in checks:
             if not decision.allowed:
-                raise PolicyRefusal(Decision.refuse(
-                    f"Watchlist entry {n}: {decision.reason}; nothing was imported",
-                    decision.citation))
+                raise PolicyRefusal(
+                    Decision.refuse(
+                        f"Watchlist entry {n}: {decision.reason}; nothing was imported",
+                        decision.citation,
+                    )
+                )
         for image in entry.images:
             if image.captured_on > ctx.now.date():
                 raise WatchlistImportError(
-                    f"Watchlist entry {n}: image capture date is in the future")
+                    f"Watchlist entry {n}: image capture date is in the future"
+                )
 
 
 def _analyse(bundle: bundles.Bundle, engine: ImportEngine) -> dict[str, Analysis]:
@@ -192,41 +234,73 @@ def _analyse(bundle: bundles.Bundle, engine: ImportEngine) -> dict[str, Analysis
                 results[image.file] = engine.analyse(bundle.images[image.file])
             except WatchlistImportError as err:
                 raise WatchlistImportError(
-                    f"Watchlist entry {n}, image {m}: {err}; nothing was imported") from None
+                    f"Watchlist entry {n}, image {m}: {err}; nothing was imported"
+                ) from None
     return results
 
 
-def _write(ctx: Ctx, dep: Deployment, bundle: bundles.Bundle, analyses: dict[str, Analysis],
-           engine: ImportEngine, exc) -> Watchlist:
-    watchlist = Watchlist(deployment_id=dep.id, imported_by=ctx.user.id, imported_at=ctx.now,
-                          bundle_sha256=bundle.sha256, intelligence_reconfirmed=True,
-                          algorithm=engine.algorithm, algorithm_version=engine.version,
-                          exception_id=exc.id if exc else None)
+def _write(
+    ctx: Ctx,
+    dep: Deployment,
+    bundle: bundles.Bundle,
+    analyses: dict[str, Analysis],
+    engine: ImportEngine,
+    exc,
+) -> Watchlist:
+    watchlist = Watchlist(
+        deployment_id=dep.id,
+        imported_by=ctx.user.id,
+        imported_at=ctx.now,
+        bundle_sha256=bundle.sha256,
+        intelligence_reconfirmed=True,
+        algorithm=engine.algorithm,
+        algorithm_version=engine.version,
+        exception_id=exc.id if exc else None,
+    )
     ctx.session.add(watchlist)
     ctx.session.flush()
     for n, item in enumerate(bundle.manifest.entries, start=1):
-        entry = WatchlistEntry(watchlist_id=watchlist.id, position=n, category=item.category,
-                               image_source=item.image_source, image_layer=item.image_layer,
-                               flags=sorted(item.flags), details_sealed=b"")
+        entry = WatchlistEntry(
+            watchlist_id=watchlist.id,
+            position=n,
+            category=item.category,
+            image_source=item.image_source,
+            image_layer=item.image_layer,
+            flags=sorted(item.flags),
+            details_sealed=b"",
+        )
         ctx.session.add(entry)
         ctx.session.flush()
-        details = {"reference": item.reference, "warning_markers": item.warning_markers,
-                   "legal_basis": item.legal_basis, "rationale": item.rationale}
-        entry.details_sealed = ctx.cipher.seal(json.dumps(details).encode(),
-                                               context=_ctx("lfr_watchlist_entries", entry.id))
+        details = {
+            "reference": item.reference,
+            "warning_markers": item.warning_markers,
+            "legal_basis": item.legal_basis,
+            "rationale": item.rationale,
+        }
+        entry.details_sealed = ctx.cipher.seal(
+            json.dumps(details).encode(), context=_ctx("lfr_watchlist_entries", entry.id)
+        )
         for m, image in enumerate(item.images, start=1):
             found = analyses[image.file]
-            row = WatchlistImage(entry_id=entry.id, position=m, captured_on=image.captured_on,
-                                 image_sealed=b"", template_sealed=b"",
-                                 quality_score=found.score, warnings=found.warnings,
-                                 threshold=image.threshold,
-                                 threshold_reason=image.threshold_reason.strip())
+            row = WatchlistImage(
+                entry_id=entry.id,
+                position=m,
+                captured_on=image.captured_on,
+                image_sealed=b"",
+                template_sealed=b"",
+                quality_score=found.score,
+                warnings=found.warnings,
+                threshold=image.threshold,
+                threshold_reason=image.threshold_reason.strip(),
+            )
             ctx.session.add(row)
             ctx.session.flush()
-            row.image_sealed = ctx.cipher.seal(bundle.images[image.file],
-                                               context=_ctx("lfr_watchlist_images.image", row.id))
+            row.image_sealed = ctx.cipher.seal(
+                bundle.images[image.file], context=_ctx("lfr_watchlist_images.image", row.id)
+            )
             row.template_sealed = ctx.cipher.seal(
-                found.template.to_bytes(), context=_ctx("lfr_watchlist_images.template", row.id))
+                found.template.to_bytes(), context=_ctx("lfr_watchlist_images.template", row.id)
+            )
     ctx.session.flush()
     return watchlist
 
@@ -236,8 +310,7 @@ def _ctx(table: str, row_id: str) -> bytes:
 
 
 # ------------------------------------------------------------------ after import
-def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
-                          ) -> WatchlistImage:
+def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str) -> WatchlistImage:
     """WL-09: the Silver or a rostered Operator raises one image's Threshold, with the reason."""
     role = require_role(ctx.user, Role.SILVER, Role.LFR_OPERATOR)
     image = ctx.get(WatchlistImage, image_id)
@@ -245,8 +318,15 @@ def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
     require(image_threshold_raise(dep.authority.min_threshold, threshold, reason))
     previous = image.threshold
     image.threshold, image.threshold_reason = threshold, reason.strip()
-    ctx.audit(role, "watchlist.image.threshold", "lfr_watchlist_image", image.id,
-              threshold=threshold, previous=previous, citation="000 §6.2(3)")
+    ctx.audit(
+        role,
+        "watchlist.image.threshold",
+        "lfr_watchlist_image",
+        image.id,
+        threshold=threshold,
+        previous=previous,
+        citation="000 §6.2(3)",
+    )
     return image
 
 
@@ -259,8 +339,9 @@ def composition(session: Session, watchlist_id: str | None) -> dict:
     stats = {"individuals": 0, "images": 0, "by_category": {}, "flags": {}, "non_police": {}}
     if watchlist_id is None:
         return stats
-    for entry in session.scalars(select(WatchlistEntry).where(
-            WatchlistEntry.watchlist_id == watchlist_id)):
+    for entry in session.scalars(
+        select(WatchlistEntry).where(WatchlistEntry.watchlist_id == watchlist_id)
+    ):
         images = len(entry.images)
         stats["individuals"] += 1
         stats["images"] += images
@@ -278,14 +359,25 @@ def composition(session: Session, watchlist_id: str | None) -> dict:
 def image_warnings(session: Session, watchlist_id: str) -> list[dict]:
     """Quality warnings per image, by entry position (no references): WL-04."""
     rows = []
-    for entry in session.scalars(select(WatchlistEntry).where(
-            WatchlistEntry.watchlist_id == watchlist_id).order_by(WatchlistEntry.position)):
+    for entry in session.scalars(
+        select(WatchlistEntry)
+        .where(WatchlistEntry.watchlist_id == watchlist_id)
+        .order_by(WatchlistEntry.position)
+    ):
         for image in entry.images:
-            rows.append({"entry": entry.position, "image": image.position,
-                         "image_id": image.id, "category": entry.category,
-                         "captured_on": image.captured_on.isoformat(),
-                         "quality": round(image.quality_score, 2), "warnings": image.warnings,
-                         "threshold": image.threshold, "threshold_reason": image.threshold_reason})
+            rows.append(
+                {
+                    "entry": entry.position,
+                    "image": image.position,
+                    "image_id": image.id,
+                    "category": entry.category,
+                    "captured_on": image.captured_on.isoformat(),
+                    "quality": round(image.quality_score, 2),
+                    "warnings": image.warnings,
+                    "threshold": image.threshold,
+                    "threshold_reason": image.threshold_reason,
+                }
+            )
     return rows
 
 
@@ -345,18 +437,39 @@ def load_for_recognition(session: Session, cipher, deployment_id: str) -> Recogn
     minimum = dep.authority.min_threshold
     subjects = []
     for entry in watchlist.entries:
-        details = json.loads(cipher.open(entry.details_sealed,
-                                         context=_ctx("lfr_watchlist_entries", entry.id)))
+        details = json.loads(
+            cipher.open(entry.details_sealed, context=_ctx("lfr_watchlist_entries", entry.id))
+        )
         images = tuple(
             GalleryImage(
                 image.id,
-                Template.from_bytes(cipher.open(image.template_sealed, context=_ctx(
-                    "lfr_watchlist_images.template", image.id)),
-                    watchlist.algorithm, watchlist.algorithm_version),
-                max(minimum, image.threshold or minimum), image.captured_on)
-            for image in entry.images)
-        subjects.append(Subject(entry.id, details["reference"], entry.category,
-                                tuple(details["warning_markers"]), images))
-    return RecognitionWatchlist(dep.id, watchlist.id, minimum, watchlist.algorithm,
-                                watchlist.algorithm_version, tuple(subjects))
-
+                Template.from_bytes(
+                    cipher.open(
+                        image.template_sealed,
+                        context=_ctx("lfr_watchlist_images.template", image.id),
+                    ),
+                    watchlist.algorithm,
+                    watchlist.algorithm_version,
+                ),
+                max(minimum, image.threshold or minimum),
+                image.captured_on,
+            )
+            for image in entry.images
+        )
+        subjects.append(
+            Subject(
+                entry.id,
+                details["reference"],
+                entry.category,
+                tuple(details["warning_markers"]),
+                images,
+            )
+        )
+    return RecognitionWatchlist(
+        dep.id,
+        watchlist.id,
+        minimum,
+        watchlist.algorithm,
+        watchlist.algorithm_version,
+        tuple(subjects),
+    )

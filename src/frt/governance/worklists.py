@@ -49,85 +49,168 @@ def for_user(ctx: Ctx) -> list[WorkItem]:
         items += _ao(ctx)
     items += _gold(ctx) + _silver(ctx)
     if user.has_role(Role.SRO):
-        items += [WorkItem("outside_policy", f"Decision outside policy ({e.rule}) to review",
-                           "gov_policy_exception", e.id, "003 §12.3")
-                  for e in exceptions_awaiting_sro(ctx)]
-    items += [WorkItem("notification", n.message, n.object_type, n.object_id, n.citation,
-                       n.created_at) for n in notifications_for(ctx)]
+        items += [
+            WorkItem(
+                "outside_policy",
+                f"Decision outside policy ({e.rule}) to review",
+                "gov_policy_exception",
+                e.id,
+                "003 §12.3",
+            )
+            for e in exceptions_awaiting_sro(ctx)
+        ]
+    items += [
+        WorkItem("notification", n.message, n.object_type, n.object_id, n.citation, n.created_at)
+        for n in notifications_for(ctx)
+    ]
     return items
 
 
 def _applicant(ctx: Ctx) -> list[WorkItem]:
-    apps = ctx.session.scalars(select(Application).where(
-        Application.applicant_id == ctx.user.id,
-        Application.status.in_([ApplicationStatus.DRAFT.value,
-                                ApplicationStatus.AMENDMENTS_REQUIRED.value])))
-    return [WorkItem("application_draft" if a.status == "draft" else "amendments_required",
-                     f"{a.reference}: {a.status.replace('_', ' ')}", "lfr_application", a.id,
-                     "000 §4.3") for a in apps]
+    apps = ctx.session.scalars(
+        select(Application).where(
+            Application.applicant_id == ctx.user.id,
+            Application.status.in_(
+                [ApplicationStatus.DRAFT.value, ApplicationStatus.AMENDMENTS_REQUIRED.value]
+            ),
+        )
+    )
+    return [
+        WorkItem(
+            "application_draft" if a.status == "draft" else "amendments_required",
+            f"{a.reference}: {a.status.replace('_', ' ')}",
+            "lfr_application",
+            a.id,
+            "000 §4.3",
+        )
+        for a in apps
+    ]
 
 
 def _submitted(ctx: Ctx) -> list[Application]:
-    return list(ctx.session.scalars(select(Application).where(
-        Application.status == ApplicationStatus.SUBMITTED.value)
-        .order_by(Application.submitted_at)))
+    return list(
+        ctx.session.scalars(
+            select(Application)
+            .where(Application.status == ApplicationStatus.SUBMITTED.value)
+            .order_by(Application.submitted_at)
+        )
+    )
 
 
 def _npcc(ctx: Ctx) -> list[WorkItem]:
-    return [WorkItem("consultation", f"{a.reference}: NPCC consultation", "lfr_application",
-                     a.id, "000 §4.6")
-            for a in _submitted(ctx) if latest_consultation(ctx, a) is None]
+    return [
+        WorkItem(
+            "consultation", f"{a.reference}: NPCC consultation", "lfr_application", a.id, "000 §4.6"
+        )
+        for a in _submitted(ctx)
+        if latest_consultation(ctx, a) is None
+    ]
 
 
 def _ao(ctx: Ctx) -> list[WorkItem]:
-    items = [WorkItem("application_to_decide", f"{a.reference}: decide the Application",
-                      "lfr_application", a.id, "001 stage 3") for a in _submitted(ctx)]
+    items = [
+        WorkItem(
+            "application_to_decide",
+            f"{a.reference}: decide the Application",
+            "lfr_application",
+            a.id,
+            "001 stage 3",
+        )
+        for a in _submitted(ctx)
+    ]
     if may_review_urgent_authority(ctx.profile, ctx.user.rank_enum).allowed:
         for auth in ctx.session.scalars(select(Authority).where(Authority.urgent.is_(True))):
             if auth.awaiting_urgent_review:
-                items.append(WorkItem("superintendent_review_due",
-                                      f"{auth.reference}: Superintendent review due (urgent)",
-                                      "lfr_authority", auth.id, "000 §4.11", auth.issued_at, True))
-    for auth in ctx.session.scalars(select(Authority).where(
-            Authority.verbal.is_(True), Authority.authorising_officer_id == ctx.user.id)):
+                items.append(
+                    WorkItem(
+                        "superintendent_review_due",
+                        f"{auth.reference}: Superintendent review due (urgent)",
+                        "lfr_authority",
+                        auth.id,
+                        "000 §4.11",
+                        auth.issued_at,
+                        True,
+                    )
+                )
+    for auth in ctx.session.scalars(
+        select(Authority).where(
+            Authority.verbal.is_(True), Authority.authorising_officer_id == ctx.user.id
+        )
+    ):
         if auth.awaiting_written_record:
-            items.append(WorkItem("written_record_due",
-                                  f"{auth.reference}: record the verbal authority in writing",
-                                  "lfr_authority", auth.id, "000 §4.7", auth.issued_at, True))
+            items.append(
+                WorkItem(
+                    "written_record_due",
+                    f"{auth.reference}: record the verbal authority in writing",
+                    "lfr_authority",
+                    auth.id,
+                    "000 §4.7",
+                    auth.issued_at,
+                    True,
+                )
+            )
     return items
 
 
 def _gold(ctx: Ctx) -> list[WorkItem]:
     items = []
-    for auth in ctx.session.scalars(select(Authority).where(
-            Authority.gold_id == ctx.user.id, Authority.parent_id.is_(None))):
+    for auth in ctx.session.scalars(
+        select(Authority).where(Authority.gold_id == ctx.user.id, Authority.parent_id.is_(None))
+    ):
         roles = {a.role for a in team(ctx, auth.id)}
         if CommandRole.SILVER.value not in roles:
-            items.append(WorkItem("appoint_command_team",
-                                  f"{auth.reference}: appoint the Silver and Bronzes",
-                                  "lfr_authority", auth.id, "000 §10.1(a)"))
+            items.append(
+                WorkItem(
+                    "appoint_command_team",
+                    f"{auth.reference}: appoint the Silver and Bronzes",
+                    "lfr_authority",
+                    auth.id,
+                    "000 §10.1(a)",
+                )
+            )
     for due in reports_due(ctx):
         if due.gold_id == ctx.user.id:
             state = "overdue" if due.overdue else "due"
-            items.append(WorkItem(f"report_{state}",
-                                  f"{due.authority_reference}: cancellation report {state}",
-                                  "lfr_authority", due.authority_id, due.decision.citation,
-                                  due.due_at, due.overdue))
+            items.append(
+                WorkItem(
+                    f"report_{state}",
+                    f"{due.authority_reference}: cancellation report {state}",
+                    "lfr_authority",
+                    due.authority_id,
+                    due.decision.citation,
+                    due.due_at,
+                    due.overdue,
+                )
+            )
     return items
 
 
 def _silver(ctx: Ctx) -> list[WorkItem]:
     items = []
-    deployments = ctx.session.scalars(select(Deployment).where(
-        Deployment.state.in_([DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value])))
+    deployments = ctx.session.scalars(
+        select(Deployment).where(
+            Deployment.state.in_([DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value])
+        )
+    )
     for dep in deployments:
-        if not any(a.role == CommandRole.SILVER.value and a.user_id == ctx.user.id
-                   for a in team(ctx, dep.authority_id)):
+        if not any(
+            a.role == CommandRole.SILVER.value and a.user_id == ctx.user.id
+            for a in team(ctx, dep.authority_id)
+        ):
             continue
         due = next_review_at(ctx, dep)
         if due is not None and ctx.now >= due:
-            items.append(WorkItem("silver_review_due", f"{dep.location.locality}: review due",
-                                  "lfr_deployment", dep.id, "004 §7.6", due, True))
+            items.append(
+                WorkItem(
+                    "silver_review_due",
+                    f"{dep.location.locality}: review due",
+                    "lfr_deployment",
+                    dep.id,
+                    "004 §7.6",
+                    due,
+                    True,
+                )
+            )
     return items
 
 

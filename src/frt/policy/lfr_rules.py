@@ -71,7 +71,9 @@ def command_rank(profile: Profile, role: str, rank: Rank, *, urgent: bool = Fals
     )
 
 
-def import_window(profile: Profile, starts_at: datetime, ends_at: datetime, now: datetime) -> Decision:
+def import_window(
+    profile: Profile, starts_at: datetime, ends_at: datetime, now: datetime
+) -> Decision:
     """WL-05: a Watchlist is imported no more than the profile's hours before the start."""
     rule = profile.watchlist.import_window_hours
     opens = starts_at - timedelta(hours=rule.value)
@@ -111,8 +113,9 @@ def rationale_given(category: str, rationale: str | None) -> Decision:
     return Decision.allow("rationale present or not needed", "000 §6.19")
 
 
-def image_source_allowed(source: str, layer: str | None, non_police_allowed: bool,
-                         allowed_layers: Iterable[str]) -> Decision:
+def image_source_allowed(
+    source: str, layer: str | None, non_police_allowed: bool, allowed_layers: Iterable[str]
+) -> Decision:
     """WL-02: a non-police image needs the AO's authorisation for its layer of intrusiveness."""
     if source in ("police_custody", "police_other"):
         return Decision.allow("police-originated image", "000 §6.8")
@@ -131,8 +134,12 @@ def image_source_allowed(source: str, layer: str | None, non_police_allowed: boo
     return Decision.allow(f"non-police Layer {layer} image authorised by the AO", "000 §6.12")
 
 
-def protected_inclusion(flags: Iterable[str], authorised: Iterable[str],
-                        advice_recorded: Iterable[str], required_advice: Iterable[str]) -> Decision:
+def protected_inclusion(
+    flags: Iterable[str],
+    authorised: Iterable[str],
+    advice_recorded: Iterable[str],
+    required_advice: Iterable[str],
+) -> Decision:
     """WL-03: a flagged person needs legal and technical advice recorded and the AO's decision."""
     flags = [f for f in flags if f]
     unknown = [f for f in flags if f not in PROTECTED_FLAGS]
@@ -143,8 +150,11 @@ def protected_inclusion(flags: Iterable[str], authorised: Iterable[str],
     missing_advice = [a for a in required_advice if a not in set(advice_recorded)]
     if missing_advice:
         return Decision.refuse(
-            "flagged entry (" + ", ".join(f.replace("_", " ") for f in flags) + ") without "
-            + " and ".join(a.replace("_", " ") for a in missing_advice) + " recorded",
+            "flagged entry ("
+            + ", ".join(f.replace("_", " ") for f in flags)
+            + ") without "
+            + " and ".join(a.replace("_", " ") for a in missing_advice)
+            + " recorded",
             "000 §6.7",
         )
     not_decided = [f for f in flags if f not in set(authorised)]

@@ -22,6 +22,9 @@ from frt.web.auth import unguarded_routes
 from frt.web.api import health, session
 from frt.web.api import users as users_api
 from frt.web.pages import admin, audit, auth, home, public
+from frt.web.pages import governance as governance_pages
+from frt.web.pages import governance_authority
+from frt.web.api import governance as governance_api
 from frt.web.sessions import SchemeAwareSessions, session_secret
 from frt.web.templating import STATIC
 
@@ -35,6 +38,9 @@ ROUTERS = [
     admin.router,
     audit.router,
     public.router,
+    governance_pages.router,
+    governance_authority.router,
+    governance_api.router,
 ]
 
 
@@ -50,6 +56,7 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.store = store
     app.state.policy = load_profile(store.settings.policy_profile)
+    governance_pages.register_panels(app.state.policy)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

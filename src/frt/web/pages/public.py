@@ -13,8 +13,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/public/", name="public.index")
-def transparency(request: Request):
-    return render(request, "public/index.html")
+def transparency(request: Request, format: str | None = None):
+    """The published figures per Deployment (GOV-14); `?format=json|csv` for the data."""
+    from frt.web.pages.governance import public_transparency
+
+    return public_transparency(request, format)
 
 
 @router.get("/api/docs", name="api.docs")

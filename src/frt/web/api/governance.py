@@ -1,0 +1,532 @@
+"""`/api/lfr/…`: the LFR governance path as a JSON API (issue 4), one call per step.
+
+Each route declares its roles with `require_role`, calls one `frt.governance` function in a unit
+of work, and answers with ids and states (no personal data beyond what the caller may see).
+Refusals answer 403 with the reason and rule (the app's error handler); wrong input 400.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from frt.governance import (
+    applications,
+    command,
+    decisions,
+    deployments,
+    notices,
+    reports,
+    transparency,
+    watchlists,
+    worklists,
+)
+from frt.governance.bundle import BundleError, parse_key
+from frt.governance.models import Application, Authority
+from frt.people.roles import Role
+from frt.web.auth import Principal, require_role
+from frt.web.pages.governance import ANY, gov_unit
+
+router = APIRouter(prefix="/api/lfr", tags=["lfr governance"])
+COMMAND = require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.BRONZE_COMMUNITY)
+
+
+class Ref(BaseModel):
+    id: str
+    state: str
+
+
+class ApplicationIn(BaseModel):
+    title: str | None = None
+    use_case: str | None = None
+    deployment_styles: list[str] | None = None
+    camera_count: int | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    legal_basis: str | None = None
+    legitimate_aim: str | None = None
+    echr_articles: list[int] | None = None
+    dpa_schedule8_grounds: str | None = None
+    necessity: str | None = None
+    alternatives_considered: str | None = None
+    awareness_measures: str | None = None
+    watchlist_criteria: str | None = None
+    proposed_categories: list[str] | None = None
+    proposed_composition: str | None = None
+    proposed_flags: list[str] | None = None
+    non_police_images_proposed: bool | None = None
+    proposed_threshold: float | None = None
+    resources: str | None = None
+    urgent: bool | None = None
+    urgency_grounds: str | None = None
+
+    def fields(self) -> dict:
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if k != "title"}
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    reference: str
+    status: str
+    missing: list[str]
+    locations: list[str]
+    documents: dict[str, dict]
+
+
+class LocationIn(BaseModel):
+    name: str
+    locality: str
+    reason: str
+    sensitivities: list[str] = []
+    mitigations: str = ""
+
+
+class DocumentIn(BaseModel):
+    kind: str
+    title: str
+    text: str
+
+
+class ReviewIn(BaseModel):
+    status: str = "reviewed"
+    note: str = ""
+
+
+class ConsultIn(BaseModel):
+    outcome: str
+    notes: str = ""
+
+
+class TermsIn(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    place_ids: list[str]
+    categories: list[str]
+    min_threshold: float
+    gold_id: str
+    protected_inclusions: list[str] = []
+    non_police_allowed: bool = False
+    non_police_layers: list[str] = []
+    conditions: str = ""
+
+
+class DecisionIn(BaseModel):
+    outcome: str = Field(description="authorise, reject or amend")
+    reasons: dict[str, str] = Field(description="text under the seven headings (001 stage 3)")
+    terms: TermsIn | None = None
+    urgent: bool = False
+    verbal: bool = False
+
+
+class UrgentReviewIn(BaseModel):
+    outcome: str
+    note: str
+    new_ends_at: datetime | None = None
+    new_gold_id: str | None = None
+
+
+class AppointIn(BaseModel):
+    role: str
+    user_id: str
+
+
+class OvertIn(BaseModel):
+    notice_published: bool
+    notice_channels: str = ""
+    exception_reasons: str = ""
+    signage: bool = False
+    leaflets: bool = False
+    notes: str = ""
+    contact_point: str = ""
+
+
+class StateIn(BaseModel):
+    state: str
+    reason: str = ""
+
+
+class RosterIn(BaseModel):
+    user_id: str
+    duty: str
+    exception_id: str | None = None
+
+
+class SilverReviewIn(BaseModel):
+    lawfulness: str
+    necessity: str
+    proportionality: str
+    system_performance: str
+    engagements: str
+    outcome: str = "continue"
+
+
+class EvaluationIn(BaseModel):
+    evaluation: str
+    safeguards: str = ""
+    learning: str = ""
+    submit: bool = False
+
+
+class LossIn(BaseModel):
+    item: str
+    circumstances: str
+    occurred_at: datetime
+    encrypted: bool = True
+
+
+class WorkItemOut(BaseModel):
+    kind: str
+    title: str
+    object_type: str
+    object_id: str
+    citation: str
+    due_at: datetime | None
+    overdue: bool
+
+
+def _out(ctx, app: Application) -> ApplicationOut:
+    latest = applications.latest_documents(app)
+    return ApplicationOut(
+        id=app.id,
+        reference=app.reference,
+        status=app.status,
+        missing=applications.missing_items(ctx, app) if app.status == "draft" else [],
+        locations=[loc.id for loc in app.locations],
+        documents={
+            k: {"id": d.id, "version": d.version, "review_status": d.review_status}
+            for k, d in latest.items()
+        },
+    )
+
+
+@router.post("/applications", name="api.lfr.application.create")
+def create(
+    body: ApplicationIn, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
+) -> ApplicationOut:
+    with gov_unit(request, who, "application.create") as ctx:
+        app = applications.create(ctx, body.title or "Untitled", **body.fields())
+        return _out(ctx, app)
+
+
+@router.get("/applications/{app_id}", name="api.lfr.application")
+def read(app_id: str, request: Request, who: Principal = Depends(ANY)) -> ApplicationOut:
+    with gov_unit(request, who, "application.view") as ctx:
+        return _out(ctx, ctx.get(Application, app_id))
+
+
+@router.patch("/applications/{app_id}", name="api.lfr.application.update")
+def update(
+    app_id: str,
+    body: ApplicationIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.APPLICANT)),
+) -> ApplicationOut:
+    with gov_unit(request, who, "application.update") as ctx:
+        fields = body.fields() | ({"title": body.title} if body.title else {})
+        return _out(ctx, applications.update(ctx, app_id, **fields))
+
+
+@router.post("/applications/{app_id}/locations", name="api.lfr.application.location")
+def location(
+    app_id: str,
+    body: LocationIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.APPLICANT)),
+) -> Ref:
+    with gov_unit(request, who, "application.location.add") as ctx:
+        loc = applications.add_location(ctx, app_id, **body.model_dump())
+        return Ref(id=loc.id, state="added")
+
+
+@router.post("/applications/{app_id}/documents", name="api.lfr.application.document")
+def document(
+    app_id: str,
+    body: DocumentIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.APPLICANT)),
+) -> Ref:
+    with gov_unit(request, who, "application.document.attach") as ctx:
+        doc = applications.attach_document(ctx, app_id, body.kind, title=body.title, text=body.text)
+        return Ref(id=doc.id, state=f"v{doc.version}")
+
+
+@router.post("/applications/{app_id}/documents/upload", name="api.lfr.application.upload")
+async def upload(
+    app_id: str,
+    request: Request,
+    kind: str = Form(...),
+    title: str = Form(...),
+    file: UploadFile = File(...),
+    who: Principal = Depends(require_role(Role.APPLICANT)),
+) -> Ref:
+    data = await file.read()
+    with gov_unit(request, who, "application.document.attach") as ctx:
+        doc = applications.attach_document(
+            ctx,
+            app_id,
+            kind,
+            title=title,
+            data=data,
+            filename=file.filename,
+            content_type=file.content_type,
+        )
+        return Ref(id=doc.id, state=f"v{doc.version}")
+
+
+@router.post("/documents/{doc_id}/review", name="api.lfr.document.review")
+def review(
+    doc_id: str,
+    body: ReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER, Role.DPO)),
+) -> Ref:
+    with gov_unit(request, who, "application.document.review") as ctx:
+        doc = applications.review_document(ctx, doc_id, body.status, body.note)
+        return Ref(id=doc.id, state=doc.review_status)
+
+
+@router.post("/applications/{app_id}/submit", name="api.lfr.application.submit")
+def submit(
+    app_id: str, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
+) -> ApplicationOut:
+    with gov_unit(request, who, "application.submit") as ctx:
+        return _out(ctx, applications.submit(ctx, app_id))
+
+
+@router.post("/applications/{app_id}/consultation", name="api.lfr.application.consult")
+def consult(
+    app_id: str,
+    body: ConsultIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.NPCC_OFFICER)),
+) -> Ref:
+    with gov_unit(request, who, "application.consult") as ctx:
+        entry = decisions.consult(ctx, app_id, body.outcome, body.notes)
+        return Ref(id=entry.id, state=entry.outcome)
+
+
+@router.post("/applications/{app_id}/decision", name="api.lfr.application.decide")
+def decide(
+    app_id: str,
+    body: DecisionIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER)),
+) -> Ref:
+    with gov_unit(request, who, "application.decide") as ctx:
+        terms = decisions.Terms(**body.terms.model_dump()) if body.terms else None
+        result = decisions.decide(
+            ctx,
+            app_id,
+            body.outcome,
+            body.reasons,
+            terms=terms,
+            urgent=body.urgent,
+            verbal=body.verbal,
+        )
+        if isinstance(result, Authority):
+            return Ref(id=result.id, state="authorised")
+        return Ref(id=result.id, state=result.outcome)
+
+
+@router.get("/authorities/{auth_id}", name="api.lfr.authority")
+def authority(auth_id: str, request: Request, who: Principal = Depends(ANY)) -> dict:
+    with gov_unit(request, who, "authority.view") as ctx:
+        auth = ctx.get(Authority, auth_id)
+        return {
+            "id": auth.id,
+            "reference": auth.reference,
+            "status": auth.status,
+            "starts_at": auth.starts_at,
+            "ends_at": auth.ends_at,
+            "categories": auth.categories,
+            "min_threshold": auth.min_threshold,
+            "gold_id": auth.gold_id,
+            "awaiting_urgent_review": auth.awaiting_urgent_review,
+            "awaiting_written_record": auth.awaiting_written_record,
+            "deployments": [
+                {"id": d.id, "state": d.state, "starts_at": d.starts_at, "ends_at": d.ends_at}
+                for d in auth.deployments
+            ],
+            "command_team": [
+                {"role": a.role, "user_id": a.user_id} for a in command.team(ctx, auth.id)
+            ],
+        }
+
+
+@router.post("/authorities/{auth_id}/urgent-review", name="api.lfr.authority.urgent_review")
+def urgent_review(
+    auth_id: str,
+    body: UrgentReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER)),
+) -> Ref:
+    with gov_unit(request, who, "authority.urgent_review") as ctx:
+        auth = decisions.review_urgent(
+            ctx,
+            auth_id,
+            body.outcome,
+            body.note,
+            new_ends_at=body.new_ends_at,
+            new_gold_id=body.new_gold_id,
+        )
+        return Ref(id=auth.id, state=auth.status)
+
+
+@router.post("/authorities/{auth_id}/written", name="api.lfr.authority.written")
+def written(
+    auth_id: str, request: Request, who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER))
+) -> Ref:
+    with gov_unit(request, who, "authority.written_record") as ctx:
+        return Ref(id=decisions.record_written(ctx, auth_id).id, state="written")
+
+
+@router.post("/authorities/{auth_id}/command", name="api.lfr.authority.appoint")
+def appoint(
+    auth_id: str,
+    body: AppointIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.GOLD)),
+) -> Ref:
+    with gov_unit(request, who, "command.appoint") as ctx:
+        appt = command.appoint(ctx, auth_id, body.role, body.user_id)
+        return Ref(id=appt.id, state=appt.role)
+
+
+@router.post("/authorities/{auth_id}/overt-use", name="api.lfr.authority.overt")
+def overt(auth_id: str, body: OvertIn, request: Request, who: Principal = Depends(COMMAND)) -> Ref:
+    with gov_unit(request, who, "overt_use.record") as ctx:
+        row = command.record_overt_use(ctx, auth_id, **body.model_dump())
+        return Ref(id=row.id, state="recorded")
+
+
+@router.post("/authorities/{auth_id}/loss", name="api.lfr.authority.loss")
+def loss(auth_id: str, body: LossIn, request: Request, who: Principal = Depends(ANY)) -> Ref:
+    with gov_unit(request, who, "loss.report") as ctx:
+        row = notices.report_loss(
+            ctx, auth_id, body.item, body.circumstances, body.occurred_at, body.encrypted
+        )
+        return Ref(id=row.id, state="notified")
+
+
+@router.post("/deployments/{dep_id}/state", name="api.lfr.deployment.state")
+def state(
+    dep_id: str,
+    body: StateIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.GOLD, Role.SILVER)),
+) -> Ref:
+    with gov_unit(request, who, "deployment.state") as ctx:
+        dep = deployments.set_state(ctx, dep_id, body.state, body.reason)
+        return Ref(id=dep.id, state=dep.state)
+
+
+@router.post("/deployments/{dep_id}/roster", name="api.lfr.deployment.roster")
+def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)) -> Ref:
+    with gov_unit(request, who, "roster.add") as ctx:
+        entry = command.roster(ctx, dep_id, body.user_id, body.duty, exception_id=body.exception_id)
+        return Ref(id=entry.id, state=entry.duty)
+
+
+@router.post("/deployments/{dep_id}/reviews", name="api.lfr.deployment.review")
+def silver_review(
+    dep_id: str,
+    body: SilverReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.SILVER)),
+) -> Ref:
+    with gov_unit(request, who, "deployment.review") as ctx:
+        row = command.record_review(ctx, dep_id, **body.model_dump())
+        return Ref(id=row.id, state=row.outcome)
+
+
+@router.post("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist")
+async def import_watchlist(
+    dep_id: str,
+    request: Request,
+    bundle: UploadFile = File(...),
+    key_file: UploadFile | None = File(None),
+    intelligence_reconfirmed: bool = Form(False),
+    replace: bool = Form(False),
+    who: Principal = Depends(
+        require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
+    ),
+) -> dict:
+    from fastapi import HTTPException
+
+    data = await bundle.read()
+    key = None
+    if key_file is not None and key_file.filename:
+        try:
+            key = parse_key(await key_file.read(), source="the uploaded key file")
+        except BundleError as exc:
+            raise HTTPException(400, str(exc)) from None
+    with gov_unit(request, who, "watchlist.import") as ctx:
+        wl = watchlists.import_bundle(
+            ctx,
+            dep_id,
+            data,
+            key=key,
+            replace=replace,
+            intelligence_reconfirmed=intelligence_reconfirmed,
+        )
+        return {
+            "id": wl.id,
+            "composition": watchlists.composition(ctx.session, wl.id),
+            "images": watchlists.image_warnings(ctx.session, wl.id),
+        }
+
+
+@router.post("/authorities/{auth_id}/report", name="api.lfr.report.prepare")
+def prepare(
+    auth_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD))
+) -> dict:
+    with gov_unit(request, who, "report.prepare") as ctx:
+        report = reports.prepare(ctx, auth_id)
+        return {
+            "id": report.id,
+            "status": report.status,
+            "due_at": report.due_at,
+            "metrics": report.metrics,
+        }
+
+
+@router.post("/reports/{report_id}/evaluation", name="api.lfr.report.evaluate")
+def evaluate(
+    report_id: str,
+    body: EvaluationIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.GOLD)),
+) -> Ref:
+    with gov_unit(request, who, "report.evaluate") as ctx:
+        report = reports.evaluate(
+            ctx,
+            report_id,
+            evaluation=body.evaluation,
+            safeguards=body.safeguards,
+            learning=body.learning,
+        )
+        if body.submit:
+            report = reports.submit(ctx, report_id)
+        return Ref(id=report.id, state=report.status)
+
+
+@router.get("/register", name="api.lfr.register")
+def register(
+    request: Request,
+    who: Principal = Depends(
+        require_role(
+            Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO, Role.AUDITOR
+        )
+    ),
+) -> list[dict]:
+    with gov_unit(request, who, "register.read") as ctx:
+        ctx.audit(None, "register.read", "lfr_register", "-")
+        return transparency.register(ctx.session)
+
+
+@router.get("/worklist", name="api.lfr.worklist")
+def worklist(request: Request, who: Principal = Depends(ANY)) -> list[WorkItemOut]:
+    with gov_unit(request, who, "worklist.read") as ctx:
+        return [WorkItemOut(**item.__dict__) for item in worklists.for_user(ctx)]

@@ -68,8 +68,8 @@ def test_the_cancellation_report_fills_what_the_system_recorded_and_zeros_honest
     auth_id, dep_id = finished
     with act("silver", now=AFTER) as ctx, pytest.raises(PolicyRefusal, match="000 §11.1"):
         reports.prepare(ctx, auth_id)
-    with act("gold", now=AFTER) as ctx:
-        report = reports.prepare(ctx, auth_id)
+    with act("gold", now=AFTER) as ctx:  # governance's own records only (no runtime provider)
+        report = reports.prepare(ctx, auth_id, providers=[reports.GovernanceRecords()])
         m = ReportMetrics.from_json(report.metrics[dep_id])
     assert (m.watchlist_individuals, m.watchlist_images) == (2, 3)
     assert m.alerts == m.faces_templated == m.faces_scanned == 0 and m.false_alert_rate is None

@@ -10,6 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from frt.lfr import report
+
+report.register()  # the cancellation report and register count from the live records
+
 console = Console()
 err = Console(stderr=True)
 
@@ -103,3 +107,26 @@ def deploy_run(
     for r in results:
         console.print(f"{r.camera}: {r.frames} frames, {r.counters.alerts} alerts, "
                       f"{r.counters.dropped_frames} dropped")
+
+
+@deploy_app.command("purge")
+def deploy_purge(
+    every: Annotated[Optional[float], typer.Option(help="keep running, every this many minutes "
+                                                       "(APScheduler); default: once")] = None,
+) -> None:
+    """Delete finished Deployments' Watchlists and working data (DATA-02, DATA-08), each
+    deletion logged as counts in the audit; ends Deployments whose window has closed."""
+    from frt.lfr.purge import purge, schedule
+    from frt.settings import load_settings
+    from frt.store.db import open_store
+
+    store = open_store(load_settings())
+    if every:
+        console.print(f"purging every {every:g} minutes (Ctrl-C stops)")
+        schedule(store, every).start()
+        return
+    for w in purge(store):
+        console.print(f"{w.deployment_id}: {w.watchlist_individuals} individuals, "
+                      f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
+                      f"{w.devices_revoked} devices revoked"
+                      + ("" if w.on_time else " [bold red](after the deadline)[/]"))

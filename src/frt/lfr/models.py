@@ -98,3 +98,48 @@ class CameraCounters(Base):
     tracks: Mapped[int] = mapped_column(Integer, default=0)
     templates: Mapped[int] = mapped_column(Integer, default=0)
     alerts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HandheldDevice(Base):
+    """An Engagement Officer's handheld device, enrolled with its own credential (DATA-06;
+    000 §12.1(e)). Only a hash of the token is kept; the token is shown once, at enrolment."""
+
+    __tablename__ = "lfr_devices"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    label: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BlueMember(Base):
+    """A consenting member of staff on the blue watchlist (WL-08; 004 §10.13, §14.3): consent
+    recorded, template sealed, kept apart from the operational Watchlist."""
+
+    __tablename__ = "lfr_blue_members"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    enrolled_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    consent: Mapped[str] = mapped_column(Text)  # how and when consent was given (no identity)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    algorithm: Mapped[str] = mapped_column(String(60))
+    algorithm_version: Mapped[str] = mapped_column(String(80))
+    template_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    passes: Mapped[int] = mapped_column(Integer, default=0)  # walks through the zone (TRR)
+
+
+class DeploymentWipe(Base):
+    """After a Deployment: what was deleted, as counts (DATA-02, DATA-08; 000 §13.1(b))."""
+
+    __tablename__ = "lfr_deployment_wipes"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), unique=True)
+    wiped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    watchlist_individuals: Mapped[int] = mapped_column(Integer, default=0)
+    watchlist_images: Mapped[int] = mapped_column(Integer, default=0)
+    blue_members: Mapped[int] = mapped_column(Integer, default=0)
+    devices_revoked: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,6 +22,10 @@ METHOD = "counted by the live system (frt.lfr) from its own records"
 
 def live_metrics(session: Session, deployment_id: str, blue_passes: int | None = None) -> dict:
     """Everything the console's metrics page shows; counts and rates only."""
+    from frt.lfr.blue import total_passes
+
+    if blue_passes is None:
+        blue_passes = total_passes(session, deployment_id)
     totals = counter_totals(session, deployment_id)
     alerts = list(session.scalars(select(LiveAlert).where(LiveAlert.deployment_id == deployment_id)))
     operational = [a for a in alerts if not a.blue]
@@ -58,6 +62,10 @@ def live_metrics(session: Session, deployment_id: str, blue_passes: int | None =
         "true_recognition_rate": (len({(a.entry_id, a.camera, a.track) for a in blue}) / blue_passes
                                   if blue_passes else None),
         "non_alert_engagements": sum(1 for e in engagements if e.alert_id is None),
+        "blue_passes": blue_passes,
+        "outcomes": dict(outcomes),
+        "police_actions": dict(Counter(e.police_action for e in engagements
+                                       if e.police_action != PoliceAction.NONE.value)),
     }
 
 
@@ -95,9 +103,24 @@ class LiveRecords:
                                          for e in engagements if e.alert_id is None]
         for key in ("b", "c", "d", "e", "f", "g", "h", "i", "faces_scanned"):
             metrics.methods[key] = METHOD
+        _composition_after_wipe(session, deployment_id, metrics)
+
+
+def _composition_after_wipe(session: Session, deployment_id: str, metrics) -> None:
+    """Once the Watchlist is deleted (DATA-02), its counts come from the wipe record (11.3(a))."""
+    from frt.lfr.models import DeploymentWipe
+
+    wipe = session.scalar(select(DeploymentWipe).where(
+        DeploymentWipe.deployment_id == deployment_id))
+    if wipe is not None and not metrics.watchlist_individuals:
+        metrics.watchlist_individuals = wipe.watchlist_individuals
+        metrics.watchlist_images = wipe.watchlist_images
+        metrics.methods["a"] = "Watchlist import record, counted when it was deleted"
 
 
 def register() -> None:
+    """Add `LiveRecords` to governance's report providers (idempotent; the web app and the `frt`
+    command call it at start-up so the cancellation report and register use real counts)."""
     from frt.governance.reports import register_metrics_provider
 
     register_metrics_provider(LiveRecords())

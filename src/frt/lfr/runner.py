@@ -1,14 +1,19 @@
 """Running a Deployment: `frt deploy run <deployment> --camera <source>…` (LIVE-07, LIVE-10).
 
 The runner asks governance whether the Deployment may run (`may_run`: authority in force, inside
-its times, state active) before the first frame and then every `poll_s` seconds; the moment the
-answer is no — Silver suspended or terminated it, or the window closed — every camera's pipeline
-stops (within about a second). When the window has closed it also ends the Deployment
-(`end_by_system`). Several runners, on one machine or many, can share one PostgreSQL: each
-writes its own Alerts and counters and needs no other coordination.
+its times, state active) before the first frame and then every `poll_s` seconds. The moment the
+answer is no, every camera's pipeline stops (within about a second) and forgets what it held:
 
-Alerts are committed (`persist_alert`) in the pipeline thread before the pipeline goes on, so an
-Alert that was raised is in the database even if the worker is killed the next instant.
+- Silver *suspended* it: the runner waits, still asking every `poll_s`, and starts fresh
+  pipelines (cameras reopened, Watchlist still in memory) as soon as Silver resumes it;
+- Silver *terminated* it, the authority was stopped, or it *ended*: the runner returns;
+- the authorised window *closed*: the runner ends the Deployment itself (`end_by_system`).
+
+Several runners, on one machine or many, can share one PostgreSQL: each writes its own Alerts
+and counters and needs no other coordination. Alerts are committed (`persist_alert`) in the
+pipeline thread before the pipeline goes on, so an Alert that was raised is in the database even
+if the worker is killed the next instant; the console picks it up from there (`frt.lfr.events`).
+The clock is injectable (`clock`) so the window rules can be tested.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from frt.audit import Actor
 from frt.audit.log import record_refusal
+from frt.lfr.metrics import LiveCounters
 from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
 from frt.lfr.records import SYSTEM, persist_alert, save_counters
 from frt.lfr.sources import _display_name, open_source
@@ -49,11 +57,20 @@ def load_watchlist(store, deployment_id: str) -> LiveWatchlist:
     return LiveWatchlist(rows, rw.min_threshold)
 
 
-def check(store, deployment_id: str) -> Decision:
+def load_watchlists(store, deployment_id: str) -> list[LiveWatchlist]:
+    """The operational Watchlist, then the blue watchlist if staff were enrolled (WL-08)."""
+    from frt.lfr.blue import load_blue
+
+    operational = load_watchlist(store, deployment_id)
+    blue = load_blue(store, deployment_id, operational.threshold)
+    return [operational, blue] if blue is not None else [operational]
+
+
+def check(store, deployment_id: str, at: datetime | None = None) -> Decision:
     from frt.governance.deployments import may_run
 
     with store.session() as session:
-        return may_run(session, deployment_id, utcnow())
+        return may_run(session, deployment_id, at or utcnow())
 
 
 @dataclass
@@ -66,35 +83,56 @@ class Runner:
     poll_s: float = 0.5
     realtime_files: bool = True
     on_alert_saved: object = None  # callback(alert_id) after the commit (notifications)
+    clock: Callable[[], datetime] = utcnow
+    source_opener: Callable = None  # (camera spec) -> FrameSource; default `open_source`
+    periods: int = field(default=0, init=False)  # how many times processing started
+    stopped_because: Decision | None = field(default=None, init=False)
 
     def run(self) -> list[RunResult]:
-        decision = check(self.store, self.deployment_id)
+        decision = check(self.store, self.deployment_id, self.clock())
         if not decision.allowed:
             record_refusal(self.store, SYSTEM, "lfr.deployment.run", decision.reason,
                            decision.citation)
             raise PolicyRefusal(decision)
-        watchlist = load_watchlist(self.store, self.deployment_id)
-        algorithm, version = watchlist.kind
+        watchlists = load_watchlists(self.store, self.deployment_id)
+        algorithm, version = watchlists[0].kind
         config = PipelineConfig(zone=self.zone, algorithm=algorithm,
                                 algorithm_options=options_for(version))
         pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
-        pipelines = [Pipeline([watchlist], config, pool, self._saver(), camera=_display_name(c))
+        totals = {_display_name(c): LiveCounters() for c in self.cameras}
+        results: list[RunResult] = []
+        try:
+            while True:
+                ended, period = self._run_period(watchlists, config, pool, totals)
+                results.extend(period)
+                if ended or not self._wait_while_suspended():
+                    break
+        finally:
+            pool.shutdown()
+            for w in watchlists:
+                w.wipe()
+        return results
+
+    # ------------------------------------------------------------ one period of processing
+    def _run_period(self, watchlists, config, pool, totals) -> tuple[bool, list[RunResult]]:
+        """Run every camera until the sources end (True) or the Deployment may not run (False)."""
+        self.periods += 1
+        pipelines = [Pipeline(watchlists, config, pool, self._saver(), camera=_display_name(c))
                      for c in self.cameras]
         results: list[RunResult | None] = [None] * len(pipelines)
-        threads = [threading.Thread(target=self._run_one, args=(p, c, results, i), daemon=True)
+        threads = [threading.Thread(target=self._run_one, args=(p, c, results, i, totals),
+                                    daemon=True)
                    for i, (p, c) in enumerate(zip(pipelines, self.cameras))]
         for t in threads:
             t.start()
         try:
-            self._supervise(pipelines, threads)
+            ended = self._supervise(pipelines, threads, totals)
         finally:
             for p in pipelines:
                 p.stop()
             for t in threads:
                 t.join(timeout=10)
-            pool.shutdown()
-            watchlist.wipe()
-        return [r for r in results if r is not None]
+        return ended, [r for r in results if r is not None]
 
     def _saver(self):
         def save(alert) -> None:
@@ -105,39 +143,70 @@ class Runner:
                 self.on_alert_saved(alert_id)
         return save
 
-    def _run_one(self, pipeline: Pipeline, camera: str, results, i) -> None:
-        source = open_source(camera, realtime=self.realtime_files)
-        try:
-            results[i] = pipeline.run(source)
-        except Exception:  # noqa: BLE001 - one camera failing must not stop the others
-            logger.exception("camera %s failed", source.name)
-        finally:
-            counters = results[i].counters if results[i] else pipeline.counters
-            save_counters(self.store, self.deployment_id, pipeline.camera, counters)
+    def _open(self, camera: str):
+        if self.source_opener is not None:
+            return self.source_opener(camera)
+        return open_source(camera, realtime=self.realtime_files)
 
-    def _supervise(self, pipelines, threads) -> None:
+    def _run_one(self, pipeline: Pipeline, camera: str, results, i, totals) -> None:
+        try:
+            results[i] = pipeline.run(self._open(camera))
+        except Exception:  # noqa: BLE001 - one camera failing must not stop the others
+            logger.exception("camera %s failed", pipeline.camera)
+        finally:
+            counters = results[i].counters if results[i] else _running(pipeline)
+            totals[pipeline.camera].add(counters)
+            save_counters(self.store, self.deployment_id, pipeline.camera,
+                          totals[pipeline.camera])
+
+    def _supervise(self, pipelines, threads, totals) -> bool:
         while any(t.is_alive() for t in threads):
             time.sleep(self.poll_s)
-            decision = check(self.store, self.deployment_id)
+            decision = check(self.store, self.deployment_id, self.clock())
             if not decision.allowed:
                 logger.info("deployment stops: %s (%s)", decision.reason, decision.citation)
-                self._end_if_window_closed()
-                return
+                self.stopped_because = decision
+                return False
             for p in pipelines:
-                save_counters(self.store, self.deployment_id, p.camera, _running(p))
+                if not p.stopped:
+                    running = LiveCounters()
+                    running.add(totals[p.camera])
+                    running.add(_running(p))
+                    save_counters(self.store, self.deployment_id, p.camera, running)
+        return True
 
-    def _end_if_window_closed(self) -> None:
-        from frt.governance.deployments import end_by_system, get_view
+    # ------------------------------------------------------------ suspended
+    def _wait_while_suspended(self) -> bool:
+        """True when Silver resumed the Deployment; False when it may not run again."""
+        from frt.governance.enums import DeploymentState
+
+        while True:
+            view = self._view()
+            now = self.clock()
+            if now >= view.ends_at:
+                self._end_if_window_closed()
+                return False
+            if view.state != DeploymentState.SUSPENDED:
+                return check(self.store, self.deployment_id, now).allowed
+            time.sleep(self.poll_s)
+
+    def _view(self):
+        from frt.governance.deployments import get_view
 
         with self.store.session() as session:
-            view = get_view(session, self.deployment_id)
-            if utcnow() >= view.ends_at and not view.state.finished:
-                end_by_system(session, self.deployment_id, utcnow(), Actor.system("lfr-worker"))
+            return get_view(session, self.deployment_id)
+
+    def _end_if_window_closed(self) -> None:
+        from frt.governance.deployments import end_by_system
+
+        with self.store.session() as session:
+            view = self._view()
+            now = self.clock()
+            if now >= view.ends_at and not view.state.finished:
+                end_by_system(session, self.deployment_id, now, Actor.system("lfr-worker"))
 
 
-def _running(pipeline: Pipeline):
-    from frt.lfr.metrics import LiveCounters
-
+def _running(pipeline: Pipeline) -> LiveCounters:
     counters = LiveCounters()
     counters.add(pipeline.counters)
     if pipeline._source is not None:

@@ -1,0 +1,131 @@
+"""Alerts as the Operator console and the Engagement Officers' devices see them (LIVE-04, WL-06,
+WL-08), and the feed that delivers new ones.
+
+The recognition worker (`frt deploy run`) and the web server are separate processes — perhaps
+separate machines — sharing one database. The worker commits each Alert before anyone is told;
+`AlertFeed.poll` then finds it there: every `POLL_S` seconds the console's SSE stream asks for the
+Deployment's Alerts raised since a little before the newest it has sent, and sends those it has
+not. No broker to set up, and an Alert committed out of order by a second worker is still sent.
+A console that reconnects receives every Alert of the Deployment again: none is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frt.lfr.models import Engagement, LiveAlert, OperatorLog
+
+POLL_S = 0.3
+LOOKBACK = timedelta(seconds=60)  # workers' clocks and commits may be a little out of order
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """What an Alert shows (000 §10.3, §10.8; SOP 6.2(5)): no template, ever."""
+
+    id: str
+    deployment_id: str
+    camera: str
+    raised_at: str
+    score: float
+    threshold: float
+    category: str
+    markers: list[str]
+    blue: bool
+    recognition_time_ms: float
+    has_candidate: bool
+    assessment: dict | None = None  # the operator's latest (000 §10.5(a)–(b))
+    engagement: dict | None = None  # the Engagement Officer's decision and outcome
+    probe_url: str = field(default="")
+    candidate_url: str = field(default="")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def view(store, session: Session, alert: LiveAlert, prefix: str = "/live") -> AlertView:
+    markers, has_candidate = _watchlist_details(store, session, alert)
+    log = session.scalar(select(OperatorLog).where(OperatorLog.alert_id == alert.id)
+                         .order_by(OperatorLog.recorded_at.desc()).limit(1))
+    eng = session.scalar(select(Engagement).where(Engagement.alert_id == alert.id)
+                         .order_by(Engagement.recorded_at.desc()).limit(1))
+    return AlertView(
+        alert.id, alert.deployment_id, alert.camera, alert.raised_at.isoformat(),
+        round(alert.score, 4), round(alert.threshold, 4), alert.category, markers, alert.blue,
+        round(alert.recognition_time_ms, 1), has_candidate,
+        {"assessment": log.assessment, "recommend_engage": log.recommend_engage,
+         "note": log.note} if log else None,
+        {"decision": eng.decision, "outcome": eng.outcome,
+         "police_action": eng.police_action} if eng else None,
+        probe_url=f"{prefix}/alerts/{alert.id}/probe.png",
+        candidate_url=f"{prefix}/alerts/{alert.id}/candidate" if has_candidate else "")
+
+
+def _watchlist_details(store, session: Session, alert: LiveAlert) -> tuple[list[str], bool]:
+    """Warning markers (sealed in governance's entry) and whether the image is still held."""
+    from frt.governance.watchlist_models import WatchlistEntry, WatchlistImage
+
+    if alert.blue:
+        return [], False
+    entry = session.get(WatchlistEntry, alert.entry_id)
+    markers: list[str] = []
+    if entry is not None:
+        details = json.loads(store.cipher.open(
+            entry.details_sealed, context=f"lfr_watchlist_entries:{entry.id}".encode()))
+        markers = list(details.get("warning_markers", []))
+    return markers, session.get(WatchlistImage, alert.image_id) is not None
+
+
+def candidate_image(store, session: Session, alert_id: str) -> bytes | None:
+    """The watchlist image the Alert matched (gone once the Watchlist is deleted, DATA-02)."""
+    from frt.governance.watchlist_models import WatchlistImage
+
+    alert = session.get(LiveAlert, alert_id)
+    image = session.get(WatchlistImage, alert.image_id) if alert and not alert.blue else None
+    if image is None:
+        return None
+    return store.cipher.open(image.image_sealed,
+                             context=f"lfr_watchlist_images.image:{image.id}".encode())
+
+
+def image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    return "application/octet-stream"
+
+
+class AlertFeed:
+    """New Alerts of one Deployment (operational or blue), each returned once."""
+
+    def __init__(self, deployment_id: str, blue: bool = False):
+        self.deployment_id, self.blue = deployment_id, blue
+        self._sent: set[str] = set()
+        self._newest: datetime | None = None
+
+    def poll(self, session: Session) -> list[LiveAlert]:
+        q = select(LiveAlert).where(LiveAlert.deployment_id == self.deployment_id,
+                                    LiveAlert.blue == self.blue)
+        if self._newest is not None:
+            q = q.where(LiveAlert.raised_at >= self._newest - LOOKBACK)
+        fresh = [a for a in session.scalars(q.order_by(LiveAlert.raised_at, LiveAlert.id))
+                 if a.id not in self._sent]
+        for a in fresh:
+            self._sent.add(a.id)
+            if self._newest is None or a.raised_at > self._newest:
+                self._newest = a.raised_at
+        return fresh
+
+
+def deployment_alerts(session: Session, deployment_id: str, blue: bool | None = None
+                      ) -> list[LiveAlert]:
+    q = select(LiveAlert).where(LiveAlert.deployment_id == deployment_id)
+    if blue is not None:
+        q = q.where(LiveAlert.blue == blue)
+    return list(session.scalars(q.order_by(LiveAlert.raised_at.desc(), LiveAlert.id)))

@@ -101,3 +101,10 @@ def passes(n: int, on: int = 14, off: int = 16, person: str = "astronaut"):
         yield from frames
         for _ in range(off):
             yield blank.copy()
+
+
+@pytest.fixture
+def web_clock(monkeypatch):
+    """The web app's units of work run at RUN_AT, inside the authorised window."""
+    monkeypatch.setattr("frt.governance.context.utcnow", lambda: RUN_AT)
+    return RUN_AT

@@ -19,9 +19,9 @@ from frt.store.db import Store
 from frt.web import csrf, errors
 from frt.web.api import audit as audit_api
 from frt.web.auth import unguarded_routes
-from frt.web.api import health, session
+from frt.web.api import health, lfr_live as lfr_live_api, session
 from frt.web.api import users as users_api
-from frt.web.pages import admin, audit, auth, home, public
+from frt.web.pages import admin, audit, auth, home, lfr_live, public
 from frt.web.pages import governance as governance_pages
 from frt.web.pages import governance_authority
 from frt.web.api import governance as governance_api
@@ -41,6 +41,8 @@ ROUTERS = [
     governance_pages.router,
     governance_authority.router,
     governance_api.router,
+    lfr_live_api.router,
+    lfr_live.router,
 ]
 
 

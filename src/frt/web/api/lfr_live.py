@@ -1,0 +1,273 @@
+"""`/api/live/…`: the live system's REST API — for the Engagement Officers' device app and for
+signed-in clients of the console (LIVE-04..07; DATA-06).
+
+The device app authenticates with its own enrolled credential, `Authorization: Bearer frtd_…`
+(`require_device`); like every state-changing call it also echoes the session's CSRF token (read
+from `GET /api/session`). The device sees only its Deployment's operational Alerts, and records
+the Engagement Officer's decisions as that officer. Nothing here acts on an Alert by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from frt.audit import Actor
+from frt.governance.context import GovernanceError, acting
+from frt.lfr import devices, events, records, report
+from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.models import LiveAlert
+from frt.people.models import User
+from frt.people.roles import Role
+from frt.policy import PolicyRefusal
+from frt.web.auth import Principal, require_role, store_of
+
+router = APIRouter(prefix="/api/live", tags=["live"])
+
+WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE)
+DEVICE_PREFIX = "/api/live/device"
+
+
+# ------------------------------------------------------------------ models
+class AlertOut(BaseModel):
+    id: str
+    deployment_id: str
+    camera: str
+    raised_at: str
+    score: float
+    threshold: float
+    category: str
+    markers: list[str]
+    blue: bool
+    recognition_time_ms: float
+    has_candidate: bool
+    assessment: dict | None = None
+    engagement: dict | None = None
+    probe_url: str
+    candidate_url: str
+
+
+class AssessmentIn(BaseModel):
+    assessment: Assessment
+    recommend_engage: bool
+    note: str = Field("", max_length=500)
+
+
+class DecisionIn(BaseModel):
+    decision: Decision
+    outcome: Outcome
+    police_action: PoliceAction = PoliceAction.NONE
+
+
+class EngagementIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    outcome: Outcome
+    police_action: PoliceAction = PoliceAction.NONE
+
+
+class ConcernIn(BaseModel):
+    note: str = Field(min_length=1, max_length=500)
+
+
+class DeviceIn(BaseModel):
+    officer_id: str
+    label: str = Field(min_length=1, max_length=80)
+
+
+class DeviceEnrolled(BaseModel):
+    device_id: str
+    token: str  # shown once
+
+
+class Recorded(BaseModel):
+    id: str
+
+
+# ------------------------------------------------------------------ the device credential
+@dataclass(frozen=True)
+class DevicePrincipal:
+    device_id: str
+    deployment_id: str
+    user: User
+    actor: Actor
+
+
+def require_device(request: Request) -> DevicePrincipal:
+    """The enrolled device's credential (000 §12.1(e)): its officer must still be an
+    Engagement Officer, the device not revoked, its Deployment not finished."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    with store_of(request).session() as db:
+        device, decision = devices.check_token(db, token)
+        if device is None:
+            raise PolicyRefusal(decision)
+        user = db.get(User, device.officer_id)
+        found = DevicePrincipal(device.id, device.deployment_id, user,
+                                Actor(user.id, Role.ENGAGEMENT_OFFICER.value))
+    request.state.actor = found.actor
+    return found
+
+
+require_device.frt_required_roles = (Role.ENGAGEMENT_OFFICER,)  # read by the route walk
+
+
+def _run(request: Request, user_id: str, action: str, fn):
+    """`fn(ctx)` in one unit of work as the user; returns what it returns (ids, not rows)."""
+    try:
+        with acting(store_of(request), user_id, action, profile=request.app.state.policy,
+                    record_refusals=False) as ctx:
+            return fn(ctx)
+    except GovernanceError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _alerts(request: Request, dep_id: str, blue: bool | None, prefix: str) -> list[AlertOut]:
+    store = store_of(request)
+    with store.session() as db:
+        return [AlertOut(**events.view(store, db, a, prefix).to_json())
+                for a in events.deployment_alerts(db, dep_id, blue=blue)]
+
+
+def _own_alert(request: Request, device: DevicePrincipal, alert_id: str) -> LiveAlert:
+    with store_of(request).session() as db:
+        alert = db.get(LiveAlert, alert_id)
+        if alert is None or alert.deployment_id != device.deployment_id or alert.blue:
+            raise HTTPException(404, "no such Alert for this device")
+        return alert
+
+
+# ------------------------------------------------------------------ device app
+@router.get("/device", name="live.device.me")
+def device_me(request: Request, device: DevicePrincipal = Depends(require_device)) -> dict:
+    with store_of(request).session() as db:
+        from frt.governance.models import Deployment
+
+        dep = db.get(Deployment, device.deployment_id)
+        return {"device_id": device.device_id, "deployment_id": dep.id, "state": dep.state,
+                "officer": device.user.display_name}
+
+
+@router.get("/device/alerts", name="live.device.alerts")
+def device_alerts(request: Request,
+                  device: DevicePrincipal = Depends(require_device)) -> list[AlertOut]:
+    return _alerts(request, device.deployment_id, False, DEVICE_PREFIX)
+
+
+@router.get("/device/alerts/{alert_id}/probe.png", name="live.device.probe")
+def device_probe(request: Request, alert_id: str,
+                 device: DevicePrincipal = Depends(require_device)):
+    _own_alert(request, device, alert_id)
+    store = store_of(request)
+    with store.session() as db:
+        data = records.probe_png(store, db, alert_id)
+    if data is None:
+        raise HTTPException(404, "the camera image is no longer held")
+    return Response(data, media_type="image/png")
+
+
+@router.get("/device/alerts/{alert_id}/candidate", name="live.device.candidate")
+def device_candidate(request: Request, alert_id: str,
+                     device: DevicePrincipal = Depends(require_device)):
+    _own_alert(request, device, alert_id)
+    store = store_of(request)
+    with store.session() as db:
+        data = events.candidate_image(store, db, alert_id)
+    if data is None:
+        raise HTTPException(404, "the watchlist image is no longer held")
+    return Response(data, media_type=events.image_type(data))
+
+
+@router.post("/device/alerts/{alert_id}/decision", name="live.device.decision")
+def device_decision(request: Request, alert_id: str, body: DecisionIn,
+                    device: DevicePrincipal = Depends(require_device)) -> Recorded:
+    _own_alert(request, device, alert_id)
+    return Recorded(id=_run(request, device.user.id, "lfr.engagement.decide", lambda ctx:
+                            records.decide(ctx, alert_id, body.decision.value,
+                                           body.outcome.value, body.police_action.value).id))
+
+
+@router.post("/device/engagements", name="live.device.engagement")
+def device_engagement(request: Request, body: EngagementIn,
+                      device: DevicePrincipal = Depends(require_device)) -> Recorded:
+    return Recorded(id=_run(request, device.user.id, "lfr.engagement.without_alert", lambda ctx:
+                            records.engagement_without_alert(
+                                ctx, device.deployment_id, body.reason, body.outcome.value,
+                                body.police_action.value).id))
+
+
+@router.get("/device/stream", name="live.device.stream")
+async def device_stream(request: Request, device: DevicePrincipal = Depends(require_device)):
+    """New Alerts as JSON server-sent events (`event: alert`)."""
+    store = store_of(request)
+    feed = events.AlertFeed(device.deployment_id, blue=False)
+
+    def poll() -> list[str]:
+        with store.session() as db:
+            return [json.dumps(events.view(store, db, a, DEVICE_PREFIX).to_json())
+                    for a in feed.poll(db)]
+
+    async def generate():
+        while not await request.is_disconnected():
+            for data in await run_in_threadpool(poll):
+                yield {"event": "alert", "data": data}
+            await asyncio.sleep(events.POLL_S)
+
+    return EventSourceResponse(generate(), ping=10)
+
+
+# ------------------------------------------------------------------ signed-in clients
+@router.get("/deployments/{dep_id}/alerts", name="live.alerts")
+def alerts(request: Request, dep_id: str, blue: bool = False,
+           who: Principal = Depends(require_role(*WATCHERS))) -> list[AlertOut]:
+    return _alerts(request, dep_id, blue, "/live")
+
+
+@router.post("/alerts/{alert_id}/assessment", name="live.assessment")
+def assessment(request: Request, alert_id: str, body: AssessmentIn,
+               who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
+    return Recorded(id=_run(request, who.user.id, "lfr.alert.assess", lambda ctx: records.assess(
+        ctx, alert_id, body.assessment.value, body.recommend_engage, body.note).id))
+
+
+@router.post("/alerts/{alert_id}/decision", name="live.decision")
+def decision(request: Request, alert_id: str, body: DecisionIn,
+             who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))) -> Recorded:
+    return Recorded(id=_run(request, who.user.id, "lfr.engagement.decide", lambda ctx:
+                            records.decide(ctx, alert_id, body.decision.value,
+                                           body.outcome.value, body.police_action.value).id))
+
+
+@router.post("/deployments/{dep_id}/concerns", name="live.concerns")
+def concerns(request: Request, dep_id: str, body: ConcernIn,
+             who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
+    return Recorded(id=_run(request, who.user.id, "lfr.concern.flag",
+                            lambda ctx: records.flag_concern(ctx, dep_id, body.note).id))
+
+
+@router.get("/deployments/{dep_id}/metrics", name="live.metrics.json")
+def metrics(request: Request, dep_id: str,
+            who: Principal = Depends(require_role(*WATCHERS, Role.SYSTEM_ENGINEER))) -> dict:
+    with store_of(request).session() as db:
+        return report.live_metrics(db, dep_id)
+
+
+@router.post("/deployments/{dep_id}/devices", name="live.devices.enrol.json")
+def enrol(request: Request, dep_id: str, body: DeviceIn,
+          who: Principal = Depends(require_role(*devices.ENROLLERS))) -> DeviceEnrolled:
+    enrolled = _run(request, who.user.id, "lfr.device.enrol",
+                    lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label))
+    return DeviceEnrolled(device_id=enrolled.device_id, token=enrolled.token)  # shown once
+
+
+@router.post("/devices/{device_id}/revoke", name="live.devices.revoke.json")
+def revoke(request: Request, device_id: str,
+           who: Principal = Depends(require_role(*devices.ENROLLERS))) -> Recorded:
+    return Recorded(id=_run(request, who.user.id, "lfr.device.revoke",
+                            lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id))

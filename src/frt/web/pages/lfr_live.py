@@ -1,0 +1,333 @@
+"""Live recognition pages (`/live/…`): the Operator console, the blue watchlist view, the
+Engagement Officer's handheld page, the metrics page, Silver's stop controls and the devices page.
+
+New Alerts reach an open console through SSE (`…/stream`): the stream polls the database
+(`frt.lfr.events.AlertFeed`), so it works whatever process or machine runs the recognition
+worker. Each Alert is sent as a rendered card; the person's forms on the card call
+`frt.lfr.records` — nothing here acts on an Alert by itself (LIVE-06).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from sqlalchemy import select
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from frt.governance import deployments as governance_deployments
+from frt.governance.context import Ctx, GovernanceError, acting
+from frt.governance.enums import DeploymentState
+from frt.governance.models import Deployment
+from frt.lfr import blue as blue_list
+from frt.lfr import devices, events, records, report
+from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.models import LiveAlert, PerformanceConcern
+from frt.people.models import User
+from frt.people.roles import Role
+from frt.web.auth import Principal, require_role, store_of
+from frt.web.panels import HomePanel, PanelItem, register_home_panel
+from frt.web.templating import NAV_LINKS, NavLink, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+LIVE_ROLES = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE,
+              Role.SYSTEM_ENGINEER)
+WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE)
+STATE_CHANGES = {"suspend": DeploymentState.SUSPENDED, "resume": DeploymentState.ACTIVE,
+                 "terminate": DeploymentState.TERMINATED, "start": DeploymentState.ACTIVE}
+CHOICES = {"assessments": [a.value for a in Assessment], "decisions": [d.value for d in Decision],
+           "outcomes": [o.value for o in Outcome], "actions": [p.value for p in PoliceAction]}
+
+NAV_LINKS.append(NavLink("Live", "/live", frozenset(LIVE_ROLES)))
+report.register()
+
+
+@contextmanager
+def live_unit(request: Request, who: Principal, action: str) -> Iterator[Ctx]:
+    """One unit of work as the signed-in user; a wrong input becomes a 400 with its message."""
+    try:
+        with acting(store_of(request), who.user.id, action, profile=request.app.state.policy,
+                    record_refusals=False) as ctx:
+            yield ctx
+    except GovernanceError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _deployment(db, dep_id: str) -> Deployment:
+    dep = db.get(Deployment, dep_id)
+    if dep is None:
+        raise HTTPException(404, "no such Deployment")
+    return dep
+
+
+def card_html(store, db, alert: LiveAlert, roles: set[Role]) -> str:
+    view = events.view(store, db, alert)
+    return templates.env.get_template("lfr/alert_card.html").render(
+        a=view, roles=roles, Role=Role, choices=CHOICES)
+
+
+# ------------------------------------------------------------------ index and console
+@router.get("/live", name="live.index")
+def index(request: Request, who: Principal = Depends(require_role(*LIVE_ROLES))):
+    with store_of(request).session() as db:
+        deps = list(db.scalars(select(Deployment).order_by(Deployment.starts_at.desc())
+                               .limit(50)))
+        rows = [(d, d.location.locality if d.location else "") for d in deps]
+    return render(request, "lfr/index.html", rows=rows)
+
+
+@router.get("/live/deployments/{dep_id}", name="live.console")
+def console(request: Request, dep_id: str, who: Principal = Depends(require_role(*WATCHERS))):
+    return _alerts_page(request, who, dep_id, blue=False)
+
+
+@router.get("/live/deployments/{dep_id}/blue", name="live.blue")
+def blue_view(request: Request, dep_id: str, who: Principal = Depends(require_role(*WATCHERS))):
+    return _alerts_page(request, who, dep_id, blue=True)
+
+
+@router.get("/live/handheld/{dep_id}", name="live.handheld")
+def handheld(request: Request, dep_id: str,
+             who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))):
+    return _alerts_page(request, who, dep_id, blue=False, handheld=True)
+
+
+def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool,
+                 handheld: bool = False):
+    store = store_of(request)
+    with store.session() as db:
+        dep = _deployment(db, dep_id)
+        cards = [card_html(store, db, a, who.roles)
+                 for a in events.deployment_alerts(db, dep_id, blue=blue)]
+        concerns = list(db.scalars(select(PerformanceConcern).where(
+            PerformanceConcern.deployment_id == dep_id).order_by(
+            PerformanceConcern.raised_at.desc())))
+        members = blue_list.members(db, dep_id) if blue else []
+        return render(request, "lfr/console.html", dep=dep, cards=cards, blue=blue,
+                      handheld=handheld, concerns=concerns, members=members,
+                      place=dep.location.locality if dep.location else "", choices=CHOICES,
+                      Role=Role,
+                      stream=f"/live/deployments/{dep_id}/stream" + ("?blue=1" if blue else ""))
+
+
+@router.get("/live/deployments/{dep_id}/stream", name="live.stream")
+async def stream(request: Request, dep_id: str, blue: bool = False,
+                 who: Principal = Depends(require_role(*WATCHERS))):
+    store, roles = store_of(request), who.roles
+    feed = events.AlertFeed(dep_id, blue)
+
+    def poll() -> tuple[list[str], str | None]:
+        with store.session() as db:
+            dep = db.get(Deployment, dep_id)
+            return ([card_html(store, db, a, roles) for a in feed.poll(db)],
+                    dep.state if dep else None)
+
+    async def generate():
+        state = None
+        while not await request.is_disconnected():
+            cards, now_state = await run_in_threadpool(poll)
+            for html in cards:
+                yield {"event": "alert", "data": html}
+            if now_state != state:
+                state = now_state
+                yield {"event": "state", "data": state or "unknown"}
+            await asyncio.sleep(events.POLL_S)
+
+    return EventSourceResponse(generate(), ping=10)
+
+
+@router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")
+def probe(request: Request, alert_id: str, who: Principal = Depends(require_role(*WATCHERS))):
+    store = store_of(request)
+    with store.session() as db:
+        data = records.probe_png(store, db, alert_id)
+    if data is None:
+        raise HTTPException(404, "the camera image is no longer held")
+    return Response(data, media_type="image/png")
+
+
+@router.get("/live/alerts/{alert_id}/candidate", name="live.candidate")
+def candidate(request: Request, alert_id: str,
+              who: Principal = Depends(require_role(*WATCHERS))):
+    store = store_of(request)
+    with store.session() as db:
+        data = events.candidate_image(store, db, alert_id)
+    if data is None:
+        raise HTTPException(404, "the watchlist image is no longer held (deleted after the "
+                                 "Deployment, 000 §13.1(b))")
+    return Response(data, media_type=events.image_type(data))
+
+
+# ------------------------------------------------------------------ people decide
+def _card_response(request: Request, who: Principal, alert_id: str):
+    store = store_of(request)
+    with store.session() as db:
+        alert = db.get(LiveAlert, alert_id)
+        return Response(card_html(store, db, alert, who.roles), media_type="text/html")
+
+
+@router.post("/live/alerts/{alert_id}/assess", name="live.assess")
+def assess(request: Request, alert_id: str, assessment: str = Form(...),
+           engage: str = Form("no"), note: str = Form(""),
+           who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
+    with live_unit(request, who, "lfr.alert.assess") as ctx:
+        records.assess(ctx, alert_id, _choice(Assessment, assessment), engage == "yes", note)
+    return _card_response(request, who, alert_id)
+
+
+@router.post("/live/alerts/{alert_id}/decide", name="live.decide")
+def decide(request: Request, alert_id: str, decision: str = Form(...),
+           outcome: str = Form(...), police_action: str = Form("none"),
+           who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))):
+    with live_unit(request, who, "lfr.engagement.decide") as ctx:
+        records.decide(ctx, alert_id, _choice(Decision, decision), _choice(Outcome, outcome),
+                       _choice(PoliceAction, police_action))
+    return _card_response(request, who, alert_id)
+
+
+def _choice(enum, value: str) -> str:
+    try:
+        return enum(value).value
+    except ValueError:
+        raise HTTPException(400, f"'{value}' is not one of: "
+                                 + ", ".join(e.value for e in enum)) from None
+
+
+@router.post("/live/deployments/{dep_id}/engagements", name="live.engagement")
+def engagement(request: Request, dep_id: str, reason: str = Form(...), outcome: str = Form(...),
+               police_action: str = Form("none"),
+               who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER,
+                                                     Role.LFR_OPERATOR))):
+    with live_unit(request, who, "lfr.engagement.without_alert") as ctx:
+        records.engagement_without_alert(ctx, dep_id, reason, _choice(Outcome, outcome),
+                                         _choice(PoliceAction, police_action))
+    return _back(request, f"/live/deployments/{dep_id}")
+
+
+@router.post("/live/deployments/{dep_id}/concerns", name="live.concern")
+def concern(request: Request, dep_id: str, note: str = Form(...),
+            who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
+    with live_unit(request, who, "lfr.concern.flag") as ctx:
+        if not note.strip():
+            raise GovernanceError("describe the concern")
+        records.flag_concern(ctx, dep_id, note)
+    return _back(request, f"/live/deployments/{dep_id}")
+
+
+@router.post("/live/deployments/{dep_id}/state", name="live.state")
+def change_state(request: Request, dep_id: str, change: str = Form(...),
+                 reason: str = Form(""),
+                 who: Principal = Depends(require_role(Role.SILVER, Role.GOLD))):
+    if change not in STATE_CHANGES:
+        raise HTTPException(400, "choose suspend, resume or terminate")
+    with live_unit(request, who, f"lfr.deployment.{change}") as ctx:
+        governance_deployments.set_state(ctx, dep_id, STATE_CHANGES[change].value, reason)
+    return _back(request, f"/live/deployments/{dep_id}")
+
+
+def _back(request: Request, url: str) -> Response:
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+# ------------------------------------------------------------------ metrics
+@router.get("/live/deployments/{dep_id}/metrics", name="live.metrics")
+def metrics_page(request: Request, dep_id: str,
+                 who: Principal = Depends(require_role(*LIVE_ROLES))):
+    with store_of(request).session() as db:
+        dep = _deployment(db, dep_id)
+        m = report.live_metrics(db, dep_id)
+        return render(request, "lfr/metrics.html", dep=dep, m=m, partial=False)
+
+
+@router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
+def metrics_panel(request: Request, dep_id: str,
+                  who: Principal = Depends(require_role(*LIVE_ROLES))):
+    with store_of(request).session() as db:
+        dep = _deployment(db, dep_id)
+        m = report.live_metrics(db, dep_id)
+        return render(request, "lfr/metrics_panel.html", dep=dep, m=m)
+
+
+# ------------------------------------------------------------------ handheld devices
+ENROLLERS = require_role(*devices.ENROLLERS)
+
+
+@router.get("/live/deployments/{dep_id}/devices", name="live.devices")
+def devices_page(request: Request, dep_id: str, who: Principal = Depends(ENROLLERS)):
+    return _devices(request, dep_id)
+
+
+def _devices(request: Request, dep_id: str, token: str | None = None):
+    with store_of(request).session() as db:
+        dep = _deployment(db, dep_id)
+        rows = devices.devices_of(db, dep_id)
+        officers = [u for u in db.scalars(select(User).order_by(User.display_name))
+                    if u.has_role(Role.ENGAGEMENT_OFFICER) and not u.disabled]
+        return render(request, "lfr/devices.html", dep=dep, rows=rows, officers=officers,
+                      token=token)
+
+
+@router.post("/live/deployments/{dep_id}/devices", name="live.devices.enrol")
+def enrol_device(request: Request, dep_id: str, officer_id: str = Form(...),
+                 label: str = Form(...), who: Principal = Depends(ENROLLERS)):
+    with live_unit(request, who, "lfr.device.enrol") as ctx:
+        enrolled = devices.enrol(ctx, dep_id, officer_id, label)
+    return _devices(request, dep_id, token=enrolled.token)  # shown once, never again
+
+
+@router.post("/live/devices/{device_id}/revoke", name="live.devices.revoke")
+def revoke_device(request: Request, device_id: str, reason: str = Form(""),
+                  who: Principal = Depends(ENROLLERS)):
+    with live_unit(request, who, "lfr.device.revoke") as ctx:
+        dep_id = devices.revoke(ctx, device_id, reason).deployment_id
+    return _back(request, f"/live/deployments/{dep_id}/devices")
+
+
+# ------------------------------------------------------------------ home panels
+def _running(db) -> list[Deployment]:
+    return list(db.scalars(select(Deployment).where(Deployment.state.in_(
+        (DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value)))
+        .order_by(Deployment.starts_at)))
+
+
+def _console_items(db, _who) -> list[PanelItem]:
+    return [PanelItem(f"Console: {d.location.locality if d.location else d.id}",
+                      f"/live/deployments/{d.id}", d.state) for d in _running(db)]
+
+
+def _handheld_items(db, _who) -> list[PanelItem]:
+    return [PanelItem(f"Alerts: {d.location.locality if d.location else d.id}",
+                      f"/live/handheld/{d.id}", d.state) for d in _running(db)]
+
+
+def _silver_items(db, who) -> list[PanelItem]:
+    items = []
+    running = _running(db)
+    for d in running:
+        for c in db.scalars(select(PerformanceConcern).where(
+                PerformanceConcern.deployment_id == d.id)
+                .order_by(PerformanceConcern.raised_at.desc())):
+            items.append(PanelItem(f"Performance concern: {c.note[:80]}",
+                                   f"/live/deployments/{d.id}",
+                                   f"raised {c.raised_at:%H:%M} (000 §10.4)"))
+    items += _console_items(db, who)
+    return items
+
+
+register_home_panel(HomePanel(key="operator.alerts", role=Role.LFR_OPERATOR,
+                              title="Alerts to adjudicate", items=_console_items,
+                              empty="No Deployment is running."))
+register_home_panel(HomePanel(key="engagement.alerts", role=Role.ENGAGEMENT_OFFICER,
+                              title="Alerts to engage", items=_handheld_items,
+                              empty="No Deployment is running."))
+register_home_panel(HomePanel(key="silver.live", role=Role.SILVER,
+                              title="Live Deployments and performance concerns",
+                              items=_silver_items, order=90,
+                              empty="No Deployment is running; no concern has been flagged."))

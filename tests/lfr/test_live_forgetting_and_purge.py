@@ -1,0 +1,166 @@
+"""LIVE-03 end to end: a Deployment runs on a video of a passer-by who is on no list; afterwards
+no image or template of that face is anywhere — in any table (sealed blobs opened), the data
+folder or the temporary folder; only counters remain. And DATA-02 / DATA-08: after a Deployment
+the Watchlist and its working data are deleted, each deletion logged as counts."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from frt.audit.models import AuditRecord
+from frt.governance import reports
+from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
+from frt.lfr import blue as blue_list
+from frt.lfr import devices
+from frt.lfr.models import BlueMember, CameraCounters, DeploymentWipe, HandheldDevice, LiveAlert
+from frt.lfr.purge import purge
+from frt.lfr.report import LiveRecords
+from frt.lfr.runner import Runner
+from frt.store.base import Base
+from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
+from tests.lfr.live_fixtures import RUN_AT, clock_at, set_state
+from tests.lfr.test_live_stop import THRESHOLD
+
+MAGIC = (b"\x89PNG\r\n", b"\xff\xd8\xff")
+
+
+def template_like(data: bytes, probes, min_cos: float = 0.85) -> bool:
+    """Whether `data` holds, at any byte offset, 128 float32s forming a unit vector nearer the
+    passer-by's templates (`probes[0]`) than the Watchlist's (`probes[1]`)."""
+    passer_by, listed = probes
+    for shift in range(4):
+        usable = (len(data) - shift) // 4
+        if usable < 128:
+            continue
+        with np.errstate(invalid="ignore", over="ignore"):
+            arr = np.frombuffer(data, "<f4", usable, shift).astype(np.float64)
+        finite = np.isfinite(arr) & (np.abs(arr) < 1.0)
+        arr = np.where(finite, arr, 0.0)
+        sq = np.concatenate([[0.0], np.cumsum(arr * arr)])
+        norms = sq[128:] - sq[:-128]
+        bad = np.concatenate([[0], np.cumsum(~finite)])
+        ok = np.flatnonzero((np.abs(norms - 1.0) < 0.05) & ((bad[128:] - bad[:-128]) == 0))
+        for i in ok:
+            window = arr[i:i + 128]
+            near = max(float(window @ p) for p in passer_by)
+            if near >= min_cos and near > max(float(window @ q) for q in listed):
+                return True
+    return False
+
+
+def images_or_templates(data: bytes, probes) -> bool:
+    return any(m in data for m in MAGIC) or template_like(data, probes)
+
+
+@pytest.fixture
+def hopper_templates(engine, photos):
+    def units(*keys):
+        found = [engine.analyse(photos[k]).template.vector.astype(np.float64) for k in keys]
+        return [v / np.linalg.norm(v) for v in found]
+
+    return units("hopper", "hopper_mirrored"), units("astronaut")
+
+
+@pytest.mark.req("LIVE-03")
+def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
+        store, settings, live, passers_by_video, hopper_templates):
+    leak = b"abc" + hopper_templates[0][0].astype("<f4").tobytes()  # the search does find one
+    assert images_or_templates(leak, hopper_templates)
+    _, dep_id = live(min_threshold=THRESHOLD)
+    started = time.time()
+    Runner(store, dep_id, [str(passers_by_video)], workers=0, poll_s=0.2, clock=clock_at(),
+           realtime_files=False).run()
+    with store.session() as s:
+        counters = s.scalars(select(CameraCounters)).one()
+        assert counters.faces_detected > 0 and counters.templates > 0  # they were seen…
+        assert s.scalar(select(func.count()).select_from(LiveAlert)) == 0  # …and raised nothing
+        found = _search_tables(store, s, hopper_templates)
+    assert found == [], f"passer-by data in the database: {found}"
+    for folder in (settings.data_dir, Path(tempfile.gettempdir())):
+        hits = [str(p) for p in _files(folder, started)
+                if images_or_templates(p.read_bytes(), hopper_templates)]
+        assert hits == [], f"passer-by data in {folder}: {hits}"
+
+
+def _search_tables(store, session, probes) -> list[str]:
+    sealed = {("lfr_watchlist_images", "image_sealed"): "lfr_watchlist_images.image",
+              ("lfr_watchlist_images", "template_sealed"): "lfr_watchlist_images.template",
+              ("lfr_alerts", "probe_sealed"): "lfr_alerts.probe",
+              ("lfr_blue_members", "template_sealed"): "lfr_blue_members.template"}
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)).mappings():
+            for column, value in row.items():
+                if not isinstance(value, bytes) or not value:
+                    continue
+                context = sealed.get((table.name, column))
+                if context:
+                    value = store.cipher.open(value, context=f"{context}:{row['id']}".encode())
+                    if context.endswith("image"):
+                        continue  # the Watchlist's own photos: the astronaut, checked below
+                if template_like(value, probes) or (not context and any(
+                        m in value for m in MAGIC)):
+                    found.append(f"{table.name}.{column}")
+    return found
+
+
+def _files(folder: Path, since: float):
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(("pytest-of-", "bash_jobs"))]
+        for name in names:
+            path = Path(root) / name
+            try:
+                if path.is_file() and path.stat().st_mtime >= since - 1:
+                    yield path
+            except OSError:
+                continue
+
+
+@pytest.mark.req("DATA-02", "DATA-08", "WL-08")
+def test_after_the_deployment_its_watchlist_and_working_data_are_deleted_and_counted(
+        store, act, live, engine, photos, officer):
+    auth_id, dep_id = live()
+    with act("silver", now=RUN_AT) as ctx:
+        blue_list.enrol(ctx, dep_id, photos["hopper"], "signed consent form, 1 Dec",
+                        engine=engine)
+        devices.enrol(ctx, dep_id, officer, "HH-01")
+    assert purge(store, now=RUN_AT) == []  # still running: nothing is touched
+    set_state(act, dep_id, "terminated")
+    with store.session() as s:
+        finished = s.get(__import__("frt.governance.models", fromlist=["Deployment"]).Deployment,
+                         dep_id).finished_at
+    wiped = purge(store, now=finished + timedelta(hours=1))
+    assert [(w.watchlist_individuals, w.watchlist_images, w.blue_members, w.devices_revoked,
+             w.on_time) for w in wiped] == [(1, 1, 1, 1, True)]
+    with store.session() as s:
+        for model in (Watchlist, WatchlistEntry, WatchlistImage, BlueMember):
+            assert s.scalar(select(func.count()).select_from(model)) == 0
+        assert s.scalars(select(HandheldDevice)).one().revoked_at is not None
+        audit = s.scalars(select(AuditRecord).where(
+            AuditRecord.action == "lfr.deployment.wiped")).one()
+        assert audit.detail["watchlist_images"] == 1 and audit.detail["citation"] == "000 §13.1(b)"
+        metrics = reports.collect(s, dep_id, providers=[reports.GovernanceRecords(),
+                                                        LiveRecords()])
+        assert metrics.watchlist_individuals == 1  # 11.3(a) survives the deletion
+    assert purge(store, now=finished + timedelta(hours=2)) == []  # once only
+
+
+@pytest.mark.req("DATA-02", "LIVE-10")
+def test_a_deployment_left_running_past_its_window_is_ended_and_wiped_by_the_job(store, live):
+    from frt.governance.models import Deployment
+    from tests.lfr.live_fixtures import END
+
+    _, dep_id = live()
+    wiped = purge(store, now=END + timedelta(minutes=5))
+    assert [w.deployment_id for w in wiped] == [dep_id]
+    with store.session() as s:
+        assert s.get(Deployment, dep_id).state == "ended"
+        assert s.scalars(select(DeploymentWipe)).one().watchlist_images == 1

@@ -323,10 +323,11 @@ def _silver_items(db, who) -> list[PanelItem]:
 
 register_home_panel(HomePanel(key="operator.alerts", role=Role.LFR_OPERATOR,
                               title="Alerts to adjudicate", items=_console_items,
-                              empty="No Deployment is running."))
+                              empty="No Alerts are waiting. No Deployment is running."))
 register_home_panel(HomePanel(key="engagement.alerts", role=Role.ENGAGEMENT_OFFICER,
                               title="Alerts to engage", items=_handheld_items,
-                              empty="No Deployment is running."))
+                              empty="No Alerts have been passed to you. No Deployment is "
+                                    "running."))
 register_home_panel(HomePanel(key="silver.live", role=Role.SILVER,
                               title="Live Deployments and performance concerns",
                               items=_silver_items, order=90,

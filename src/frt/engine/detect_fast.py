@@ -37,7 +37,7 @@ STAGE_THRESHOLDS = (0.6, 0.7, 0.8)  # P-, R-, O-Net face scores; O-Net's is the 
 PYRAMID_FACTOR = 0.709  # the published MTCNN pyramid step
 # dlib HOG's box, from MTCNN's (square after O-Net's regression), as shares of the MTCNN side:
 # centre shift (x, y) and side. Fitted on the package photos and the 480x270 test clips.
-HOG_DX, HOG_DY, HOG_SIDE = 0.0, 0.06, 0.86
+HOG_DX, HOG_DY, HOG_SIDE = 0.0, 0.09, 0.86
 
 
 def model_dir() -> Path:

@@ -21,10 +21,11 @@ from frt.engine import models
 from frt.engine.detect import Face, landmarks_5
 from frt.engine.quality import QualityThresholds, assess
 from frt.engine.template import aligned_chips
-from frt.lfr.zone import Zone
+from frt.lfr.zone import HOG_MIN_BOX, Zone
 
 CHIP_SIZE = 150  # dlib ResNet's input
 DUPLICATE_IOU = 0.4  # two detections from overlapping regions this alike are one face
+MTCNN_MARGIN = 0.8  # MTCNN's smallest face asked for, as a share of the smallest face wanted
 
 
 @dataclass(eq=False)
@@ -45,6 +46,7 @@ class AnalyseJob:
     crops: list[Crop]
     zone: Zone
     thresholds: QualityThresholds
+    detector: str = "hog"  # "mtcnn" (frt.engine.detect_fast) where its package is installed
 
 
 @dataclass(eq=False)
@@ -74,7 +76,7 @@ def analyse(job: AnalyseJob) -> AnalyseResult:
     for n, crop in enumerate(job.crops):
         rgb = np.ascontiguousarray(cv2.cvtColor(crop.bgr, cv2.COLOR_BGR2RGB))
         rgbs.append(rgb)
-        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale)]
+        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale, job.detector)]
     found = _unique(found, job.crops)
     t1 = time.perf_counter()
     observations, over = _observe(found, job, rgbs)
@@ -83,8 +85,44 @@ def analyse(job: AnalyseJob) -> AnalyseResult:
                          {"detect": (t1 - t0) * 1e3, "quality_align": (t2 - t1) * 1e3})
 
 
-def detect_region(rgb: np.ndarray, inner: tuple[int, int, int, int], scale: float) -> list[Face]:
-    """dlib HOG on `inner` of `rgb`, resized by `scale`; boxes in `rgb`'s coordinates."""
+def default_detector() -> str:
+    """MTCNN where its shipped networks are installed (several times faster than HOG at the same
+    smallest face, bench/RESULTS.md), else dlib's HOG."""
+    from frt.engine import detect_fast
+
+    return detect_fast.NAME if detect_fast.available() else "hog"
+
+
+def detect_region(rgb: np.ndarray, inner: tuple[int, int, int, int], scale: float,
+                  detector: str = "hog") -> list[Face]:
+    """Faces in `inner` of `rgb` at least as large as `scale` makes detectable (a face box of
+    `HOG_MIN_BOX / scale` pixels); HOG-like boxes in `rgb`'s coordinates."""
+    if detector == "mtcnn":
+        return _mtcnn_region(rgb, inner, scale)
+    return _hog_region(rgb, inner, scale)
+
+
+def _mtcnn_region(rgb, inner, scale) -> list[Face]:
+    from frt.engine import detect_fast
+
+    x0, y0, x1, y1 = inner
+    part = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    if part.shape[0] < 12 or part.shape[1] < 12:
+        return []
+    # MTCNN's box is larger than HOG's (HOG_SIDE); a margin keeps faces at the limit found.
+    min_face = HOG_MIN_BOX / scale / detect_fast.HOG_SIDE * MTCNN_MARGIN
+    boxes, _ = detect_fast.detect_boxes(part, min_face)
+    faces = []
+    for b in boxes:
+        bx0, by0, bx1, by1 = detect_fast.to_hog_box(b)
+        box = (max(0, bx0 + x0), max(0, by0 + y0), min(rgb.shape[1], bx1 + x0),
+               min(rgb.shape[0], by1 + y0))
+        if box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
+            faces.append(Face(*box, confidence=float(b[4]), detector="mtcnn"))
+    return faces
+
+
+def _hog_region(rgb, inner, scale) -> list[Face]:
     import cv2
 
     x0, y0, x1, y1 = inner
@@ -168,6 +206,10 @@ def embed(chips: list[np.ndarray], algorithm: str, options: dict) -> tuple[np.nd
 
 def warm_up(algorithm: str, options: dict) -> None:
     """Load the models in a worker before the first frame arrives."""
+    from frt.engine import detect_fast
+
     models.hog_detector()
     models.shape_predictor_5()
+    if detect_fast.available():
+        detect_fast.warm_up()
     embed([np.zeros((CHIP_SIZE, CHIP_SIZE, 3), np.uint8)], algorithm, options)

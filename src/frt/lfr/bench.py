@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
@@ -25,10 +26,12 @@ BENCH_THRESHOLD = 0.95
 
 def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float = BENCH_THRESHOLD,
              min_inter_eye_px: float = 20.0, max_faces: int = 10, workers: int | None = None,
-             full_every: int = 8) -> dict:
+             full_every: int = 8, detector: str | None = None) -> dict:
     """Run the pipeline over every frame of `video`; the summary `frt bench live` prints."""
     config = PipelineConfig(zone=Zone(min_inter_eye_px=min_inter_eye_px, max_faces=max_faces),
                             full_every=full_every)
+    if detector:
+        config = replace(config, detector=detector)
     watchlist, refused = enrol_folder(watchlist_dir, threshold, config.algorithm,
                                       config.algorithm_options)
     pool = make_pool(config.algorithm, config.algorithm_options, workers)
@@ -41,7 +44,7 @@ def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float = BE
     summary = result.summary()
     summary.update(video=Path(video).name, watchlist_images=len(watchlist),
                    watchlist_refused=refused, threshold=threshold, workers=pool.workers,
-                   zone=config.zone.to_dict(), detection_scale=round(config.zone.detection_scale, 3))
+                   zone=config.zone.to_dict(), detector=config.detector, detection_scale=round(config.zone.detection_scale, 3))
     for alert in result.alerts:
         alert.probe.fill(0)  # a benchmark keeps no face
     return summary

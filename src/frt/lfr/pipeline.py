@@ -54,6 +54,7 @@ class PipelineConfig:
     algorithm: str = DEFAULT_ALGORITHM
     algorithm_options: dict = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
     min_quality: float = 0.25
+    detector: str = field(default_factory=analyse.default_detector)  # "mtcnn" or "hog"
 
     @property
     def thresholds(self) -> QualityThresholds:
@@ -182,7 +183,8 @@ class Pipeline:
         t0 = time.perf_counter()
         regions = self.planner.plan(frame.bgr, self.tracker.boxes())
         crops = [_crop(frame.bgr, r) for r in regions]
-        job = analyse.AnalyseJob(frame.index, crops, self.config.zone, self.config.thresholds)
+        job = analyse.AnalyseJob(frame.index, crops, self.config.zone, self.config.thresholds,
+                                 self.config.detector)
         future = self.pool.submit(analyse.analyse, job)
         frame.bgr = None  # the crops are copies; the frame's pixels go now
         self.stages.add("plan", (time.perf_counter() - t0) * 1e3)

@@ -69,9 +69,20 @@ def hopper_templates(engine, photos):
     return units("hopper", "hopper_mirrored"), units("astronaut")
 
 
-@pytest.mark.req("LIVE-03")
+def footage(data: bytes) -> bool:
+    """An MP4/MOV, AVI or Matroska file: recorded CCTV footage (LIVE-09)."""
+    return data[4:8] == b"ftyp" or (data[:4] == b"RIFF" and data[8:11] == b"AVI") \
+        or data[:4] == b"\x1aE\xdf\xa3"
+
+
+@pytest.mark.req("LIVE-03", "LIVE-09")
 def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
-        store, settings, live, passers_by_video, hopper_templates):
+        store, settings, live, passers_by_video, hopper_templates, tmp_path, monkeypatch):
+    # The run's temporary folder is a fresh one (other processes on this machine share /tmp).
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     leak = b"abc" + hopper_templates[0][0].astype("<f4").tobytes()  # the search does find one
     assert images_or_templates(leak, hopper_templates)
     _, dep_id = live(min_threshold=THRESHOLD)
@@ -84,9 +95,10 @@ def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
         assert s.scalar(select(func.count()).select_from(LiveAlert)) == 0  # …and raised nothing
         found = _search_tables(store, s, hopper_templates)
     assert found == [], f"passer-by data in the database: {found}"
-    for folder in (settings.data_dir, Path(tempfile.gettempdir())):
+    for folder in (settings.data_dir, private_tmp):
         hits = [str(p) for p in _files(folder, started)
-                if images_or_templates(p.read_bytes(), hopper_templates)]
+                if images_or_templates(p.read_bytes(), hopper_templates)
+                or footage(p.read_bytes())]  # the live system records no footage at all
         assert hits == [], f"passer-by data in {folder}: {hits}"
 
 

@@ -13,14 +13,15 @@ the scoring it was set with, which is why it is recorded with the evaluation (EV
 Templates of different algorithms or versions are never compared: `IncompatibleTemplates`.
 
 **Search.** `Gallery` keeps ids and one float32 matrix and searches exactly (every template is
-scored). Measured in bench/RESULTS.md: exact search of 1,000,000 templates takes a median of
-about 20 ms per probe on 2 cores, so watchlists and libraries alike use it.
+scored) with one BLAS matrix-vector product. Measured in bench/RESULTS.md: at 1,000,000
+templates a probe costs about 30 ms of CPU, spread by OpenBLAS over both cores; faiss and usearch
+HNSW indexes are faster per probe but approximate, slow to build and larger in memory, so
+watchlists and libraries alike use exact search.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     from frt.engine.normalise import Cohort
 
 logger = logging.getLogger(__name__)
-
-# Above this many templates a search is split over threads (numpy releases the GIL).
-PARALLEL_ROWS = 200_000
-
 
 def ensure_compatible(kind: tuple[str, str], other: tuple[str, str]) -> None:
     if kind != other:
@@ -73,7 +70,7 @@ class Gallery:
     """An in-memory, exactly searched set of templates (a watchlist or an image library)."""
 
     def __init__(self, ids: Sequence[str], matrix: np.ndarray, algorithm: str, version: str,
-                 cohort: "Cohort | None" = None, threads: int = 2):
+                 cohort: "Cohort | None" = None):
         matrix = unit(np.atleast_2d(np.asarray(matrix, dtype=np.float32))) if len(ids) else \
             np.zeros((0, matrix.shape[1] if np.ndim(matrix) == 2 else 0), np.float32)
         if len(ids) != matrix.shape[0]:
@@ -81,10 +78,8 @@ class Gallery:
         self.ids = list(ids)
         self.matrix = np.ascontiguousarray(matrix)
         self.kind = (algorithm, version)
-        self.threads = max(1, threads)
         self.cohort = cohort
         self._stats = None
-        self._pool: ThreadPoolExecutor | None = None
         if cohort is not None:
             ensure_compatible(cohort.kind, self.kind)
             self._stats = cohort.stats(self.matrix)
@@ -122,35 +117,17 @@ class Gallery:
         q = unit(probe.vector)
         if self.cohort is not None:
             return self._top(self.score_vectors(q[None])[0], k)
-        if len(self.ids) >= PARALLEL_ROWS and self.threads > 1:
-            idx, cos = self._parallel_top(q, k)
-        else:
-            cos_all = self.matrix @ q
-            idx = _top_indices(cos_all, k)
-            cos = cos_all[idx]
+        # One BLAS matrix-vector product: OpenBLAS spreads it over the cores itself. Splitting
+        # it over Python threads as well oversubscribed the CPU (bench/RESULTS.md, matching).
+        cos_all = self.matrix @ q
+        idx = _top_indices(cos_all, k)
+        cos = cos_all[idx]
         return [Candidate(self.ids[i], float(cosine_to_score(c)), r + 1)
                 for r, (i, c) in enumerate(zip(idx, cos))]
 
     def _top(self, scores: np.ndarray, k: int) -> list[Candidate]:
         idx = _top_indices(scores, k)
         return [Candidate(self.ids[i], float(scores[i]), r + 1) for r, i in enumerate(idx)]
-
-    def _parallel_top(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        bounds = np.linspace(0, len(self.ids), self.threads + 1).astype(int)
-
-        def part(lo_hi):
-            lo, hi = lo_hi
-            cos = self.matrix[lo:hi] @ q
-            idx = _top_indices(cos, k)
-            return idx + lo, cos[idx]
-
-        if self._pool is None:  # kept: starting threads per search would cost more than it saves
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="gallery")
-        parts = list(self._pool.map(part, zip(bounds[:-1], bounds[1:])))
-        idx = np.concatenate([p[0] for p in parts])
-        cos = np.concatenate([p[1] for p in parts])
-        order = np.argsort(-cos, kind="stable")[:k]
-        return idx[order], cos[order]
 
 
 def _top_indices(values: np.ndarray, k: int) -> np.ndarray:

@@ -24,9 +24,13 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("FRT_CACHE_DIR", "var/cache")) / "templates"
 
 
+# Options already reflected in an algorithm's version string (which names the cache folder).
+IN_VERSION = {"flip", "jitters", "model_path"}
+
+
 def spec_key(spec: EngineSpec) -> str:
-    text = json.dumps([spec.detector, spec.detector_options, spec.algorithm,
-                       {k: str(v) for k, v in spec.algorithm_options.items()},
+    options = {k: str(v) for k, v in spec.algorithm_options.items() if k not in IN_VERSION}
+    text = json.dumps([spec.detector, spec.detector_options, spec.algorithm, options,
                        spec.quality_gate], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -105,12 +105,18 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
     from frt.eval.models import save_evaluation
     from frt.store.db import open_store
 
-    store = open_store(settings)
+    try:
+        store = open_store(settings)
+    except Exception as exc:  # the figures are already written; say why the record is not
+        err.print(f"[yellow]evaluation not recorded: {exc}[/]")
+        return
     try:
         with store.session() as session:
             saved = save_evaluation(session, run.algorithm, run.algorithm_version,
                                     run.data_description, out, created_by=by)
             console.print(f"evaluation recorded: {saved.id}")
+    except Exception as exc:
+        err.print(f"[yellow]evaluation not recorded: {exc}[/]")
     finally:
         store.dispose()
 
@@ -167,3 +173,7 @@ def threshold(
     if json_out:
         json_out.write_text(json.dumps(out, indent=2))
     console.print_json(json.dumps(out))
+
+
+if __name__ == "__main__":
+    app()

@@ -38,6 +38,7 @@ class Crop:
     y: int
     inner: tuple[int, int, int, int]
     scale: float
+    hints: tuple = ()  # tracked faces' last boxes, crop coordinates (see `frt.lfr.regions`)
 
 
 @dataclass(eq=False)
@@ -76,7 +77,8 @@ def analyse(job: AnalyseJob) -> AnalyseResult:
     for n, crop in enumerate(job.crops):
         rgb = np.ascontiguousarray(cv2.cvtColor(crop.bgr, cv2.COLOR_BGR2RGB))
         rgbs.append(rgb)
-        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale, job.detector)]
+        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale, job.detector,
+                                                crop.hints)]
     found = _unique(found, job.crops)
     t1 = time.perf_counter()
     observations, over = _observe(found, job, rgbs)
@@ -94,12 +96,40 @@ def default_detector() -> str:
 
 
 def detect_region(rgb: np.ndarray, inner: tuple[int, int, int, int], scale: float,
-                  detector: str = "hog") -> list[Face]:
+                  detector: str = "hog", hints: tuple = ()) -> list[Face]:
     """Faces in `inner` of `rgb` at least as large as `scale` makes detectable (a face box of
-    `HOG_MIN_BOX / scale` pixels); HOG-like boxes in `rgb`'s coordinates."""
+    `HOG_MIN_BOX / scale` pixels); HOG-like boxes in `rgb`'s coordinates. With MTCNN, tracked
+    faces (`hints`) are followed from their last boxes and the region searched only if one of
+    them is lost."""
     if detector == "mtcnn":
+        if hints:
+            faces = _mtcnn_follow(rgb, hints)
+            if faces is not None:
+                return faces
         return _mtcnn_region(rgb, inner, scale)
     return _hog_region(rgb, inner, scale)
+
+
+def _mtcnn_follow(rgb, hints) -> list[Face] | None:
+    """The tracked faces where O-Net finds them now, or None if any is lost."""
+    from frt.engine import detect_fast
+
+    boxes, _ = detect_fast.refine(rgb, hints)
+    if not len(boxes) or (boxes[:, 4] <= 0).any():
+        return None
+    faces = [_hog_face(rgb, b, 0, 0) for b in boxes]
+    return [f for f in faces if f is not None]
+
+
+def _hog_face(rgb, b, x0: int, y0: int) -> Face | None:
+    from frt.engine import detect_fast
+
+    bx0, by0, bx1, by1 = detect_fast.to_hog_box(b)
+    box = (max(0, bx0 + x0), max(0, by0 + y0), min(rgb.shape[1], bx1 + x0),
+           min(rgb.shape[0], by1 + y0))
+    if box[2] - box[0] < 8 or box[3] - box[1] < 8:
+        return None
+    return Face(*box, confidence=float(b[4]), detector="mtcnn")
 
 
 def _mtcnn_region(rgb, inner, scale) -> list[Face]:
@@ -112,14 +142,8 @@ def _mtcnn_region(rgb, inner, scale) -> list[Face]:
     # MTCNN's box is larger than HOG's (HOG_SIDE); a margin keeps faces at the limit found.
     min_face = HOG_MIN_BOX / scale / detect_fast.HOG_SIDE * MTCNN_MARGIN
     boxes, _ = detect_fast.detect_boxes(part, min_face)
-    faces = []
-    for b in boxes:
-        bx0, by0, bx1, by1 = detect_fast.to_hog_box(b)
-        box = (max(0, bx0 + x0), max(0, by0 + y0), min(rgb.shape[1], bx1 + x0),
-               min(rgb.shape[0], by1 + y0))
-        if box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
-            faces.append(Face(*box, confidence=float(b[4]), detector="mtcnn"))
-    return faces
+    faces = [_hog_face(rgb, b, x0, y0) for b in boxes]
+    return [f for f in faces if f is not None]
 
 
 def _hog_region(rgb, inner, scale) -> list[Face]:

@@ -287,4 +287,6 @@ def _crop(bgr: np.ndarray, r: Region) -> analyse.Crop:
     pixels = np.ascontiguousarray(bgr[y0:y1, x0:x1])
     if pixels.base is bgr or pixels is bgr:
         pixels = pixels.copy()
-    return analyse.Crop(pixels, x0, y0, (r.x0 - x0, r.y0 - y0, r.x1 - x0, r.y1 - y0), r.scale)
+    hints = tuple((a - x0, b - y0, c - x0, d - y0) for a, b, c, d in r.hints)
+    return analyse.Crop(pixels, x0, y0, (r.x0 - x0, r.y0 - y0, r.x1 - x0, r.y1 - y0), r.scale,
+                        hints)

@@ -8,6 +8,9 @@ This is how Frigate spends its detector on motion; every frame is still processe
 
 Each region carries the scale to detect at: the Zone's scale for new faces, and for a tracked
 face one that makes it comfortably detectable (so large faces are searched on fewer pixels).
+A tracked face's region also carries the face's last box as a *hint*: a detector that can follow
+a face from its last box (MTCNN's O-Net, `frt.engine.detect_fast.refine`) does that instead of
+searching the region, and searches it only if the face is no longer there.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Region:
     x1: int
     y1: int
     scale: float
+    hints: tuple = ()  # boxes of the tracked faces this region is around (frame pixels)
 
     @property
     def area(self) -> int:
@@ -96,7 +100,8 @@ class RegionPlanner:
             bw, bh = x1 - x0, y1 - y0
             px, py = int(bw * TRACK_PAD), int(bh * TRACK_PAD)
             s = float(np.clip(TRACKED_FACE_BOX / max(1, max(bw, bh)), MIN_SCALE, MAX_SCALE))
-            around.append(_clip(Region(x0 - px, y0 - py, x1 + px, y1 + py, s), zx0, zy0, zx1, zy1))
+            region = Region(x0 - px, y0 - py, x1 + px, y1 + py, s, ((x0, y0, x1, y1),))
+            around.append(_clip(region, zx0, zy0, zx1, zy1))
         pad = int(HOG_MIN_BOX / scale)
         regions = list(around)
         for x0, y0, x1, y1 in moving:
@@ -124,7 +129,7 @@ def _explained(r: Region, around: list[Region]) -> bool:
 
 
 def _clip(r: Region, x0: int, y0: int, x1: int, y1: int) -> Region:
-    return Region(max(x0, r.x0), max(y0, r.y0), min(x1, r.x1), min(y1, r.y1), r.scale)
+    return Region(max(x0, r.x0), max(y0, r.y0), min(x1, r.x1), min(y1, r.y1), r.scale, r.hints)
 
 
 def merge_regions(regions: list[Region]) -> list[Region]:
@@ -139,8 +144,10 @@ def merge_regions(regions: list[Region]) -> list[Region]:
                 a, b = regions[i], regions[j]
                 if a.scale == b.scale and a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 \
                         and b.y0 < a.y1:
+                    # A union holding a moving area (no hint) must be searched in full.
+                    hints = a.hints + b.hints if a.hints and b.hints else ()
                     regions[i] = Region(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1),
-                                        max(a.y1, b.y1), a.scale)
+                                        max(a.y1, b.y1), a.scale, hints)
                     del regions[j]
                     merged = True
                     break

@@ -59,8 +59,7 @@ class LiveWatchlist:
             raise ValueError("a Threshold is a score in (0, 1]")
         if self.rows:
             templates = [r.template for r in self.rows]
-            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates,
-                                                   threads=1)
+            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates)
             self._row_thresholds = np.array(
                 [max(self.threshold, r.threshold_raise or 0.0) for r in self.rows], np.float32)
 

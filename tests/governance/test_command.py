@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from frt.governance import command, deployments, notices, worklists
+from frt.governance import command, deployments, outside_policy, worklists
 from frt.governance.context import GovernanceError
 from frt.governance.models import Deployment
 from frt.policy import PolicyRefusal
@@ -138,53 +138,38 @@ def test_missing_safety_training_may_be_set_aside_only_by_a_recorded_decision_ou
             command.roster(ctx, dep_id, people["unsafe"], "lfr_operator")
     decision = refusal.value.decision
     assert decision.citation == "000 §10.3" and "officer safety" in decision.reason
+    scope = outside_policy.Scope("roster", dep_id, people["unsafe"], "lfr_operator")
+    rationale = (
+        "OST course cancelled by the provider; risk addressed in the ORA section 4; the "
+        "operator works inside the van only"
+    )
     with act("silver") as ctx, pytest.raises(PolicyRefusal, match="legal advice"):
-        notices.decide_outside_policy(
-            ctx,
-            decision,
-            object_type="user",
-            object_id=people["unsafe"],
-            rationale="Course cancelled",
-        )
+        outside_policy.record(ctx, scope, rationale)
     with act("silver") as ctx:
-        exc = notices.decide_outside_policy(
-            ctx,
-            decision,
-            object_type="user",
-            object_id=people["unsafe"],
-            rationale="OST course cancelled by the provider; risk addressed in the ORA; the "
-            "operator works inside the van only",
-            legal_advice="DLS ref 123: lawful",
-        )
-        command.roster(ctx, dep_id, people["unsafe"], "lfr_operator", exception_id=exc.id)
+        exc = outside_policy.record(ctx, scope, rationale, legal_advice="DLS ref 123: lawful")
+        command.roster(ctx, dep_id, people["unsafe"], "lfr_operator")  # uses the decision
+        exc_id = exc.id
     with act("sro") as ctx:
         items = [i for i in worklists.for_user(ctx) if i.kind == "outside_policy"]
-        assert [i.object_id for i in items] == [exc.id]
-        notices.sro_review(ctx, exc.id, "Reviewed; raise at Ops Board")
+        assert [i.object_id for i in items] == [exc_id]
+        outside_policy.review(ctx, exc_id, "endorsed", "Reviewed; raise at Ops Board")
     with act("sro") as ctx:
         assert not [i for i in worklists.for_user(ctx) if i.kind == "outside_policy"]
 
 
-@pytest.mark.req("GOV-16")
-def test_an_exception_cannot_set_aside_the_lfr_training_rule(act, people, authority):
+@pytest.mark.req("GOV-16", "GOV-10")
+def test_the_lfr_training_rule_is_never_set_aside(act, people, authority):
     _auth_id, dep_id = authority()
+    scope = outside_policy.Scope("roster", dep_id, people["untrained"], "lfr_operator")
     with act("silver") as ctx:
-        decision = command.training_check(
-            ctx,
-            ctx.get(command.User, people["untrained"]),
-            command.Duty.LFR_OPERATOR,
-            ctx.get(Deployment, dep_id),
-        )
-        exc = notices.decide_outside_policy(
-            ctx,
-            decision,
-            object_type="user",
-            object_id=people["untrained"],
-            rationale="r",
-            legal_advice="a",
-        )
+        refusal = outside_policy.recheck(ctx, scope)
+        assert refusal.citation == "000 §8.5"
+        never = outside_policy.settable(ctx, scope, refusal)
+        assert not never.allowed and "LFR training" in never.reason
+        with pytest.raises(PolicyRefusal, match="no decision outside policy sets this rule"):
+            outside_policy.record(ctx, scope, "x" * 60, legal_advice="a")
     with act("silver") as ctx, pytest.raises(PolicyRefusal, match="000 §8.5"):
-        command.roster(ctx, dep_id, people["untrained"], "lfr_operator", exception_id=exc.id)
+        command.roster(ctx, dep_id, people["untrained"], "lfr_operator")
 
 
 @pytest.mark.req("GOV-11")

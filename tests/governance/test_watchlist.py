@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from frt.audit.models import AuditRecord
-from frt.governance import watchlists
+from frt.governance import command, watchlists
 from frt.governance.bundle import installation_key
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
 from frt.governance.watchlists import WatchlistImportError
@@ -163,13 +163,15 @@ def test_under_13_entry_without_advice_is_refused(imported, photos):
 
 
 @pytest.mark.req("WL-09")
-def test_a_per_image_threshold_is_only_ever_raised_with_a_reason(act, imported, photos):
+def test_a_per_image_threshold_is_only_ever_raised_with_a_reason(act, people, imported, photos):
     with pytest.raises(PolicyRefusal, match="never lowered"):
         imported(entry(photos=photos, images=[("hopper", 0.5, "lower it")]))
     with pytest.raises(PolicyRefusal, match="needs its reason"):
         imported(entry(photos=photos, images=[("hopper", 0.9, "")]))
     _, dep_id, wl_id = imported(entry(photos=photos, images=[("hopper", None, "")]))
-    with act("silver") as ctx:
+    with act("bronze") as ctx:
+        command.roster(ctx, dep_id, people["operator"], "lfr_operator")
+    with act("operator") as ctx:
         image_id = watchlists.image_warnings(ctx.session, wl_id)[0]["image_id"]
         watchlists.raise_image_threshold(ctx, image_id, 0.97, "Operator saw two false alerts")
         gallery = watchlists.load_for_recognition(ctx.session, ctx.cipher, dep_id)

@@ -25,6 +25,7 @@ from frt.governance.enums import (
     UseCase,
 )
 from frt.governance.models import Application, Document, Location
+from frt.governance.references import application_reference
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal
 from frt.policy.lfr_rules import missing_documents
@@ -67,9 +68,10 @@ _ENUM_LISTS = {
 
 def create(ctx: Ctx, title: str, **fields) -> Application:
     role = require_role(ctx.user, Role.APPLICANT)
-    count = ctx.session.scalar(select(func.count()).select_from(Application)) or 0
     app = Application(
-        reference=f"LFR-{ctx.now:%Y}-{count + 1:04d}", title=title.strip(), applicant_id=ctx.user.id
+        reference=application_reference(ctx.session, ctx.now.year),
+        title=title.strip(),
+        applicant_id=ctx.user.id,
     )
     ctx.session.add(app)
     _apply(app, fields)

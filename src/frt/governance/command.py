@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from frt.governance.context import Ctx, GovernanceError
 from frt.governance.enums import CommandRole, DeploymentState, Duty
 from frt.governance.models import Authority, Deployment
-from frt.governance.notices import use_exception
+from frt.governance.outside_policy import ROSTER, Scope, use
 from frt.governance.oversight_models import CommandAppointment, OvertUse, RosterEntry, SilverReview
 from frt.people.models import User
 from frt.people.roles import Role, TrainingKind
@@ -130,11 +130,8 @@ def roster(
     if person is None or person.disabled:
         raise GovernanceError("no such user")
     decision = training_check(ctx, person, duty, deployment)
-    exc = None
-    if not decision.allowed:
-        if decision.citation == "000 §8.5" or exception_id is None:
-            require(decision)
-        exc = use_exception(ctx, exception_id, decision, person.id)
+    scope = Scope(ROSTER, deployment.id, person.id, duty.value)
+    exc = use(ctx, scope, decision, exception_id)  # GOV-16: refuses unless set aside
     entry = RosterEntry(
         deployment_id=deployment.id,
         user_id=person.id,

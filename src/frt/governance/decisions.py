@@ -32,6 +32,7 @@ from frt.governance.enums import (
 )
 from frt.governance.models import AoDecision, Application, Authority, Consultation, Deployment
 from frt.governance.oversight_models import CommandAppointment
+from frt.governance.references import authority_reference
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal, require
@@ -236,11 +237,8 @@ def _issue(
     parent: Authority | None = None,
 ) -> Authority:
     _check_terms(ctx, app, terms, urgent=urgent)
-    count = len(
-        ctx.session.scalars(select(Authority.id).where(Authority.application_id == app.id)).all()
-    )
     authority = Authority(
-        reference=f"{app.reference}-A{count + 1}",
+        reference=authority_reference(ctx.session, app),
         application_id=app.id,
         decision_id=entry.id,
         parent_id=parent.id if parent else None,

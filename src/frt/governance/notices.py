@@ -1,4 +1,4 @@
-"""Notifications, loss or theft reports, and decisions outside policy (GOV-15, GOV-16).
+"""Notifications and loss or theft reports (GOV-15). Decisions outside policy: `outside_policy`.
 
 "Notify" means a `Notification` row that the recipient (a user, or everyone holding a role such
 as the DPO or the SRO) sees in their work list until they acknowledge it. Messages carry
@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.context import Ctx, GovernanceError
 from frt.governance.enums import LossItem
 from frt.governance.models import Authority
-from frt.governance.oversight_models import LossReport, Notification, PolicyException
+from frt.governance.oversight_models import LossReport, Notification
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal
 
@@ -135,101 +135,3 @@ def report_loss(
         citation="000 §13.5",
     )
     return report
-
-
-def decide_outside_policy(
-    ctx: Ctx,
-    refusal: Decision,
-    *,
-    object_type: str,
-    object_id: str,
-    rationale: str,
-    legal_advice: str = "",
-) -> PolicyException:
-    """GOV-16: set one refused rule aside for one object, with a detailed rationale (and legal
-    advice where the profile asks for it), flagged to the SRO for review (003 §12.3, 004 §15.3).
-
-    The decision-maker must hold a command or AO role; the exception is used once, by the action
-    that passes its id (see `use_exception`).
-    """
-    role = require_role(ctx.user, Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER)
-    rule = ctx.profile.governance.outside_policy_needs_legal_advice
-    if refusal.allowed:
-        raise GovernanceError("only a refused rule can be set aside")
-    if not rationale.strip():
-        raise PolicyRefusal(
-            Decision.refuse("a decision outside policy needs a detailed rationale", rule.cite)
-        )
-    if rule.value and not legal_advice.strip():
-        raise PolicyRefusal(
-            Decision.refuse(
-                "a decision outside policy needs the legal advice it rests on", rule.cite
-            )
-        )
-    exc = PolicyException(
-        object_type=object_type,
-        object_id=object_id,
-        rule=refusal.citation,
-        refused_reason=refusal.reason,
-        rationale=rationale.strip(),
-        legal_advice=legal_advice.strip(),
-        decided_by=ctx.user.id,
-        decided_at=ctx.now,
-    )
-    ctx.session.add(exc)
-    ctx.session.flush()
-    notify(
-        ctx,
-        kind="outside_policy",
-        object_type="gov_policy_exception",
-        object_id=exc.id,
-        message=f"Decision outside policy ({refusal.citation}) on {object_type}: review it",
-        citation=rule.cite,
-        role=Role.SRO,
-    )
-    ctx.audit(
-        role,
-        "policy.exception",
-        object_type,
-        object_id,
-        exception_id=exc.id,
-        rule=refusal.citation,
-        citation=rule.cite,
-    )
-    return exc
-
-
-def use_exception(
-    ctx: Ctx, exception_id: str | None, refusal: Decision, object_id: str
-) -> PolicyException | None:
-    """Return the exception that sets `refusal` aside for `object_id`, or None if there is none."""
-    if exception_id is None:
-        return None
-    exc = ctx.get(PolicyException, exception_id)
-    if exc.used or exc.object_id != object_id or exc.rule != refusal.citation:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "the recorded exception does not cover this rule for this object, or is used",
-                "004 §15.3",
-            )
-        )
-    exc.used = True
-    return exc
-
-
-def sro_review(ctx: Ctx, exception_id: str, note: str) -> PolicyException:
-    role = require_role(ctx.user, Role.SRO)
-    exc = ctx.get(PolicyException, exception_id)
-    exc.sro_reviewed_by, exc.sro_reviewed_at, exc.sro_note = ctx.user.id, ctx.now, note.strip()
-    ctx.audit(role, "policy.exception.review", "gov_policy_exception", exc.id, citation="003 §12.3")
-    return exc
-
-
-def exceptions_awaiting_sro(ctx: Ctx) -> list[PolicyException]:
-    return list(
-        ctx.session.scalars(
-            select(PolicyException)
-            .where(PolicyException.sro_reviewed_at.is_(None))
-            .order_by(PolicyException.decided_at)
-        )
-    )

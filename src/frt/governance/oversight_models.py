@@ -1,10 +1,11 @@
-"""Command team, roster, Silver reviews, overt use, notifications, loss reports, exceptions (tables)."""
+"""Command team, roster, Silver reviews, overt use, notifications, loss reports, exceptions and
+reference counters (tables)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frt.store.base import Base, UTCDateTime, new_id, utcnow
@@ -124,4 +125,13 @@ class PolicyException(Base):
     sro_reviewed_by: Mapped[str | None] = _fk("users.id", nullable=True)
     sro_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sro_note: Mapped[str] = mapped_column(Text, default="")
-    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    sro_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # endorsed/disagreed
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # the action and its subject
+
+
+class Counter(Base):
+    """A named counter for references ("LFR-2026-0007"): bumped in the caller's transaction."""
+
+    __tablename__ = "gov_counters"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -67,6 +67,8 @@ class WatchlistImage(Base):
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     threshold: Mapped[float | None] = mapped_column(Float, nullable=True)  # raised (WL-09)
     threshold_reason: Mapped[str] = mapped_column(Text, default="")
+    threshold_raised_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    threshold_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     entry: Mapped[WatchlistEntry] = relationship(back_populates="images")
 

@@ -31,7 +31,7 @@ from frt.governance.applications import latest_documents
 from frt.governance.context import Ctx, GovernanceError, require_role
 from frt.governance.enums import AuthorityStatus, DeploymentState, Duty
 from frt.governance.models import Application, Authority, Deployment
-from frt.governance.notices import use_exception
+from frt.governance.outside_policy import WATCHLIST_IMPORT, Scope, use
 from frt.governance.oversight_models import CommandAppointment, RosterEntry
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
 from frt.people.roles import Role
@@ -153,11 +153,7 @@ def import_bundle(
             )
         )
     window = import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
-    exc = None
-    if not window.allowed:
-        if exception_id is None:
-            require(window)
-        exc = use_exception(ctx, exception_id, window, dep.id)
+    exc = use(ctx, Scope(WATCHLIST_IMPORT, dep.id), window, exception_id)  # GOV-16
     existing = ctx.session.scalar(select(Watchlist).where(Watchlist.deployment_id == dep.id))
     if existing is not None and not replace:
         raise GovernanceError("this Deployment already has a Watchlist; replace it explicitly")
@@ -311,23 +307,48 @@ def _ctx(table: str, row_id: str) -> bytes:
 
 # ------------------------------------------------------------------ after import
 def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str) -> WatchlistImage:
-    """WL-09: the Silver or a rostered Operator raises one image's Threshold, with the reason."""
-    role = require_role(ctx.user, Role.SILVER, Role.LFR_OPERATOR)
+    """WL-09: the Deployment's LFR Operator or System Engineer raises one image's Threshold, with
+    the reason, to keep the False Alert Rate within policy (000 §6.2(3): "at the outset or as
+    part of the ongoing responsibilities of the LFR Operator"). Never lowered."""
+    role = require_role(ctx.user, Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)
     image = ctx.get(WatchlistImage, image_id)
     dep = ctx.get(Deployment, image.entry.watchlist.deployment_id)
-    require(image_threshold_raise(dep.authority.min_threshold, threshold, reason))
+    _rostered_for_thresholds(ctx, dep)
+    if DeploymentState(dep.state).finished:
+        raise GovernanceError("the Deployment has finished")
     previous = image.threshold
+    require(image_threshold_raise(dep.authority.min_threshold, threshold, reason, previous))
     image.threshold, image.threshold_reason = threshold, reason.strip()
+    image.threshold_raised_by, image.threshold_raised_at = ctx.user.id, ctx.now
     ctx.audit(
         role,
         "watchlist.image.threshold",
         "lfr_watchlist_image",
         image.id,
+        deployment_id=dep.id,
         threshold=threshold,
         previous=previous,
         citation="000 §6.2(3)",
     )
     return image
+
+
+def _rostered_for_thresholds(ctx: Ctx, dep: Deployment) -> None:
+    duties = set(
+        ctx.session.scalars(
+            select(RosterEntry.duty).where(
+                RosterEntry.deployment_id == dep.id, RosterEntry.user_id == ctx.user.id
+            )
+        )
+    )
+    if not duties & {Duty.LFR_OPERATOR.value, Duty.SYSTEM_ENGINEER.value}:
+        raise PolicyRefusal(
+            Decision.refuse(
+                "only an LFR Operator or System Engineer rostered for this Deployment raises an "
+                "image's Threshold",
+                "000 §6.2(3), §12.1(d)",
+            )
+        )
 
 
 def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:
@@ -376,6 +397,7 @@ def image_warnings(session: Session, watchlist_id: str) -> list[dict]:
                     "warnings": image.warnings,
                     "threshold": image.threshold,
                     "threshold_reason": image.threshold_reason,
+                    "threshold_raised_at": image.threshold_raised_at,
                 }
             )
     return rows

@@ -21,7 +21,8 @@ from frt.governance.context import Ctx
 from frt.governance.decisions import latest_consultation
 from frt.governance.enums import ApplicationStatus, CommandRole, DeploymentState
 from frt.governance.models import Application, Authority, Deployment
-from frt.governance.notices import exceptions_awaiting_sro, notifications_for
+from frt.governance.notices import notifications_for
+from frt.governance.outside_policy import awaiting_review
 from frt.governance.reports import reports_due
 from frt.people.roles import Role
 from frt.policy.rules import may_review_urgent_authority
@@ -57,11 +58,12 @@ def for_user(ctx: Ctx) -> list[WorkItem]:
                 e.id,
                 "003 §12.3",
             )
-            for e in exceptions_awaiting_sro(ctx)
+            for e in awaiting_review(ctx)
         ]
     items += [
         WorkItem("notification", n.message, n.object_type, n.object_id, n.citation, n.created_at)
         for n in notifications_for(ctx)
+        if n.kind != "outside_policy"  # the SRO's work item above says it, with the review
     ]
     return items
 

@@ -85,7 +85,9 @@ def import_window(
             rule.cite,
         )
     if now >= ends_at:
-        return Decision.refuse("the Deployment has ended: no Watchlist may be imported", rule.cite)
+        return Decision.refuse(
+            "the Deployment has ended: no Watchlist may be imported", "000 §5.1"
+        )
     return Decision.allow(f"within {rule.value:g} hours of the start", rule.cite)
 
 
@@ -179,17 +181,48 @@ def minimum_threshold(profile: Profile, threshold: float) -> Decision:
     return Decision.allow(f"Threshold {threshold:g} accepted", rule.cite)
 
 
-def image_threshold_raise(minimum: float, raised: float, reason: str | None) -> Decision:
-    """WL-09: a per-image Threshold may only be raised above the minimum, with a reason."""
+def image_threshold_raise(
+    minimum: float, raised: float, reason: str | None, current: float | None = None
+) -> Decision:
+    """WL-09: a per-image Threshold may only be raised (above the minimum and above any earlier
+    raise), with a reason: to keep the False Alert Rate within policy (000 §6.2(3))."""
     if not (reason or "").strip():
         return Decision.refuse("a per-image Threshold raise needs its reason", "000 §6.2(3)")
-    if not minimum < raised <= 1:
+    floor = max(minimum, current or minimum)
+    if not floor < raised <= 1:
+        now = f"its current {floor:g}" if current else f"the authority's minimum {minimum:g}"
         return Decision.refuse(
-            f"a per-image Threshold must be above the authority's minimum {minimum:g} and at "
-            "most 1 (it may be raised, never lowered)",
+            f"a per-image Threshold must be above {now} and at most 1 (it may be raised, "
+            "never lowered)",
             "000 §6.2(3)",
         )
     return Decision.allow(f"per-image Threshold raised to {raised:g}", "000 §6.2(3)")
+
+
+# GOV-16: rules that no decision outside policy sets aside, and why (003 §12.3, 004 §15.3 allow
+# exceptions to the *procedures*; these are the safeguards themselves).
+NEVER_SET_ASIDE = {
+    "000 §8.5": "every person deployed receives LFR training first; the SOP allows exceptions "
+    "only for safety training (000 §8.5)",
+    "000 §6.7": "a person flagged under 18, under 13, with a disability or pictured before "
+    "reassignment is included only on the legal and technical advice recorded and the AO's own "
+    "decision (000 §6.7): record the advice and ask the AO",
+    "000 §6.12": "a non-police image needs the AO's authorisation (000 §6.12): ask the AO",
+    "000 §6.19": "add the written rationale of necessity and proportionality to the entry",
+    "000 §6.8": "the Watchlist categories are the SOP's lawful criteria",
+    "000 §6.2": "the AO's authority fixes the Watchlist criteria: a further authority is needed",
+    "000 §6.2(1)": "the intelligence case is re-confirmed as current before each Deployment",
+    "000 §5.1": "nothing runs outside the times and places of an authority",
+    "000 §12.1(d)": "a role check is never set aside",
+}
+
+
+def never_set_aside(citation: str) -> Decision | None:
+    """GOV-16: the refusal to offer instead of a decision outside policy, or None."""
+    why = NEVER_SET_ASIDE.get(citation)
+    if why is None:
+        return None
+    return Decision.refuse(f"no decision outside policy sets this rule aside: {why}", citation)
 
 
 def missing_documents(profile: Profile, present: Iterable[str]) -> list[str]:

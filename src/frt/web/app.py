@@ -24,6 +24,7 @@ from frt.web.api import users as users_api
 from frt.web.pages import admin, audit, auth, home, lfr_live, public
 from frt.web.pages import governance as governance_pages
 from frt.web.pages import governance_authority
+from frt.web.pages import governance_exceptions
 from frt.web.api import governance as governance_api
 from frt.web.sessions import SchemeAwareSessions, session_secret
 from frt.web.templating import STATIC
@@ -40,6 +41,7 @@ ROUTERS = [
     public.router,
     governance_pages.router,
     governance_authority.router,
+    governance_exceptions.router,
     governance_api.router,
     lfr_live_api.router,
     lfr_live.router,

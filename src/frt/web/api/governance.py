@@ -18,16 +18,22 @@ from frt.governance import (
     decisions,
     deployments,
     notices,
+    outside_policy,
     reports,
     transparency,
     watchlists,
     worklists,
 )
 from frt.governance.bundle import BundleError, parse_key
-from frt.governance.models import Application, Authority
+from frt.governance.context import GovernanceError
+from frt.governance.models import Application, Authority, Deployment
+from frt.governance.outside_policy import DECIDERS, Scope
 from frt.people.roles import Role
+from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
 from frt.web.pages.governance import ANY, gov_unit
+from frt.web.pages.governance_exceptions import READER_ROLES as EXCEPTION_READERS
+from frt.web.pages.governance_exceptions import refused
 
 router = APIRouter(prefix="/api/lfr", tags=["lfr governance"])
 COMMAND = require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.BRONZE_COMMUNITY)
@@ -174,6 +180,40 @@ class LossIn(BaseModel):
     circumstances: str
     occurred_at: datetime
     encrypted: bool = True
+
+
+class ThresholdIn(BaseModel):
+    threshold: float = Field(gt=0, le=1)
+    reason: str
+
+
+class ExceptionIn(BaseModel):
+    action: str = Field(description="roster or watchlist_import")
+    deployment_id: str
+    user_id: str | None = None
+    duty: str | None = None
+    rationale: str
+    legal_advice: str = ""
+
+
+class ExceptionReviewIn(BaseModel):
+    outcome: str = Field(description="endorsed or disagreed")
+    reasons: str = ""
+
+
+class ExceptionOut(BaseModel):
+    id: str
+    action: str
+    deployment_id: str
+    user_id: str | None
+    duty: str | None
+    rule: str
+    refused_reason: str
+    decided_by: str
+    decided_at: datetime
+    used: bool
+    sro_outcome: str | None
+    sro_reviewed_at: datetime | None
 
 
 class WorkItemOut(BaseModel):
@@ -422,11 +462,26 @@ def state(
         return Ref(id=dep.id, state=dep.state)
 
 
-@router.post("/deployments/{dep_id}/roster", name="api.lfr.deployment.roster")
-def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)) -> Ref:
-    with gov_unit(request, who, "roster.add") as ctx:
-        entry = command.roster(ctx, dep_id, body.user_id, body.duty, exception_id=body.exception_id)
-        return Ref(id=entry.id, state=entry.duty)
+@router.post(
+    "/deployments/{dep_id}/roster",
+    name="api.lfr.deployment.roster",
+    responses={
+        403: {
+            "description": "refused; says whether a decision outside policy may set "
+            "the rule aside (GOV-16)"
+        }
+    },
+)
+def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)):
+    try:
+        with gov_unit(request, who, "roster.add") as ctx:
+            entry = command.roster(
+                ctx, dep_id, body.user_id, body.duty, exception_id=body.exception_id
+            )
+            return Ref(id=entry.id, state=entry.duty)
+    except PolicyRefusal as exc:
+        scope = Scope(outside_policy.ROSTER, dep_id, body.user_id, body.duty)
+        return refused(request, who, scope, exc.decision)
 
 
 @router.post("/deployments/{dep_id}/reviews", name="api.lfr.deployment.review")
@@ -449,6 +504,7 @@ async def import_watchlist(
     key_file: UploadFile | None = File(None),
     intelligence_reconfirmed: bool = Form(False),
     replace: bool = Form(False),
+    exception_id: str | None = Form(None),
     who: Principal = Depends(
         require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
     ),
@@ -462,20 +518,100 @@ async def import_watchlist(
             key = parse_key(await key_file.read(), source="the uploaded key file")
         except BundleError as exc:
             raise HTTPException(400, str(exc)) from None
-    with gov_unit(request, who, "watchlist.import") as ctx:
-        wl = watchlists.import_bundle(
-            ctx,
-            dep_id,
-            data,
-            key=key,
-            replace=replace,
-            intelligence_reconfirmed=intelligence_reconfirmed,
-        )
-        return {
-            "id": wl.id,
-            "composition": watchlists.composition(ctx.session, wl.id),
-            "images": watchlists.image_warnings(ctx.session, wl.id),
-        }
+    try:
+        with gov_unit(request, who, "watchlist.import") as ctx:
+            wl = watchlists.import_bundle(
+                ctx,
+                dep_id,
+                data,
+                key=key,
+                replace=replace,
+                intelligence_reconfirmed=intelligence_reconfirmed,
+                exception_id=exception_id or None,
+            )
+            return _watchlist_out(ctx, wl.id)
+    except PolicyRefusal as exc:
+        scope = Scope(outside_policy.WATCHLIST_IMPORT, dep_id)
+        return refused(request, who, scope, exc.decision)
+
+
+def _watchlist_out(ctx, watchlist_id: str) -> dict:
+    """Composition and per-image quality and Threshold: no personal data (WL-04, WL-07, WL-09)."""
+    return {
+        "id": watchlist_id,
+        "composition": watchlists.composition(ctx.session, watchlist_id),
+        "images": watchlists.image_warnings(ctx.session, watchlist_id),
+    }
+
+
+@router.get("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist.read")
+def read_watchlist(dep_id: str, request: Request, who: Principal = Depends(ANY)) -> dict:
+    with gov_unit(request, who, "watchlist.read") as ctx:
+        wl = watchlists.watchlist_for(ctx.session, ctx.get(Deployment, dep_id).id)
+        if wl is None:
+            raise GovernanceError("no Watchlist has been imported for this Deployment")
+        return _watchlist_out(ctx, wl.id)
+
+
+@router.post("/watchlist-images/{image_id}/threshold", name="api.lfr.watchlist.threshold")
+def raise_threshold(
+    image_id: str,
+    body: ThresholdIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)),
+) -> dict:
+    """WL-09: raise one image's Threshold, with the reason (000 §6.2(3)); never lowered."""
+    with gov_unit(request, who, "watchlist.image.threshold") as ctx:
+        image = watchlists.raise_image_threshold(ctx, image_id, body.threshold, body.reason)
+        return {"id": image.id, "threshold": image.threshold, "reason": image.threshold_reason}
+
+
+# ------------------------------------------------------------------ GOV-16
+@router.post("/exceptions", name="api.lfr.exception.create")
+def record_exception(
+    body: ExceptionIn, request: Request, who: Principal = Depends(require_role(*DECIDERS))
+) -> ExceptionOut:
+    """Record a decision outside policy for a refused action; repeat the action to use it."""
+    scope = Scope(body.action, body.deployment_id, body.user_id, body.duty)
+    with gov_unit(request, who, "policy.exception") as ctx:
+        return _exception_out(outside_policy.record(ctx, scope, body.rationale, body.legal_advice))
+
+
+@router.get("/exceptions", name="api.lfr.exceptions")
+def exceptions(
+    request: Request, who: Principal = Depends(require_role(*EXCEPTION_READERS))
+) -> list[ExceptionOut]:
+    with gov_unit(request, who, "policy.exception.list") as ctx:
+        return [_exception_out(e) for e in outside_policy.all_decisions(ctx)]
+
+
+@router.post("/exceptions/{exc_id}/review", name="api.lfr.exception.review")
+def review_exception(
+    exc_id: str,
+    body: ExceptionReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.SRO)),
+) -> ExceptionOut:
+    with gov_unit(request, who, "policy.exception.review") as ctx:
+        return _exception_out(outside_policy.review(ctx, exc_id, body.outcome, body.reasons))
+
+
+def _exception_out(exc) -> ExceptionOut:
+    scope = outside_policy.Scope.of(exc)
+    return ExceptionOut(
+        id=exc.id,
+        action=scope.action,
+        deployment_id=scope.deployment_id,
+        user_id=scope.user_id,
+        duty=scope.duty,
+        rule=exc.rule,
+        refused_reason=exc.refused_reason,
+        decided_by=exc.decided_by,
+        decided_at=exc.decided_at,
+        used=exc.used,
+        sro_outcome=exc.sro_outcome,
+        sro_reviewed_at=exc.sro_reviewed_at,
+    )
 
 
 @router.post("/authorities/{auth_id}/report", name="api.lfr.report.prepare")

@@ -410,6 +410,7 @@ def _href(item: worklists.WorkItem) -> str | None:
         "lfr_application": f"/lfr/applications/{item.object_id}",
         "lfr_authority": f"/lfr/authorities/{item.object_id}",
         "lfr_deployment": f"/lfr/deployments/{item.object_id}",
+        "gov_policy_exception": f"/lfr/exceptions/{item.object_id}",
     }.get(item.object_type, "/lfr")
 
 
@@ -469,6 +470,8 @@ def register_panels(profile) -> None:
         ),
     ]:
         links = (PanelLink("LFR deployments", "/lfr"),)
+        if role == Role.SRO:
+            links += (PanelLink("Decisions outside policy", "/lfr/exceptions"),)
         if role in (Role.SRO, Role.DPO):
             links += (PanelLink("Audit log", "/audit"),)
         register_home_panel(

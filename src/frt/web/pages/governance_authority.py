@@ -8,15 +8,26 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from frt.governance import command, decisions, deployments, notices, reports, watchlists
+from frt.governance import (
+    command,
+    decisions,
+    deployments,
+    notices,
+    outside_policy,
+    reports,
+    watchlists,
+)
 from frt.governance.authority_document import render_written_authority
 from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
 from frt.governance.models import Authority, Deployment
+from frt.governance.outside_policy import ROSTER, WATCHLIST_IMPORT, Scope
 from frt.governance.oversight_models import LossReport
 from frt.people.models import User
 from frt.people.roles import Role
+from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
 from frt.web.pages.governance import ANY, CHOICES, back, gov_unit, when
+from frt.web.pages.governance_exceptions import refused
 from frt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -209,9 +220,19 @@ def deployment_page(dep_id: str, request: Request, who: Principal = Depends(ANY)
             stats=watchlists.composition(ctx.session, watchlist.id if watchlist else None),
             warnings=watchlists.image_warnings(ctx.session, watchlist.id) if watchlist else [],
             next_review=command.next_review_at(ctx, dep),
+            pending=outside_policy.pending_for(ctx, dep.id),
+            raisers=_threshold_raisers(ctx, dep),
             max_mb=MAX_BUNDLE_BYTES // (1024 * 1024),
             **CHOICES,
         )
+
+
+def _threshold_raisers(ctx, dep: Deployment) -> bool:
+    """WL-09: is the signed-in user rostered as this Deployment's Operator or System Engineer?"""
+    return any(
+        r.user_id == ctx.user.id and r.duty in ("lfr_operator", "system_engineer")
+        for r in command.rostered(ctx, dep.id)
+    )
 
 
 @router.post("/lfr/deployments/{dep_id}/state", name="lfr.deployment.state")
@@ -227,14 +248,14 @@ async def deployment_state(
 @router.post("/lfr/deployments/{dep_id}/roster", name="lfr.deployment.roster")
 async def deployment_roster(dep_id: str, request: Request, who: Principal = Depends(COMMAND)):
     form = await request.form()
-    with gov_unit(request, who, "roster.add") as ctx:
-        command.roster(
-            ctx,
-            dep_id,
-            str(form.get("user_id", "")),
-            str(form.get("duty", "")),
-            exception_id=form.get("exception_id") or None,
-        )
+    user_id, duty = str(form.get("user_id", "")), str(form.get("duty", ""))
+    try:
+        with gov_unit(request, who, "roster.add") as ctx:
+            command.roster(
+                ctx, dep_id, user_id, duty, exception_id=form.get("exception_id") or None
+            )
+    except PolicyRefusal as exc:  # GOV-16: say whether it may be set aside, and offer it
+        return refused(request, who, Scope(ROSTER, dep_id, user_id, duty), exc.decision)
     return back(f"/lfr/deployments/{dep_id}#roster")
 
 
@@ -284,24 +305,17 @@ async def deployment_watchlist(
             key = parse_key(await key_upload.read(), source="the uploaded key file")
         except BundleError as exc:
             raise HTTPException(400, str(exc)) from None
-    with gov_unit(request, who, "watchlist.import") as ctx:
-        watchlists.import_bundle(
-            ctx,
-            dep_id,
-            data,
-            key=key,
-            intelligence_reconfirmed=form.get("reconfirmed") == "on",
-            exception_id=form.get("exception_id") or None,
-            replace=form.get("replace") == "on",
-        )
+    try:
+        with gov_unit(request, who, "watchlist.import") as ctx:
+            watchlists.import_bundle(
+                ctx,
+                dep_id,
+                data,
+                key=key,
+                intelligence_reconfirmed=form.get("reconfirmed") == "on",
+                exception_id=form.get("exception_id") or None,
+                replace=form.get("replace") == "on",
+            )
+    except PolicyRefusal as exc:  # GOV-16: say whether it may be set aside, and offer it
+        return refused(request, who, Scope(WATCHLIST_IMPORT, dep_id), exc.decision)
     return back(f"/lfr/deployments/{dep_id}#watchlist")
-
-
-@router.post("/lfr/exceptions/{exc_id}/review", name="lfr.exception.review")
-async def exception_review(
-    exc_id: str, request: Request, who: Principal = Depends(require_role(Role.SRO))
-):
-    form = await request.form()
-    with gov_unit(request, who, "policy.exception.review") as ctx:
-        notices.sro_review(ctx, exc_id, str(form.get("note", "")))
-    return back("/lfr")

@@ -1,0 +1,335 @@
+"""Decisions outside policy (GOV-16): one refused rule set aside for one action, then the SRO's review.
+
+The documents allow, by exception, a decision outside them: "fully documented and supported by a
+detailed rationale" and, in the MPS, "supported by legal advice", "cited to the SRO for review"
+(003 §12.3; Cumbria 004 §15.3 asks for the rationale and a debrief). FRT offers it only where a
+rule of the LFR path refuses an *action* the documents let a commander excuse:
+
+- `roster`: safety training (officer safety, emergency life support) out of date — 000 §8.5
+  "exceptions … specifically addressed within the written risk assessment". LFR training never.
+- `watchlist_import`: importing earlier than the import window (000 §6.2(4)).
+
+Every other refusal either names why it can never be set aside (`lfr_rules.NEVER_SET_ASIDE`) or is
+not offered. The rule is re-checked on the server when the decision is recorded, so the rule and
+citation come from FRT, not from the form. The decision is made by the Authority's AO, or its
+Gold or Silver in post; it is used once, by the action it names, and waits on the SRO's work list
+until the SRO endorses it or disagrees, with reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.enums import CommandRole, DeploymentState, Duty
+from frt.governance.models import Deployment
+from frt.governance.notices import notify
+from frt.governance.oversight_models import CommandAppointment, Notification, PolicyException
+from frt.people.models import User
+from frt.people.roles import Role
+from frt.policy import Decision, PolicyRefusal, require
+from frt.policy.lfr_rules import import_window, never_set_aside
+
+ROSTER, WATCHLIST_IMPORT = "roster", "watchlist_import"
+ACTIONS = {
+    ROSTER: "Roster a person whose safety training is not in date",
+    WATCHLIST_IMPORT: "Import the Watchlist before the import window opens",
+}
+MIN_RATIONALE = 40  # "a detailed rationale": more than a word or two
+OUTCOMES = ("endorsed", "disagreed")
+DECIDERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The action a refused rule stopped: what a decision outside policy would let proceed."""
+
+    action: str
+    deployment_id: str
+    user_id: str | None = None  # roster: the person
+    duty: str | None = None  # roster: the duty
+
+    def subject(self) -> dict:
+        return {k: v for k, v in (("user_id", self.user_id), ("duty", self.duty)) if v}
+
+    @classmethod
+    def of(cls, exc: PolicyException) -> Scope:
+        extra = exc.extra or {}
+        return cls(extra.get("action", ""), exc.object_id, extra.get("user_id"), extra.get("duty"))
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a refusal page offers: may the rule be set aside here, and may this user do it."""
+
+    refusal: Decision
+    settable: Decision  # allowed: may be set aside; refused: why never
+    may_record: bool
+    legal_advice_needed: bool
+    deciders: tuple[str, ...] = field(default=tuple(r.label for r in DECIDERS))
+
+
+def _check_scope(scope: Scope) -> None:
+    if scope.action not in ACTIONS:
+        raise GovernanceError(f"no decision outside policy is offered for '{scope.action}'")
+    if scope.action == ROSTER and not (scope.user_id and scope.duty):
+        raise GovernanceError("say who is to be rostered, and in which duty")
+
+
+def recheck(ctx: Ctx, scope: Scope) -> Decision:
+    """Run the rule that refused the action again, now, on the server."""
+    from frt.governance.command import training_check
+
+    _check_scope(scope)
+    dep = ctx.get(Deployment, scope.deployment_id)
+    if scope.action == ROSTER:
+        person = ctx.session.get(User, scope.user_id)
+        if person is None or person.disabled:
+            raise GovernanceError("no such user")
+        return training_check(ctx, person, Duty(scope.duty), dep)
+    return import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
+
+
+def settable(ctx: Ctx, scope: Scope, refusal: Decision) -> Decision:
+    """GOV-16: may this refused rule be set aside for this action? If not, why not."""
+    never = never_set_aside(refusal.citation)
+    if never is not None:
+        return never
+    cite = ctx.profile.governance.outside_policy_needs_legal_advice.cite
+    if scope.action == ROSTER and scope.duty in {d.value for d in Duty}:
+        if refusal.citation == getattr(ctx.profile.training, scope.duty).cite:
+            return Decision.allow("safety training may be excused in the risk assessment", cite)
+    if scope.action == WATCHLIST_IMPORT:
+        if refusal.citation == ctx.profile.watchlist.import_window_hours.cite:
+            return Decision.allow("the import window may be set aside by exception", cite)
+    return Decision.refuse(
+        "a decision outside policy is not offered for this rule here", refusal.citation
+    )
+
+
+def _decider_role(ctx: Ctx, dep: Deployment) -> Role | None:
+    """The Authority's AO, or its Gold or Silver in post, in the role they act in."""
+    if dep.authority.authorising_officer_id == ctx.user.id and ctx.user.has_role(
+        Role.AUTHORISING_OFFICER
+    ):
+        return Role.AUTHORISING_OFFICER
+    posts = set(
+        ctx.session.scalars(
+            select(CommandAppointment.role).where(
+                CommandAppointment.authority_id == dep.authority_id,
+                CommandAppointment.user_id == ctx.user.id,
+                CommandAppointment.ended_at.is_(None),
+            )
+        )
+    )
+    for post, role in ((CommandRole.GOLD, Role.GOLD), (CommandRole.SILVER, Role.SILVER)):
+        if post.value in posts and ctx.user.has_role(role):
+            return role
+    return None
+
+
+def offer(ctx: Ctx, scope: Scope, refusal: Decision) -> Offer:
+    dep = ctx.get(Deployment, scope.deployment_id)
+    can = settable(ctx, scope, refusal)
+    return Offer(
+        refusal,
+        can,
+        can.allowed and _decider_role(ctx, dep) is not None,
+        bool(ctx.profile.governance.outside_policy_needs_legal_advice.value),
+    )
+
+
+def record(ctx: Ctx, scope: Scope, rationale: str, legal_advice: str = "") -> PolicyException:
+    """GOV-16: record the decision, flag it to the SRO, and return it (unused) for the action."""
+    dep = ctx.get(Deployment, scope.deployment_id)
+    role = _decider_role(ctx, dep)
+    if role is None:
+        raise PolicyRefusal(
+            Decision.refuse(
+                "only the Authority's AO, or its Gold or Silver in post, decides outside policy",
+                "000 §12.1(d)",
+            )
+        )
+    if DeploymentState(dep.state).finished:
+        raise GovernanceError("the Deployment has finished")
+    refusal = recheck(ctx, scope)
+    if refusal.allowed:
+        raise GovernanceError(f"nothing to set aside: {refusal.reason} ({refusal.citation})")
+    require(settable(ctx, scope, refusal))
+    _require_grounds(ctx, rationale, legal_advice)
+    exc = PolicyException(
+        object_type="lfr_deployment",
+        object_id=dep.id,
+        rule=refusal.citation,
+        refused_reason=refusal.reason,
+        rationale=rationale.strip(),
+        legal_advice=legal_advice.strip(),
+        decided_by=ctx.user.id,
+        decided_at=ctx.now,
+        extra={"action": scope.action, **scope.subject()},
+    )
+    ctx.session.add(exc)
+    ctx.session.flush()
+    _flag_to_sro(ctx, exc, role)
+    return exc
+
+
+def _require_grounds(ctx: Ctx, rationale: str, legal_advice: str) -> None:
+    rule = ctx.profile.governance.outside_policy_needs_legal_advice
+    if len(rationale.strip()) < MIN_RATIONALE:
+        raise PolicyRefusal(
+            Decision.refuse(
+                "a decision outside policy needs a detailed rationale (at least "
+                f"{MIN_RATIONALE} characters): why these circumstances go beyond the documents, "
+                "and the risk it answers",
+                rule.cite,
+            )
+        )
+    if rule.value and not legal_advice.strip():
+        raise PolicyRefusal(
+            Decision.refuse(
+                "a decision outside policy needs the legal advice it rests on (its reference)",
+                rule.cite,
+            )
+        )
+
+
+def _flag_to_sro(ctx: Ctx, exc: PolicyException, role: Role) -> None:
+    cite = ctx.profile.governance.outside_policy_needs_legal_advice.cite
+    notify(
+        ctx,
+        kind="outside_policy",
+        object_type="gov_policy_exception",
+        object_id=exc.id,
+        message=f"Decision outside policy ({exc.rule}): review it",
+        citation=cite,
+        role=Role.SRO,
+    )
+    ctx.audit(
+        role,
+        "policy.exception",
+        exc.object_type,
+        exc.object_id,
+        exception_id=exc.id,
+        for_action=(exc.extra or {}).get("action"),
+        rule=exc.rule,
+        citation=cite,
+    )
+
+
+def use(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | None = None):
+    """The unused decision that sets `refusal` aside for this action (marked used), or refuse.
+
+    Without `exception_id` the latest matching decision is taken, so an action simply repeated
+    after the decision was recorded proceeds.
+    """
+    if refusal.allowed:
+        return None
+    if not settable(ctx, scope, refusal).allowed:
+        raise PolicyRefusal(refusal)
+    exc = _matching(ctx, scope, refusal, exception_id)
+    if exc is None:
+        if exception_id is not None:
+            raise PolicyRefusal(
+                Decision.refuse(
+                    "the decision outside policy given does not cover this rule for this "
+                    "action, or was used already",
+                    ctx.profile.governance.outside_policy_needs_legal_advice.cite,
+                )
+            )
+        raise PolicyRefusal(refusal)
+    exc.used = True
+    ctx.audit(None, "policy.exception.use", "gov_policy_exception", exc.id, rule=exc.rule)
+    return exc
+
+
+def _matching(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | None):
+    query = (
+        select(PolicyException)
+        .where(
+            PolicyException.object_id == scope.deployment_id,
+            PolicyException.rule == refusal.citation,
+            PolicyException.used.is_(False),
+        )
+        .order_by(PolicyException.decided_at.desc())
+    )
+    if exception_id is not None:
+        query = query.where(PolicyException.id == exception_id)
+    for exc in ctx.session.scalars(query):
+        if Scope.of(exc) == scope:
+            return exc
+    return None
+
+
+def pending_for(ctx: Ctx, deployment_id: str) -> list[PolicyException]:
+    """Recorded decisions waiting for their action on this Deployment."""
+    return list(
+        ctx.session.scalars(
+            select(PolicyException).where(
+                PolicyException.object_id == deployment_id, PolicyException.used.is_(False)
+            )
+        )
+    )
+
+
+def review(ctx: Ctx, exception_id: str, outcome: str, reasons: str) -> PolicyException:
+    """GOV-16: the SRO endorses the decision or disagrees, with reasons (003 §12.3)."""
+    role = require_role(ctx.user, Role.SRO)
+    exc = ctx.get(PolicyException, exception_id)
+    if exc.sro_reviewed_at is not None:
+        raise GovernanceError("this decision has been reviewed already")
+    if outcome not in OUTCOMES:
+        raise GovernanceError("the SRO endorses the decision or disagrees with it")
+    if outcome == "disagreed" and not reasons.strip():
+        raise GovernanceError("give the reasons for disagreeing")
+    exc.sro_reviewed_by, exc.sro_reviewed_at = ctx.user.id, ctx.now
+    exc.sro_outcome, exc.sro_note = outcome, reasons.strip()
+    _close_flag(ctx, exc)
+    if outcome == "disagreed":
+        notify(
+            ctx,
+            kind="outside_policy_disagreed",
+            object_type="gov_policy_exception",
+            object_id=exc.id,
+            message=f"The SRO disagreed with your decision outside policy ({exc.rule})",
+            citation="003 §12.3",
+            user_id=exc.decided_by,
+        )
+    ctx.audit(
+        role,
+        "policy.exception.review",
+        "gov_policy_exception",
+        exc.id,
+        outcome=outcome,
+        citation="003 §12.3",
+    )
+    return exc
+
+
+def _close_flag(ctx: Ctx, exc: PolicyException) -> None:
+    for note in ctx.session.scalars(
+        select(Notification).where(
+            Notification.object_id == exc.id,
+            Notification.kind == "outside_policy",
+            Notification.acknowledged_at.is_(None),
+        )
+    ):
+        note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
+
+
+def awaiting_review(ctx: Ctx) -> list[PolicyException]:
+    return list(
+        ctx.session.scalars(
+            select(PolicyException)
+            .where(PolicyException.sro_reviewed_at.is_(None))
+            .order_by(PolicyException.decided_at)
+        )
+    )
+
+
+def all_decisions(ctx: Ctx) -> list[PolicyException]:
+    return list(
+        ctx.session.scalars(select(PolicyException).order_by(PolicyException.decided_at.desc()))
+    )

@@ -1,0 +1,174 @@
+"""Decisions outside policy (GOV-16) and per-image Threshold raises (WL-09) as pages.
+
+Where a rule refuses an action a commander may excuse (`frt.governance.outside_policy`), the
+refusal page says so and, to the Authority's AO, Gold or Silver, offers "Record a decision outside
+policy" with the rule and citation filled in by the server. Where the rule can never be set aside
+the page says why. The SRO reviews each decision here (endorse, or disagree with reasons).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.responses import JSONResponse, Response
+
+from frt.audit.log import record_refusal
+from frt.governance import command, outside_policy, watchlists
+from frt.governance.models import Deployment
+from frt.governance.outside_policy import Scope
+from frt.governance.oversight_models import PolicyException
+from frt.people.models import User
+from frt.people.roles import Role
+from frt.policy import Decision
+from frt.web.auth import Principal, require_role, session_actor, store_of
+from frt.web.pages.governance import back, gov_unit
+from frt.web.templating import NAV_LINKS, NavLink, render, wants_json
+
+logger = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+DECIDERS = require_role(*outside_policy.DECIDERS)
+READER_ROLES = (*outside_policy.DECIDERS, Role.SRO, Role.DPO, Role.AUDITOR)
+READERS = require_role(*READER_ROLES)
+
+NAV_LINKS.append(NavLink("Outside policy", "/lfr/exceptions", frozenset(READER_ROLES)))
+
+
+# ------------------------------------------------------------------ the refusal with its offer
+def refused(request: Request, who: Principal, scope: Scope, refusal: Decision) -> Response:
+    """A refusal (recorded in the audit log) that says whether it may be set aside, and offers it."""
+    try:
+        record_refusal(
+            store_of(request),
+            session_actor(request),
+            scope.action,
+            refusal.reason,
+            refusal.citation,
+        )
+    finally:
+        with gov_unit(request, who, "outside_policy.offer") as ctx:
+            offer = outside_policy.offer(ctx, scope, refusal)
+    if wants_json(request):
+        return JSONResponse(offer_json(offer, scope), status_code=403)
+    return render(request, "governance/refusal.html", 403, offer=offer, scope=scope)
+
+
+def offer_json(offer: outside_policy.Offer, scope: Scope) -> dict:
+    body = {"error": "refused", "detail": offer.refusal.reason, "rule": offer.refusal.citation}
+    body["outside_policy"] = {
+        "may_be_set_aside": offer.settable.allowed,
+        "why_not": None if offer.settable.allowed else offer.settable.reason,
+        "you_may_record": offer.may_record,
+        "legal_advice_needed": offer.legal_advice_needed,
+        "record_at": "/api/lfr/exceptions" if offer.settable.allowed else None,
+        "scope": {"action": scope.action, "deployment_id": scope.deployment_id, **scope.subject()},
+    }
+    return body
+
+
+# ------------------------------------------------------------------ recording a decision
+@router.get("/lfr/exceptions/new", name="lfr.exception.new")
+def new_exception(
+    request: Request,
+    action: str,
+    deployment_id: str,
+    user_id: str | None = None,
+    duty: str | None = None,
+    who: Principal = Depends(DECIDERS),
+):
+    scope = Scope(action, deployment_id, user_id, duty)
+    with gov_unit(request, who, "policy.exception.form") as ctx:
+        refusal = outside_policy.recheck(ctx, scope)
+        offer = outside_policy.offer(ctx, scope, refusal) if not refusal.allowed else None
+        person = ctx.session.get(User, user_id) if user_id else None
+        return render(
+            request,
+            "governance/exception_form.html",
+            scope=scope,
+            refusal=refusal,
+            offer=offer,
+            person=person,
+            dep=ctx.get(Deployment, deployment_id),
+            action_label=outside_policy.ACTIONS.get(action, action),
+            min_rationale=outside_policy.MIN_RATIONALE,
+            cite=ctx.profile.governance.outside_policy_needs_legal_advice.cite,
+        )
+
+
+@router.post("/lfr/exceptions", name="lfr.exception.create")
+async def create_exception(request: Request, who: Principal = Depends(DECIDERS)):
+    form = await request.form()
+    scope = Scope(
+        str(form.get("action", "")),
+        str(form.get("deployment_id", "")),
+        form.get("user_id") or None,
+        form.get("duty") or None,
+    )
+    with gov_unit(request, who, "policy.exception") as ctx:
+        exc = outside_policy.record(
+            ctx, scope, str(form.get("rationale", "")), str(form.get("legal_advice", ""))
+        )
+        if scope.action == outside_policy.ROSTER:  # everything is known: roster at once
+            command.roster(ctx, scope.deployment_id, scope.user_id, scope.duty, exception_id=exc.id)
+            return back(f"/lfr/deployments/{scope.deployment_id}#roster")
+    return back(f"/lfr/deployments/{scope.deployment_id}?exception=recorded#watchlist")
+
+
+# ------------------------------------------------------------------ reading and the SRO's review
+@router.get("/lfr/exceptions", name="lfr.exceptions")
+def exception_list(request: Request, who: Principal = Depends(READERS)):
+    with gov_unit(request, who, "policy.exception.list") as ctx:
+        rows = [(e, ctx.session.get(User, e.decided_by)) for e in outside_policy.all_decisions(ctx)]
+        return render(
+            request, "governance/exceptions.html", rows=rows, ACTIONS=outside_policy.ACTIONS
+        )
+
+
+@router.get("/lfr/exceptions/{exc_id}", name="lfr.exception")
+def exception_page(exc_id: str, request: Request, who: Principal = Depends(READERS)):
+    with gov_unit(request, who, "policy.exception.read") as ctx:
+        exc = ctx.get(PolicyException, exc_id)
+        ctx.audit(None, "policy.exception.read", "gov_policy_exception", exc.id)
+        scope = Scope.of(exc)
+        return render(
+            request,
+            "governance/exception.html",
+            exc=exc,
+            scope=scope,
+            action_label=outside_policy.ACTIONS.get(scope.action, scope.action),
+            decider=ctx.session.get(User, exc.decided_by),
+            person=ctx.session.get(User, scope.user_id) if scope.user_id else None,
+            reviewer=ctx.session.get(User, exc.sro_reviewed_by) if exc.sro_reviewed_by else None,
+            Role=Role,
+        )
+
+
+@router.post("/lfr/exceptions/{exc_id}/review", name="lfr.exception.review")
+async def exception_review(
+    exc_id: str, request: Request, who: Principal = Depends(require_role(Role.SRO))
+):
+    form = await request.form()
+    with gov_unit(request, who, "policy.exception.review") as ctx:
+        outside_policy.review(
+            ctx, exc_id, str(form.get("outcome", "")), str(form.get("reasons", ""))
+        )
+    return back(f"/lfr/exceptions/{exc_id}")
+
+
+# ------------------------------------------------------------------ WL-09
+@router.post("/lfr/watchlist-images/{image_id}/threshold", name="lfr.watchlist.threshold")
+async def raise_threshold(
+    image_id: str,
+    request: Request,
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)),
+):
+    form = await request.form()
+    try:
+        value = float(str(form.get("threshold", "")).strip())
+    except ValueError:
+        raise HTTPException(400, "the Threshold is a number between 0 and 1, e.g. 0.72") from None
+    with gov_unit(request, who, "watchlist.image.threshold") as ctx:
+        image = watchlists.raise_image_threshold(ctx, image_id, value, str(form.get("reason", "")))
+        dep_id = image.entry.watchlist.deployment_id
+    return back(f"/lfr/deployments/{dep_id}#image-{image_id}")

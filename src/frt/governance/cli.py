@@ -3,6 +3,8 @@
     frt watchlist keygen --out bundle.key
     frt watchlist pack FOLDER CSV --out list.frtwl [--key-file bundle.key]
     frt watchlist inspect list.frtwl [--key-file bundle.key]
+    frt watchlist import list.frtwl --deployment ID --as USERNAME --intelligence-reconfirmed
+        [--key-file bundle.key] [--replace]
     frt governance register
     frt governance public [--format json|csv]
     frt governance worklist USERNAME
@@ -25,7 +27,9 @@ from rich.table import Table
 console = Console()
 err = Console(stderr=True)
 
-watchlist_app = typer.Typer(help="Watchlist bundles: keygen, pack, inspect.", no_args_is_help=True)
+watchlist_app = typer.Typer(
+    help="Watchlist bundles: keygen, pack, inspect, import.", no_args_is_help=True
+)
 app = typer.Typer(help="LFR governance: register, public data, work lists.", no_args_is_help=True)
 
 KeyFile = Annotated[Path | None, typer.Option("--key-file", help="base64 AES-256 bundle key file")]
@@ -118,6 +122,69 @@ def inspect(
     table.add_row("[bold]total", str(summary["individuals"]), str(summary["images"]))
     console.print(table)
     console.print(f"created {summary['created_at']}; sha256 {summary['sha256']}")
+
+
+@watchlist_app.command("import")
+def import_cmd(
+    bundle_file: Annotated[Path, typer.Argument(metavar="BUNDLE")],
+    deployment: Annotated[str, typer.Option("--deployment", help="the Deployment's id")],
+    username: Annotated[str, typer.Option("--as", help="who imports (their roles apply)")],
+    key_file: KeyFile = None,
+    reconfirmed: Annotated[
+        bool,
+        typer.Option(
+            "--intelligence-reconfirmed",
+            help="the intelligence case is re-confirmed as current (000 §6.2(1))",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="replace the Watchlist already imported")
+    ] = False,
+) -> None:
+    """Import a bundle into a Deployment: the web import's rules, all or nothing (WL-01…WL-09)."""
+    from frt.governance.context import GovernanceError, acting
+    from frt.governance.watchlists import composition, image_warnings, import_bundle
+    from frt.policy import PolicyRefusal
+
+    try:
+        data = bundle_file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {bundle_file}: {exc.strerror}") from exc
+    key = _key(key_file) if key_file is not None else None
+    store = _store()
+    try:
+        user_id = _user_id(store, username)
+        with acting(store, user_id, "watchlist.import") as ctx:
+            wl = import_bundle(
+                ctx,
+                deployment,
+                data,
+                key=key,
+                intelligence_reconfirmed=reconfirmed,
+                replace=replace,
+            )
+            stats, images = composition(ctx.session, wl.id), image_warnings(ctx.session, wl.id)
+    except PolicyRefusal as exc:
+        raise _fail(f"refused: {exc.decision.reason} ({exc.decision.citation})") from exc
+    except GovernanceError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    warned = sum(1 for i in images if i["warnings"])
+    console.print(
+        f"Watchlist imported: {stats['individuals']} individuals, {stats['images']} images"
+        + (f"; {warned} image(s) with quality warnings (see the Deployment page)" if warned else "")
+    )
+
+
+def _user_id(store, username: str) -> str:
+    from frt.people.service import get_user
+
+    with store.session() as session:
+        user = get_user(session, username)
+        if user is None or user.disabled:
+            raise _fail(f"no user '{username}'")
+        return user.id
 
 
 @app.command("register")

@@ -98,12 +98,13 @@ def settable(ctx: Ctx, scope: Scope, refusal: Decision) -> Decision:
     if never is not None:
         return never
     cite = ctx.profile.governance.outside_policy_needs_legal_advice.cite
-    if scope.action == ROSTER and scope.duty in {d.value for d in Duty}:
-        if refusal.citation == getattr(ctx.profile.training, scope.duty).cite:
-            return Decision.allow("safety training may be excused in the risk assessment", cite)
-    if scope.action == WATCHLIST_IMPORT:
-        if refusal.citation == ctx.profile.watchlist.import_window_hours.cite:
-            return Decision.allow("the import window may be set aside by exception", cite)
+    duties = {d.value for d in Duty}
+    training = getattr(ctx.profile.training, scope.duty) if scope.duty in duties else None
+    if scope.action == ROSTER and training is not None and refusal.citation == training.cite:
+        return Decision.allow("safety training may be excused in the risk assessment", cite)
+    window = ctx.profile.watchlist.import_window_hours
+    if scope.action == WATCHLIST_IMPORT and refusal.citation == window.cite:
+        return Decision.allow("the import window may be set aside by exception", cite)
     return Decision.refuse(
         "a decision outside policy is not offered for this rule here", refusal.citation
     )

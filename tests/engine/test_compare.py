@@ -98,3 +98,19 @@ def test_a_cohort_of_another_algorithm_is_refused():
     cohort = Cohort(_templates(100), "other", "1")
     with pytest.raises(IncompatibleTemplates):
         Gallery(["a"], _templates(1), *KIND, cohort=cohort)
+
+
+def test_raw_weight_zero_is_pure_as_norm_and_keeps_scores_in_range():
+    cohort_pure = Cohort(_templates(200, seed=1), *KIND, top_k=20, raw_weight=0.0)
+    cohort_fused = Cohort(_templates(200, seed=1), *KIND, top_k=20)
+    g = _templates(5, seed=2)
+    probes = _templates(50, seed=6)
+    for cohort in (cohort_pure, cohort_fused):
+        s = Gallery([str(i) for i in range(5)], g, *KIND, cohort=cohort).score_vectors(probes)
+        assert ((0 <= s) & (s <= 1)).all()
+    cos = probes @ g.T
+    stats_p, stats_g = cohort_pure.stats(probes), cohort_pure.stats(g)
+    zp = (cos - stats_p[:, :1]) / stats_p[:, 1:]
+    zg = (cos - stats_g[None, :, 0]) / stats_g[None, :, 1]
+    pure = cohort_pure.score(cos, stats_p, stats_g)
+    assert np.array_equal(np.argsort(pure, axis=1), np.argsort((zp + zg) / 2, axis=1))

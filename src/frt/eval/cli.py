@@ -42,6 +42,7 @@ def identify(
     plot: Annotated[Optional[Path], typer.Option(help="DET plot (PNG or SVG).")] = None,
     groups: Annotated[Optional[Path], typer.Option(help="CSV identity,group for EVAL-02.")] = None,
     cohort: Annotated[Optional[Path], typer.Option(help="Folder of other people's faces for score normalisation.")] = None,
+    cohort_raw_weight: Annotated[Optional[float], typer.Option(help="Share of raw similarity kept in cohort scoring (0 = pure AS-norm).")] = None,
     algorithm: Annotated[str, typer.Option(help="Template algorithm name.")] = "dlib-resnet",
     algorithm_option: Annotated[list[str], typer.Option("--algorithm-option", "-o", help="key=value, e.g. model_path=/x.onnx")] = [],
     detector: Annotated[str, typer.Option(help="Detector name.")] = "thorough",
@@ -64,7 +65,8 @@ def identify(
     spec = EngineSpec(detector=detector, algorithm=algorithm, algorithm_options=_options(algorithm_option))
     cache = None if no_cache else (cache_dir or default_cache_dir())
     run = evaluate(data_dir, spec, cohort_dir=cohort, limit=limit, fold=parse_fold(fold),
-                   cache_dir=cache, workers=workers, progress=progress)
+                   cache_dir=cache, workers=workers, progress=progress,
+                   cohort_raw_weight=cohort_raw_weight)
     out = dict(run.figures, data=run.data_description)
     if groups is not None:
         from frt.eval.groups import group_figures, load_groups

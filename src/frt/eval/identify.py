@@ -32,7 +32,8 @@ class Run:
 def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
              limit: int | None = None, fold: tuple[int, int] | None = None,
              cache_dir: Path | None = None, workers: int | None = None,
-             progress: bool = True, cohort_top_k: int = 100) -> Run:
+             progress: bool = True, cohort_top_k: int = 100,
+             cohort_raw_weight: float | None = None) -> Run:
     """The open-set protocol of testdata/README.md on `data_dir` (see `frt.eval.dataset`)."""
     start = time.perf_counter()
     version = spec.build()[1].version
@@ -43,7 +44,7 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
     cohort, cohort_size = None, 0
     if cohort_dir is not None:
         cohort = _cohort(cohort_dir, set(identities), spec, version, cache_dir, workers, progress,
-                         cohort_top_k)
+                         cohort_top_k, cohort_raw_weight)
         cohort_size = len(cohort)
     gallery_items = [it for it in split.gallery if vectors.get(it.key) is not None]
     gallery = Gallery([it.identity for it in gallery_items],
@@ -62,7 +63,8 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
         "algorithm": spec.algorithm,
         "algorithm_version": version,
         "detector": spec.detector,
-        "scoring": "cohort-normalised (AS-norm)" if cohort else "raw similarity",
+        "scoring": (f"cohort-normalised (AS-norm top-{cohort.top_k}, raw weight "
+                    f"{cohort.raw_weight:g})") if cohort else "raw similarity",
         "cohort_size": cohort_size,
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -71,10 +73,14 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
     return Run(figs, searches, description, spec.algorithm, version)
 
 
-def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k) -> Cohort:
+def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k,
+            raw_weight) -> Cohort:
+    from frt.engine.normalise import RAW_WEIGHT
+
     items = dataset.cohort_items(cohort_dir, exclude)
     results = template_items(items, spec, version, cache_dir, workers, "cohort", progress)
     rows = [r.template.vector for r in results.values() if r.template is not None]
     if not rows:
         raise ValueError(f"no usable cohort faces in {cohort_dir}")
-    return Cohort(np.stack(rows), spec.algorithm, version, top_k=top_k)
+    return Cohort(np.stack(rows), spec.algorithm, version, top_k=top_k,
+                  raw_weight=RAW_WEIGHT if raw_weight is None else raw_weight)

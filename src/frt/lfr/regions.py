@@ -25,8 +25,8 @@ MOTION_WIDTH = 160  # motion is measured on a copy this wide: cheap and enough f
 MOTION_THRESHOLD = 18  # grey-level change that counts as movement
 FULL_AREA_SHARE = 0.75  # regions covering more than this share of the zone: search all of it
 TRACK_PAD = 0.45  # a tracked face's region: its box grown by this share on every side
-TRACKED_FACE_BOX = 92.0
-EXPLAINED_AREA = 4.0  # a moving area up to this many times a tracked face's region is that person  # a tracked face is searched at a scale that makes it about this big
+TRACKED_FACE_BOX = 92.0  # a tracked face is searched at a scale that makes it about this big
+EXPLAINED_AREA = 4.0  # a moving area up to this many times a tracked face's region is that person
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ def test_a_sharp_frontal_well_lit_face_passes(astronaut, face):
     q = assess(astronaut, face)
     assert q.ok and q.reasons == []
     assert 0.7 < q.score <= 1.0 and q.frontal > 0.8 and q.inter_eye_px > 30
+    assert q.exposure > 0.8
 
 
 def test_a_blurred_face_is_refused_as_blurred(astronaut, face):
@@ -42,6 +43,7 @@ def test_a_dark_face_is_refused_as_too_dark(astronaut, face):
     dark = (astronaut * 0.12).astype(np.uint8)
     q = assess(dark, face)
     assert not q.ok and any("too dark" in r for r in q.reasons)
+    assert q.exposure < assess(astronaut, face).exposure
 
 
 def test_a_face_turned_away_is_refused(astronaut, face):

@@ -49,6 +49,11 @@ class Quality:
     clipped: float = 0.0
 
     @property
+    def exposure(self) -> float:
+        """How well exposed the face is, 1 (mid-range, nothing clipped) .. 0."""
+        return _exposure(DEFAULT, self.brightness, self.clipped)
+
+    @property
     def frontal(self) -> float:
         """How frontal the face is, 1 (frontal) .. 0 (profile)."""
         return float(np.clip(1.0 - abs(self.yaw_ratio) / 0.6, 0.0, 1.0))
@@ -128,9 +133,13 @@ def _score(t: QualityThresholds, ied, sharp, yaw, bright, clipped) -> float:
     size = np.clip((ied - t.min_inter_eye_px / 2) / (t.good_inter_eye_px - t.min_inter_eye_px / 2), 0, 1)
     sharpness = np.clip(sharp / t.good_sharpness, 0, 1)
     pose = np.clip(1 - abs(yaw) / (t.max_yaw_ratio * 1.5), 0, 1)
+    parts = np.array([size, sharpness, pose, _exposure(t, bright, clipped)], dtype=np.float64)
+    return float(np.prod(np.maximum(parts, 1e-6)) ** 0.25)
+
+
+def _exposure(t: QualityThresholds, bright: float, clipped: float) -> float:
+    """1 for a mid-range face with nothing clipped, falling towards the brightness limits."""
     mid = (t.min_brightness + t.max_brightness) / 2
     half = (t.max_brightness - t.min_brightness) / 2
-    exposure = np.clip(1 - max(0.0, abs(bright - mid) - half * 0.5) / half, 0, 1)
-    exposure *= np.clip(1 - clipped / (t.max_clipped * 2), 0, 1)
-    parts = np.array([size, sharpness, pose, exposure], dtype=np.float64)
-    return float(np.prod(np.maximum(parts, 1e-6)) ** 0.25)
+    level = np.clip(1 - max(0.0, abs(bright - mid) - half * 0.5) / half, 0, 1)
+    return float(level * np.clip(1 - clipped / (t.max_clipped * 2), 0, 1))

@@ -42,7 +42,7 @@ def test_identical_templates_score_one_and_opposite_zero():
     assert similarity(_t(v), _t(-v)) == pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.req("LIVE-02", "RFR-08")
+@pytest.mark.req("LIVE-02")
 def test_gallery_search_returns_the_nearest_entries_best_first():
     g = _templates(500)
     gallery = Gallery([f"id{i}" for i in range(500)], g, *KIND)

@@ -52,6 +52,13 @@ def test_api_call_without_or_with_wrong_csrf_header_is_refused(client, people, s
                                                     "web.session.delete"}
 
 
+@pytest.mark.req("DATA-06")
+def test_a_bearer_header_does_not_excuse_a_signed_in_session_from_the_token(client, people):
+    signed_in(client, "auditor")
+    forged = client.post("/api/audit/verify", headers={"Authorization": "Bearer frtd_x"})
+    assert forged.status_code == 403 and forged.json()["rule"] == "000 §12.1(b)"
+
+
 def test_token_from_before_login_does_not_work_after_it(client, people):
     old = csrf_of(client)
     new = signed_in(client, "auditor")

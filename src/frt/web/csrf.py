@@ -4,6 +4,10 @@ Each session (a signed-out one too, so the login form is covered) holds a random
 POST, PUT, PATCH and DELETE must echo it, in the `X-CSRF-Token` header (HTMX sends it from
 `hx-headers` on <body>; API clients read it from `GET /api/session`) or in the `csrf_token`
 field of a form. A missing or wrong token is refused with 403 and the refusal is audited.
+
+Calls that authenticate with a bearer credential (enrolled handheld devices, 000 §12.1(e)) carry
+no cookie authority: a browser never attaches an `Authorization` header to a cross-site request,
+so CSRF cannot ride on them and they need no token. Their routes accept only the bearer.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def token(request: Request) -> str:
 
 async def protect(request: Request) -> None:
     """App-wide dependency: state-changing requests must carry the session's token."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or _bearer(request):
         return
     expected = request.session.get(sessions.CSRF)
     sent = request.headers.get(HEADER) or await _form_token(request)
@@ -52,6 +56,12 @@ async def protect(request: Request) -> None:
         raise CsrfRefused(
             "the request's CSRF token does not match this session; reload the page and try again"
         )
+
+
+def _bearer(request: Request) -> bool:
+    """A bearer call with no signed-in session behind it (a session's calls still need the token)."""
+    has_bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    return has_bearer and not request.session.get(sessions.USER_ID)
 
 
 async def _form_token(request: Request) -> str | None:

@@ -2,9 +2,9 @@
 signed-in clients of the console (LIVE-04..07; DATA-06).
 
 The device app authenticates with its own enrolled credential, `Authorization: Bearer frtd_…`
-(`require_device`); like every state-changing call it also echoes the session's CSRF token (read
-from `GET /api/session`). The device sees only its Deployment's operational Alerts, and records
-the Engagement Officer's decisions as that officer. Nothing here acts on an Alert by itself.
+(`require_device`); having no session cookie, its calls need no CSRF token (see `web.csrf`).
+The device sees only its Deployment's operational Alerts, and records the Engagement Officer's
+decisions as that officer. Nothing here acts on an Alert by itself.
 """
 
 from __future__ import annotations

@@ -268,3 +268,143 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
             assert personal not in blob
     assert '"watchlist_subjects": 2' in json_text.replace('":2', '": 2')
     assert csv_text.splitlines()[0].startswith("reference,location,date")
+
+
+# ------------------------------------------------------------------ GOV-16 and WL-09 in a browser
+@pytest.fixture
+def refusing_page(browser):
+    """A page on which refusal pages (403) are expected; any other browser error fails."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert [e for e in errors if "status of 403" not in e] == []
+
+
+@pytest.fixture
+def early_deployment(store, cast):
+    """An authority in force whose Deployment starts in 30 hours (outside the import window),
+    with its Silver appointed, an SRO, and a trained Operator rostered; returns the ids."""
+    from datetime import date
+
+    from frt.governance import applications, command, decisions
+    from frt.governance.context import acting
+    from frt.people.roles import TrainingKind
+    from frt.people.service import add_training
+    from tests.governance.conftest import all_reasons, draft
+
+    with store.session() as db:
+        for username, name, rank, roles in [
+            ("sro", "Cdr Sasha Sro", Rank.COMMANDER, {Role.SRO}),
+            ("operator", "PC Otto Operator", Rank.POLICE_CONSTABLE, {Role.LFR_OPERATOR}),
+        ]:
+            create_user(
+                db,
+                Actor.system("test"),
+                username=username,
+                display_name=name,
+                rank=rank,
+                roles=roles,
+                password=PASSWORD,
+            )
+        for kind in (TrainingKind.LFR, TrainingKind.OFFICER_SAFETY):
+            add_training(
+                db, Actor.system("test"), "operator", kind, date(2026, 1, 1), date(2030, 1, 1)
+            )
+        ids = {
+            u: _user_id(db, u) for u in ("applicant", "npcc", "ao", "gold", "silver", "operator")
+        }
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)
+    with acting(store, ids["applicant"], "test") as ctx:
+        app = draft(ctx, starts_at=start, ends_at=start + timedelta(hours=8))
+        applications.submit(ctx, app.id)
+        app_id = app.id
+    with acting(store, ids["ao"], "test") as ctx:
+        for doc in ctx.get(applications.Application, app_id).documents:
+            applications.review_document(ctx, doc.id, "reviewed")
+    with acting(store, ids["npcc"], "test") as ctx:
+        decisions.consult(ctx, app_id, "supported")
+    with acting(store, ids["ao"], "test") as ctx:
+        place = ctx.get(applications.Application, app_id).locations[0].id
+        terms = decisions.Terms(
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            place_ids=[place],
+            categories=["wanted_by_courts", "suspect"],
+            min_threshold=0.64,
+            gold_id=ids["gold"],
+        )
+        auth = decisions.decide(ctx, app_id, "authorise", all_reasons(), terms=terms)
+        auth_id, dep_id = auth.id, auth.deployments[0].id
+    with acting(store, ids["gold"], "test") as ctx:
+        command.appoint(ctx, auth_id, "silver", ids["silver"])
+    with acting(store, ids["silver"], "test") as ctx:
+        command.roster(ctx, dep_id, ids["operator"], "lfr_operator")
+    return dep_id
+
+
+def _user_id(db, username: str) -> str:
+    from frt.people.service import get_user
+
+    return get_user(db, username).id
+
+
+@pytest.mark.req("GOV-16", "WL-05", "WL-09")
+def test_a_decision_outside_policy_and_a_threshold_raise_in_a_browser(
+    refusing_page, live_server, early_deployment, bundle_file
+):
+    page, base = refusing_page, live_server
+    dep_url = f"{base}/lfr/deployments/{early_deployment}"
+
+    def import_bundle():
+        page.goto(dep_url)
+        page.get_by_label(re.compile("Encrypted Watchlist bundle")).set_input_files(
+            str(bundle_file)
+        )
+        page.get_by_label(re.compile("intelligence case is re-confirmed")).check()
+        page.get_by_role("button", name="Import Watchlist").click()
+
+    # 1. The Silver imports 30 hours early: refused, naming 000 §6.2(4), with the offer.
+    _as(page, base, "silver")
+    import_bundle()
+    assert page.get_by_role("heading", name="Refused").is_visible()
+    assert "000 §6.2(4)" in page.locator("#refusal").inner_text()
+    page.get_by_role("link", name="Record a decision outside policy").click()
+    assert page.locator("#x-rule").inner_text() == "000 §6.2(4)"
+    page.get_by_label(re.compile("Detailed rationale")).fill(
+        "The event opens at dawn and the only System Engineer is on duty the evening before"
+    )
+    page.get_by_label(re.compile("Legal advice")).fill("DLS ref 2026/118")
+    page.get_by_role("button", name="Record the decision").click()
+    assert "sets rule 000 §6.2(4) aside" in page.locator("#watchlist").inner_text()
+    import_bundle()  # the same action, repeated, now proceeds
+    assert page.locator("#wl-counts").inner_text() == "2 individuals, 3 images"
+
+    # 2. The rostered Operator raises one image's Threshold, with the reason.
+    _as(page, base, "operator")
+    page.goto(dep_url)
+    page.locator("input[name=threshold]").first.fill("0.8")
+    page.locator("input[name=reason]").first.fill("two false alerts at the gate in testing")
+    page.get_by_role("button", name="Raise Threshold").first.click()
+    first = page.locator("ul.images li").first.inner_text()
+    assert "Threshold 0.8" in first and "two false alerts at the gate" in first
+
+    # 3. The SRO finds it on the home panel and disagrees, with reasons.
+    _as(page, base, "sro")
+    page.get_by_role("link", name=re.compile(r"Decision outside policy \(000 §6.2\(4\)\)")).click()
+    page.get_by_role("radio", name=re.compile("Disagree")).check()
+    page.get_by_label(re.compile("Reasons")).fill("A second engineer could have been rostered")
+    page.get_by_role("button", name="Record the review").click()
+    assert "disagreed" in page.locator("#x-outcome").inner_text()
+
+    # 4. The Silver is told, and acknowledges it from the work list.
+    _as(page, base, "silver")
+    page.goto(f"{base}/lfr")
+    told = page.get_by_role("link", name=re.compile("The SRO disagreed"))
+    assert told.is_visible()
+    page.get_by_role("button", name="Acknowledge").click()
+    assert page.get_by_role("link", name=re.compile("The SRO disagreed")).count() == 0

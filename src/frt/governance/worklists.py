@@ -37,6 +37,7 @@ class WorkItem:
     citation: str
     due_at: datetime | None = None
     overdue: bool = False
+    note_id: str | None = None  # a notification: acknowledge it by this id
 
 
 def for_user(ctx: Ctx) -> list[WorkItem]:
@@ -61,7 +62,15 @@ def for_user(ctx: Ctx) -> list[WorkItem]:
             for e in awaiting_review(ctx)
         ]
     items += [
-        WorkItem("notification", n.message, n.object_type, n.object_id, n.citation, n.created_at)
+        WorkItem(
+            "notification",
+            n.message,
+            n.object_type,
+            n.object_id,
+            n.citation,
+            n.created_at,
+            note_id=n.id,
+        )
         for n in notifications_for(ctx)
         if n.kind != "outside_policy"  # the SRO's work item above says it, with the review
     ]

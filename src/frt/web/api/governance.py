@@ -224,6 +224,7 @@ class WorkItemOut(BaseModel):
     citation: str
     due_at: datetime | None
     overdue: bool
+    note_id: str | None = None
 
 
 def _out(ctx, app: Application) -> ApplicationOut:
@@ -660,6 +661,12 @@ def register(
     with gov_unit(request, who, "register.read") as ctx:
         ctx.audit(None, "register.read", "lfr_register", "-")
         return transparency.register(ctx.session)
+
+
+@router.post("/notifications/{note_id}/ack", name="api.lfr.notification.ack")
+def acknowledge(note_id: str, request: Request, who: Principal = Depends(ANY)) -> Ref:
+    with gov_unit(request, who, "notification.acknowledge") as ctx:
+        return Ref(id=notices.acknowledge(ctx, note_id).id, state="acknowledged")
 
 
 @router.get("/worklist", name="api.lfr.worklist")

@@ -131,7 +131,13 @@ def index(request: Request, who: Principal = Depends(ANY)):
         auths = list(ctx.session.scalars(select(Authority).order_by(Authority.issued_at.desc())))
         items = worklists.for_user(ctx)
         return render(
-            request, "governance/index.html", apps=apps, auths=auths, items=items, **CHOICES
+            request,
+            "governance/index.html",
+            apps=apps,
+            auths=auths,
+            items=items,
+            href=_href,
+            **CHOICES,
         )
 
 
@@ -411,6 +417,7 @@ def _href(item: worklists.WorkItem) -> str | None:
         "lfr_authority": f"/lfr/authorities/{item.object_id}",
         "lfr_deployment": f"/lfr/deployments/{item.object_id}",
         "gov_policy_exception": f"/lfr/exceptions/{item.object_id}",
+        "lfr_loss_report": "/lfr",
     }.get(item.object_type, "/lfr")
 
 

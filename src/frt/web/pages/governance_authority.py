@@ -216,7 +216,14 @@ def deployment_page(dep_id: str, request: Request, who: Principal = Depends(ANY)
             auth=dep.authority,
             watchlist=watchlist,
             roster=roster,
-            people=_people(ctx),
+            people=[
+                p
+                for p in _people(ctx)
+                if any(
+                    p.has_role(r)
+                    for r in (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ENGINEER)
+                )
+            ],
             stats=watchlists.composition(ctx.session, watchlist.id if watchlist else None),
             warnings=watchlists.image_warnings(ctx.session, watchlist.id) if watchlist else [],
             next_review=command.next_review_at(ctx, dep),

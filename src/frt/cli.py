@@ -275,6 +275,8 @@ def serve(
     keyfile: Annotated[Path | None, typer.Option(help="TLS key")] = None,
     insecure_localhost: Annotated[bool, typer.Option(help="plain HTTP on 127.0.0.1 only (development)")] = False,
     demo: Annotated[bool, typer.Option(help="create demo users on the embedded database")] = False,
+    purge_every: Annotated[float, typer.Option(
+        help="minutes between retention purges of finished Deployments (0: run none here)")] = 10,
 ) -> None:
     """Serve the dashboard and API over HTTPS (migrates the embedded database by itself)."""
     from frt.web.certs import make_dev_certificate
@@ -293,6 +295,12 @@ def serve(
         _seed_demo(store, settings)
     if not insecure_localhost and certfile is None:
         certfile, keyfile = make_dev_certificate(settings.data_dir / "certs", [host])
+    if purge_every > 0:
+        from frt.lfr.purge import schedule
+
+        # DATA-02, DATA-08: Watchlists and working data go within the profile's window after a
+        # Deployment ends, whether or not anyone remembers to run `frt deploy purge`.
+        schedule(store, purge_every, background=True).start()
     scheme = "http" if insecure_localhost else "https"
     console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
                   f"  (policy profile: {settings.policy_profile})")
@@ -352,7 +360,8 @@ _mount_optional()
 
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app()
 
 

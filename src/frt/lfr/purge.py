@@ -109,11 +109,13 @@ def _wipe(session: Session, dep_id: str, now: datetime, hours) -> Wiped:
                  devices, on_time)
 
 
-def schedule(store, every_minutes: float = 10.0):
-    """A blocking APScheduler running `purge` now and every `every_minutes` (Ctrl-C stops)."""
+def schedule(store, every_minutes: float = 10.0, *, background: bool = False):
+    """An APScheduler running `purge` now and every `every_minutes`: blocking (for
+    `frt deploy purge --every`, Ctrl-C stops) or in a background thread (for `frt serve`)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler = (BackgroundScheduler if background else BlockingScheduler)(timezone="UTC")
     scheduler.add_job(purge, "interval", args=[store], minutes=every_minutes,
                       next_run_time=utcnow(), id="lfr-purge", max_instances=1, coalesce=True)
     return scheduler

@@ -107,6 +107,12 @@ def test_a_bronze_is_told_who_may_decide(web, people, authority):
     page = bronze.post(f"/lfr/deployments/{dep_id}/roster", data=data)
     assert page.status_code == 403 and "Record a decision outside policy" not in page.text
     assert "may record it: ask them" in page.text
+    inspector, _token = web("inspector")  # an AO and Gold, but not of this Authority
+    form = inspector.get(
+        f"/lfr/exceptions/new?action=roster&deployment_id={dep_id}"
+        f"&user_id={people['unsafe']}&duty=lfr_operator"
+    )
+    assert "in post may record" in form.text and 'name="rationale"' not in form.text
 
 
 @pytest.mark.req("GOV-16", "WL-05")

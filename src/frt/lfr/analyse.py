@@ -25,6 +25,7 @@ from frt.lfr.zone import HOG_MIN_BOX, Zone
 
 CHIP_SIZE = 150  # dlib ResNet's input
 DUPLICATE_IOU = 0.4  # two detections from overlapping regions this alike are one face
+SETTLED_IOU = 0.5  # a face this much over a settled track's last box is that track's
 MTCNN_MARGIN = 0.8  # MTCNN's smallest face asked for, as a share of the smallest face wanted
 
 
@@ -48,6 +49,9 @@ class AnalyseJob:
     zone: Zone
     thresholds: QualityThresholds
     detector: str = "hog"  # "mtcnn" (frt.engine.detect_fast) where its package is installed
+    # Boxes (frame pixels) of tracks that will take no more templates (alerted, or at their
+    # limit): their faces are followed but not measured or cut again.
+    settled: tuple = ()
 
 
 @dataclass(eq=False)
@@ -195,6 +199,9 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
     out = [Observation(box, in_zone=False) for _, _, box in outside]
     out += [Observation(box, in_zone=True) for _, _, box in over]
     for face, n, box in kept:
+        if any(iou(box, s) >= SETTLED_IOU for s in job.settled):
+            out.append(Observation(box, True))
+            continue
         rgb = rgbs[n]
         face = Face(*face.box, confidence=face.confidence, detector=face.detector,
                     landmarks=landmarks_5(rgb, face.box))

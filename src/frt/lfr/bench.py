@@ -26,12 +26,12 @@ BENCH_THRESHOLD = 0.95
 
 def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float = BENCH_THRESHOLD,
              min_inter_eye_px: float = 20.0, max_faces: int = 10, workers: int | None = None,
-             full_every: int = 8, detector: str | None = None) -> dict:
-    """Run the pipeline over every frame of `video`; the summary `frt bench live` prints."""
+             full_every: int = 8, detector: str | None = None, **options) -> dict:
+    """Run the pipeline over every frame of `video`; the summary `frt bench live` prints.
+    `options` override other `PipelineConfig` fields (benchmark variants)."""
     config = PipelineConfig(zone=Zone(min_inter_eye_px=min_inter_eye_px, max_faces=max_faces),
                             full_every=full_every)
-    if detector:
-        config = replace(config, detector=detector)
+    config = replace(config, **({"detector": detector} if detector else {}), **options)
     watchlist, refused = enrol_folder(watchlist_dir, threshold, config.algorithm,
                                       config.algorithm_options)
     pool = make_pool(config.algorithm, config.algorithm_options, workers)

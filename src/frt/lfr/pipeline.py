@@ -51,6 +51,9 @@ class PipelineConfig:
     policy: TemplatePolicy = TemplatePolicy()
     full_every: int = 8  # search the whole zone every this many frames (and on the first)
     in_flight: int = 4  # frames queued to the workers at once
+    # ... while templates are being made: fewer would put a template sooner in front of a
+    # worker, but costs more throughput than the Recognition Time it saves (bench/RESULTS.md).
+    in_flight_templating: int = 4
     algorithm: str = DEFAULT_ALGORITHM
     algorithm_options: dict = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
     min_quality: float = 0.25
@@ -162,9 +165,8 @@ class Pipeline:
                 if frame is None:
                     break
                 self._submit(frame)
-                # While templates are being made, fewer frames are queued ahead of them: an
-                # Alert waiting behind detection work is Recognition Time lost.
-                limit = 1 if self._embeds else self.config.in_flight
+                # While templates are being made, fewer frames may be queued ahead of them.
+                limit = self.config.in_flight_templating if self._embeds else self.config.in_flight
                 self._drain(block=len(self._pending) >= limit)
                 self._collect(block=False)
             if not self._stop.is_set():  # the source ended: finish what is in flight
@@ -183,8 +185,9 @@ class Pipeline:
         t0 = time.perf_counter()
         regions = self.planner.plan(frame.bgr, self.tracker.boxes())
         crops = [_crop(frame.bgr, r) for r in regions]
+        settled = tuple(t.box for t in self.tracker.tracks.values() if self.tracker.settled(t))
         job = analyse.AnalyseJob(frame.index, crops, self.config.zone, self.config.thresholds,
-                                 self.config.detector)
+                                 self.config.detector, settled)
         future = self.pool.submit(analyse.analyse, job)
         frame.bgr = None  # the crops are copies; the frame's pixels go now
         self.stages.add("plan", (time.perf_counter() - t0) * 1e3)

@@ -104,6 +104,10 @@ class Tracker:
             self.end(track)
         return ended
 
+    def settled(self, track: Track) -> bool:
+        """Whether the track will take no more templates (its faces need no measuring)."""
+        return track.alerted or track.templates + track.pending >= self.policy.max_templates
+
     def wants_template(self, track: Track, frame_index: int) -> bool:
         p = self.policy
         if track.chip is None or track.pending or track.alerted or track.templates >= p.max_templates:

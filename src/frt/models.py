@@ -7,3 +7,4 @@ import frt.governance.models  # noqa: F401
 import frt.governance.oversight_models  # noqa: F401
 import frt.governance.watchlist_models  # noqa: F401
 import frt.lfr.models  # noqa: F401
+import frt.eval.models  # noqa: F401

@@ -29,6 +29,23 @@ from tests.governance.conftest import (  # noqa: F401 (fixtures)
 
 RUN_AT = START + timedelta(hours=1)
 MARKERS = ["weapons"]
+# What an evaluation of dlib's templates with raw similarity finds for 1 in 1,000 is about 0.96;
+# the tests record a lower floor so each test's own Threshold is the one that decides.
+EVALUATED_THRESHOLD = 0.9
+
+
+def record_evaluation(store, dep_id: str, threshold: float = EVALUATED_THRESHOLD) -> None:
+    """Record an evaluation of the algorithm the Deployment's Watchlist was templated with
+    (EVAL-03: nothing runs on an algorithm version that was not evaluated)."""
+    from frt.eval.models import save_evaluation
+    from frt.policy.lfr_rules import RAW_SCORING
+
+    with store.session() as session:
+        rw = watchlists.load_for_recognition(session, store.cipher, dep_id)
+        algorithm, version = rw.subjects[0].images[0].template.kind
+        save_evaluation(session, algorithm, version, "test figures", {
+            "scoring": RAW_SCORING, "threshold_at_fpir_0.001": threshold,
+            "threshold_at_fpir_0.01": threshold - 0.02})
 
 
 def clock_at(when=RUN_AT):
@@ -46,7 +63,7 @@ def officer(store, password_hash):  # noqa: F811
 
 
 @pytest.fixture
-def live(act, authority, engine, photos):  # noqa: F811
+def live(act, authority, engine, photos, store):  # noqa: F811
     """An active Deployment at RUN_AT with the astronaut on its Watchlist: (authority, deployment)."""
 
     def _make(start=True, **overrides) -> tuple[str, str]:
@@ -58,6 +75,7 @@ def live(act, authority, engine, photos):  # noqa: F811
                                      engine=engine)
             command.record_overt_use(ctx, auth_id, notice_published=True,
                                      notice_channels="force website", signage=True)
+        record_evaluation(store, dep_id)
         if start:
             with act("silver", now=RUN_AT) as ctx:
                 deployments.set_state(ctx, dep_id, "active")

@@ -104,6 +104,7 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
     if record is False or (record is None and not exists):
         console.print("[dim]evaluation not recorded (no database; use --record to create one)[/]")
         return
+    from frt.audit import Actor, record
     from frt.eval.models import save_evaluation
     from frt.store.db import open_store
 
@@ -116,6 +117,10 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         with store.session() as session:
             saved = save_evaluation(session, run.algorithm, run.algorithm_version,
                                     run.data_description, out, created_by=by)
+            record(session, Actor(by, "evaluator") if by else Actor.system("cli"),
+                   "evaluation.record", object_type="evaluation", object_id=saved.id,
+                   detail={"algorithm": run.algorithm, "version": run.algorithm_version,
+                           "scoring": out.get("scoring")})
             console.print(f"evaluation recorded: {saved.id}")
     except Exception as exc:
         err.print(f"[yellow]evaluation not recorded: {exc}[/]")

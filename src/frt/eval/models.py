@@ -42,12 +42,17 @@ def save_evaluation(session: Session, algorithm: str, algorithm_version: str,
     return record
 
 
-def latest_evaluation(session: Session, algorithm: str, version: str) -> EvaluationRecord | None:
+def latest_evaluation(session: Session, algorithm: str, version: str,
+                      scoring: str | None = None) -> EvaluationRecord | None:
+    """The newest evaluation of this algorithm version (with this scoring, if given)."""
     stmt = (select(EvaluationRecord)
             .where(EvaluationRecord.algorithm == algorithm,
                    EvaluationRecord.algorithm_version == version)
-            .order_by(EvaluationRecord.created_at.desc()).limit(1))
-    return session.scalars(stmt).first()
+            .order_by(EvaluationRecord.created_at.desc()))
+    for record in session.scalars(stmt):
+        if scoring is None or record.figures.get("scoring") == scoring:
+            return record
+    return None
 
 
 def require_evaluated(session: Session, algorithm: str, version: str) -> EvaluationRecord:

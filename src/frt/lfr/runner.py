@@ -45,16 +45,37 @@ def options_for(version: str) -> dict:
     return {"flip": "flip" in version.split("-")}
 
 
-def load_watchlist(store, deployment_id: str) -> LiveWatchlist:
+def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
+    """The operational Watchlist at its operating Threshold; PolicyRefusal when the algorithm
+    its templates were made with has no recorded evaluation (EVAL-03)."""
     from frt.governance.watchlists import load_for_recognition
 
     with store.session() as session:
         rw = load_for_recognition(session, store.cipher, deployment_id)
-    rows = [WatchlistRow(image.image_id, subject.entry_id, image.template,
-                         threshold_raise=image.threshold, category=subject.category,
-                         markers=subject.warning_markers)
-            for subject in rw.subjects for image in subject.images]
-    return LiveWatchlist(rows, rw.min_threshold)
+        rows = [WatchlistRow(image.image_id, subject.entry_id, image.template,
+                             threshold_raise=image.threshold, category=subject.category,
+                             markers=subject.warning_markers)
+                for subject in rw.subjects for image in subject.images]
+        threshold = _operating_threshold(session, store, rw.min_threshold, rows, profile)
+    return LiveWatchlist(rows, threshold)
+
+
+def _operating_threshold(session, store, minimum: float, rows, profile) -> float:
+    from frt.eval.models import latest_evaluation
+    from frt.policy.lfr_rules import RAW_SCORING, operating_threshold
+    from frt.policy.profile import load_profile
+
+    if not rows:
+        return minimum
+    algorithm, version = rows[0].template.kind
+    record = latest_evaluation(session, algorithm, version, scoring=RAW_SCORING)
+    threshold, decision = operating_threshold(
+        profile or load_profile(store.settings.policy_profile), minimum,
+        record.figures if record else None, f"{algorithm} {version}")
+    if not decision.allowed:
+        raise PolicyRefusal(decision)
+    logger.info("deployment threshold: %s", decision.reason)
+    return threshold
 
 
 def load_watchlists(store, deployment_id: str) -> list[LiveWatchlist]:
@@ -94,7 +115,12 @@ class Runner:
             record_refusal(self.store, SYSTEM, "lfr.deployment.run", decision.reason,
                            decision.citation)
             raise PolicyRefusal(decision)
-        watchlists = load_watchlists(self.store, self.deployment_id)
+        try:
+            watchlists = load_watchlists(self.store, self.deployment_id)
+        except PolicyRefusal as refusal:
+            record_refusal(self.store, SYSTEM, "lfr.deployment.run", refusal.decision.reason,
+                           refusal.decision.citation)
+            raise
         algorithm, version = watchlists[0].kind
         config = PipelineConfig(zone=self.zone, algorithm=algorithm,
                                 algorithm_options=options_for(version))

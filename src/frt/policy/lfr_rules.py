@@ -247,3 +247,43 @@ def report_overdue(profile: Profile, ended_at: datetime, now: datetime) -> Decis
 def silver_review_due(last: datetime, interval_hours: float, now: datetime) -> bool:
     """GOV-09: Silver reviews at the tactical plan's interval (004 §7.6)."""
     return now >= last + timedelta(hours=interval_hours)
+
+
+RAW_SCORING = "raw similarity"  # the scoring live recognition uses (frt.engine.compare)
+
+
+def operating_threshold(
+    profile: Profile, authority_minimum: float, evaluation: dict | None, algorithm: str
+) -> tuple[float | None, Decision]:
+    """EVAL-01, EVAL-03: the Threshold a Deployment alerts at, and whether it may run at all.
+
+    A force's minimum Threshold is a number on its supplier's score scale (Cumbria's 0.64 was
+    set where NPL saw no false alerts, 004 §11.11); FRT's scores are on another scale. So the
+    operating Threshold is the highest of the authority's minimum, the profile's minimum, and
+    the Threshold this algorithm's recorded evaluation found for the profile's False Alert Rate
+    (000 §6.2(3)). With no evaluation recorded for the algorithm version in use, nothing runs:
+    a new algorithm is evaluated and recorded before use (004 §10.14; 003 §3.1).
+    """
+    if evaluation is None:
+        return None, Decision.refuse(
+            f"{algorithm} has no recorded evaluation with {RAW_SCORING}: run `frt eval identify` "
+            "on labelled data before it is used for recognition",
+            "004 §10.14; 003 §3.1",
+        )
+    rate = profile.threshold.max_false_alert_rate
+    parts = {"the authority's minimum": authority_minimum}
+    if profile.threshold.minimum.value is not None:
+        parts["the force minimum"] = profile.threshold.minimum.value
+    if rate.value is not None:
+        key = f"threshold_at_fpir_{rate.value:g}"
+        if evaluation.get(key) is None:
+            return None, Decision.refuse(
+                f"the recorded evaluation of {algorithm} gives no Threshold for a False Alert "
+                f"Rate of {rate.value:g}",
+                rate.cite,
+            )
+        parts[f"the evaluated Threshold for a False Alert Rate of {rate.value:g}"] = float(
+            evaluation[key]
+        )
+    source, threshold = max(parts.items(), key=lambda kv: kv[1])
+    return threshold, Decision.allow(f"alerts at {threshold:.3f}, set by {source}", rate.cite)

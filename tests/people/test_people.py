@@ -118,3 +118,18 @@ def test_first_run_creates_one_administrator_with_a_one_time_password(store):
         assert ensure_first_admin(s) is None
     user = login(store, "admin", first.password)
     assert user.must_change_password and user.has_role(Role.ADMINISTRATOR)
+
+
+def test_demo_users_are_seeded_once_with_every_duty_trained(store):
+    from frt.people.demo import DEMO_USERS, ensure_demo_users
+    from frt.people.service import require_user
+
+    with store.session() as s:
+        password = ensure_demo_users(s)
+        assert ensure_demo_users(s) is None
+    assert password and login(store, "sro", password).has_role(Role.SRO)
+    mps = load_profile("mps")
+    with store.session() as s:
+        held = require_user(s, "engagement").training_expiries()
+        assert len({u[0] for u in DEMO_USERS}) == len(DEMO_USERS)
+    assert in_date_training(mps, "engagement_officer", held, date.today()).allowed

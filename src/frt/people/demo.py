@@ -25,7 +25,9 @@ DEMO_USERS: list[tuple[str, str, Rank, set[Role]]] = [
     ("engagement", "PC Engagement (demo)", Rank.POLICE_CONSTABLE, {Role.ENGAGEMENT_OFFICER}),
     ("engineer", "System Engineer (demo)", Rank.STAFF_BAND_D, {Role.SYSTEM_ENGINEER}),
     ("rfr", "DC RFR User (demo)", Rank.POLICE_CONSTABLE, {Role.RFR_USER}),
-    ("auditor", "Auditor (demo)", Rank.STAFF_BAND_C, {Role.AUDITOR, Role.DPO}),
+    ("auditor", "Auditor (demo)", Rank.STAFF_BAND_C, {Role.AUDITOR}),
+    ("dpo", "Data Protection Officer (demo)", Rank.STAFF_BAND_B, {Role.DPO}),
+    ("sro", "ACC Senior Responsible Owner (demo)", Rank.ASSISTANT_COMMISSIONER, {Role.SRO}),
 ]
 
 _TRAINED = {

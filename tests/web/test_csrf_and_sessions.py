@@ -95,6 +95,15 @@ def test_tampered_session_cookie_is_ignored(client, people):
     assert client.get("/api/users").status_code == 401
 
 
+@pytest.mark.req("DATA-05")
+def test_a_copied_cookie_stops_working_when_its_user_signs_out(client, people):
+    token = signed_in(client, "admin")
+    copied = client.cookies[COOKIE]
+    assert client.delete("/api/session", headers={"X-CSRF-Token": token}).status_code in (200, 204)
+    client.cookies.set(COOKIE, copied)  # e.g. lifted from a shared machine before sign-out
+    assert client.get("/api/users").status_code == 401
+
+
 def test_cookie_signed_with_another_key_is_rejected(client, people):
     """A forged cookie naming the admin, signed with a guessed secret, gets nowhere."""
     import base64

@@ -113,9 +113,7 @@ def current_user(request: Request) -> User:
         raise NotAuthenticated()
     with store_of(request).session() as db:
         user = db.get(User, user_id)
-    mark_ok = user is not None and session.get(sessions.PASSWORD_MARK) == sessions.password_mark(
-        user.password_hash
-    )
+    mark_ok = user is not None and session.get(sessions.PASSWORD_MARK) == sessions.account_mark(user)
     if not mark_ok or user.disabled:
         sessions.end(session)
         raise NotAuthenticated()

@@ -25,7 +25,7 @@ MAX_AGE = timedelta(hours=12)  # a control-room shift; then log in again
 
 # Keys held in the session (all small, none personal data).
 USER_ID = "uid"
-PASSWORD_MARK = "pwm"  # changes when the password does, ending every other session
+PASSWORD_MARK = "pwm"  # changes with the password or at sign-out, ending every other session
 ISSUED_AT = "iat"
 CSRF = "csrf"
 
@@ -52,16 +52,18 @@ class SchemeAwareSessions:
         await (self._https if secure else self._http)(scope, receive, send)
 
 
-def password_mark(password_hash: str) -> str:
-    """A short fingerprint of the password hash: a password change invalidates old cookies."""
-    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
+def account_mark(user) -> str:
+    """A short fingerprint of the password hash and the session epoch: a password change or a
+    sign-out invalidates every cookie issued before it, copies included."""
+    material = f"{user.password_hash}:{user.session_epoch or 0}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
 
-def start(session: dict, user_id: str, password_hash: str) -> None:
+def start(session: dict, user) -> None:
     """Begin a signed-in session. The old contents (and CSRF token) are discarded (no fixation)."""
     session.clear()
-    session[USER_ID] = user_id
-    session[PASSWORD_MARK] = password_mark(password_hash)
+    session[USER_ID] = user.id
+    session[PASSWORD_MARK] = account_mark(user)
     session[ISSUED_AT] = int(time.time())
     session[CSRF] = secrets.token_urlsafe(32)
 

@@ -76,13 +76,12 @@ def change_password(
             with store_of(request).session() as db:
                 user = db.get(User, who.user.id)
                 set_password(db, who.actor, user, new_password)
-                new_hash = user.password_hash
         except PeopleError as exc:
             problem = str(exc)
     if problem:
         return render(request, "change_password.html", 400, error=problem,
                       min_length=MIN_PASSWORD_LENGTH)
-    sessions.start(request.session, who.user.id, new_hash)  # other sessions end with the old hash
+    sessions.start(request.session, user)  # other sessions end with the old hash
     return RedirectResponse("/", status_code=303)
 
 

@@ -36,22 +36,8 @@ DEVICE_PREFIX = "/api/live/device"
 
 
 # ------------------------------------------------------------------ models
-class AlertOut(BaseModel):
-    id: str
-    deployment_id: str
-    camera: str
-    raised_at: str
-    score: float
-    threshold: float
-    category: str
-    markers: list[str]
-    blue: bool
-    recognition_time_ms: float
-    has_candidate: bool
-    assessment: dict | None = None
-    engagement: dict | None = None
-    probe_url: str
-    candidate_url: str
+# An Alert as the API returns it: `events.AlertView`, the one definition the console shares.
+AlertOut = events.AlertView
 
 
 class AssessmentIn(BaseModel):
@@ -128,10 +114,26 @@ def _run(request: Request, user_id: str, action: str, fn):
         raise HTTPException(400, str(exc)) from None
 
 
+def alert_image(request: Request, alert_id: str, which: str) -> Response:
+    """An Alert's camera face ("probe") or Watchlist image ("candidate"), opened for display;
+    404 once it has been deleted (000 §13.1(b), §13.2)."""
+    store = store_of(request)
+    with store.session() as db:
+        if which == "probe":
+            data, media_type = records.probe_png(store, db, alert_id), "image/png"
+        else:
+            data = events.candidate_image(store, db, alert_id)
+            media_type = events.image_type(data) if data else ""
+    if data is None:
+        raise HTTPException(404, f"the {'camera' if which == 'probe' else 'watchlist'} image "
+                                 "is no longer held (deleted under 000 §13.1(b), §13.2)")
+    return Response(data, media_type=media_type)
+
+
 def _alerts(request: Request, dep_id: str, blue: bool | None, prefix: str) -> list[AlertOut]:
     store = store_of(request)
     with store.session() as db:
-        return [AlertOut(**events.view(store, db, a, prefix).to_json())
+        return [events.view(store, db, a, prefix)
                 for a in events.deployment_alerts(db, dep_id, blue=blue)]
 
 
@@ -164,24 +166,14 @@ def device_alerts(request: Request,
 def device_probe(request: Request, alert_id: str,
                  device: DevicePrincipal = Depends(require_device)):
     _own_alert(request, device, alert_id)
-    store = store_of(request)
-    with store.session() as db:
-        data = records.probe_png(store, db, alert_id)
-    if data is None:
-        raise HTTPException(404, "the camera image is no longer held")
-    return Response(data, media_type="image/png")
+    return alert_image(request, alert_id, "probe")
 
 
 @router.get("/device/alerts/{alert_id}/candidate", name="live.device.candidate")
 def device_candidate(request: Request, alert_id: str,
                      device: DevicePrincipal = Depends(require_device)):
     _own_alert(request, device, alert_id)
-    store = store_of(request)
-    with store.session() as db:
-        data = events.candidate_image(store, db, alert_id)
-    if data is None:
-        raise HTTPException(404, "the watchlist image is no longer held")
-    return Response(data, media_type=events.image_type(data))
+    return alert_image(request, alert_id, "candidate")
 
 
 @router.post("/device/alerts/{alert_id}/decision", name="live.device.decision")

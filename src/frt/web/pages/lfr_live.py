@@ -29,6 +29,7 @@ from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
 from frt.lfr.models import LiveAlert, PerformanceConcern
 from frt.people.models import User
 from frt.people.roles import Role
+from frt.web.api.lfr_live import alert_image
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.panels import HomePanel, PanelItem, register_home_panel
 from frt.web.templating import NAV_LINKS, NavLink, render, templates
@@ -143,24 +144,13 @@ async def stream(request: Request, dep_id: str, blue: bool = False,
 
 @router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")
 def probe(request: Request, alert_id: str, who: Principal = Depends(require_role(*WATCHERS))):
-    store = store_of(request)
-    with store.session() as db:
-        data = records.probe_png(store, db, alert_id)
-    if data is None:
-        raise HTTPException(404, "the camera image is no longer held")
-    return Response(data, media_type="image/png")
+    return alert_image(request, alert_id, "probe")
 
 
 @router.get("/live/alerts/{alert_id}/candidate", name="live.candidate")
 def candidate(request: Request, alert_id: str,
               who: Principal = Depends(require_role(*WATCHERS))):
-    store = store_of(request)
-    with store.session() as db:
-        data = events.candidate_image(store, db, alert_id)
-    if data is None:
-        raise HTTPException(404, "the watchlist image is no longer held (deleted after the "
-                                 "Deployment, 000 §13.1(b))")
-    return Response(data, media_type=events.image_type(data))
+    return alert_image(request, alert_id, "candidate")
 
 
 # ------------------------------------------------------------------ people decide

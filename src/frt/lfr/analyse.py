@@ -25,6 +25,9 @@ from frt.lfr.zone import HOG_MIN_BOX, Zone
 
 CHIP_SIZE = 150  # dlib ResNet's input
 DUPLICATE_IOU = 0.4  # two detections from overlapping regions this alike are one face
+# A HOG-like box is 2.1-2.8 times the inter-eye distance (zone.py); one under this many times the
+# Zone's minimum cannot pass, and is refused without landmarks or measures.
+MIN_BOX_PER_IED = 1.8
 SETTLED_IOU = 0.5  # a face this much over a settled track's last box is that track's
 MTCNN_MARGIN = 0.8  # MTCNN's smallest face asked for, as a share of the smallest face wanted
 
@@ -62,6 +65,7 @@ class Observation:
     inter_eye_px: float = 0.0
     ok: bool = False  # in zone, within the limit and good enough: `chip` is set
     chip: np.ndarray | None = field(default=None, repr=False)
+    refused: bool = False  # found too small or too poor to template
 
 
 @dataclass(eq=False)
@@ -202,12 +206,15 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
         if any(iou(box, s) >= SETTLED_IOU for s in job.settled):
             out.append(Observation(box, True))
             continue
+        if box[2] - box[0] < MIN_BOX_PER_IED * job.thresholds.min_inter_eye_px:
+            out.append(Observation(box, True, refused=True))  # surely under the Zone's minimum
+            continue
         rgb = rgbs[n]
         face = Face(*face.box, confidence=face.confidence, detector=face.detector,
                     landmarks=landmarks_5(rgb, face.box))
         q = assess(rgb, face, job.thresholds)
         chip = aligned_chips(rgb, [face], CHIP_SIZE)[0] if q.ok else None
-        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip))
+        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip, refused=not q.ok))
     return out, len(over)
 
 

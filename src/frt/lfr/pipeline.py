@@ -213,7 +213,7 @@ class Pipeline:
                 c.faces_outside_zone += 1
             else:
                 c.faces_detected += 1
-                if obs.chip is None and obs.quality > 0 and not obs.ok:
+                if obs.refused:
                     c.faces_poor_quality += 1
         c.faces_over_limit += result.over_limit
         before = self.tracker.started

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError
+from frt.governance.context import Ctx, GovernanceError, choice
 from frt.governance.enums import CommandRole, DeploymentState, Duty
 from frt.governance.models import Authority, Deployment
 from frt.governance.outside_policy import ROSTER, Scope, use
@@ -63,7 +63,7 @@ def _is_commander(ctx: Ctx, authority_id: str, *roles: CommandRole) -> bool:
 
 def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppointment:
     """GOV-09: Gold appoints the command team (000 §10.1(a)), each of the right rank."""
-    role = CommandRole(role)
+    role = choice(CommandRole, role, "role")
     if role == CommandRole.GOLD:
         raise GovernanceError("the AO names the Gold in the authority (001 stage 3)")
     authority = ctx.get(Authority, authority_id)
@@ -125,7 +125,7 @@ def roster(
         )
     if DeploymentState(deployment.state).finished:
         raise GovernanceError("the Deployment has finished")
-    duty = Duty(duty)
+    duty = choice(Duty, duty, "duty")
     person = ctx.session.get(User, user_id)
     if person is None or person.disabled:
         raise GovernanceError("no such user")

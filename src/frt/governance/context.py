@@ -34,6 +34,15 @@ class NotFound(GovernanceError):
     """No such object."""
 
 
+def choice(enum_cls, value, what: str):
+    """`enum_cls(value)`, or a GovernanceError listing what is accepted (input from a person)."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_cls)
+        raise GovernanceError(f"{what} must be one of: {allowed} (not '{value}')") from None
+
+
 @dataclass
 class Ctx:
     session: Session

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from frt.governance.applications import latest_documents
-from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.governance.context import Ctx, GovernanceError, choice, require_role
 from frt.governance.enums import (
     ApplicationStatus,
     AuthorityStatus,
@@ -86,7 +86,7 @@ def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Con
     app = ctx.get(Application, application_id)
     if app.status != ApplicationStatus.SUBMITTED.value:
         raise GovernanceError("only a submitted Application is consulted on")
-    outcome = ConsultationOutcome(outcome).value
+    outcome = choice(ConsultationOutcome, outcome, "outcome").value
     if outcome != ConsultationOutcome.SUPPORTED.value and not notes.strip():
         raise GovernanceError("a veto or a request for mitigation needs its reasons")
     entry = Consultation(
@@ -178,7 +178,7 @@ def decide(
     app = ctx.get(Application, application_id)
     if app.status != ApplicationStatus.SUBMITTED.value:
         raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}, not submitted")
-    outcome = DecisionOutcome(outcome).value
+    outcome = choice(DecisionOutcome, outcome, "outcome").value
     reasons = _reasons(outcome, reasons)
     if outcome == DecisionOutcome.AUTHORISE.value:
         require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=urgent))
@@ -366,7 +366,7 @@ def review_urgent(
     authority = ctx.get(Authority, authority_id)
     if not authority.awaiting_urgent_review:
         raise GovernanceError("this authority is not awaiting an urgency review")
-    outcome = UrgentReviewOutcome(outcome).value
+    outcome = choice(UrgentReviewOutcome, outcome, "outcome").value
     if not note.strip():
         raise GovernanceError("the review needs its reasons")
     if outcome == UrgentReviewOutcome.STOP.value:

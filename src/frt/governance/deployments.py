@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError
+from frt.governance.context import Ctx, GovernanceError, choice
 from frt.governance.enums import AuthorityStatus, CommandRole, DeploymentState
 from frt.governance.models import Authority, Deployment
 from frt.governance.oversight_models import CommandAppointment, OvertUse
@@ -102,7 +102,7 @@ def _commander_roles(ctx: Ctx, authority_id: str) -> set[str]:
 def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Deployment:
     """Start, suspend, resume, terminate or end a Deployment (Silver or Gold; 000 §10.1(d))."""
     dep = ctx.get(Deployment, deployment_id)
-    new = DeploymentState(state)
+    new = choice(DeploymentState, state, "state")
     roles = _commander_roles(ctx, dep.authority_id)
     if not roles & {CommandRole.SILVER.value, CommandRole.GOLD.value}:
         raise PolicyRefusal(

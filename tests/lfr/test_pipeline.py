@@ -3,7 +3,6 @@
 import os
 import tempfile
 
-import numpy as np
 import pytest
 
 from frt.lfr import analyse
@@ -27,9 +26,18 @@ def run(video, watchlists, pool, zone=Zone(), on_alert=None, **config):
     return pipeline.run(FileSource(str(video))), alerts
 
 
+def _detectors():
+    from frt.engine import detect_fast
+
+    return ["hog"] + ([detect_fast.NAME] if detect_fast.available() else [])
+
+
 @pytest.mark.req("LIVE-02")
-def test_person_on_the_watchlist_alerts_once_and_the_other_does_not(two_people_video, templates, pool):
-    result, alerts = run(two_people_video, [watchlist_of(templates, "astronaut")], pool)
+@pytest.mark.parametrize("detector", _detectors())
+def test_person_on_the_watchlist_alerts_once_and_the_other_does_not(two_people_video, templates,
+                                                                    pool, detector):
+    result, alerts = run(two_people_video, [watchlist_of(templates, "astronaut")], pool,
+                         detector=detector)
     assert [a.match.subject_id for a in alerts] == ["astronaut"]
     a = alerts[0]
     assert a.match.score >= 0.95 and a.match.category == "wanted" and a.camera == "cam-1"

@@ -182,17 +182,26 @@ def register_detector(name: str, factory: Callable[..., Detector]) -> None:
     _REGISTRY[name] = factory
 
 
+# Detectors in modules of their own, registered when first asked for (their imports are heavier).
+_LAZY = {"mtcnn": "frt.engine.detect_fast"}
+
+
 def get_detector(name: str = DetectorName.HOG.value, **options) -> Detector:
     """A detector by registered name; `options` go to its constructor (e.g. ``max_faces``)."""
+    key = str(getattr(name, "value", name))
+    if key not in _REGISTRY and key in _LAZY:
+        import importlib
+
+        importlib.import_module(_LAZY[key])
     try:
-        factory = _REGISTRY[str(getattr(name, "value", name))]
+        factory = _REGISTRY[key]
     except KeyError:
-        raise UnknownName(f"no detector named {name!r}; known: {sorted(_REGISTRY)}") from None
+        raise UnknownName(f"no detector named {name!r}; known: {detector_names()}") from None
     return factory(**options)
 
 
 def detector_names() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(set(_REGISTRY) | set(_LAZY))
 
 
 def crop(rgb: np.ndarray, face: Face, margin: float = 0.25) -> np.ndarray:

@@ -121,3 +121,11 @@ def _take(source, n, timeout=3.0):
     done.wait(timeout)
     source.close()
     return got
+
+
+@pytest.mark.req("LIVE-01")
+def test_a_camera_is_named_without_its_credentials_or_query():
+    from frt.lfr.sources import _display_name
+
+    assert _display_name("rtsp://op:p@ss@cam1.example:554/live?token=abc") == "rtsp://cam1.example:554/live"
+    assert _display_name("/data/cam1.mp4") == "cam1.mp4"

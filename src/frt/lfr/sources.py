@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
@@ -70,11 +71,13 @@ def open_source(spec: str, live: bool | None = None, realtime: bool = False,
 
 
 def _display_name(spec: str) -> str:
-    # Never show a URL's credentials (rtsp://user:pass@host/...).
-    if "://" in spec and "@" in spec:
-        scheme, rest = spec.split("://", 1)
-        return f"{scheme}://{rest.split('@', 1)[1]}"
-    return Path(spec).name if "://" not in spec else spec
+    # Never show or store a URL's credentials (rtsp://user:pass@host/…) or query (…?token=…).
+    if "://" not in spec:
+        return Path(spec).name
+    url = urlsplit(spec)
+    host = url.hostname or ""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{host}{port}{url.path}"
 
 
 def _good(frame) -> bool:

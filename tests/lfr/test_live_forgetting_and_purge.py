@@ -176,3 +176,27 @@ def test_a_deployment_left_running_past_its_window_is_ended_and_wiped_by_the_job
     with store.session() as s:
         assert s.get(Deployment, dep_id).state == "ended"
         assert s.scalars(select(DeploymentWipe)).one().watchlist_images == 1
+
+
+@pytest.mark.req("DATA-03")
+def test_the_retention_report_lists_a_watchlist_held_past_its_deadline_until_it_is_wiped(
+        store, act, live):
+    from frt.lfr.purge import retention_report
+
+    _, dep_id = live()
+    set_state(act, dep_id, "terminated")
+    with store.session() as s:
+        from frt.governance.models import Deployment
+
+        finished = s.get(Deployment, dep_id).finished_at
+    assert retention_report(store, now=finished + timedelta(hours=23)) == []  # within 24 h
+    late = retention_report(store, now=finished + timedelta(hours=25))
+    assert [(o.deployment_id, o.wiped_at) for o in late] == [(dep_id, None)]
+    wiped = purge(store, now=finished + timedelta(hours=26))  # the job ran late…
+    assert not wiped[0].on_time
+    with store.session() as s:
+        audit = s.scalars(select(AuditRecord).where(
+            AuditRecord.action == "lfr.deployment.wiped")).one()
+        assert audit.detail["within_deadline"] is False  # …and the audit says so, with counts
+    still = retention_report(store, now=finished + timedelta(hours=27))
+    assert [o.wiped_at is not None for o in still] == [True]  # the breach stays on the report

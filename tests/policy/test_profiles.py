@@ -12,7 +12,7 @@ def test_both_forces_profiles_load_and_every_entry_cites_a_paragraph():
             assert cite[:3] in {"000", "001", "002", "003", "004"}, key
 
 
-@pytest.mark.req("GOV-07", "DATA-01")
+@pytest.mark.req("GOV-07")
 def test_the_profiles_hold_the_numbers_where_the_forces_differ():
     mps, cumbria = load_profile("mps"), load_profile("cumbria")
     assert (mps.authority.max_period_days.value, cumbria.authority.max_period_days.value) == (31, 7)

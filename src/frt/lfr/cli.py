@@ -130,3 +130,21 @@ def deploy_purge(
                       f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
                       f"{w.devices_revoked} devices revoked"
                       + ("" if w.on_time else " [bold red](after the deadline)[/]"))
+
+
+@deploy_app.command("retention-report")
+def deploy_retention_report() -> None:
+    """List Watchlists held past their deletion deadline, or wiped late (DATA-03); exit 2 if any."""
+    from frt.lfr.purge import retention_report
+    from frt.settings import load_settings
+    from frt.store.db import open_store
+
+    late = retention_report(open_store(load_settings()))
+    if not late:
+        console.print("nothing held past its retention limit")
+        return
+    for item in late:
+        state = (f"wiped late at {item.wiped_at:%Y-%m-%d %H:%M}" if item.wiped_at
+                 else "[bold red]still held[/]")
+        console.print(f"{item.deployment_id}: deadline {item.deadline:%Y-%m-%d %H:%M} UTC, {state}")
+    raise typer.Exit(2)

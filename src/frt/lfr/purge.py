@@ -66,6 +66,32 @@ def purge(store, now: datetime | None = None, profile=None) -> list[Wiped]:
     return wiped
 
 
+@dataclass(frozen=True)
+class Overdue:
+    deployment_id: str
+    deadline: datetime
+    wiped_at: datetime | None  # None: still held
+
+
+def retention_report(store, now: datetime | None = None, profile=None) -> list[Overdue]:
+    """DATA-03: every finished Deployment whose Watchlist outlived its deadline — still held past
+    it, or wiped late. It should be empty; anything listed is a breach to explain."""
+    from frt.policy import load_profile
+
+    now = now or utcnow()
+    profile = profile or load_profile(store.settings.policy_profile)
+    allowed = timedelta(hours=profile.watchlist.deletion_hours_after_end.value)
+    late = []
+    with store.session() as session:
+        wipes = {w.deployment_id: w.wiped_at for w in session.scalars(select(DeploymentWipe))}
+        for dep in session.scalars(select(Deployment).where(Deployment.state.not_in(RUNNING))):
+            deadline = (dep.finished_at or dep.ends_at) + allowed
+            wiped_at = wipes.get(dep.id)
+            if (wiped_at or now) > deadline:
+                late.append(Overdue(dep.id, deadline, wiped_at))
+    return late
+
+
 def _end_closed_windows(session: Session, now: datetime) -> None:
     for dep in session.scalars(select(Deployment).where(Deployment.state.in_(RUNNING),
                                                         Deployment.ends_at <= now)):

@@ -36,5 +36,5 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session, exitstatus):
     if not _results or getattr(session.config.option, "collectonly", False):
         return
-    # With -k or a path filter only some tests ran: merge into the existing table.
+    # A partial run (-k, a path) writes the table of what ran; `make traceability` runs it all.
     write_table(_results, Path(session.config.rootpath) / "var" / "traceability.json")

@@ -44,6 +44,7 @@ def write_table(results: dict[str, dict], path: Path) -> dict:
 
 def print_table(path: Path = TABLE) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     if not path.exists():
@@ -61,7 +62,8 @@ def print_table(path: Path = TABLE) -> int:
             untested.append(req_id)
             continue
         result = "[green]pass[/]" if row["passed"] else "[red]FAIL[/]"
-        out.add_row(req_id, title, "\n".join(row["tests"]), result)
+        # escape: a parametrised test's "[param]" would otherwise be read as Rich markup
+        out.add_row(req_id, title, escape("\n".join(row["tests"])), result)
     console = Console(width=200)
     console.print(out)
     console.print(f"IDs with no test ({len(untested)}): {', '.join(untested) or 'none'}")

@@ -274,7 +274,8 @@ def serve(
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (default: ./var/certs)")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS key")] = None,
     insecure_localhost: Annotated[bool, typer.Option(help="plain HTTP on 127.0.0.1 only (development)")] = False,
-    demo: Annotated[bool, typer.Option(help="create demo users on the embedded database")] = False,
+    demo: Annotated[bool, typer.Option(
+        help="create demo users and demo LFR data on the embedded database")] = False,
     purge_every: Annotated[float, typer.Option(
         help="minutes between retention purges of finished Deployments (0: run none here)")] = 10,
 ) -> None:
@@ -309,19 +310,37 @@ def serve(
 
 
 def _seed_demo(store, settings) -> None:
-    from frt.people.demo import DEMO_USERS, ensure_demo_users
+    from frt.demo import seed
+    from frt.people.demo import DEMO_USERS
 
     if not settings.is_embedded:
         raise _fail("demo users are only for the embedded database, never a force's PostgreSQL")
-    with store.session() as session:
-        password = ensure_demo_users(session)
+    demo = seed(store, settings.data_dir)
     names = ", ".join(u[0] for u in DEMO_USERS)
-    if password:
-        console.print(f"Demo users [cyan]{names}[/] all have the password [bold yellow]{password}[/]"
-                      " (shown once).")
+    if demo.password:
+        console.print(f"Demo users [cyan]{names}[/] all have the password [bold yellow]"
+                      f"{demo.password}[/] (shown once).")
     else:
         console.print(f"Demo users exist ({names}); their password was printed at first run "
                       "(reset one with `frt users passwd NAME`).")
+    if demo.deployment_id:
+        _print_demo_guide(demo)
+
+
+def _print_demo_guide(demo) -> None:
+    console.print(
+        f"Demo LFR data: Application [cyan]{demo.pending_application}[/] awaits the NPCC officer "
+        f"([cyan]npcc[/]) and the AO ([cyan]ao[/]); Application "
+        f"[cyan]{demo.authorised_application}[/] is authorised for today with its Watchlist "
+        f"imported. {demo.watchlist_note}")
+    if demo.video:
+        console.print(
+            "To see Alerts: evaluate the algorithm on labelled photos first (EVAL-03; nothing runs "
+            "unevaluated), e.g.\n"
+            "  [bold].venv/bin/frt eval identify LABELLED_DIR --json var/eval.json[/]\n"
+            "then, once the Deployment has started (Silver, or Gold, on its page), run\n"
+            f"  [bold].venv/bin/frt deploy run {demo.deployment_id} --camera {demo.video}[/]\n"
+            "and sign in as [cyan]operator[/] for the console.")
 
 
 # ---------------------------------------------------------------- traceability
@@ -343,19 +362,17 @@ _GROUPS = [
 ]
 
 
-def _mount_optional() -> None:
-    """Mount each domain package's command group (a package still being built may lack one)."""
+def _mount_groups() -> None:
+    """Mount each domain package's command group. An import error is not hidden: a command that
+    silently vanished would be worse than a CLI that says what is broken."""
     import importlib
 
     for module_name, attr, name, help_text in _GROUPS:
-        try:
-            group = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError):
-            continue
+        group = getattr(importlib.import_module(module_name), attr)
         app.add_typer(group, name=name, help=help_text)
 
 
-_mount_optional()
+_mount_groups()
 
 
 def main() -> None:  # pragma: no cover

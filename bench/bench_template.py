@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 
-
 def _median_ms(fn, repeat=7) -> float:
     fn()
     times = []

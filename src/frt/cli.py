@@ -280,10 +280,9 @@ def serve(
         help="minutes between retention purges of finished Deployments (0: run none here)")] = 10,
 ) -> None:
     """Serve the dashboard and API over HTTPS (migrates the embedded database by itself)."""
+    from frt.policy.profile import ProfileError, load_profile
     from frt.web.certs import make_dev_certificate
     from frt.web.server import serve as run
-
-    from frt.policy.profile import ProfileError, load_profile
 
     settings = load_settings()
     try:
@@ -338,7 +337,7 @@ def _print_demo_guide(demo) -> None:
             "To see Alerts: evaluate the algorithm on labelled photos first (EVAL-03; nothing runs "
             "unevaluated), e.g.\n"
             "  [bold].venv/bin/frt eval identify LABELLED_DIR --json var/eval.json[/]\n"
-            "then, once the Deployment has started (Silver, or Gold, on its page), run\n"
+            "then, once Silver has started the Deployment (on its page), run\n"
             f"  [bold].venv/bin/frt deploy run {demo.deployment_id} --camera {demo.video}[/]\n"
             "and sign in as [cyan]operator[/] for the console.")
 

@@ -29,8 +29,8 @@ from frt.governance import applications, command, decisions, watchlists
 from frt.governance.applications import Application
 from frt.governance.bundle import BundleEntry, BundleImage, Manifest, installation_key, seal
 from frt.governance.context import acting, utcnow
-from frt.people.models import User
 from frt.people.demo import ensure_demo_users
+from frt.people.models import User
 from frt.policy.lfr_rules import REASON_HEADINGS
 
 TITLE_PENDING = "DEMO: Market Square (awaiting decision)"
@@ -58,7 +58,7 @@ def seed(store, folder: Path) -> DemoScenario:
         return DemoScenario(password)
     now = utcnow()
     pending = _submitted(store, ids, TITLE_PENDING, now, now + timedelta(days=2))
-    start = now + timedelta(minutes=5)  # inside the 24-hour import window (000 §6.2(4))
+    start = now  # Silver may start it at once (the import is within 24 h of it: 000 §6.2(4))
     authorised = _submitted(store, ids, TITLE_AUTHORISED, start, start + timedelta(hours=8))
     _review_and_consult(store, ids, authorised)
     dep_id = _authorise(store, ids, authorised, start)

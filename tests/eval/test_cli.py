@@ -28,8 +28,8 @@ def _save(path, rgb):
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory):
-    from skimage import data
     import matplotlib
+    from skimage import data
 
     from frt.engine.images import load_image
 

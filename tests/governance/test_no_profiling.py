@@ -27,7 +27,7 @@ def test_the_only_subject_flags_are_those_the_sop_requires():
 
 @pytest.mark.req("DATA-09")
 @pytest.mark.parametrize("flag", ["ethnicity_asian", "female", "muslim"])
-def test_a_bundle_cannot_carry_a_protected_characteristic_as_a_flag(folder, flag):
+def test_a_bundle_cannot_carry_a_protected_characteristic_as_a_flag(folder, flag):  # noqa: F811
     result = _pack(folder, HEADER + f"X-1,suspect,,police_custody,,b,{flag},,hopper.jpg,"
                                     "2025-01-01,,\n")
     assert result.exit_code == 1 and f"flags '{flag}'" in flat(result)

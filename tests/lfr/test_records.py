@@ -39,7 +39,7 @@ def _alert(blue=False, score=0.97):
 
 
 @pytest.mark.req("LIVE-04")
-def test_an_alert_is_committed_with_its_sealed_face_and_an_audit_record(store, authority):
+def test_an_alert_is_committed_with_its_sealed_face_and_an_audit_record(store, authority):  # noqa: F811
     _, dep_id = authority()
     alert = _alert()
     alert_id = records.persist_alert(store, dep_id, alert)

@@ -13,9 +13,9 @@ from frt.people.service import (
     LoginFailed,
     PeopleError,
     add_training,
-    login,
     create_user,
     ensure_first_admin,
+    login,
     set_disabled,
 )
 from frt.policy import Rank, load_profile

@@ -6,8 +6,8 @@ import pytest
 
 from frt.audit import Actor
 from frt.people.models import User
-from frt.people.service import MAX_FAILED_LOGINS, create_user, set_disabled
 from frt.people.roles import Role
+from frt.people.service import MAX_FAILED_LOGINS, create_user, set_disabled
 from frt.policy.ranks import Rank
 from tests.web.conftest import PASSWORD, csrf_of, form_token, sign_in, signed_in
 

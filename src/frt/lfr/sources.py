@@ -19,8 +19,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Callable, Iterator, Protocol
+from urllib.parse import urlsplit
 
 import numpy as np
 

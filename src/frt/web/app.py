@@ -18,14 +18,22 @@ from frt.policy import load_profile
 from frt.store.db import Store
 from frt.web import csrf, errors
 from frt.web.api import audit as audit_api
-from frt.web.auth import unguarded_routes
-from frt.web.api import health, lfr_live as lfr_live_api, session
-from frt.web.api import users as users_api
-from frt.web.pages import admin, audit, auth, home, lfr_live, public
-from frt.web.pages import governance as governance_pages
-from frt.web.pages import governance_authority
-from frt.web.pages import governance_exceptions
 from frt.web.api import governance as governance_api
+from frt.web.api import health, session
+from frt.web.api import lfr_live as lfr_live_api
+from frt.web.api import users as users_api
+from frt.web.auth import unguarded_routes
+from frt.web.pages import (
+    admin,
+    audit,
+    auth,
+    governance_authority,
+    governance_exceptions,
+    home,
+    lfr_live,
+    public,
+)
+from frt.web.pages import governance as governance_pages
 from frt.web.sessions import SchemeAwareSessions, session_secret
 from frt.web.templating import STATIC
 

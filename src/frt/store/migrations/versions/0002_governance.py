@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22 03:38:33.897260
 """
-from alembic import op
 import sqlalchemy as sa
-import frt.store.base
+from alembic import op
 
+import frt.store.base
 
 revision = '0002'
 down_revision = '0001'

@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22 03:40:48.086485
 """
-from alembic import op
 import sqlalchemy as sa
-import frt.store.base
+from alembic import op
 
+import frt.store.base
 
 revision = '0003'
 down_revision = '0002'

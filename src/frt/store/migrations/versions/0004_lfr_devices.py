@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23 10:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-import frt.store.base
+from alembic import op
 
+import frt.store.base
 
 revision = '0004'
 down_revision = '0003'

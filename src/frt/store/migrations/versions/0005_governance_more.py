@@ -4,10 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 10:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-import frt.store.base
+from alembic import op
 
+import frt.store.base
 
 revision = '0005'
 down_revision = '0004'

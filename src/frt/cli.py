@@ -209,9 +209,17 @@ def policy_show(
         chosen = load_profile(profile or load_settings().policy_profile)
     except ProfileError as exc:
         raise _fail(str(exc)) from exc
-    table = Table("entry", "value", "citation", title=f"Policy profile: {chosen.force} ({chosen.name})")
+    table = Table(title=f"Policy profile: {chosen.force} ({chosen.name})")
+    table.add_column("entry", no_wrap=True)  # a key is what a reader greps for: never cut it
+    table.add_column("value", min_width=14)
+    table.add_column("citation")
+    section = None
     for key, value, cite in chosen.entries():
-        table.add_row(key, _show(value), cite)
+        head, _, name = key.partition(".")
+        if head != section:  # one heading row per section keeps the keys short enough for 80 columns
+            section = head
+            table.add_row(f"[bold]{head}[/]", "", "", end_section=False)
+        table.add_row(f"  {name}", _show(value), cite)
     console.print(table)
 
 

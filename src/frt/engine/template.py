@@ -7,6 +7,10 @@ Shipped algorithms:
 - ``dlib-resnet``: 5-point alignment to a 150x150 chip and dlib's 128-d ResNet descriptor.
   With ``flip=True`` (the default) the descriptor of the mirrored chip is averaged in: twice the
   CPU, measurably better accuracy (bench/RESULTS.md). The variant is part of the version.
+  The network runs on onnxruntime where it is installed (``frt.engine.dlib_onnx``: dlib's own
+  weights, ~17x faster than dlib-bin, which has no BLAS), else in dlib. The two give the same
+  descriptor to within 1e-4 (measured 3e-7; tests/engine/test_dlib_onnx.py), so the runtime is
+  not part of the version: templates, evaluations and Thresholds hold for both.
 - ``onnx``: a force's own (licensed) embedding model, an ONNX file at a path the operator gives,
   run with onnxruntime on the same aligned chip; its version is the file's SHA-256.
 """
@@ -92,9 +96,17 @@ class DlibResNet:
     # threshold is the one `frt eval threshold` finds for the force's False Alert Rate rule.
     reference_threshold = 0.958
 
-    def __init__(self, flip: bool = True, jitters: int = 0):
+    def __init__(self, flip: bool = True, jitters: int = 0, runtime: str = "auto"):
+        from frt.engine import dlib_onnx
+
         self.flip, self.jitters = flip, int(jitters)
         self.version = "1" + ("-flip" if flip else "") + (f"-j{jitters}" if jitters else "")
+        if runtime not in ("auto", "dlib", "onnxruntime"):
+            raise UnknownName(f"unknown runtime {runtime!r}: auto, dlib or onnxruntime")
+        if runtime == "auto":
+            runtime = "onnxruntime" if dlib_onnx.available() else "dlib"
+        # dlib's jitters are its own random crops: only dlib makes them.
+        self.runtime = "dlib" if self.jitters else runtime
 
     def embed(self, rgb: np.ndarray, faces: list[Face]) -> list[Template]:
         if not faces:
@@ -103,17 +115,22 @@ class DlibResNet:
         return [Template(v, self.name, self.version) for v in self.embed_chips(chips)]
 
     def embed_chips(self, chips: list[np.ndarray]) -> np.ndarray:
-        net = models.resnet()
         batch = list(chips) + ([np.ascontiguousarray(c[:, ::-1]) for c in chips] if self.flip else [])
-        if self.jitters:
-            vecs = np.array([net.compute_face_descriptor(c, self.jitters) for c in batch])
-        else:
-            vecs = np.array(net.compute_face_descriptor(batch))
-        vecs = unit(vecs)
+        vecs = unit(self._descriptors(batch))
         if self.flip:
             n = len(chips)
             vecs = unit(vecs[:n] + vecs[n:])
         return vecs
+
+    def _descriptors(self, batch: list[np.ndarray]) -> np.ndarray:
+        if self.runtime == "onnxruntime":
+            from frt.engine import dlib_onnx
+
+            return dlib_onnx.descriptors(np.stack(batch))
+        net = models.resnet()
+        if self.jitters:
+            return np.array([net.compute_face_descriptor(c, self.jitters) for c in batch])
+        return np.array(net.compute_face_descriptor(batch))
 
 
 class OnnxAlgorithm:

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_template.py DATA_DIR [--n 200] [--json OUT]
 
-Per-face figures use the astronaut photo (package-shipped). Bulk enrolment reads the first N
+Per-face figures use the astronaut photo (package-shipped), with the network run by dlib and by
+onnxruntime (`frt.engine.dlib_onnx`) in the same process. Bulk enrolment reads the first N
 images (sorted) of DATA_DIR and runs, in the same process tree and minutes:
 - reference: face_recognition.load_image_file + face_encodings, one process (its usual loop);
 - FRT `template_many` with every core (thorough detector, flip-averaged templates), no cache;
@@ -36,14 +37,21 @@ def per_face() -> dict:
 
     rgb = data.astronaut()
     faces = get_detector("hog").detect(rgb)[:1]
-    plain, flip = get_algorithm("dlib-resnet", flip=False), get_algorithm("dlib-resnet", flip=True)
     chips = aligned_chips(rgb, faces * 8, 150)
-    return {
-        "align_chip_ms": _median_ms(lambda: aligned_chips(rgb, faces, 150)),
-        "template_single_ms": _median_ms(lambda: plain.embed(rgb, faces)),
-        "template_flip_ms": _median_ms(lambda: flip.embed(rgb, faces)),
-        "template_batched8_ms_per_face": round(_median_ms(lambda: plain.embed_chips(chips), 3) / 8, 1),
-    }
+    out = {"align_chip_ms": _median_ms(lambda: aligned_chips(rgb, faces, 150))}
+    # The same descriptor two ways, side by side in this process (tests hold them equal).
+    for runtime in ("dlib", "onnxruntime"):
+        plain = get_algorithm("dlib-resnet", flip=False, runtime=runtime)
+        flip = get_algorithm("dlib-resnet", flip=True, runtime=runtime)
+        out[runtime] = {
+            "template_single_ms": _median_ms(lambda: plain.embed(rgb, faces)),
+            "template_flip_ms": _median_ms(lambda: flip.embed(rgb, faces)),
+            "template_batched8_ms_per_face": round(
+                _median_ms(lambda: plain.embed_chips(chips), 3) / 8, 1),
+        }
+    out["single_ratio_dlib_over_onnxruntime"] = round(
+        out["dlib"]["template_single_ms"] / out["onnxruntime"]["template_single_ms"], 1)
+    return out
 
 
 def bulk(paths: list[Path]) -> dict:

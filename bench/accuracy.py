@@ -26,13 +26,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from frt.engine.compare import Gallery  # noqa: E402
 from frt.engine.enrol import EngineSpec  # noqa: E402
 from frt.engine.normalise import Cohort  # noqa: E402
+from frt.engine.template import DlibResNet  # noqa: E402
 from frt.eval import dataset, metrics  # noqa: E402
 from frt.eval.cache import default_cache_dir  # noqa: E402
 from frt.eval.groups import group_figures  # noqa: E402
 from frt.eval.runner import template_items  # noqa: E402
 
-SPEC = EngineSpec(detector="thorough", algorithm="dlib-resnet", algorithm_options={"flip": True})
-VERSION = "1-flip"
+SPEC = EngineSpec(detector="thorough", algorithm="dlib-resnet")  # the default views
+VERSION = DlibResNet().version
 
 
 def source(name: str) -> str:

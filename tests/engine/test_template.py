@@ -56,7 +56,7 @@ def test_the_astronaut_and_grace_hopper_score_below_threshold(astronaut, grace_h
 @pytest.mark.req("RFR-03")
 def test_templates_carry_algorithm_version_and_unit_vectors(astronaut, template_of):
     t = template_of(astronaut)
-    assert (t.algorithm, t.version, t.dim) == ("dlib-resnet", "1-flip", 128)
+    assert (t.algorithm, t.version, t.dim) == ("dlib-resnet", "1-flip-zoom", 128)
     assert t.vector.dtype == np.float32 and abs(np.linalg.norm(t.vector) - 1) < 1e-5
     back = Template.from_bytes(t.to_bytes(), t.algorithm, t.version)
     assert np.array_equal(back.vector, t.vector)
@@ -100,3 +100,24 @@ def test_a_force_can_register_its_own_algorithm(astronaut, detector):
     assert t.algorithm == "constant"
     with pytest.raises(UnknownName):
         get_algorithm("no-such-algorithm")
+
+
+@pytest.mark.req("RFR-03")
+@pytest.mark.parametrize("flip", [True, False])
+@pytest.mark.parametrize("zoom", [True, False])
+def test_a_version_names_the_options_that_remake_its_templates(flip, zoom):
+    from frt.engine.template import DlibResNet
+
+    version = DlibResNet(flip=flip, zoom=zoom).version
+    assert DlibResNet(**DlibResNet.options_for(version)).version == version
+
+
+def test_the_zoomed_view_is_the_tighter_chip_cut_from_the_photo(astronaut):
+    from frt.engine.detect import get_detector
+    from frt.engine.template import DlibResNet, _zoomed, aligned_chips
+
+    faces = get_detector("hog").detect(astronaut)[:1]
+    one_view = DlibResNet(flip=False, zoom=False)
+    from_chip = one_view.embed_chips([_zoomed(aligned_chips(astronaut, faces, 150, 0.25)[0])])[0]
+    from_photo = one_view.embed_chips(aligned_chips(astronaut, faces, 150, 0.20))[0]
+    assert float(from_chip @ from_photo) > 0.99

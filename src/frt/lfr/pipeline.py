@@ -40,9 +40,9 @@ from frt.lfr.zone import HOG_MIN_BOX, Zone
 logger = logging.getLogger(__name__)
 
 DEFAULT_ALGORITHM = "dlib-resnet"
-# Live templates are made without the mirrored second pass: half the cost per face, and a track
-# offers several views anyway. The watchlist must be templated the same way (same version).
-DEFAULT_OPTIONS = {"flip": False}
+# `frt bench live` templates with one view (no mirror, no zoom): the cheapest template, and a
+# track offers several views anyway. A Deployment uses its Watchlist's own version (runner.py).
+DEFAULT_OPTIONS = {"flip": False, "zoom": False}
 
 
 @dataclass(frozen=True)

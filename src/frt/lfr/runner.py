@@ -27,6 +27,7 @@ from datetime import datetime
 
 from frt.audit import Actor
 from frt.audit.log import record_refusal
+from frt.engine.template import DlibResNet
 from frt.lfr.metrics import LiveCounters
 from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
 from frt.lfr.records import SYSTEM, persist_alert, save_counters
@@ -40,9 +41,9 @@ from frt.store.base import utcnow
 logger = logging.getLogger(__name__)
 
 
-def options_for(version: str) -> dict:
-    """Template options matching the watchlist's algorithm version (e.g. '1-flip')."""
-    return {"flip": "flip" in version.split("-")}
+def _options_for(algorithm: str, version: str) -> dict:
+    """Template options matching the watchlist's algorithm version (e.g. '1-flip-zoom')."""
+    return DlibResNet.options_for(version) if algorithm == DlibResNet.name else {}
 
 
 def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
@@ -123,7 +124,7 @@ class Runner:
             raise
         algorithm, version = watchlists[0].kind
         config = PipelineConfig(zone=self.zone, algorithm=algorithm,
-                                algorithm_options=options_for(version))
+                                algorithm_options=_options_for(algorithm, version))
         pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
         totals = {_display_name(c): LiveCounters() for c in self.cameras}
         results: list[RunResult] = []

@@ -304,10 +304,10 @@ def serve(
     if not insecure_localhost and certfile is None:
         certfile, keyfile = make_dev_certificate(settings.data_dir / "certs", [host])
     if purge_every > 0:
-        from frt.lfr.purge import schedule
+        from frt.retention.jobs import schedule
 
-        # DATA-02, DATA-08: Watchlists and working data go within the profile's window after a
-        # Deployment ends, whether or not anyone remembers to run `frt deploy purge`.
+        # DATA-01, DATA-02, DATA-08: Alerts' camera faces, Watchlists and working data go within
+        # the profile's periods, whether or not anyone remembers to run `frt deploy purge`.
         schedule(store, purge_every, background=True).start()
     scheme = "http" if insecure_localhost else "https"
     console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"

@@ -114,9 +114,10 @@ def deploy_purge(
     every: Annotated[Optional[float], typer.Option(help="keep running, every this many minutes "
                                                        "(APScheduler); default: once")] = None,
 ) -> None:
-    """Delete finished Deployments' Watchlists and working data (DATA-02, DATA-08), each
-    deletion logged as counts in the audit; ends Deployments whose window has closed."""
-    from frt.lfr.purge import purge, schedule
+    """Delete finished Deployments' Watchlists and working data (DATA-02, DATA-08) and Alerts'
+    camera faces past their period unless held (DATA-01), each deletion logged as counts in the
+    audit; ends Deployments whose window has closed."""
+    from frt.retention.jobs import run_all, schedule
     from frt.settings import load_settings
     from frt.store.db import open_store
 
@@ -125,26 +126,35 @@ def deploy_purge(
         console.print(f"purging every {every:g} minutes (Ctrl-C stops)")
         schedule(store, every).start()
         return
-    for w in purge(store):
+    wiped, faces = run_all(store)
+    for w in wiped:
         console.print(f"{w.deployment_id}: {w.watchlist_individuals} individuals, "
                       f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
                       f"{w.devices_revoked} devices revoked"
                       + ("" if w.on_time else " [bold red](after the deadline)[/]"))
+    for dep_id, count in faces.items():
+        console.print(f"{dep_id}: the camera faces of {count} Alerts deleted (000 §13.2)")
 
 
 @deploy_app.command("retention-report")
 def deploy_retention_report() -> None:
-    """List Watchlists held past their deletion deadline, or wiped late (DATA-03); exit 2 if any."""
+    """List Watchlists held past their deletion deadline, or wiped late, and Alerts' camera faces
+    kept past their period without a hold (DATA-03); exit 2 if any."""
     from frt.lfr.purge import retention_report
+    from frt.retention.alerts import overdue
     from frt.settings import load_settings
     from frt.store.db import open_store
 
-    late = retention_report(open_store(load_settings()))
-    if not late:
+    store = open_store(load_settings())
+    late, faces = retention_report(store), overdue(store)
+    if not late and not faces:
         console.print("nothing held past its retention limit")
         return
     for item in late:
         state = (f"wiped late at {item.wiped_at:%Y-%m-%d %H:%M}" if item.wiped_at
                  else "[bold red]still held[/]")
         console.print(f"{item.deployment_id}: deadline {item.deadline:%Y-%m-%d %H:%M} UTC, {state}")
+    for item in faces:
+        console.print(f"Alert {item.alert_id} ({item.deployment_id}): camera face kept past "
+                      f"{item.deadline:%Y-%m-%d %H:%M} UTC without a hold (000 §13.2)")
     raise typer.Exit(2)

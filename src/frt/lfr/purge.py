@@ -9,9 +9,8 @@ the end, and says in the audit record whether that was within the deadline.
 
 Each wipe leaves one audit record of counts and a `DeploymentWipe` row with the same counts, so
 the cancellation report keeps Watchlist composition (000 §11.3(a)) after the Watchlist is gone.
-Alerts are not deleted here: they have their own period (000 §13.2; `frt.retention`).
-
-`schedule(store)` runs the job every few minutes with APScheduler (`frt deploy purge --every`).
+Alerts are not deleted here: they have their own period (000 §13.2; `frt.retention.alerts`).
+`frt.retention.jobs` runs both jobs every few minutes.
 """
 
 from __future__ import annotations
@@ -133,15 +132,3 @@ def _wipe(session: Session, dep_id: str, now: datetime, hours) -> Wiped:
         logger.warning("deployment %s wiped after its deadline (%s)", dep_id, hours.cite)
     return Wiped(dep_id, row.watchlist_individuals, row.watchlist_images, row.blue_members,
                  devices, on_time)
-
-
-def schedule(store, every_minutes: float = 10.0, *, background: bool = False):
-    """An APScheduler running `purge` now and every `every_minutes`: blocking (for
-    `frt deploy purge --every`, Ctrl-C stops) or in a background thread (for `frt serve`)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = (BackgroundScheduler if background else BlockingScheduler)(timezone="UTC")
-    scheduler.add_job(purge, "interval", args=[store], minutes=every_minutes,
-                      next_run_time=utcnow(), id="lfr-purge", max_instances=1, coalesce=True)
-    return scheduler

@@ -76,6 +76,30 @@ def holds(session, alert_id: str) -> list[AlertHold]:
                                 .order_by(AlertHold.placed_at)))
 
 
+@dataclass(frozen=True)
+class KeptFace:
+    """An Alert whose camera face is still stored: when it goes, and what holds it."""
+
+    alert_id: str
+    deployment_id: str
+    raised_at: datetime
+    deadline: datetime
+    holds: list[AlertHold]
+
+    @property
+    def held(self) -> bool:
+        return any(h.released_at is None for h in self.holds)
+
+
+def kept_faces(session, profile) -> list[KeptFace]:
+    """Every Alert whose camera face is still stored, oldest first (the DPO's retention page)."""
+    period = timedelta(hours=profile.retention.alert_hours.value)
+    rows = session.scalars(select(LiveAlert).where(LiveAlert.probe_sealed.is_not(None))
+                           .order_by(LiveAlert.raised_at))
+    return [KeptFace(a.id, a.deployment_id, a.raised_at, a.raised_at + period,
+                     holds(session, a.id)) for a in rows]
+
+
 def _held():
     return select(AlertHold.alert_id).where(AlertHold.released_at.is_(None))
 

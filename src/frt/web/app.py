@@ -21,6 +21,7 @@ from frt.web.api import audit as audit_api
 from frt.web.api import governance as governance_api
 from frt.web.api import health, session
 from frt.web.api import lfr_live as lfr_live_api
+from frt.web.api import retention as retention_api
 from frt.web.api import users as users_api
 from frt.web.auth import unguarded_routes
 from frt.web.pages import (
@@ -32,6 +33,7 @@ from frt.web.pages import (
     home,
     lfr_live,
     public,
+    retention,
 )
 from frt.web.pages import governance as governance_pages
 from frt.web.sessions import SchemeAwareSessions, session_secret
@@ -53,6 +55,8 @@ ROUTERS = [
     governance_api.router,
     lfr_live_api.router,
     lfr_live.router,
+    retention_api.router,
+    retention.router,
 ]
 
 
@@ -69,6 +73,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.store = store
     app.state.policy = load_profile(store.settings.policy_profile)
     governance_pages.register_panels(app.state.policy)
+    retention.register_panels(app.state.policy)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

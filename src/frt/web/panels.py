@@ -97,8 +97,8 @@ _placeholder("rfr_ao.requests", Role.RFR_APPROVING_OFFICER, "RFR requests to app
              "No RFR search requests are waiting for approval.")
 _placeholder("sro.reviews", Role.SRO, "Reviews and reports due",
              "No reviews or reports are due.", PanelLink("Audit log", "/audit"))
-_placeholder("dpo.retention", Role.DPO, "Retention and data protection",
-             "Nothing is past its retention limit.", PanelLink("Audit log", "/audit"))
+_placeholder("dpo.retention", Role.DPO, "Data protection notices",
+             "No data-protection notices are waiting.", PanelLink("Audit log", "/audit"))
 _placeholder("auditor.audit", Role.AUDITOR, "Audit", "No audit findings are open.",
              PanelLink("Audit log", "/audit"))
 _placeholder("admin.users", Role.ADMINISTRATOR, "Administration", "No account requests are waiting.",

@@ -471,8 +471,8 @@ def register_panels(profile) -> None:
         (
             "dpo.retention",
             Role.DPO,
-            "Retention and data protection",
-            "Nothing is past its retention limit.",
+            "Data protection notices",
+            "No data-protection notices are waiting.",
             note,
         ),
     ]:

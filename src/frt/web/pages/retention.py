@@ -1,0 +1,63 @@
+"""`/retention`: the DPO's (and Gold's) page of Alert data retention (DATA-01, DATA-03;
+000 §13.2): every Alert whose camera face is still stored, when it will be deleted, the holds
+that keep one longer, and forms to record or release a hold. The DPO's home panel lists any face
+kept past its deadline without a hold — a breach the retention job should never leave."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse
+
+from frt.governance.models import Deployment
+from frt.people.roles import Role
+from frt.retention import alerts
+from frt.retention.alerts import HoldGround
+from frt.web.api.retention import HOLDERS, run
+from frt.web.auth import Principal, require_role, store_of
+from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
+from frt.web.templating import NAV_LINKS, NavLink, render
+
+router = APIRouter(include_in_schema=False)
+NAV_LINKS.append(NavLink("Retention", "/retention", frozenset(HOLDERS)))
+
+
+@router.get("/retention", name="retention.page")
+def page(request: Request, who: Principal = Depends(require_role(*HOLDERS))):
+    profile = request.app.state.policy
+    with store_of(request).session() as db:
+        faces = alerts.kept_faces(db, profile)
+        places = {d.id: (d.location.locality if d.location else "") for d in
+                  db.query(Deployment).filter(Deployment.id.in_({f.deployment_id for f in faces}))}
+        return render(request, "retention/alerts.html", faces=faces, places=places,
+                      period=profile.retention.alert_hours, grounds=[g.value for g in HoldGround],
+                      cite=alerts.HOLD_CITE)
+
+
+@router.post("/retention/alerts/{alert_id}/hold", name="retention.page.hold")
+def hold(request: Request, alert_id: str, ground: str = Form(...), reason: str = Form(""),
+         who: Principal = Depends(require_role(*HOLDERS))):
+    run(request, who, "retention.alert.hold",
+        lambda ctx: alerts.place_hold(ctx, alert_id, ground, reason))
+    return RedirectResponse("/retention", status_code=303)
+
+
+@router.post("/retention/holds/{hold_id}/release", name="retention.page.release")
+def release(request: Request, hold_id: str, who: Principal = Depends(require_role(*HOLDERS))):
+    run(request, who, "retention.alert.release", lambda ctx: alerts.release_hold(ctx, hold_id))
+    return RedirectResponse("/retention", status_code=303)
+
+
+def register_panels(profile) -> None:
+    """The DPO's home panel, under the installation's profile (called by `create_app`)."""
+
+    def overdue(db, _who) -> list[PanelItem]:
+        now = alerts.utcnow()
+        return [PanelItem(f"Alert {f.alert_id[:8]}: camera face kept past its deadline",
+                          "/retention", "000 §13.2")
+                for f in alerts.kept_faces(db, profile) if not f.held and f.deadline <= now]
+
+    register_home_panel(HomePanel(
+        key="dpo.alert_retention", role=Role.DPO, title="Alert data retention",
+        empty=f"No camera face is kept past its {profile.retention.alert_hours.value:g}-hour "
+              "period without a hold.",
+        items=overdue, links=(PanelLink("Retention", "/retention"),), order=45))

@@ -41,6 +41,11 @@ class HoldGround(str, Enum):
     DPA_MOPI_CPIA = "dpa_mopi_cpia"  # 000 §13.2(a)
     COMPLAINT_CONDUCT = "complaint_conduct"  # 000 §13.2(b)
 
+    @property
+    def label(self) -> str:
+        return {"dpa_mopi_cpia": "DPA 2018, MOPI, CPIA (000 §13.2(a))",
+                "complaint_conduct": "complaint or conduct investigation (000 §13.2(b))"}[self.value]
+
 
 def place_hold(ctx: Ctx, alert_id: str, ground: str, reason: str) -> AlertHold:
     """The DPO or a Gold records why an Alert's camera face must be kept past its period."""

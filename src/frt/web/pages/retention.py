@@ -29,7 +29,8 @@ def page(request: Request, who: Principal = Depends(require_role(*HOLDERS))):
         places = {d.id: (d.location.locality if d.location else "") for d in
                   db.query(Deployment).filter(Deployment.id.in_({f.deployment_id for f in faces}))}
         return render(request, "retention/alerts.html", faces=faces, places=places,
-                      period=profile.retention.alert_hours, grounds=[g.value for g in HoldGround],
+                      period=profile.retention.alert_hours, grounds=list(HoldGround),
+                      labels={g.value: g.label for g in HoldGround},
                       cite=alerts.HOLD_CITE)
 
 

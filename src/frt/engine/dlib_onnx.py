@@ -101,6 +101,12 @@ class _Reader:
         return tuple(self.int() for _ in range(4))
 
 
+def _check(ok: bool, problem: str) -> None:
+    """A format check that stays on under `python -O` (unlike assert)."""
+    if not ok:
+        raise ValueError(f"not the dlib face ResNet this reader knows: {problem}")
+
+
 def _read_details(r: _Reader, layer: tuple) -> dict:
     kind = layer[0]
     if kind == "con":
@@ -112,7 +118,8 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
         use_bias = r.bool() if version in ("con_5", "con_6") else True
         if version == "con_6" and r.bool():
             raise ValueError("con_ with fused relu is not supported")
-        assert (num_filters, nr, nc, sy, sx) == (layer[1], layer[2], layer[2], layer[3], layer[3])
+        _check((num_filters, nr, nc, sy, sx) == (layer[1], layer[2], layer[2], layer[3], layer[3]),
+               f"unexpected convolution {num_filters}x{nr}x{nc}/{sy} for {layer}")
         w_size = int(np.prod(filters))
         w = params[:w_size].reshape(filters)  # (out, in, nr, nc) == ONNX OIHW
         b = params[w_size:w_size + num_filters] if use_bias else np.zeros(num_filters, np.float32)
@@ -136,7 +143,8 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
         r.expect("max_pool_2" if kind == "max_pool" else "avg_pool_2")
         nr, nc, sy, sx, py, px = (r.int() for _ in range(6))
         expected = (0, 0, 1, 1) if kind == "avg_pool_everything" else (layer[1],) * 2 + (layer[2],) * 2
-        assert (nr, nc, sy, sx) == expected and (py, px) == (0, 0), (kind, nr, nc, sy, sx, py, px)
+        _check((nr, nc, sy, sx) == expected and (py, px) == (0, 0),
+               f"unexpected {kind} {nr}x{nc}/{sy} padding {py},{px}")
         return {}
     if kind == "add_prev":
         r.expect("add_prev_")
@@ -151,7 +159,7 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
         [r.float() for _ in range(4)]
         if version == "fc_3":
             r.bool()
-        assert num_outputs == layer[1]
+        _check(num_outputs == layer[1], f"expected {layer[1]} outputs, found {num_outputs}")
         return {"w": params.reshape(num_inputs, num_outputs)}  # output = input @ w
     raise AssertionError(kind)
 
@@ -226,7 +234,7 @@ def build_onnx(data: bytes) -> bytes:
                      strides=[s, s], pads=[py, px, py, px])
             shape = (w.shape[0], 1 + (shape[1] + 2 * py - k) // s, 1 + (shape[2] + 2 * px - k) // s)
         elif kind == "affine":
-            assert layers[i - 1][0][0] == "con" or d["g"] is None  # folded above
+            _check(layers[i - 1][0][0] == "con" or d["g"] is None, "an affine not after a conv")
         elif kind == "relu":
             x = x if d["disabled"] else node("Relu", [x])
         elif kind in ("max_pool", "avg_pool"):

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from frt.lfr import synthetic
@@ -58,7 +59,8 @@ def test_alert_decisions_suspension_and_metrics_in_the_browser(
         card = page.locator("article.live-alert").last
         card.wait_for(timeout=20_000)  # delivered by SSE, no reload
         assert "weapons" in card.inner_text() and "wanted by courts" in card.inner_text()
-        assert card.get_by_role("img", name="Watchlist image").is_visible()
+        # An image is visible once it has loaded: wait for it (a loaded machine is slow to serve).
+        expect(card.get_by_role("img", name="Watchlist image")).to_be_visible(timeout=10_000)
         alert_id = card.get_attribute("data-alert")
 
         card.get_by_label("Assessment").select_option("possible_match")

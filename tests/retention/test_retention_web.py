@@ -7,15 +7,14 @@ from fastapi.testclient import TestClient
 
 from frt.governance import context
 from frt.retention import alerts
-from frt.web.app import create_app
 from tests.governance.conftest import (  # noqa: F401 (fixtures)
-    PASSWORD,
     act,
     authority,
     password_hash,
     people,
     submitted,
 )
+from tests.lfr.test_live_web import client_for
 from tests.retention.test_alert_retention import RAISED, _face_kept, _raise
 from tests.web.conftest import form_token
 
@@ -23,19 +22,13 @@ from tests.web.conftest import form_token
 @pytest.fixture
 def web(store, people, monkeypatch):  # noqa: F811
     """Sign in as someone at a given time: returns a client."""
-    app, clients = create_app(store), []
+    clients = []
 
     def _as(username: str, now=RAISED) -> TestClient:
         monkeypatch.setattr(context, "utcnow", lambda: now)
         monkeypatch.setattr(alerts, "utcnow", lambda: now)
-        client = TestClient(app, base_url="http://testserver")
-        clients.append(client)
-        token = client.get("/api/session").json()["csrf_token"]
-        response = client.post("/api/session", json={"username": username, "password": PASSWORD},
-                               headers={"X-CSRF-Token": token})
-        assert response.status_code == 200, response.text
-        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-        return client
+        clients.append(client_for(store, username))
+        return clients[-1]
 
     yield _as
     for client in clients:

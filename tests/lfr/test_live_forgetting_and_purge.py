@@ -200,3 +200,30 @@ def test_the_retention_report_lists_a_watchlist_held_past_its_deadline_until_it_
         assert audit.detail["within_deadline"] is False  # …and the audit says so, with counts
     still = retention_report(store, now=finished + timedelta(hours=27))
     assert [o.wiped_at is not None for o in still] == [True]  # the breach stays on the report
+
+
+@pytest.mark.req("LIVE-03")
+def test_the_copies_made_to_analyse_and_template_a_face_are_zeroed_once_used(monkeypatch):
+    """Past the database, disk and temp folders: the buffers the pipeline's workers and the
+    template network make of a face are overwritten as soon as they have been used."""
+    from frt.engine import template
+    from frt.lfr import analyse, synthetic
+    from frt.lfr.zone import Zone
+
+    frame = np.ascontiguousarray(synthetic.head("grace_hopper")[:, :, ::-1])  # BGR
+    crop = analyse.Crop(frame.copy(), 0, 0, (0, 0, frame.shape[1], frame.shape[0]), 1.0)
+    zone = Zone(min_inter_eye_px=10)
+    job = analyse.AnalyseJob(0, [crop], zone, analyse.QualityThresholds(min_inter_eye_px=10),
+                             analyse.default_detector())
+    result = analyse.analyse(job)
+    chips = [o.chip for o in result.observations if o.chip is not None]
+    assert chips and not crop.bgr.any()  # the analysed region is gone; its chip is kept
+
+    made = []
+    zoomed = template._zoomed
+    monkeypatch.setattr(template, "_zoomed", lambda c: made.append(zoomed(c)) or made[-1])
+    kept = chips[0].copy()
+    analyse.embed([chips[0]], "dlib-resnet", {}, wipe_chips=False)  # inline: the caller's chip
+    assert np.array_equal(chips[0], kept) and made and not any(m.any() for m in made)
+    analyse.embed([chips[0]], "dlib-resnet", {}, wipe_chips=True)  # a worker's own copy
+    assert not chips[0].any()

@@ -95,6 +95,7 @@ class Spy:
 
     def __init__(self, pool):
         self.pool, self.chips, self.vectors = pool, [], []
+        self.workers = pool.workers
 
     def submit(self, fn, *args):
         future = self.pool.submit(fn, *args)

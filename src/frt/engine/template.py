@@ -142,7 +142,11 @@ class DlibResNet:
         views = list(chips) + ([_zoomed(c) for c in chips] if self.zoom else [])
         if self.flip:
             views += [np.ascontiguousarray(c[:, ::-1]) for c in views]
-        vecs = unit(self._descriptors(views))
+        try:
+            vecs = unit(self._descriptors(views))
+        finally:
+            for made in views[len(chips):]:  # the copies made here go as soon as they are used
+                made.fill(0)
         n = len(chips)
         return unit(vecs.reshape(-1, n, vecs.shape[1]).sum(axis=0))  # mean of each chip's views
 
@@ -150,7 +154,11 @@ class DlibResNet:
         if self.runtime == "onnxruntime":
             from frt.engine import dlib_onnx
 
-            return dlib_onnx.descriptors(np.stack(batch))
+            stacked = np.stack(batch)
+            try:
+                return dlib_onnx.descriptors(stacked)
+            finally:
+                stacked.fill(0)
         net = models.resnet()
         if self.jitters:
             return np.array([net.compute_face_descriptor(c, self.jitters) for c in batch])

@@ -90,6 +90,8 @@ def analyse(job: AnalyseJob) -> AnalyseResult:
     found = _unique(found, job.crops)
     t1 = time.perf_counter()
     observations, over = _observe(found, job, rgbs)
+    for pixels in [c.bgr for c in job.crops] + rgbs:  # the job's own copies (LIVE-03)
+        pixels.fill(0)
     t2 = time.perf_counter()
     return AnalyseResult(job.frame_index, observations, over,
                          {"detect": (t1 - t0) * 1e3, "quality_align": (t2 - t1) * 1e3})
@@ -230,15 +232,23 @@ def iou(a, b) -> float:
 _ALGORITHMS: dict = {}
 
 
-def embed(chips: list[np.ndarray], algorithm: str, options: dict) -> tuple[np.ndarray, float]:
-    """Unit template vectors of aligned chips, and the milliseconds it took."""
+def embed(chips: list[np.ndarray], algorithm: str, options: dict,
+          wipe_chips: bool = False) -> tuple[np.ndarray, float]:
+    """Unit template vectors of aligned chips, and the milliseconds it took. `wipe_chips`: the
+    chips are this process's own copies (a worker's, unpickled) and are zeroed once used; inline,
+    they are the pipeline's, which wipes or keeps them after the comparison (LIVE-03)."""
     from frt.engine.template import get_algorithm
 
     key = (algorithm, tuple(sorted(options.items())))
     if key not in _ALGORITHMS:
         _ALGORITHMS[key] = get_algorithm(algorithm, **options)
     t0 = time.perf_counter()
-    vectors = _ALGORITHMS[key].embed_chips(chips)
+    try:
+        vectors = _ALGORITHMS[key].embed_chips(chips)
+    finally:
+        if wipe_chips:
+            for chip in chips:
+                chip.fill(0)
     return np.asarray(vectors, dtype=np.float32), (time.perf_counter() - t0) * 1e3
 
 

@@ -11,9 +11,11 @@ best views (`TemplatePolicy`), and alerts at most once per person (WL-09 thresho
 entered the Zone of Recognition was read, to the moment the Alert is handed to `on_alert` —
 which must persist it before anyone is told (LIVE-04).
 
-Forgetting (LIVE-03): a frame's pixels are released once its crops are cut; a chip lives in its
-track until templated, and is overwritten with zeros after a comparison that raises no Alert,
-as is the template; tracks that end wipe what they hold. Nothing is written to disk.
+Forgetting (LIVE-03): a frame's pixels are released once its crops are cut, and the crops are
+zeroed once analysed; a chip lives in its track until templated (a worker zeroes its own copy,
+and the template network's views and batch, as soon as they are used), and is overwritten with
+zeros after a comparison that raises no Alert, as is the template; tracks that end wipe what they
+hold. Nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -225,8 +227,9 @@ class Pipeline:
                 track.pending += 1
                 track.templated_quality = max(track.templated_quality, quality)
                 track.last_template_frame = index
+                # A worker process templates its own copy of the chip and zeroes it after.
                 future = self.pool.submit(analyse.embed, [chip], self.config.algorithm,
-                                          self.config.algorithm_options)
+                                          self.config.algorithm_options, self.pool.workers > 0)
                 self._embeds.append((track, chip, index, future))
         self.stages.add("track", (time.perf_counter() - t0) * 1e3)
 

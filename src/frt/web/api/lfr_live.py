@@ -20,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from frt.audit import Actor
-from frt.governance.context import GovernanceError, acting
 from frt.lfr import devices, events, records, report
 from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
 from frt.lfr.models import LiveAlert
@@ -28,6 +27,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.units import run
 
 router = APIRouter(prefix="/api/live", tags=["live"])
 
@@ -104,16 +104,6 @@ def require_device(request: Request) -> DevicePrincipal:
 require_device.frt_required_roles = (Role.ENGAGEMENT_OFFICER,)  # read by the route walk
 
 
-def _run(request: Request, user_id: str, action: str, fn):
-    """`fn(ctx)` in one unit of work as the user; returns what it returns (ids, not rows)."""
-    try:
-        with acting(store_of(request), user_id, action, profile=request.app.state.policy,
-                    record_refusals=False) as ctx:
-            return fn(ctx)
-    except GovernanceError as exc:
-        raise HTTPException(400, str(exc)) from None
-
-
 def alert_image(request: Request, alert_id: str, which: str) -> Response:
     """An Alert's camera face ("probe") or Watchlist image ("candidate"), opened for display;
     404 once it has been deleted (000 §13.1(b), §13.2)."""
@@ -180,7 +170,7 @@ def device_candidate(request: Request, alert_id: str,
 def device_decision(request: Request, alert_id: str, body: DecisionIn,
                     device: DevicePrincipal = Depends(require_device)) -> Recorded:
     _own_alert(request, device, alert_id)
-    return Recorded(id=_run(request, device.user.id, "lfr.engagement.decide", lambda ctx:
+    return Recorded(id=run(request, device, "lfr.engagement.decide", lambda ctx:
                             records.decide(ctx, alert_id, body.decision.value,
                                            body.outcome.value, body.police_action.value).id))
 
@@ -188,7 +178,7 @@ def device_decision(request: Request, alert_id: str, body: DecisionIn,
 @router.post("/device/engagements", name="live.device.engagement")
 def device_engagement(request: Request, body: EngagementIn,
                       device: DevicePrincipal = Depends(require_device)) -> Recorded:
-    return Recorded(id=_run(request, device.user.id, "lfr.engagement.without_alert", lambda ctx:
+    return Recorded(id=run(request, device, "lfr.engagement.without_alert", lambda ctx:
                             records.engagement_without_alert(
                                 ctx, device.deployment_id, body.reason, body.outcome.value,
                                 body.police_action.value).id))
@@ -224,14 +214,14 @@ def alerts(request: Request, dep_id: str, blue: bool = False,
 @router.post("/alerts/{alert_id}/assessment", name="live.assessment")
 def assessment(request: Request, alert_id: str, body: AssessmentIn,
                who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=_run(request, who.user.id, "lfr.alert.assess", lambda ctx: records.assess(
+    return Recorded(id=run(request, who, "lfr.alert.assess", lambda ctx: records.assess(
         ctx, alert_id, body.assessment.value, body.recommend_engage, body.note).id))
 
 
 @router.post("/alerts/{alert_id}/decision", name="live.decision")
 def decision(request: Request, alert_id: str, body: DecisionIn,
              who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))) -> Recorded:
-    return Recorded(id=_run(request, who.user.id, "lfr.engagement.decide", lambda ctx:
+    return Recorded(id=run(request, who, "lfr.engagement.decide", lambda ctx:
                             records.decide(ctx, alert_id, body.decision.value,
                                            body.outcome.value, body.police_action.value).id))
 
@@ -239,7 +229,7 @@ def decision(request: Request, alert_id: str, body: DecisionIn,
 @router.post("/deployments/{dep_id}/concerns", name="live.concerns")
 def concerns(request: Request, dep_id: str, body: ConcernIn,
              who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=_run(request, who.user.id, "lfr.concern.flag",
+    return Recorded(id=run(request, who, "lfr.concern.flag",
                             lambda ctx: records.flag_concern(ctx, dep_id, body.note).id))
 
 
@@ -253,7 +243,7 @@ def metrics(request: Request, dep_id: str,
 @router.post("/deployments/{dep_id}/devices", name="live.devices.enrol.json")
 def enrol(request: Request, dep_id: str, body: DeviceIn,
           who: Principal = Depends(require_role(*devices.ENROLLERS))) -> DeviceEnrolled:
-    enrolled = _run(request, who.user.id, "lfr.device.enrol",
+    enrolled = run(request, who, "lfr.device.enrol",
                     lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label))
     return DeviceEnrolled(device_id=enrolled.device_id, token=enrolled.token)  # shown once
 
@@ -261,5 +251,5 @@ def enrol(request: Request, dep_id: str, body: DeviceIn,
 @router.post("/devices/{device_id}/revoke", name="live.devices.revoke.json")
 def revoke(request: Request, device_id: str,
            who: Principal = Depends(require_role(*devices.ENROLLERS))) -> Recorded:
-    return Recorded(id=_run(request, who.user.id, "lfr.device.revoke",
+    return Recorded(id=run(request, who, "lfr.device.revoke",
                             lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from frt.governance.context import GovernanceError, acting
 from frt.people.roles import Role
 from frt.retention import alerts
 from frt.retention.alerts import HoldGround
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.units import run
 
 router = APIRouter(prefix="/api/retention", tags=["retention"])
 
@@ -42,16 +42,6 @@ class KeptFaceOut(BaseModel):
 
 class Recorded(BaseModel):
     id: str
-
-
-def run(request: Request, who: Principal, action: str, fn):
-    """`fn(ctx)` in one unit of work as the signed-in user; a wrong input is a 400."""
-    try:
-        with acting(store_of(request), who.user.id, action, profile=request.app.state.policy,
-                    record_refusals=False) as ctx:
-            return fn(ctx)
-    except GovernanceError as exc:
-        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/alerts", name="retention.alerts")

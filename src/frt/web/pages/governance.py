@@ -8,8 +8,6 @@ the home page as panels (`register_panels`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -18,7 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from frt.governance import applications, decisions, notices, transparency, worklists
 from frt.governance.applications import REQUIRED_FIELDS, latest_documents
-from frt.governance.context import Ctx, GovernanceError, acting
+from frt.governance.context import Ctx
 from frt.governance.enums import (
     Category,
     DeploymentStyle,
@@ -36,6 +34,7 @@ from frt.policy.lfr_rules import REASON_HEADINGS
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
 from frt.web.templating import NAV_LINKS, NavLink, render
+from frt.web.units import unit as gov_unit
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,22 +66,6 @@ NAV_LINKS.append(
         ),
     )
 )
-
-
-@contextmanager
-def gov_unit(request: Request, who: Principal, action: str) -> Iterator[Ctx]:
-    """One governance unit of work as the signed-in user; wrong input becomes a 400."""
-    try:
-        with acting(
-            store_of(request),
-            who.user.id,
-            action,
-            profile=request.app.state.policy,
-            record_refusals=False,
-        ) as ctx:
-            yield ctx
-    except GovernanceError as exc:
-        raise HTTPException(400, str(exc)) from None
 
 
 def back(url: str) -> RedirectResponse:

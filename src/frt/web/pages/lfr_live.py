@@ -10,8 +10,6 @@ worker. Each Alert is sent as a rendered card; the person's forms on the card ca
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from frt.governance import deployments as governance_deployments
-from frt.governance.context import Ctx, GovernanceError, acting
+from frt.governance.context import GovernanceError
 from frt.governance.enums import DeploymentState
 from frt.governance.models import Deployment
 from frt.lfr import blue as blue_list
@@ -33,6 +31,7 @@ from frt.web.api.lfr_live import alert_image
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.panels import HomePanel, PanelItem, register_home_panel
 from frt.web.templating import NAV_LINKS, NavLink, render, templates
+from frt.web.units import unit as live_unit
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,17 +45,6 @@ CHOICES = {"assessments": [a.value for a in Assessment], "decisions": [d.value f
 
 NAV_LINKS.append(NavLink("Live", "/live", frozenset(LIVE_ROLES)))
 report.register()
-
-
-@contextmanager
-def live_unit(request: Request, who: Principal, action: str) -> Iterator[Ctx]:
-    """One unit of work as the signed-in user; a wrong input becomes a 400 with its message."""
-    try:
-        with acting(store_of(request), who.user.id, action, profile=request.app.state.policy,
-                    record_refusals=False) as ctx:
-            yield ctx
-    except GovernanceError as exc:
-        raise HTTPException(400, str(exc)) from None
 
 
 def _deployment(db, dep_id: str) -> Deployment:

@@ -12,10 +12,11 @@ from frt.governance.models import Deployment
 from frt.people.roles import Role
 from frt.retention import alerts
 from frt.retention.alerts import HoldGround
-from frt.web.api.retention import HOLDERS, run
+from frt.web.api.retention import HOLDERS
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
 from frt.web.templating import NAV_LINKS, NavLink, render
+from frt.web.units import run
 
 router = APIRouter(include_in_schema=False)
 NAV_LINKS.append(NavLink("Retention", "/retention", frozenset(HOLDERS)))

@@ -15,7 +15,7 @@ any camera face kept past its deadline without a hold: it should be empty.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -76,11 +76,6 @@ def release_hold(ctx: Ctx, hold_id: str) -> AlertHold:
     return hold
 
 
-def holds(session, alert_id: str) -> list[AlertHold]:
-    return list(session.scalars(select(AlertHold).where(AlertHold.alert_id == alert_id)
-                                .order_by(AlertHold.placed_at)))
-
-
 @dataclass(frozen=True)
 class KeptFace:
     """An Alert whose camera face is still stored: when it goes, and what holds it."""
@@ -97,12 +92,17 @@ class KeptFace:
 
 
 def kept_faces(session, profile) -> list[KeptFace]:
-    """Every Alert whose camera face is still stored, oldest first (the DPO's retention page)."""
+    """Every Alert whose camera face is still stored, oldest first, with its holds (the DPO's
+    retention page): two queries, however many Alerts."""
     period = timedelta(hours=profile.retention.alert_hours.value)
-    rows = session.scalars(select(LiveAlert).where(LiveAlert.probe_sealed.is_not(None))
-                           .order_by(LiveAlert.raised_at))
-    return [KeptFace(a.id, a.deployment_id, a.raised_at, a.raised_at + period,
-                     holds(session, a.id)) for a in rows]
+    rows = list(session.scalars(select(LiveAlert).where(LiveAlert.probe_sealed.is_not(None))
+                                .order_by(LiveAlert.raised_at)))
+    by_alert: dict[str, list[AlertHold]] = defaultdict(list)
+    for hold in session.scalars(select(AlertHold).where(AlertHold.alert_id.in_(
+            [a.id for a in rows])).order_by(AlertHold.placed_at)):
+        by_alert[hold.alert_id].append(hold)
+    return [KeptFace(a.id, a.deployment_id, a.raised_at, a.raised_at + period, by_alert[a.id])
+            for a in rows]
 
 
 def _held():
@@ -146,9 +146,12 @@ def overdue(store, now: datetime | None = None, profile=None) -> list[OverdueAle
     """DATA-03: every camera face kept past its deadline without a hold (should be none)."""
     from frt.policy import load_profile
 
-    now = now or utcnow()
     profile = profile or load_profile(store.settings.policy_profile)
-    period = timedelta(hours=profile.retention.alert_hours.value)
     with store.session() as session:
-        return [OverdueAlert(a.id, a.deployment_id, a.raised_at + period)
-                for a in session.scalars(_past(now - period))]
+        return overdue_in(session, profile, now or utcnow())
+
+
+def overdue_in(session, profile, now: datetime) -> list[OverdueAlert]:
+    period = timedelta(hours=profile.retention.alert_hours.value)
+    return [OverdueAlert(a.id, a.deployment_id, a.raised_at + period)
+            for a in session.scalars(_past(now - period))]

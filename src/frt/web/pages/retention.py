@@ -6,6 +6,7 @@ kept past its deadline without a hold — a breach the retention job should neve
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy import select
 from starlette.responses import RedirectResponse
 
 from frt.governance.models import Deployment
@@ -27,8 +28,9 @@ def page(request: Request, who: Principal = Depends(require_role(*HOLDERS))):
     profile = request.app.state.policy
     with store_of(request).session() as db:
         faces = alerts.kept_faces(db, profile)
-        places = {d.id: (d.location.locality if d.location else "") for d in
-                  db.query(Deployment).filter(Deployment.id.in_({f.deployment_id for f in faces}))}
+        deployments = db.scalars(select(Deployment).where(
+            Deployment.id.in_({f.deployment_id for f in faces})))
+        places = {d.id: (d.location.locality if d.location else "") for d in deployments}
         return render(request, "retention/alerts.html", faces=faces, places=places,
                       period=profile.retention.alert_hours, grounds=list(HoldGround),
                       labels={g.value: g.label for g in HoldGround},
@@ -54,9 +56,8 @@ def register_panels(profile) -> None:
 
     def overdue(db, _who) -> list[PanelItem]:
         now = alerts.utcnow()
-        return [PanelItem(f"Alert {f.alert_id[:8]}: camera face kept past its deadline",
-                          "/retention", "000 §13.2")
-                for f in alerts.kept_faces(db, profile) if not f.held and f.deadline <= now]
+        return [PanelItem(f"Alert {o.alert_id[:8]}: camera face kept past its deadline",
+                          "/retention", "000 §13.2") for o in alerts.overdue_in(db, profile, now)]
 
     register_home_panel(HomePanel(
         key="dpo.alert_retention", role=Role.DPO, title="Alert data retention",

@@ -149,12 +149,12 @@ def _import_watchlist(store, ids, dep_id: str) -> str:
 
 
 def _astronaut_jpeg() -> bytes:
-    import numpy as np
     from PIL import Image
-    from skimage import data
+
+    from frt.lfr import synthetic
 
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(data.astronaut())).save(buf, "JPEG", quality=92)
+    Image.fromarray(synthetic.photo("astronaut")).save(buf, "JPEG", quality=92)
     return buf.getvalue()
 
 

@@ -20,6 +20,7 @@ def astronaut_chip(astronaut):
     return dlib.get_face_chip(astronaut, shape, size=150, padding=0.25)
 
 
+@pytest.mark.req("RFR-03", "EVAL-03")
 def test_onnx_descriptors_equal_dlibs_on_the_astronaut_chip(astronaut_chip):
     from frt.engine.dlib_onnx import descriptors
 
@@ -43,6 +44,7 @@ def test_both_runtimes_make_the_same_template_so_the_version_is_shared(astronaut
     assert float(by_dlib.vector @ by_ort.vector) > 0.99999
 
 
+@pytest.mark.req("RFR-03")
 def test_an_unknown_runtime_is_refused_by_name():
     from frt.engine.errors import UnknownName
     from frt.engine.template import DlibResNet
@@ -51,6 +53,7 @@ def test_an_unknown_runtime_is_refused_by_name():
         DlibResNet(runtime="cuda")
 
 
+@pytest.mark.req("RFR-03")
 def test_dlib_jitters_run_in_dlib_whatever_the_runtime_asked():
     from frt.engine.template import DlibResNet
 

@@ -112,6 +112,7 @@ def test_a_version_names_the_options_that_remake_its_templates(flip, zoom):
     assert DlibResNet(**DlibResNet.options_for(version)).version == version
 
 
+@pytest.mark.req("RFR-03")
 def test_the_zoomed_view_is_the_tighter_chip_cut_from_the_photo(astronaut):
     from frt.engine.detect import get_detector
     from frt.engine.template import DlibResNet, _zoomed, aligned_chips

@@ -12,6 +12,8 @@ defined result), each with 5 landmarks (eye corners and nose) used for quality a
 from __future__ import annotations
 
 import logging
+import math
+import threading
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Protocol, runtime_checkable
@@ -24,6 +26,12 @@ from frt.engine.errors import ImageError, UnknownName
 logger = logging.getLogger(__name__)
 
 MAX_FACES = 100  # per image, unless a caller (e.g. a camera's faces-per-frame limit) sets fewer
+# Detectors look at a copy scaled down to these sizes (boxes are mapped back, landmarks and
+# templates come from the full image), so their memory is bounded whatever image they are given:
+# HOG ~220 MB at 4 MP upsampled once; dlib's CNN ~1 GB per megapixel it looks at.
+HOG_MAX_PIXELS = 4_000_000
+CNN_MAX_PIXELS = 1_000_000  # counted after its upsampling
+_CNN_LOCK = threading.Lock()  # one CNN pass at a time per process: its memory is the bound
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,15 +117,16 @@ class HogDetector:
     name = DetectorName.HOG.value
 
     def __init__(self, upsample: int = 0, scale: float = 1.0, max_faces: int = MAX_FACES,
-                 min_confidence: float = 0.0):
+                 min_confidence: float = 0.0, max_pixels: int = HOG_MAX_PIXELS):
         self.upsample, self.scale, self.max_faces = upsample, scale, max_faces
-        self.min_confidence = min_confidence
+        self.min_confidence, self.max_pixels = min_confidence, max_pixels
 
     def detect(self, rgb: np.ndarray) -> list[Face]:
         rgb = check_rgb(rgb)
-        small = _resize(rgb, self.scale)
+        scale = min(self.scale, bounded_scale(rgb, self.max_pixels))
+        small = _resize(rgb, scale)
         rects, scores, _ = models.hog_detector().run(small, self.upsample, self.min_confidence)
-        s = 1.0 / self.scale
+        s = 1.0 / scale
         found = [((round(r.left() * s), round(r.top() * s), round((r.right() + 1) * s),
                    round((r.bottom() + 1) * s)), c) for r, c in zip(rects, scores)]
         return _finish(rgb, found, self.max_faces, self.name)
@@ -128,13 +137,21 @@ class CnnDetector:
 
     name = DetectorName.CNN.value
 
-    def __init__(self, upsample: int = 0, max_faces: int = MAX_FACES, min_confidence: float = 0.0):
+    def __init__(self, upsample: int = 0, max_faces: int = MAX_FACES, min_confidence: float = 0.0,
+                 max_pixels: int = CNN_MAX_PIXELS):
         self.upsample, self.max_faces, self.min_confidence = upsample, max_faces, min_confidence
+        self.max_pixels = max_pixels
 
     def detect(self, rgb: np.ndarray) -> list[Face]:
         rgb = check_rgb(rgb)
-        dets = models.cnn_detector()(rgb, self.upsample)
-        found = [((d.rect.left(), d.rect.top(), d.rect.right() + 1, d.rect.bottom() + 1),
+        # The bound counts the pixels the network sees, after its upsampling (x4 per step).
+        scale = bounded_scale(rgb, self.max_pixels / 4**self.upsample)
+        small = _resize(rgb, scale)
+        with _CNN_LOCK:
+            dets = models.cnn_detector()(small, self.upsample)
+        s = 1.0 / scale
+        found = [((round(d.rect.left() * s), round(d.rect.top() * s),
+                   round((d.rect.right() + 1) * s), round((d.rect.bottom() + 1) * s)),
                   d.confidence) for d in dets if d.confidence >= self.min_confidence]
         return _finish(rgb, found, self.max_faces, self.name)
 
@@ -158,6 +175,12 @@ class ThoroughDetector:
             return faces
         upsample = 1 if rgb.shape[0] * rgb.shape[1] < self.small_pixels else 0
         return CnnDetector(upsample=upsample, max_faces=self.max_faces).detect(rgb)
+
+
+def bounded_scale(rgb: np.ndarray, max_pixels: float) -> float:
+    """The scale (at most 1) at which `rgb` has no more than `max_pixels` pixels."""
+    pixels = rgb.shape[0] * rgb.shape[1]
+    return 1.0 if pixels <= max_pixels else math.sqrt(max_pixels / pixels)
 
 
 def _resize(rgb: np.ndarray, scale: float) -> np.ndarray:

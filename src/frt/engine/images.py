@@ -18,9 +18,11 @@ from frt.engine.errors import ImageError
 
 logger = logging.getLogger(__name__)
 
-# 50 megapixels: above any camera or custody image; a bomb (e.g. 100k x 100k) is refused before
-# its pixels are decoded.
-MAX_PIXELS = 50_000_000
+# 25 megapixels: a 24-megapixel camera's photo or a 6K video frame, far above what a face needs
+# (a custody image is under 5). A bomb, or a 7 KB blank PNG of 7000 x 7000, is refused before its
+# pixels are decoded; detectors then work on a scaled copy (frt.engine.detect), so memory stays
+# bounded whatever the image holds.
+MAX_PIXELS = 25_000_000
 # Background an alpha channel is composited onto: mid grey, so a transparent face cut-out is
 # neither washed out nor darkened.
 ALPHA_BACKGROUND = (128, 128, 128)
@@ -40,16 +42,25 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         raise ImageError("not an image: the data is in no image format the engine reads") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError("decompression bomb: the image declares too many pixels") from None
+    except _CORRUPT as exc:  # a broken header or segment: Pillow raises any of these
+        raise ImageError(f"corrupt image: {exc}") from None
     _check_size(img.size, max_pixels)
     try:
         img.load()
-    except OSError as exc:
+    except _CORRUPT as exc:
         raise ImageError(f"truncated or corrupt image: {exc}") from None
     try:
         img = ImageOps.exif_transpose(img)
     except Exception:  # a broken EXIF block must not lose an otherwise good image
         logger.warning("EXIF orientation unreadable; image used as stored")
-    return _to_rgb8(img)
+    try:
+        return _to_rgb8(img)
+    except _CORRUPT as exc:
+        raise ImageError(f"corrupt image: {exc}") from None
+
+
+# What Pillow raises for damaged data (SyntaxError for some malformed PNG chunks).
+_CORRUPT = (OSError, ValueError, SyntaxError, EOFError)
 
 
 def load_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:

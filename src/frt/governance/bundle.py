@@ -36,6 +36,8 @@ import io
 import json
 import os
 import zipfile
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,8 +51,14 @@ from frt.governance.enums import Category, ImageSource, SubjectFlag
 MAGIC = b"FRTWLB01"
 FORMAT = "frt-watchlist-bundle"
 VERSION = 1
-MAX_BUNDLE_BYTES = 512 * 1024 * 1024  # a bundle larger than this is refused before decryption
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024  # a bundle larger than this is refused before decryption
 MAX_ENTRIES = 20_000
+# Inside the archive (checked against what each member declares, and again while it is read, so
+# a member that lies about its size is cut off): a custody or watchlist photo is well under 20 MB,
+# and images are stored, not compressed, so the whole expands to no more than the bundle's bound.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_EXPANDED_BYTES = MAX_BUNDLE_BYTES
 _HEADER = len(MAGIC) + 8 + 12
 
 REQUIRED_COLUMNS = [
@@ -114,10 +122,32 @@ class Manifest(BaseModel):
     entries: list[BundleEntry] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 
+class BundleImages(Mapping[str, bytes]):
+    """The bundle's images by file name, read from the archive one at a time when asked for.
+
+    Only one image is ever inflated at once; each is bounded and checked against its hash.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, hashes: dict[str, str]):
+        self._archive, self._hashes = archive, hashes
+
+    def __getitem__(self, name: str) -> bytes:
+        blob = _read_member(self._archive, name, MAX_IMAGE_BYTES)
+        if hashlib.sha256(blob).hexdigest() != self._hashes[name]:
+            raise BundleError(f"image {name} does not match its hash")
+        return blob
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._hashes)
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+
 @dataclass(frozen=True)
 class Bundle:
     manifest: Manifest
-    images: dict[str, bytes]  # file -> bytes
+    images: Mapping[str, bytes]  # file -> bytes, read on demand
     sha256: str  # of the sealed bundle as received
 
     @property
@@ -185,29 +215,62 @@ def open_bundle(data: bytes, key: bytes, *, max_bytes: int = MAX_BUNDLE_BYTES) -
             f"the bundle was sealed for key {kid.hex()}, not this key "
             f"({key_id(key).hex()}): use the bundle's key file"
         )
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
         plain = AESGCM(key).decrypt(data[16:28], data[28:], data[:16])
     except InvalidTag:
         raise BundleError("the bundle failed authentication: it was altered or damaged") from None
     try:
         zf = zipfile.ZipFile(io.BytesIO(plain))
-        manifest = Manifest.model_validate_json(zf.read("manifest.json"))
-        images = {}
-        for entry in manifest.entries:
-            for image in entry.images:
-                blob = zf.read(image.file)
-                if hashlib.sha256(blob).hexdigest() != image.sha256:
-                    raise BundleError(f"image {image.file} does not match its hash")
-                images[image.file] = blob
+        _check_members(zf)
+        manifest = Manifest.model_validate_json(
+            _read_member(zf, "manifest.json", MAX_MANIFEST_BYTES)
+        )
+        hashes = {image.file: image.sha256 for entry in manifest.entries for image in entry.images}
+        images = BundleImages(zf, hashes)
+        for name in hashes:
+            images[name]  # every image present, within its bound and matching its hash
     except KeyError as exc:
         raise BundleError(f"the bundle lacks {exc.args[0]}") from None
-    except zipfile.BadZipFile:
+    except _BAD_ARCHIVE:
         raise BundleError("the bundle's contents are not a valid archive") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BundleError(f"the bundle's manifest is invalid at {where}: {first['msg']}") from None
-    return Bundle(manifest, images, hashlib.sha256(data).hexdigest())
+    return Bundle(manifest, images, sha256)
+
+
+# What zipfile raises for a damaged, encrypted or unsupported member.
+_BAD_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+
+def _check_members(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose members declare more than a Watchlist can hold, before inflating."""
+    members = archive.infolist()
+    if len(members) > MAX_ENTRIES * 50 + 1:
+        raise BundleError(f"the bundle holds {len(members):,} files; a Watchlist holds fewer")
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_EXPANDED_BYTES:
+        raise BundleError(
+            f"the bundle's contents expand to {declared:,} bytes; the limit is "
+            f"{MAX_EXPANDED_BYTES:,}"
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """One member, refused if it declares or yields more than `limit` bytes."""
+    info = archive.getinfo(name)  # KeyError if absent: the caller names it
+    if info.file_size > limit:
+        raise BundleError(f"{name} expands to {info.file_size:,} bytes; the limit is {limit:,}")
+    try:
+        with archive.open(info) as member:
+            blob = member.read(limit + 1)
+    except _BAD_ARCHIVE:
+        raise BundleError(f"{name} is damaged in the bundle's archive") from None
+    if len(blob) > limit:
+        raise BundleError(f"{name} expands beyond {limit:,} bytes")
+    return blob
 
 
 # ------------------------------------------------------------------ pack from a folder + CSV

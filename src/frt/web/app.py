@@ -24,6 +24,7 @@ from frt.web.api import lfr_live as lfr_live_api
 from frt.web.api import retention as retention_api
 from frt.web.api import users as users_api
 from frt.web.auth import unguarded_routes
+from frt.web.limits import DEFAULT_BODY_BYTES
 from frt.web.pages import (
     admin,
     audit,
@@ -69,6 +70,7 @@ def create_app(store: Store) -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; /api/docs is a local page instead
         redoc_url=None,
         dependencies=[Depends(csrf.protect)],
+        max_body_size=DEFAULT_BODY_BYTES,  # routes that take uploads declare their own
     )
     app.state.store = store
     app.state.policy = load_profile(store.settings.policy_profile)

@@ -24,13 +24,15 @@ from frt.governance import (
     watchlists,
     worklists,
 )
-from frt.governance.bundle import BundleError, parse_key
+from frt.governance.applications import MAX_DOCUMENT_BYTES
+from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
 from frt.governance.context import GovernanceError
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.outside_policy import DECIDERS, Scope
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
+from frt.web.limits import MULTIPART_MARGIN, Input
 from frt.web.pages.governance import ANY, gov_unit
 from frt.web.pages.governance_exceptions import READER_ROLES as EXCEPTION_READERS
 from frt.web.pages.governance_exceptions import refused
@@ -44,7 +46,7 @@ class Ref(BaseModel):
     state: str
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(Input):
     title: str | None = None
     use_case: str | None = None
     deployment_styles: list[str] | None = None
@@ -81,7 +83,7 @@ class ApplicationOut(BaseModel):
     documents: dict[str, dict]
 
 
-class LocationIn(BaseModel):
+class LocationIn(Input):
     name: str
     locality: str
     reason: str
@@ -89,23 +91,23 @@ class LocationIn(BaseModel):
     mitigations: str = ""
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(Input):
     kind: str
     title: str
-    text: str
+    text: str = Field(max_length=MAX_DOCUMENT_BYTES // 4)  # an assessment's text, not a field's
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     status: str = "reviewed"
     note: str = ""
 
 
-class ConsultIn(BaseModel):
+class ConsultIn(Input):
     outcome: str
     notes: str = ""
 
 
-class TermsIn(BaseModel):
+class TermsIn(Input):
     starts_at: datetime
     ends_at: datetime
     place_ids: list[str]
@@ -118,7 +120,7 @@ class TermsIn(BaseModel):
     conditions: str = ""
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     outcome: str = Field(description="authorise, reject or amend")
     reasons: dict[str, str] = Field(description="text under the seven headings (001 stage 3)")
     terms: TermsIn | None = None
@@ -126,19 +128,19 @@ class DecisionIn(BaseModel):
     verbal: bool = False
 
 
-class UrgentReviewIn(BaseModel):
+class UrgentReviewIn(Input):
     outcome: str
     note: str
     new_ends_at: datetime | None = None
     new_gold_id: str | None = None
 
 
-class AppointIn(BaseModel):
+class AppointIn(Input):
     role: str
     user_id: str
 
 
-class OvertIn(BaseModel):
+class OvertIn(Input):
     notice_published: bool
     notice_channels: str = ""
     exception_reasons: str = ""
@@ -148,18 +150,18 @@ class OvertIn(BaseModel):
     contact_point: str = ""
 
 
-class StateIn(BaseModel):
+class StateIn(Input):
     state: str
     reason: str = ""
 
 
-class RosterIn(BaseModel):
+class RosterIn(Input):
     user_id: str
     duty: str
     exception_id: str | None = None
 
 
-class SilverReviewIn(BaseModel):
+class SilverReviewIn(Input):
     lawfulness: str
     necessity: str
     proportionality: str
@@ -168,26 +170,26 @@ class SilverReviewIn(BaseModel):
     outcome: str = "continue"
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(Input):
     evaluation: str
     safeguards: str = ""
     learning: str = ""
     submit: bool = False
 
 
-class LossIn(BaseModel):
+class LossIn(Input):
     item: str
     circumstances: str
     occurred_at: datetime
     encrypted: bool = True
 
 
-class ThresholdIn(BaseModel):
+class ThresholdIn(Input):
     threshold: float = Field(gt=0, le=1)
     reason: str
 
 
-class ExceptionIn(BaseModel):
+class ExceptionIn(Input):
     action: str = Field(description="roster or watchlist_import")
     deployment_id: str
     user_id: str | None = None
@@ -196,7 +198,7 @@ class ExceptionIn(BaseModel):
     legal_advice: str = ""
 
 
-class ExceptionReviewIn(BaseModel):
+class ExceptionReviewIn(Input):
     outcome: str = Field(description="endorsed or disagreed")
     reasons: str = ""
 
@@ -281,7 +283,8 @@ def location(
         return Ref(id=loc.id, state="added")
 
 
-@router.post("/applications/{app_id}/documents", name="api.lfr.application.document")
+@router.post("/applications/{app_id}/documents", name="api.lfr.application.document",
+              max_body_size=MAX_DOCUMENT_BYTES + MULTIPART_MARGIN)
 def document(
     app_id: str,
     body: DocumentIn,
@@ -293,7 +296,8 @@ def document(
         return Ref(id=doc.id, state=f"v{doc.version}")
 
 
-@router.post("/applications/{app_id}/documents/upload", name="api.lfr.application.upload")
+@router.post("/applications/{app_id}/documents/upload", name="api.lfr.application.upload",
+              max_body_size=MAX_DOCUMENT_BYTES + MULTIPART_MARGIN)
 async def upload(
     app_id: str,
     request: Request,
@@ -497,7 +501,8 @@ def silver_review(
         return Ref(id=row.id, state=row.outcome)
 
 
-@router.post("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist")
+@router.post("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist",
+              max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN)
 async def import_watchlist(
     dep_id: str,
     request: Request,

@@ -27,6 +27,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.limits import Input
 from frt.web.units import run
 
 router = APIRouter(prefix="/api/live", tags=["live"])
@@ -40,29 +41,29 @@ DEVICE_PREFIX = "/api/live/device"
 AlertOut = events.AlertView
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Input):
     assessment: Assessment
     recommend_engage: bool
     note: str = Field("", max_length=500)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     decision: Decision
     outcome: Outcome
     police_action: PoliceAction = PoliceAction.NONE
 
 
-class EngagementIn(BaseModel):
+class EngagementIn(Input):
     reason: str = Field(min_length=1, max_length=500)
     outcome: Outcome
     police_action: PoliceAction = PoliceAction.NONE
 
 
-class ConcernIn(BaseModel):
+class ConcernIn(Input):
     note: str = Field(min_length=1, max_length=500)
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(Input):
     officer_id: str
     label: str = Field(min_length=1, max_length=80)
 

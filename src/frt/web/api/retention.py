@@ -12,6 +12,7 @@ from frt.people.roles import Role
 from frt.retention import alerts
 from frt.retention.alerts import HoldGround
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.limits import Input
 from frt.web.units import run
 
 router = APIRouter(prefix="/api/retention", tags=["retention"])
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/retention", tags=["retention"])
 HOLDERS = (Role.DPO, Role.GOLD)
 
 
-class HoldIn(BaseModel):
+class HoldIn(Input):
     ground: HoldGround
     reason: str = Field(min_length=1, max_length=2000)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from frt.governance import applications, decisions, notices, transparency, worklists
-from frt.governance.applications import REQUIRED_FIELDS, latest_documents
+from frt.governance.applications import MAX_DOCUMENT_BYTES, REQUIRED_FIELDS, latest_documents
 from frt.governance.context import Ctx
 from frt.governance.enums import (
     Category,
@@ -32,6 +32,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.lfr_rules import REASON_HEADINGS
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.limits import MULTIPART_MARGIN
 from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
 from frt.web.templating import NAV_LINKS, NavLink, render
 from frt.web.units import unit as gov_unit
@@ -218,7 +219,8 @@ async def application_location(
     return back(f"/lfr/applications/{app_id}#locations")
 
 
-@router.post("/lfr/applications/{app_id}/documents", name="lfr.application.document")
+@router.post("/lfr/applications/{app_id}/documents", name="lfr.application.document",
+              max_body_size=MAX_DOCUMENT_BYTES + MULTIPART_MARGIN)
 async def application_document(
     app_id: str, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ):

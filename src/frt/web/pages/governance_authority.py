@@ -26,6 +26,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
+from frt.web.limits import MULTIPART_MARGIN
 from frt.web.pages.governance import ANY, CHOICES, back, gov_unit, when
 from frt.web.pages.governance_exceptions import refused
 from frt.web.templating import render
@@ -290,7 +291,8 @@ async def deployment_review(
     return back(f"/lfr/deployments/{dep_id}#reviews")
 
 
-@router.post("/lfr/deployments/{dep_id}/watchlist", name="lfr.deployment.watchlist")
+@router.post("/lfr/deployments/{dep_id}/watchlist", name="lfr.deployment.watchlist",
+              max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN)
 async def deployment_watchlist(
     dep_id: str,
     request: Request,
@@ -298,9 +300,6 @@ async def deployment_watchlist(
         require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
     ),
 ):
-    length = int(request.headers.get("content-length") or 0)
-    if length > MAX_BUNDLE_BYTES + 1024 * 1024:
-        raise HTTPException(413, f"the upload is larger than {MAX_BUNDLE_BYTES:,} bytes")
     form = await request.form()
     upload, key_upload = form.get("bundle"), form.get("key_file")
     if not getattr(upload, "filename", ""):

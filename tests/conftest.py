@@ -6,12 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from frt.audit import Actor, record
+from frt.core.invariant import guard_store
 from frt.settings import Settings
 from frt.store.db import make_engine, open_store, upgrade
 
@@ -78,8 +83,18 @@ def settings(tmp_path, db_template, monkeypatch):
 @pytest.fixture
 def store(settings):
     s = open_store(settings, migrate=False)
+    guard_store(s)  # as the app does: a change without an audit record fails the test
     yield s
     s.dispose()
+
+
+@contextmanager
+def setup_session(store) -> Iterator[Session]:
+    """A transaction for a test's own set-up writes, audited as such (the store refuses a
+    change without an audit record: frt.core.invariant)."""
+    with store.session() as session:
+        yield session
+        record(session, Actor.system("test"), "test.setup")
 
 
 @pytest.fixture

@@ -43,13 +43,16 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _store(migrate: bool | None = None):
     """Open the configured store, turning setup problems into one clear line."""
+    from frt.core.invariant import guard_store
     from frt.store.crypto import EncryptionKeyError
     from frt.store.db import StoreNotReady, open_store
 
     try:
-        return open_store(load_settings(), migrate=migrate)
+        store = open_store(load_settings(), migrate=migrate)
     except (EncryptionKeyError, StoreNotReady) as exc:
         raise _fail(str(exc)) from exc
+    guard_store(store)  # nothing the CLI changes is committed without its audit record
+    return store
 
 
 def _actor():

@@ -9,6 +9,7 @@ from frt.governance import command, deployments, outside_policy, worklists
 from frt.governance.context import GovernanceError
 from frt.governance.models import Deployment
 from frt.policy import PolicyRefusal
+from tests.conftest import setup_session
 from tests.governance.conftest import END, START
 
 DURING = START + timedelta(hours=1)
@@ -117,13 +118,14 @@ def test_training_must_be_in_date_for_the_whole_deployment(act, people, authorit
     from frt.people.models import TrainingRecord
 
     _auth_id, dep_id = authority()
-    with store.session() as session:
+    with setup_session(store) as session:
         for rec in session.query(TrainingRecord).filter_by(
             user_id=people["operator"], kind="officer_safety"
         ):
             rec.expires_on = START.date()  # lapses before the Deployment ends the next day
+    with setup_session(store) as session:
+        session.get(Deployment, dep_id).ends_at = END + timedelta(days=1)
     with act("silver") as ctx:
-        ctx.session.get(Deployment, dep_id).ends_at = END + timedelta(days=1)
         with pytest.raises(PolicyRefusal, match="expired officer safety"):
             command.roster(ctx, dep_id, people["operator"], "lfr_operator")
 

@@ -11,6 +11,7 @@ from frt.governance.context import GovernanceError
 from frt.governance.decisions import Window
 from frt.governance.models import Application, Authority
 from frt.policy import PolicyRefusal
+from tests.conftest import setup_session
 from tests.governance.conftest import CUMBRIA, END, MPS, START, all_reasons, terms
 
 
@@ -42,7 +43,7 @@ def test_only_an_officer_of_npcc_rank_is_consulted(act, people, submitted, store
     app_id = submitted(consult=False)
     from frt.people.models import User
 
-    with store.session() as session:  # an NPCC-role user who is only a Chief Superintendent
+    with setup_session(store) as session:  # an NPCC-role user who is only a Chief Superintendent
         session.get(User, people["npcc"]).rank = "chief_superintendent"
     with pytest.raises(PolicyRefusal, match="not of NPCC rank"), act("npcc") as ctx:
         decisions.consult(ctx, app_id, "supported")

@@ -8,6 +8,7 @@ import pytest
 from frt.governance import applications
 from frt.governance.context import acting
 from frt.governance.models import Application
+from tests.conftest import setup_session
 from tests.governance.conftest import MPS, NOW
 
 
@@ -43,7 +44,7 @@ def test_two_applicants_creating_at_once_get_different_references(store, people)
 
 @pytest.mark.req("GOV-01")
 def test_a_counter_starts_after_references_made_before_it_existed(store, people):
-    with store.session() as session:  # a row numbered the old way, before migration 0005
+    with setup_session(store) as session:  # a row numbered the old way, before migration 0005
         session.add(Application(reference="LFR-2026-0001", title="old", applicant_id=people["ao"]))
     with acting(store, people["applicant"], "t", profile=MPS, now=NOW) as ctx:
         assert applications.create(ctx, "new").reference == "LFR-2026-0002"

@@ -13,6 +13,7 @@ from frt.governance.bundle import installation_key
 from frt.lfr import synthetic
 from frt.people.models import User
 from frt.people.roles import Role
+from tests.conftest import setup_session
 from tests.governance.conftest import (  # noqa: F401 (fixtures)
     END,
     START,
@@ -40,7 +41,7 @@ def record_evaluation(store, dep_id: str, threshold: float = EVALUATED_THRESHOLD
     from frt.eval.models import save_evaluation
     from frt.policy.lfr_rules import RAW_SCORING
 
-    with store.session() as session:
+    with setup_session(store) as session:
         rw = watchlists.load_for_recognition(session, store.cipher, dep_id)
         algorithm, version = rw.subjects[0].images[0].template.kind
         save_evaluation(session, algorithm, version, "test figures", {
@@ -54,7 +55,7 @@ def clock_at(when=RUN_AT):
 
 @pytest.fixture
 def officer(store, password_hash):  # noqa: F811
-    with store.session() as session:
+    with setup_session(store) as session:
         user = User(username="eo", display_name="Eo", rank="police_constable",
                     roles_json=[Role.ENGAGEMENT_OFFICER.value], password_hash=password_hash)
         session.add(user)

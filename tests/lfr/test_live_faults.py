@@ -18,6 +18,7 @@ from frt.lfr import records, synthetic
 from frt.lfr.models import CameraCounters, LiveAlert
 from frt.lfr.runner import Runner
 from frt.lfr.sources import LiveSource
+from tests.conftest import setup_session
 from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
 from tests.lfr.live_fixtures import RUN_AT, clock_at, passes
 from tests.lfr.test_live_stop import THRESHOLD, alerts, wait_for
@@ -132,7 +133,7 @@ def test_a_stream_that_stops_and_comes_back_is_reconnected_counted_and_still_ale
     assert wait_for(lambda: alerts(store, dep_id) >= 1, timeout=20)
     from tests.lfr.live_fixtures import set_state  # noqa: F401
 
-    with store.session() as s:  # stop it: terminate as Silver would
+    with setup_session(store) as s:  # stop it: terminate as Silver would
         from frt.governance.models import Deployment
 
         s.get(Deployment, dep_id).state = "terminated"

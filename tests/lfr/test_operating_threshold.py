@@ -8,6 +8,7 @@ from frt.audit.models import AuditRecord
 from frt.eval.models import EvaluationRecord
 from frt.lfr.runner import Runner, load_watchlist
 from frt.policy import PolicyRefusal
+from tests.conftest import setup_session
 from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
 from tests.lfr.live_fixtures import EVALUATED_THRESHOLD, clock_at
 
@@ -15,7 +16,7 @@ from tests.lfr.live_fixtures import EVALUATED_THRESHOLD, clock_at
 @pytest.mark.req("EVAL-03", "LIVE-10")
 def test_an_unevaluated_algorithm_does_not_run(store, live, astronaut_video):
     _, dep_id = live()
-    with store.session() as s:
+    with setup_session(store) as s:
         s.execute(delete(EvaluationRecord))
     with pytest.raises(PolicyRefusal) as refusal:
         Runner(store, dep_id, [str(astronaut_video)], workers=0, clock=clock_at()).run()

@@ -19,12 +19,13 @@ from frt.lfr.watchlist import Match
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
+from tests.conftest import setup_session
 from tests.governance.conftest import act, authority, password_hash, people, submitted  # noqa: F401
 
 
 @pytest.fixture
 def officer(store, password_hash):  # noqa: F811
-    with store.session() as session:
+    with setup_session(store) as session:
         user = User(username="eo", display_name="Eo", rank="police_constable",
                     roles_json=[Role.ENGAGEMENT_OFFICER.value], password_hash=password_hash)
         session.add(user)

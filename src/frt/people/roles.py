@@ -53,3 +53,10 @@ class TrainingKind(str, Enum):
     EMERGENCY_LIFE_SUPPORT = "emergency_life_support"
     OFFICER_SAFETY = "officer_safety"
     AO = "lfr_authorising_officer"  # 004 §6.1: AOs complete recognised LFR AO training
+
+    @property
+    def label(self) -> str:
+        return _TRAINING_LABELS.get(self, self.value.replace("_", " "))
+
+
+_TRAINING_LABELS = {TrainingKind.LFR: "LFR", TrainingKind.AO: "LFR Authorising Officer"}

@@ -1,4 +1,4 @@
-"""A rule's answer: allowed or not, why, and which paragraph of which document says so."""
+"""A rule's answer: allowed or not, why, which rule, and which paragraph of which document says so."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ class Decision:
     allowed: bool
     reason: str
     citation: str  # e.g. "000 §4.5": document number (seeds/README.md) and paragraph
+    rule: str = ""  # the rule's stable id, e.g. "GOV-AUTH-RANK": what refused, whatever the wording
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -19,12 +20,16 @@ class Decision:
         return f"{verdict}: {self.reason} ({self.citation})"
 
     @classmethod
-    def allow(cls, reason: str, citation: str) -> Decision:
-        return cls(True, reason, citation)
+    def allow(cls, reason: str, citation: str, rule: str = "") -> Decision:
+        return cls(True, reason, citation, rule)
 
     @classmethod
-    def refuse(cls, reason: str, citation: str) -> Decision:
-        return cls(False, reason, citation)
+    def refuse(cls, reason: str, citation: str, rule: str = "") -> Decision:
+        return cls(False, reason, citation, rule)
+
+    def about(self, prefix: str) -> Decision:
+        """The same decision, its reason prefixed (e.g. "Watchlist entry 3: …")."""
+        return Decision(self.allowed, f"{prefix}{self.reason}", self.citation, self.rule)
 
 
 class PolicyRefusal(Exception):
@@ -33,6 +38,10 @@ class PolicyRefusal(Exception):
     def __init__(self, decision: Decision):
         super().__init__(str(decision))
         self.decision = decision
+        # Set by the action it stopped and by whoever records it (once) in the audit log.
+        self.action: str | None = None
+        self.role: str | None = None
+        self.recorded = False
 
 
 def require(decision: Decision) -> Decision:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import frt
+from frt.core.invariant import guard_store
 from frt.policy import load_profile
 from frt.store.db import Store
 from frt.web import csrf, errors
@@ -72,6 +73,7 @@ def create_app(store: Store) -> FastAPI:
         dependencies=[Depends(csrf.protect)],
         max_body_size=DEFAULT_BODY_BYTES,  # routes that take uploads declare their own
     )
+    guard_store(store)  # nothing a request changes is committed without its audit record
     app.state.store = store
     app.state.policy = load_profile(store.settings.policy_profile)
     governance_pages.register_panels(app.state.policy)

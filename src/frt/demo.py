@@ -25,13 +25,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from frt.core.actions import acting
 from frt.governance import applications, command, decisions, watchlists
 from frt.governance.applications import Application
 from frt.governance.bundle import BundleEntry, BundleImage, Manifest, installation_key, seal
-from frt.governance.context import acting, utcnow
 from frt.people.demo import ensure_demo_users
 from frt.people.models import User
-from frt.policy.lfr_rules import REASON_HEADINGS
+from frt.policy.decision_rules import REASON_HEADINGS
+from frt.store.base import utcnow
 
 TITLE_PENDING = "DEMO: Market Square (awaiting decision)"
 TITLE_AUTHORISED = "DEMO: High Street (authorised for today)"
@@ -87,7 +88,7 @@ def _form(starts_at: datetime, ends_at: datetime) -> dict:
 
 def _submitted(store, ids, title: str, starts_at: datetime, ends_at: datetime) -> str:
     """The applicant drafts, documents and submits an Application (GOV-01, GOV-02)."""
-    with acting(store, ids["applicant"], "demo") as ctx:
+    with acting(store, ids["applicant"]) as ctx:
         app = applications.create(ctx, title, **_form(starts_at, ends_at))
         applications.add_location(ctx, app.id, name="Demo location", locality="Town centre",
                                   reason="Demo: where intelligence places the people sought")
@@ -99,16 +100,16 @@ def _submitted(store, ids, title: str, starts_at: datetime, ends_at: datetime) -
 
 
 def _review_and_consult(store, ids, app_id: str) -> None:
-    with acting(store, ids["ao"], "demo") as ctx:
+    with acting(store, ids["ao"]) as ctx:
         for doc in ctx.get(Application, app_id).documents:
             applications.review_document(ctx, doc.id, "reviewed", "demo review")
-    with acting(store, ids["npcc"], "demo") as ctx:
+    with acting(store, ids["npcc"]) as ctx:
         decisions.consult(ctx, app_id, "supported", "demo consultation")
 
 
 def _authorise(store, ids, app_id: str, start: datetime) -> str:
     """The AO authorises (GOV-06), Gold appoints the team and rosters the trained (GOV-09/10)."""
-    with acting(store, ids["ao"], "demo") as ctx:
+    with acting(store, ids["ao"]) as ctx:
         app = ctx.get(Application, app_id)
         terms = decisions.Terms(starts_at=app.starts_at, ends_at=app.ends_at,
                                 place_ids=[app.locations[0].id], categories=["wanted_by_courts"],
@@ -116,7 +117,7 @@ def _authorise(store, ids, app_id: str, start: datetime) -> str:
         reasons = {h: "Demo: considered and recorded" for h in REASON_HEADINGS}
         authority = decisions.decide(ctx, app_id, "authorise", reasons, terms=terms)
         auth_id, dep_id = authority.id, authority.deployments[0].id
-    with acting(store, ids["gold"], "demo") as ctx:
+    with acting(store, ids["gold"]) as ctx:
         command.appoint(ctx, auth_id, "silver", ids["silver"])
         command.appoint(ctx, auth_id, "bronze", ids["bronze"])
         command.appoint(ctx, auth_id, "bronze_community", ids["bronze"])
@@ -140,7 +141,7 @@ def _import_watchlist(store, ids, dep_id: str) -> str:
                         image_source="police_custody", legal_basis="PACE s.64A (demo)",
                         images=[BundleImage(file=name, sha256=hashlib.sha256(photo).hexdigest(),
                                             captured_on=date.today() - timedelta(days=90))])
-    with acting(store, ids["silver"], "demo") as ctx:
+    with acting(store, ids["silver"]) as ctx:
         manifest = Manifest(format="frt-watchlist-bundle", version=1, created_at=ctx.now,
                             entries=[entry])
         data = seal(manifest, {name: photo}, installation_key(ctx.cipher))

@@ -15,15 +15,16 @@ import numpy as np
 import pytest
 
 from frt.audit import Actor
+from frt.core.actions import acting
+from frt.core.context import Ctx
 from frt.governance import applications, decisions
 from frt.governance.bundle import BundleEntry, BundleImage, Manifest, seal
-from frt.governance.context import Ctx, acting
 from frt.governance.decisions import Terms
 from frt.people.models import User
 from frt.people.roles import Role, TrainingKind
 from frt.people.service import add_training, hash_password
 from frt.policy import Rank, load_profile
-from frt.policy.lfr_rules import REASON_HEADINGS
+from frt.policy.decision_rules import REASON_HEADINGS
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = NOW + timedelta(hours=12)  # the Deployment starts inside the 24-hour import window
@@ -88,7 +89,7 @@ def act(store, people):
 
     @contextmanager
     def _act(username: str, *, now: datetime = NOW, profile=MPS) -> Iterator[Ctx]:
-        with acting(store, people[username], "test", profile=profile, now=now) as ctx:
+        with acting(store, people[username], profile=profile, now=now) as ctx:
             yield ctx
 
     return _act

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from frt.audit.models import AuditRecord
+from frt.core.errors import InputError
 from frt.governance import applications
-from frt.governance.context import GovernanceError
 from frt.governance.models import Application, Document
 from frt.policy import PolicyRefusal
 from tests.governance.conftest import CUMBRIA, MPS, draft
@@ -34,7 +34,7 @@ def test_an_application_records_every_form_1_field_and_locations_with_reasons(ac
 
 @pytest.mark.req("GOV-01")
 def test_a_sensitive_location_needs_its_mitigations(act):
-    with pytest.raises(GovernanceError, match="mitigations"), act("applicant") as ctx:
+    with pytest.raises(InputError, match="mitigations"), act("applicant") as ctx:
         app = draft(ctx)
         applications.add_location(
             ctx,
@@ -48,7 +48,7 @@ def test_a_sensitive_location_needs_its_mitigations(act):
 
 @pytest.mark.req("GOV-01")
 def test_article_8_is_always_engaged(act):
-    with pytest.raises(GovernanceError, match="Article 8"), act("applicant") as ctx:
+    with pytest.raises(InputError, match="Article 8"), act("applicant") as ctx:
         draft(ctx, echr_articles=[10])
 
 
@@ -67,7 +67,8 @@ def test_submission_with_a_missing_assessment_is_refused_listing_it_by_name(act,
     assert refusal.value.decision.citation == MPS.governance.required_documents.cite
     with store.session() as session:
         refused = session.scalars(select(AuditRecord).where(AuditRecord.outcome == "refused")).all()
-        assert refused[-1].detail["rule"] == MPS.governance.required_documents.cite
+        assert refused[-1].detail["rule"] == "GOV-APPLICATION-COMPLETE"
+        assert refused[-1].detail["citation"] == MPS.governance.required_documents.cite
 
 
 @pytest.mark.req("GOV-02")
@@ -106,9 +107,9 @@ def test_an_empty_or_oversized_document_is_refused(act, monkeypatch):
     monkeypatch.setattr(applications, "MAX_DOCUMENT_BYTES", 10)
     with act("applicant") as ctx:
         app = draft(ctx, documents=False)
-        with pytest.raises(GovernanceError, match="limit"):
+        with pytest.raises(InputError, match="limit"):
             applications.attach_document(ctx, app.id, "dpia", title="t", data=b"x" * 11)
-        with pytest.raises(GovernanceError, match="empty"):
+        with pytest.raises(InputError, match="empty"):
             applications.attach_document(ctx, app.id, "dpia", title="t", text="  ")
 
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from frt.core.errors import InputError
 from frt.governance import applications, decisions, worklists
 from frt.governance.authority_document import render_written_authority
-from frt.governance.context import GovernanceError
 from frt.governance.decisions import Window
 from frt.governance.models import Application, Authority
 from frt.policy import PolicyRefusal
@@ -114,7 +114,7 @@ def test_authority_needs_reasons_under_all_seven_headings(act, people, submitted
 def test_authority_needs_every_assessment_reviewed(act, people, submitted):
     app_id = submitted()
     with act("applicant") as ctx:  # the Application is submitted: no more changes by the applicant
-        with pytest.raises(GovernanceError):
+        with pytest.raises(InputError):
             applications.attach_document(ctx, app_id, "dpia", title="x", text="x")
     with act("ao") as ctx:
         doc = next(d for d in ctx.get(Application, app_id).documents if d.kind == "eia")

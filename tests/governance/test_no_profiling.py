@@ -6,7 +6,7 @@ import re
 import pytest
 
 import frt.models  # noqa: F401 (every table)
-from frt.governance.enums import SubjectFlag
+from frt.policy.vocabulary import SubjectFlag
 from frt.store.base import Base
 from tests.governance.test_bundle_cli import HEADER, _pack, flat, folder  # noqa: F401
 

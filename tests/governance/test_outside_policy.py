@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from frt.core.errors import InputError
 from frt.governance import command, outside_policy, watchlists, worklists
 from frt.governance.bundle import installation_key
-from frt.governance.context import GovernanceError
 from frt.governance.notices import notifications_for
 from frt.governance.outside_policy import Scope
 from frt.policy import PolicyRefusal
@@ -49,7 +49,7 @@ def test_an_early_import_proceeds_once_after_a_decision_outside_policy(
         offer = outside_policy.offer(ctx, scope, refusal.value.decision)
         assert offer.settable.allowed and offer.may_record and offer.legal_advice_needed
         exc = outside_policy.record(ctx, scope, RATIONALE, legal_advice="DLS ref 77")
-        assert (exc.rule, exc.used) == ("000 §6.2(4)", False)
+        assert (exc.rule, exc.used) == ("WL-IMPORT-WINDOW", False)
     assert _import(act, "silver", dep_id, photos, engine)  # the same action, repeated, proceeds
     with pytest.raises(PolicyRefusal, match="000 §6.2|too early"):  # used once only
         _import(act, "silver", dep_id, photos, engine)
@@ -97,7 +97,7 @@ def test_only_the_authoritys_ao_gold_or_silver_in_post_decides(act, people, auth
 @pytest.mark.req("GOV-16")
 def test_nothing_to_set_aside_when_the_rule_allows_the_action(act, authority):
     _auth_id, dep_id = authority()
-    with act("silver") as ctx, pytest.raises(GovernanceError, match="nothing to set aside"):
+    with act("silver") as ctx, pytest.raises(InputError, match="nothing to set aside"):
         outside_policy.record(
             ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), RATIONALE, legal_advice="x"
         )
@@ -105,17 +105,35 @@ def test_nothing_to_set_aside_when_the_rule_allows_the_action(act, authority):
 
 @pytest.mark.req("GOV-16", "WL-03")
 def test_the_safeguards_themselves_are_never_set_aside(act, authority):
-    """Under 13 (000 §6.7), non-police images, categories, roles: each says why, none is offered."""
+    """Protected persons, non-police images, categories, LFR training, roles: decided by rule id,
+    each says why, none is offered — whatever paragraph a force cites for them."""
     _auth_id, dep_id = authority()
     scope = Scope(outside_policy.WATCHLIST_IMPORT, dep_id)
     with act("silver") as ctx:
-        for citation in ("000 §6.7", "000 §6.12", "000 §6.8", "000 §8.5", "000 §12.1(d)"):
-            refusal = outside_policy.Decision.refuse("refused", citation)
+        for rule in ("WL-PROTECTED", "WL-NON-POLICE", "WL-CATEGORY", "GOV-ROSTER-LFR-TRAINING",
+                     "ACCESS-ROLE"):
+            refusal = outside_policy.Decision.refuse("refused", "a force's own paragraph", rule)
             offer = outside_policy.offer(ctx, scope, refusal)
             assert not offer.settable.allowed and not offer.may_record
-            assert NEVER_SET_ASIDE[citation] in offer.settable.reason
-        under_13 = NEVER_SET_ASIDE["000 §6.7"]
+            assert NEVER_SET_ASIDE[rule] in offer.settable.reason
+        under_13 = NEVER_SET_ASIDE["WL-PROTECTED"]
         assert "under 13" in under_13 and "advice" in under_13 and "AO" in under_13
+
+
+@pytest.mark.req("GOV-16")
+def test_a_rule_is_set_aside_only_for_the_action_that_may_excuse_it(act, authority):
+    """The import window may be set aside for an import, never for a roster; by id, not by the
+    wording or paragraph of the refusal."""
+    _auth_id, dep_id = authority()
+    window = outside_policy.Decision.refuse("too early", "000 §6.2(4)", "WL-IMPORT-WINDOW")
+    with act("silver") as ctx:
+        assert outside_policy.settable(ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id),
+                                       window).allowed
+        roster = Scope(outside_policy.ROSTER, dep_id, "someone", "lfr_operator")
+        assert not outside_policy.settable(ctx, roster, window).allowed
+        same_paragraph = outside_policy.Decision.refuse("too early", "000 §6.2(4)", "WL-OTHER")
+        assert not outside_policy.settable(
+            ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), same_paragraph).allowed
 
 
 @pytest.mark.req("GOV-16")
@@ -143,15 +161,15 @@ def test_the_sro_endorses_or_disagrees_with_reasons_and_the_decider_is_told(act,
         waiting = [i.object_id for i in worklists.for_user(ctx) if i.kind == "outside_policy"]
         assert waiting == ids
         assert not [i for i in worklists.for_user(ctx) if i.kind == "notification"]  # no twin
-        with pytest.raises(GovernanceError, match="reasons for disagreeing"):
+        with pytest.raises(InputError, match="reasons for disagreeing"):
             outside_policy.review(ctx, ids[1], "disagreed", " ")
-        with pytest.raises(GovernanceError, match="endorses"):
+        with pytest.raises(InputError, match="endorses"):
             outside_policy.review(ctx, ids[1], "maybe", "")
         outside_policy.review(ctx, ids[0], "endorsed", "")
         outside_policy.review(ctx, ids[1], "disagreed", "The window exists for currency")
     with act("sro") as ctx:
         assert not [i for i in worklists.for_user(ctx) if i.kind == "outside_policy"]
-        with pytest.raises(GovernanceError, match="reviewed already"):
+        with pytest.raises(InputError, match="reviewed already"):
             outside_policy.review(ctx, ids[0], "disagreed", "second thoughts")
     with act("silver") as ctx:
         told = [n for n in notifications_for(ctx) if n.kind == "outside_policy_disagreed"]

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from frt.governance import command, context, watchlists
+from frt.core import actions as context
+from frt.governance import command, watchlists
 from frt.governance.bundle import installation_key
 from frt.web.app import create_app
 from tests.governance.conftest import NOW, PASSWORD, START, entry, make_bundle
@@ -54,7 +55,7 @@ def test_refusal_page_offers_a_decision_outside_policy_which_rosters_and_reaches
         f"/lfr/exceptions/new?action=roster&deployment_id={dep_id}"
         f"&user_id={people['unsafe']}&duty=lfr_operator"
     )
-    assert form.status_code == 200 and 'id="x-rule">000 §10.3<' in form.text
+    assert form.status_code == 200 and 'id="x-rule">GOV-ROSTER-TRAINING<' in form.text
     fields = {
         "action": "roster",
         "deployment_id": dep_id,
@@ -70,7 +71,7 @@ def test_refusal_page_offers_a_decision_outside_policy_which_rosters_and_reaches
 
     sro, sro_token = web("sro")
     home = sro.get("/")
-    assert "Decision outside policy (000 §10.3) to review" in home.text
+    assert "Decision outside policy (GOV-ROSTER-TRAINING) to review" in home.text
     exc_id = home.text.split("/lfr/exceptions/")[1][:32]
     detail = sro.get(f"/lfr/exceptions/{exc_id}")
     assert RATIONALE in detail.text and 'name="outcome" value="disagreed"' in detail.text
@@ -123,7 +124,7 @@ def test_the_api_refusal_says_whether_to_decide_outside_policy_and_the_import_th
     monkeypatch.setattr(context, "utcnow", lambda: START - timedelta(hours=30))
     gold, token = web("gold")
     headers = {"X-CSRF-Token": token}
-    with context.acting(gold.app.state.store, people["gold"], "t") as ctx:
+    with context.acting(gold.app.state.store, people["gold"]) as ctx:
         bundle = make_bundle(installation_key(ctx.cipher), entry(photos=photos))
 
     def upload():
@@ -136,15 +137,16 @@ def test_the_api_refusal_says_whether_to_decide_outside_policy_and_the_import_th
 
     first = upload()
     body = first.json()
-    assert first.status_code == 403 and body["rule"] == "000 §6.2(4)"
+    assert first.status_code == 403 and body["citation"] == "000 §6.2(4)"
+    assert body["rule"] == "WL-IMPORT-WINDOW"
     assert body["outside_policy"]["may_be_set_aside"] and body["outside_policy"]["you_may_record"]
     decision = {"action": "watchlist_import", "deployment_id": dep_id, "rationale": RATIONALE}
     short = gold.post("/api/lfr/exceptions", json={**decision, "rationale": "x"}, headers=headers)
-    assert short.status_code == 403 and short.json()["rule"] == "003 §12.3"
+    assert short.status_code == 403 and short.json()["citation"] == "003 §12.3"
     made = gold.post(
         "/api/lfr/exceptions", json={**decision, "legal_advice": "DLS 4"}, headers=headers
     )
-    assert made.status_code == 200 and made.json()["rule"] == "000 §6.2(4)", made.text
+    assert made.status_code == 200 and made.json()["rule"] == "WL-IMPORT-WINDOW", made.text
     second = upload()
     assert second.status_code == 200 and second.json()["composition"]["individuals"] == 1
     sro, sro_token = web("sro")
@@ -175,7 +177,7 @@ def test_the_rostered_operator_raises_an_image_threshold_from_the_page_and_the_a
     url = f"/api/lfr/watchlist-images/{image_id}/threshold"
     headers = {"X-CSRF-Token": token}
     lower = operator.post(url, json={"threshold": 0.5, "reason": "fewer"}, headers=headers)
-    assert lower.status_code == 403 and lower.json()["rule"] == "000 §6.2(3)"
+    assert lower.status_code == 403 and lower.json()["citation"] == "000 §6.2(3)"
     assert (
         operator.post(url, json={"threshold": 2, "reason": "x"}, headers=headers).status_code == 422
     )

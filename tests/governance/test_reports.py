@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from frt.core.errors import InputError
 from frt.governance import (
     command,
     deployments,
@@ -17,7 +18,6 @@ from frt.governance import (
     worklists,
 )
 from frt.governance.bundle import installation_key
-from frt.governance.context import GovernanceError
 from frt.governance.reports import NOT_RECORDED, ReportMetrics
 from frt.policy import PolicyRefusal
 from tests.governance.conftest import CUMBRIA, END, START, entry, make_bundle
@@ -66,7 +66,7 @@ class FakeRuntime:
 @pytest.mark.req("GOV-12", "WL-07")
 def test_the_cancellation_report_fills_what_the_system_recorded_and_zeros_honestly(act, finished):
     auth_id, dep_id = finished
-    with act("silver", now=AFTER) as ctx, pytest.raises(PolicyRefusal, match="000 §11.1"):
+    with act("silver", now=AFTER) as ctx, pytest.raises(PolicyRefusal, match="Gold"):
         reports.prepare(ctx, auth_id)
     with act("gold", now=AFTER) as ctx:  # governance's own records only (no runtime provider)
         report = reports.prepare(ctx, auth_id, providers=[reports.GovernanceRecords()])
@@ -114,7 +114,7 @@ def test_report_overdue_is_listed(act, finished):
         reports.submit(ctx, report.id)
     with act("gold", now=late) as ctx:
         assert not [i for i in worklists.for_user(ctx) if i.object_id == auth_id]
-        with pytest.raises(GovernanceError, match="submitted"):
+        with pytest.raises(InputError, match="submitted"):
             reports.prepare(ctx, auth_id)
     with act("ao", now=late) as ctx:
         assert any(

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from frt.policy import Rank
 from frt.policy.lfr_rules import (
-    COMMAND_ROLES,
     command_rank,
     image_threshold_raise,
     import_window,
@@ -17,6 +16,7 @@ from frt.policy.lfr_rules import (
     silver_review_due,
 )
 from frt.policy.rules import authority_period, may_authorise
+from frt.policy.vocabulary import CommandRole, values
 from tests.governance.conftest import CUMBRIA, MPS
 
 profiles = st.sampled_from([MPS, CUMBRIA])
@@ -65,7 +65,7 @@ def test_a_silver_review_falls_due_exactly_at_the_interval(last, interval, offse
 
 
 @pytest.mark.req("GOV-09")
-@given(profiles, st.sampled_from(COMMAND_ROLES), ranks, st.booleans())
+@given(profiles, st.sampled_from(values(CommandRole)), ranks, st.booleans())
 def test_command_rank_rules_follow_the_rank_order(profile, role, rank, urgent):
     decision = command_rank(profile, role, rank, urgent=urgent)
     if not rank.is_officer:

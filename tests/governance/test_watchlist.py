@@ -75,7 +75,7 @@ def test_a_watchlist_is_imported_with_quality_warnings_thresholds_and_segregatio
         for row in session.scalars(select(WatchlistImage)):
             assert not row.image_sealed.startswith(b"\xff\xd8")  # no JPEG in clear
         audit = session.scalars(
-            select(AuditRecord).where(AuditRecord.action == "watchlist.import")
+            select(AuditRecord).where(AuditRecord.action == "lfr.watchlist.import")
         ).one()
         assert audit.detail["individuals"] == 2 and "WANTED" not in json.dumps(audit.detail)
 

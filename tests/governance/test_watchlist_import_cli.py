@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from frt.governance import context, outside_policy, watchlists
+from frt.core import actions as context
+from frt.governance import outside_policy, watchlists
 from frt.governance.bundle import encode_key, generate_key, installation_key
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry
 from tests.governance.conftest import NOW, START, entry, make_bundle

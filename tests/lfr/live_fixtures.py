@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from frt.governance import command, deployments, watchlists
 from frt.governance.bundle import installation_key
@@ -77,12 +78,27 @@ def live(act, authority, engine, photos, store):  # noqa: F811
             command.record_overt_use(ctx, auth_id, notice_published=True,
                                      notice_channels="force website", signage=True)
         record_evaluation(store, dep_id)
+        roster_live_team(store, dep_id)
         if start:
             with act("silver", now=RUN_AT) as ctx:
                 deployments.set_state(ctx, dep_id, "active")
         return auth_id, dep_id
 
     return _make
+
+
+def roster_live_team(store, dep_id: str) -> None:
+    """The LFR Operator and the Engagement Officer ("eo", if the test made one) rostered on the
+    Deployment, as its command team would: live data is theirs only (hardening item 2)."""
+    from frt.governance.oversight_models import RosterEntry
+
+    with setup_session(store) as session:
+        users = {u.username: u.id for u in session.scalars(
+            select(User).where(User.username.in_(["operator", "eo"])))}
+        for username, duty in (("operator", "lfr_operator"), ("eo", "engagement_officer")):
+            if username in users:
+                session.add(RosterEntry(deployment_id=dep_id, user_id=users[username], duty=duty,
+                                        rostered_by=users[username], rostered_at=RUN_AT))
 
 
 def set_state(act, dep_id: str, state: str, now=RUN_AT) -> None:  # noqa: F811
@@ -125,5 +141,5 @@ def passes(n: int, on: int = 14, off: int = 16, person: str = "astronaut"):
 @pytest.fixture
 def web_clock(monkeypatch):
     """The web app's units of work run at RUN_AT, inside the authorised window."""
-    monkeypatch.setattr("frt.governance.context.utcnow", lambda: RUN_AT)
+    monkeypatch.setattr("frt.core.actions.utcnow", lambda: RUN_AT)
     return RUN_AT

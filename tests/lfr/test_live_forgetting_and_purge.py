@@ -157,7 +157,7 @@ def test_after_the_deployment_its_watchlist_and_working_data_are_deleted_and_cou
             assert s.scalar(select(func.count()).select_from(model)) == 0
         assert s.scalars(select(HandheldDevice)).one().revoked_at is not None
         audit = s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.wiped")).one()
+            AuditRecord.action == "lfr.deployment.wipe")).one()
         assert audit.detail["watchlist_images"] == 1 and audit.detail["citation"] == "000 §13.1(b)"
         metrics = reports.collect(s, dep_id, providers=[reports.GovernanceRecords(),
                                                         LiveRecords()])
@@ -196,7 +196,7 @@ def test_the_retention_report_lists_a_watchlist_held_past_its_deadline_until_it_
     assert not wiped[0].on_time
     with store.session() as s:
         audit = s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.wiped")).one()
+            AuditRecord.action == "lfr.deployment.wipe")).one()
         assert audit.detail["within_deadline"] is False  # …and the audit says so, with counts
     still = retention_report(store, now=finished + timedelta(hours=27))
     assert [o.wiped_at is not None for o in still] == [True]  # the breach stays on the report

@@ -177,7 +177,7 @@ def test_a_device_enrolled_with_its_own_credential_receives_alerts_and_records_d
         assert s.scalars(select(Engagement)).one().officer_id == officer
     silver.post(f"/api/live/devices/{enrolled['device_id']}/revoke")
     refused = device.get("/api/live/device/alerts")
-    assert refused.status_code == 403 and refused.json()["rule"] == "000 §12.1(e)"
+    assert refused.status_code == 403 and refused.json()["citation"] == "000 §12.1(e)"
     forged = TestClient(create_app(store), base_url="http://testserver")
     forged.headers["Authorization"] = "Bearer frtd_forged"
     assert forged.get("/api/live/device/alerts").status_code == 403

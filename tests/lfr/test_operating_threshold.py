@@ -24,7 +24,8 @@ def test_an_unevaluated_algorithm_does_not_run(store, live, astronaut_video):
     with store.session() as s:
         refused = s.scalars(select(AuditRecord).where(
             AuditRecord.action == "lfr.deployment.run", AuditRecord.outcome == "refused")).all()
-    assert refused and refused[-1].detail["rule"] == "004 §10.14; 003 §3.1"
+    assert refused and refused[-1].detail["rule"] == "EVAL-UNEVALUATED"
+    assert refused[-1].detail["citation"] == "004 §10.14; 003 §3.1"
 
 
 @pytest.mark.req("EVAL-01", "LIVE-02")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from frt.audit.models import AuditRecord
-from frt.governance.context import GovernanceError
+from frt.core.errors import InputError
 from frt.governance.reports import collect
 from frt.lfr import records
 from frt.lfr.models import Engagement, LiveAlert
@@ -21,6 +21,7 @@ from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from tests.conftest import setup_session
 from tests.governance.conftest import act, authority, password_hash, people, submitted  # noqa: F401
+from tests.lfr.live_fixtures import roster_live_team
 
 
 @pytest.fixture
@@ -51,23 +52,24 @@ def test_an_alert_is_committed_with_its_sealed_face_and_an_audit_record(store, a
         assert records.probe_png(store, session, alert_id).startswith(b"\x89PNG")
         assert b"\x89PNG" not in row.probe_sealed  # encrypted at rest
         audit = session.scalars(select(AuditRecord).where(AuditRecord.object_id == alert_id)).all()
-        assert [a.action for a in audit] == ["lfr.alert.raised"]
+        assert [a.action for a in audit] == ["lfr.alert.raise"]
 
 
 @pytest.mark.req("LIVE-05", "LIVE-06", "LIVE-08")
 def test_operator_and_engagement_officer_record_decisions_and_metrics_follow(
         store, act, authority, officer, people):  # noqa: F811
-    from frt.governance.context import acting
+    from frt.core.actions import acting
 
     _, dep_id = authority()
+    roster_live_team(store, dep_id)
     alert_id = records.persist_alert(store, dep_id, _alert())
     records.persist_alert(store, dep_id, _alert(blue=True))
     with store.session() as session:  # nothing acted on the alert by itself
         assert session.scalars(select(Engagement)).all() == []
     with act("operator") as ctx:
         records.assess(ctx, alert_id, "possible_match", True, "looks alike")
-    with acting(store, officer, "test") as ctx:
-        with pytest.raises(GovernanceError):
+    with acting(store, officer) as ctx:
+        with pytest.raises(InputError):
             records.decide(ctx, alert_id, "engage", "not_engaged")
         records.decide(ctx, alert_id, "engage", "confirmed_true", "arrest")
         records.engagement_without_alert(ctx, dep_id, "behaviour gave concern", "not_confirmed")
@@ -96,6 +98,7 @@ def test_operator_flags_a_performance_concern_to_silver(store, act, authority): 
     from frt.governance.oversight_models import Notification
 
     _, dep_id = authority()
+    roster_live_team(store, dep_id)
     with act("operator") as ctx:
         records.flag_concern(ctx, dep_id, "many false alerts on camera 2")
     with store.session() as session:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from frt.audit.models import AuditRecord
-from frt.governance.context import GovernanceError
+from frt.core.errors import InputError
 from frt.lfr import records
 from frt.lfr.models import LiveAlert
 from frt.lfr.pipeline import Alert
@@ -57,7 +57,7 @@ def test_a_camera_face_is_deleted_within_the_period_and_the_deletion_counted(
         row = session.get(LiveAlert, alert_id)
         assert row.probe_sealed is None and row.score == pytest.approx(0.97)  # figures stay
         audit = session.scalars(select(AuditRecord).where(
-            AuditRecord.action == "retention.alert_data.deleted")).one()
+            AuditRecord.action == "retention.alert_data.delete")).one()
         assert audit.object_id == dep_id and audit.detail == {
             "alerts": 1, "citation": profile.retention.alert_hours.cite}
     assert alerts.overdue(store, now=RAISED + 2 * period, profile=profile) == []
@@ -76,11 +76,11 @@ def test_a_recorded_hold_keeps_the_face_until_it_is_released(store, act, authori
     assert alerts.overdue(store, now=late, profile=MPS) == []  # held, so not a breach
     with act("dpo", now=late) as ctx:
         alerts.release_hold(ctx, hold_id)
-        with pytest.raises(GovernanceError, match="already released"):
+        with pytest.raises(InputError, match="already released"):
             alerts.release_hold(ctx, hold_id)
     assert alerts.purge(store, now=late, profile=MPS) == {dep_id: 1}
     with act("dpo", now=late) as ctx:
-        with pytest.raises(GovernanceError, match="already been deleted"):
+        with pytest.raises(InputError, match="already been deleted"):
             alerts.place_hold(ctx, alert_id, "dpa_mopi_cpia", "too late")
 
 
@@ -91,7 +91,7 @@ def test_a_hold_needs_the_right_role_a_known_ground_and_a_reason(store, act, aut
     with act("operator") as ctx, pytest.raises(PolicyRefusal) as refused:
         alerts.place_hold(ctx, alert_id, "dpa_mopi_cpia", "evidence")
     assert refused.value.decision.citation == "000 §12.1(d)"
-    with act("dpo") as ctx, pytest.raises(GovernanceError, match="dpa_mopi_cpia, complaint_conduct"):
+    with act("dpo") as ctx, pytest.raises(InputError, match="dpa_mopi_cpia, complaint_conduct"):
         alerts.place_hold(ctx, alert_id, "because", "evidence")
     with act("dpo") as ctx, pytest.raises(PolicyRefusal) as refused:
         alerts.place_hold(ctx, alert_id, "dpa_mopi_cpia", "   ")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from frt.governance import context
+from frt.core import actions as context
 from frt.retention import alerts
 from tests.governance.conftest import (  # noqa: F401 (fixtures)
     act,

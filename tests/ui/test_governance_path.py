@@ -291,8 +291,8 @@ def early_deployment(store, cast):
     with its Silver appointed, an SRO, and a trained Operator rostered; returns the ids."""
     from datetime import date
 
+    from frt.core.actions import acting
     from frt.governance import applications, command, decisions
-    from frt.governance.context import acting
     from frt.people.roles import TrainingKind
     from frt.people.service import add_training
     from tests.governance.conftest import all_reasons, draft
@@ -319,16 +319,16 @@ def early_deployment(store, cast):
             u: _user_id(db, u) for u in ("applicant", "npcc", "ao", "gold", "silver", "operator")
         }
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)
-    with acting(store, ids["applicant"], "test") as ctx:
+    with acting(store, ids["applicant"]) as ctx:
         app = draft(ctx, starts_at=start, ends_at=start + timedelta(hours=8))
         applications.submit(ctx, app.id)
         app_id = app.id
-    with acting(store, ids["ao"], "test") as ctx:
+    with acting(store, ids["ao"]) as ctx:
         for doc in ctx.get(applications.Application, app_id).documents:
             applications.review_document(ctx, doc.id, "reviewed")
-    with acting(store, ids["npcc"], "test") as ctx:
+    with acting(store, ids["npcc"]) as ctx:
         decisions.consult(ctx, app_id, "supported")
-    with acting(store, ids["ao"], "test") as ctx:
+    with acting(store, ids["ao"]) as ctx:
         place = ctx.get(applications.Application, app_id).locations[0].id
         terms = decisions.Terms(
             starts_at=start,
@@ -340,9 +340,9 @@ def early_deployment(store, cast):
         )
         auth = decisions.decide(ctx, app_id, "authorise", all_reasons(), terms=terms)
         auth_id, dep_id = auth.id, auth.deployments[0].id
-    with acting(store, ids["gold"], "test") as ctx:
+    with acting(store, ids["gold"]) as ctx:
         command.appoint(ctx, auth_id, "silver", ids["silver"])
-    with acting(store, ids["silver"], "test") as ctx:
+    with acting(store, ids["silver"]) as ctx:
         command.roster(ctx, dep_id, ids["operator"], "lfr_operator")
     return dep_id
 
@@ -374,13 +374,13 @@ def test_a_decision_outside_policy_and_a_threshold_raise_in_a_browser(
     assert page.get_by_role("heading", name="Refused").is_visible()
     assert "000 §6.2(4)" in page.locator("#refusal").inner_text()
     page.get_by_role("link", name="Record a decision outside policy").click()
-    assert page.locator("#x-rule").inner_text() == "000 §6.2(4)"
+    assert page.locator("#x-rule").inner_text() == "WL-IMPORT-WINDOW"
     page.get_by_label(re.compile("Detailed rationale")).fill(
         "The event opens at dawn and the only System Engineer is on duty the evening before"
     )
     page.get_by_label(re.compile("Legal advice")).fill("DLS ref 2026/118")
     page.get_by_role("button", name="Record the decision").click()
-    assert "sets rule 000 §6.2(4) aside" in page.locator("#watchlist").inner_text()
+    assert "sets rule WL-IMPORT-WINDOW aside" in page.locator("#watchlist").inner_text()
     import_bundle()  # the same action, repeated, now proceeds
     assert page.locator("#wl-counts").inner_text() == "2 individuals, 3 images"
 
@@ -395,7 +395,7 @@ def test_a_decision_outside_policy_and_a_threshold_raise_in_a_browser(
 
     # 3. The SRO finds it on the home panel and disagrees, with reasons.
     _as(page, base, "sro")
-    page.get_by_role("link", name=re.compile(r"Decision outside policy \(000 §6.2\(4\)\)")).click()
+    page.get_by_role("link", name=re.compile(r"Decision outside policy \(WL-IMPORT-WINDOW\)")).click()
     page.get_by_role("radio", name=re.compile("Disagree")).check()
     page.get_by_label(re.compile("Reasons")).fill("A second engineer could have been rostered")
     page.get_by_role("button", name="Record the review").click()

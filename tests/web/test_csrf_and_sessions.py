@@ -27,7 +27,7 @@ def test_login_form_without_csrf_token_is_refused_and_audited(client, people, st
     assert client.get("/api/session").json()["authenticated"] is False
     refused = _refusals(store)
     assert refused and refused[-1].action == "web.login"
-    assert refused[-1].detail["rule"] == "000 §12.1(b)"
+    assert refused[-1].detail["citation"] == "000 §12.1(b)"
 
 
 def test_login_form_with_a_wrong_csrf_token_is_refused(client, people):
@@ -41,7 +41,7 @@ def test_api_call_without_or_with_wrong_csrf_header_is_refused(client, people, s
     csrf_of(client)
     missing = client.post("/api/session", json={"username": "operator", "password": PASSWORD})
     assert missing.status_code == 403
-    assert missing.json() == {"error": "refused", "rule": "000 §12.1(b)",
+    assert missing.json() == {"error": "refused", "rule": "WEB-CSRF", "citation": "000 §12.1(b)",
                               "detail": missing.json()["detail"]}
     token = signed_in(client, "auditor")
     wrong = client.post("/api/audit/verify", headers={"X-CSRF-Token": token + "x"})
@@ -56,7 +56,7 @@ def test_api_call_without_or_with_wrong_csrf_header_is_refused(client, people, s
 def test_a_bearer_header_does_not_excuse_a_signed_in_session_from_the_token(client, people):
     signed_in(client, "auditor")
     forged = client.post("/api/audit/verify", headers={"Authorization": "Bearer frtd_x"})
-    assert forged.status_code == 403 and forged.json()["rule"] == "000 §12.1(b)"
+    assert forged.status_code == 403 and forged.json()["citation"] == "000 §12.1(b)"
 
 
 def test_token_from_before_login_does_not_work_after_it(client, people):

@@ -48,12 +48,12 @@ def test_wrong_role_is_refused_naming_the_rule_and_the_refusal_is_audited(client
     signed_in(client, "operator")
     api = client.get("/api/users")
     assert api.status_code == 403
-    assert api.json()["rule"] == "000 §12.1(d)" and "Administrator" in api.json()["detail"]
+    assert api.json()["citation"] == "000 §12.1(d)" and "Administrator" in api.json()["detail"]
     page = client.get("/admin/users")
     assert page.status_code == 403 and "000 §12.1(d)" in page.text
     refused = _records(store, action="web.users.list", outcome="refused")
     assert refused and refused[-1].user_id == people["operator"]
-    assert refused[-1].detail["rule"] == "000 §12.1(d)"
+    assert refused[-1].detail["citation"] == "000 §12.1(d)"
 
 
 @pytest.mark.req("DATA-05")
@@ -84,7 +84,7 @@ def test_operator_is_refused_the_audit_log_and_the_refusal_is_recorded(client, p
     signed_in(client, "operator")
     assert client.get("/audit").status_code == 403
     response = client.get("/api/audit")
-    assert response.status_code == 403 and response.json()["rule"] == "000 §12.1(d)"
+    assert response.status_code == 403 and response.json()["citation"] == "000 §12.1(d)"
     assert not _records(store, action="audit.read")
     refused = _records(store, outcome="refused", user_id=people["operator"])
     assert [r.action for r in refused] == ["web.audit.page", "web.audit.read"]
@@ -116,7 +116,8 @@ def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(app
 
     @router.get("/api/test/policy", name="test.policy")
     def policy(who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
-        raise PolicyRefusal(Decision.refuse("no authority covers this camera", "000 §4.5"))
+        raise PolicyRefusal(Decision.refuse("no authority covers this camera", "000 §4.5",
+                                            "LIVE-AUTHORITY"))
 
     @router.get("/api/test/audit", name="test.audit")
     def audit(who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
@@ -128,7 +129,7 @@ def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(app
     refused = client.get("/api/test/policy")
     assert refused.status_code == 403
     assert refused.json() == {"error": "refused", "detail": "no authority covers this camera",
-                              "rule": "000 §4.5"}
+                              "rule": "LIVE-AUTHORITY", "citation": "000 §4.5"}
     denied = client.get("/api/test/audit")
     assert denied.status_code == 403 and "may not read the audit log" in denied.json()["detail"]
     actions = [r.action for r in _records(store, outcome="refused", user_id=people["operator"])]
@@ -143,17 +144,13 @@ def test_home_page_shows_a_panel_per_role(client, people):
     assert 'href="/audit"' not in page  # no link to what the role may not open
 
 
-def test_registered_panel_replaces_the_placeholder(client, people):
+def test_registered_panel_replaces_the_placeholder(app, client, people):
     from frt.people.roles import Role
     from frt.web import panels
 
-    original = panels._PANELS["operator.alerts"]
-    panels.register_home_panel(panels.HomePanel(
+    app.state.site.add_panel(panels.HomePanel(
         key="operator.alerts", role=Role.LFR_OPERATOR, title="Alerts to adjudicate",
-        empty="none", items=lambda db, who: [panels.PanelItem("Alert 7", "/alerts/7", "Zone A")]))
-    try:
-        signed_in(client, "operator")
-        page = client.get("/").text
-        assert 'href="/alerts/7"' in page and "Zone A" in page
-    finally:
-        panels.register_home_panel(original)
+        empty="none", items=lambda ctx, who: [panels.PanelItem("Alert 7", "/alerts/7", "Zone A")]))
+    signed_in(client, "operator")
+    page = client.get("/").text
+    assert 'href="/alerts/7"' in page and "Zone A" in page

@@ -16,7 +16,8 @@ audit record; refusals raise `frt.policy.PolicyRefusal` naming the rule):
 - `transparency`  the register (GOV-13) and public data (GOV-14)
 - `notices`       notifications, loss or theft (GOV-15), decisions outside policy (GOV-16)
 - `worklists`     what waits for each person
-- `context`       `Ctx` and `acting(store, user, action)`, the unit of work for web and CLI
+
+Every change is an action of `frt.core.actions` (it checks who may do it and audits itself).
 
 For the live runtime (`frt.lfr`): `deployments.get_view`, `deployments.may_run`,
 `deployments.end_by_system`, `watchlists.load_for_recognition`, and

@@ -13,24 +13,30 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
 from frt.governance.enums import (
     ApplicationStatus,
-    Category,
     DeploymentStyle,
     DocumentKind,
     ReviewStatus,
     Sensitivity,
-    SubjectFlag,
     UseCase,
 )
 from frt.governance.models import Application, Document, Location
 from frt.governance.references import application_reference
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal
+from frt.policy import require
+from frt.policy.decision_rules import submission_complete
 from frt.policy.lfr_rules import missing_documents
+from frt.policy.vocabulary import Category, SubjectFlag
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # an assessment is a document, not a video
+# Who reads an Application's documents: its applicant, those who decide on it, the DPO, its Gold.
+DOCUMENT_READERS = (
+    Role.APPLICANT, Role.AUTHORISING_OFFICER, Role.NPCC_OFFICER, Role.DPO, Role.GOLD,
+)
 
 # Form 1 Part 1 fields a submission needs, with the names the applicant sees (GOV-01).
 REQUIRED_FIELDS = {
@@ -66,8 +72,8 @@ _ENUM_LISTS = {
 }
 
 
+@action("lfr.application.create", roles=[Role.APPLICANT], touches="lfr_application")
 def create(ctx: Ctx, title: str, **fields) -> Application:
-    role = require_role(ctx.user, Role.APPLICANT)
     app = Application(
         reference=application_reference(ctx.session, ctx.now.year),
         title=title.strip(),
@@ -76,23 +82,22 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
     ctx.session.add(app)
     _apply(app, fields)
     ctx.session.flush()
-    ctx.audit(role, "application.create", "lfr_application", app.id)
     return app
 
 
+@action("lfr.application.update", roles=[Role.APPLICANT], touches="lfr_application",
+        key="application_id")
 def update(ctx: Ctx, application_id: str, **fields) -> Application:
     app = _editable(ctx, application_id)
     _apply(app, fields)
-    ctx.audit(
-        Role.APPLICANT, "application.update", "lfr_application", app.id, fields=sorted(fields)
-    )
+    ctx.note(fields=sorted(fields))
     return app
 
 
 def _apply(app: Application, fields: dict) -> None:
     unknown = set(fields) - EDITABLE
     if unknown:
-        raise GovernanceError(f"unknown Application field(s): {', '.join(sorted(unknown))}")
+        raise InputError(f"unknown Application field(s): {', '.join(sorted(unknown))}")
     for key, value in fields.items():
         if key in _ENUM_LISTS:
             value = sorted({_enum(_ENUM_LISTS[key], v, key) for v in value or []})
@@ -101,13 +106,13 @@ def _apply(app: Application, fields: dict) -> None:
         elif key == "echr_articles":
             value = sorted({int(v) for v in value or []})
             if value and 8 not in value:
-                raise GovernanceError("ECHR Article 8 is always engaged (001 stage 1, item 3)")
+                raise InputError("ECHR Article 8 is always engaged (001 stage 1, item 3)")
         elif key in ("starts_at", "ends_at") and value is not None:
             value = _aware(value, key)
         elif key == "proposed_threshold" and value is not None and not 0 < float(value) <= 1:
-            raise GovernanceError("a Threshold lies between 0 and 1")
+            raise InputError("a Threshold lies between 0 and 1")
         elif key == "camera_count" and value is not None and int(value) < 1:
-            raise GovernanceError("number of cameras must be at least 1")
+            raise InputError("number of cameras must be at least 1")
         setattr(app, key, value)
 
 
@@ -115,28 +120,29 @@ def _enum(kind, value, key):
     try:
         return kind(value).value
     except ValueError:
-        raise GovernanceError(
+        raise InputError(
             f"{key}: '{value}' is not one of {', '.join(k.value for k in kind)}"
         ) from None
 
 
 def _aware(value: datetime, key: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise GovernanceError(f"{key} must be a date and time with its time zone")
+        raise InputError(f"{key} must be a date and time with its time zone")
     return value
 
 
 def _editable(ctx: Ctx, application_id: str) -> Application:
-    require_role(ctx.user, Role.APPLICANT)
     app = ctx.get(Application, application_id)
     if app.status not in (
         ApplicationStatus.DRAFT.value,
         ApplicationStatus.AMENDMENTS_REQUIRED.value,
     ):
-        raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}: no changes")
+        raise InputError(f"the Application is {app.status.replace('_', ' ')}: no changes")
     return app
 
 
+@action("lfr.application.add_location", roles=[Role.APPLICANT], touches="lfr_application",
+        key="application_id")
 def add_location(
     ctx: Ctx,
     application_id: str,
@@ -150,10 +156,10 @@ def add_location(
     """A location with its reason, reviewable by an objective third person (000 §5.2)."""
     app = _editable(ctx, application_id)
     if not reason.strip():
-        raise GovernanceError("each location needs the reason it was chosen (000 §5.2)")
+        raise InputError("each location needs the reason it was chosen (000 §5.2)")
     flags = sorted({_enum(Sensitivity, s, "sensitivities") for s in sensitivities})
     if flags and not mitigations.strip():
-        raise GovernanceError(
+        raise InputError(
             "a location with greater privacy expectations needs its mitigations (000 §5.6)"
         )
     loc = Location(
@@ -166,17 +172,12 @@ def add_location(
     )
     ctx.session.add(loc)
     ctx.session.flush()
-    ctx.audit(
-        Role.APPLICANT,
-        "application.location.add",
-        "lfr_application",
-        app.id,
-        location_id=loc.id,
-        sensitivities=flags,
-    )
+    ctx.note(location_id=loc.id, sensitivities=flags)
     return loc
 
 
+@action("lfr.application.attach_document", roles=[Role.APPLICANT], touches="lfr_application",
+        key="application_id")
 def attach_document(
     ctx: Ctx,
     application_id: str,
@@ -192,12 +193,12 @@ def attach_document(
     app = _editable(ctx, application_id)
     kind = _enum(DocumentKind, kind, "kind")
     if (text is None) == (data is None):
-        raise GovernanceError("give the document as text or as a file, not both or neither")
+        raise InputError("give the document as text or as a file, not both or neither")
     body = text.encode("utf-8") if text is not None else data
     if not body.strip():
-        raise GovernanceError("the document is empty")
+        raise InputError("the document is empty")
     if len(body) > MAX_DOCUMENT_BYTES:
-        raise GovernanceError(
+        raise InputError(
             f"the document is {len(body):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}"
         )
     version = 1 + (
@@ -224,16 +225,7 @@ def attach_document(
     ctx.session.add(doc)
     ctx.session.flush()
     doc.body_sealed = ctx.cipher.seal(body, context=_doc_context(doc.id))
-    ctx.audit(
-        Role.APPLICANT,
-        "application.document.attach",
-        "lfr_document",
-        doc.id,
-        application_id=app.id,
-        kind=kind,
-        version=version,
-        size=len(body),
-    )
+    ctx.note(document_id=doc.id, kind=kind, version=version, size=len(body))
     return doc
 
 
@@ -241,27 +233,21 @@ def _doc_context(doc_id: str) -> bytes:
     return f"lfr_documents:{doc_id}".encode()
 
 
+@action("lfr.document.read", roles=DOCUMENT_READERS, touches="lfr_document", key="document_id",
+        reads=True)
 def read_document(ctx: Ctx, document_id: str) -> bytes:
     doc = ctx.get(Document, document_id)
-    body = ctx.cipher.open(doc.body_sealed, context=_doc_context(doc.id))
-    ctx.audit(None, "application.document.read", "lfr_document", doc.id)
-    return body
+    return ctx.cipher.open(doc.body_sealed, context=_doc_context(doc.id))
 
 
+@action("lfr.document.review", roles=[Role.AUTHORISING_OFFICER, Role.DPO], touches="lfr_document",
+        key="document_id")
 def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> Document:
     """The AO (or the DPO for the DPIA) reviews a document version (GOV-02, 001 stage 3)."""
-    role = require_role(ctx.user, Role.AUTHORISING_OFFICER, Role.DPO)
     doc = ctx.get(Document, document_id)
     doc.review_status = _enum(ReviewStatus, status, "status")
     doc.reviewed_by, doc.reviewed_at, doc.review_note = ctx.user.id, ctx.now, note.strip()
-    ctx.audit(
-        role,
-        "application.document.review",
-        "lfr_document",
-        doc.id,
-        status=doc.review_status,
-        citation="000 §7.1",
-    )
+    ctx.note(status=doc.review_status, citation="000 §7.1")
     return doc
 
 
@@ -298,18 +284,13 @@ def missing_documents_for(ctx: Ctx, app: Application, kinds: list[str]) -> list[
     return [k for k in kinds if k not in have]
 
 
+@action("lfr.application.submit", roles=[Role.APPLICANT], touches="lfr_application",
+        key="application_id")
 def submit(ctx: Ctx, application_id: str) -> Application:
     app = _editable(ctx, application_id)
     missing = missing_items(ctx, app)
-    if missing:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "the Application cannot be submitted; missing: " + "; ".join(missing),
-                ctx.profile.governance.required_documents.cite
-                if any(DocumentKind(d).label in missing for d in DocumentKind)
-                else "000 §4.3",
-            )
-        )
+    documents = any(DocumentKind(d).label in missing for d in DocumentKind)
+    require(submission_complete(ctx.profile, missing, documents))
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED.value, ctx.now
-    ctx.audit(Role.APPLICANT, "application.submit", "lfr_application", app.id, round=app.round)
+    ctx.note(round=app.round)
     return app

@@ -11,11 +11,14 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from frt.core.actions import action
+from frt.core.context import Ctx
 from frt.governance.command import team_of
 from frt.governance.models import AoDecision, Application, Authority, Location
 from frt.people.models import User
+from frt.people.roles import LFR_ROLES as AUTHORITY_READERS
 from frt.policy import Profile
-from frt.policy.lfr_rules import REASON_HEADINGS
+from frt.policy.decision_rules import REASON_HEADINGS
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -28,6 +31,13 @@ _ENV = Environment(
 def _person(session: Session, user_id: str | None) -> str:
     user = session.get(User, user_id) if user_id else None
     return f"{user.rank_enum.label} {user.display_name}" if user else "—"
+
+
+@action("lfr.authority.read_document", roles=AUTHORITY_READERS, touches="lfr_authority",
+        key="authority_id", reads=True)
+def read_written_authority(ctx: Ctx, authority_id: str, stylesheet: str = "") -> str:
+    """GOV-06: the Written Authority Document, as a page (the read is audited)."""
+    return render_written_authority(ctx.session, ctx.profile, authority_id, stylesheet=stylesheet)
 
 
 def render_written_authority(

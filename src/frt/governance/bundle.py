@@ -46,7 +46,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from frt.governance.enums import Category, ImageSource, SubjectFlag
+from frt.policy.vocabulary import Category, ImageSource, SubjectFlag
 
 MAGIC = b"FRTWLB01"
 FORMAT = "frt-watchlist-bundle"

@@ -142,7 +142,8 @@ def import_cmd(
     ] = False,
 ) -> None:
     """Import a bundle into a Deployment: the web import's rules, all or nothing (WL-01…WL-09)."""
-    from frt.governance.context import GovernanceError, acting
+    from frt.core.actions import acting
+    from frt.core.errors import InputError
     from frt.governance.watchlists import composition, image_warnings, import_bundle
     from frt.policy import PolicyRefusal
 
@@ -154,7 +155,7 @@ def import_cmd(
     store = _store()
     try:
         user_id = _user_id(store, username)
-        with acting(store, user_id, "watchlist.import") as ctx:
+        with acting(store, user_id) as ctx:
             wl = import_bundle(
                 ctx,
                 deployment,
@@ -166,7 +167,7 @@ def import_cmd(
             stats, images = composition(ctx.session, wl.id), image_warnings(ctx.session, wl.id)
     except PolicyRefusal as exc:
         raise _fail(f"refused: {exc.decision.reason} ({exc.decision.citation})") from exc
-    except GovernanceError as exc:
+    except InputError as exc:
         raise _fail(str(exc)) from exc
     finally:
         store.dispose()
@@ -227,7 +228,7 @@ def public_cmd(fmt: Annotated[str, typer.Option("--format", help="json or csv")]
 @app.command("worklist")
 def worklist_cmd(username: str) -> None:
     """What waits for USERNAME (applications, reviews, reports, notifications)."""
-    from frt.governance.context import acting
+    from frt.core.actions import acting
     from frt.governance.worklists import for_user
     from frt.people.service import get_user
 
@@ -237,7 +238,7 @@ def worklist_cmd(username: str) -> None:
         if user is None:
             raise _fail(f"no user '{username}'")
         user_id = user.id
-    with acting(store, user_id, "worklist.read") as ctx:
+    with acting(store, user_id) as ctx:
         items = for_user(ctx)
         table = Table("item", "due", "rule")
         for item in items:

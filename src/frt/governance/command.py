@@ -15,16 +15,20 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError, choice
-from frt.governance.enums import CommandRole, DeploymentState, Duty
+from frt.core.actions import action
+from frt.core.context import Ctx, choice
+from frt.core.errors import InputError
+from frt.governance.deployments import posts_held
+from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Authority, Deployment
 from frt.governance.outside_policy import ROSTER, Scope, use
 from frt.governance.oversight_models import CommandAppointment, OvertUse, RosterEntry, SilverReview
 from frt.people.models import User
 from frt.people.roles import Role, TrainingKind
-from frt.policy import Decision, PolicyRefusal, require
-from frt.policy.lfr_rules import command_rank
+from frt.policy import Decision, require
+from frt.policy.lfr_rules import advance_notice, command_rank, in_post, lfr_training
 from frt.policy.rules import in_date_training
+from frt.policy.vocabulary import CommandRole
 
 _SINGLE = {CommandRole.SILVER.value, CommandRole.BRONZE_COMMUNITY.value}
 
@@ -54,27 +58,30 @@ def holder(ctx: Ctx, authority_id: str, role: CommandRole) -> str | None:
     return None
 
 
-def _is_commander(ctx: Ctx, authority_id: str, *roles: CommandRole) -> bool:
-    return any(
-        a.user_id == ctx.user.id and a.role in {r.value for r in roles}
-        for a in team(ctx, authority_id)
-    )
+def _posts(*needed: CommandRole, what: str, citation: str):
+    """An action guard: the user holds one of `needed` on the Authority of the action's object
+    (an `authority_id` or a `deployment_id` argument)."""
+
+    def guard(ctx: Ctx, arguments: dict) -> Decision:
+        authority_id = arguments.get("authority_id") or ctx.get(
+            Deployment, arguments["deployment_id"]).authority_id
+        return in_post(posts_held(ctx.session, authority_id, ctx.user.id), needed, what, citation)
+
+    return guard
 
 
+@action("lfr.command.appoint", roles=[Role.GOLD], touches="lfr_authority", key="authority_id",
+        guard=_posts(CommandRole.GOLD, what="appoints the command team", citation="000 §10.1(a)"))
 def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppointment:
     """GOV-09: Gold appoints the command team (000 §10.1(a)), each of the right rank."""
     role = choice(CommandRole, role, "role")
     if role == CommandRole.GOLD:
-        raise GovernanceError("the AO names the Gold in the authority (001 stage 3)")
+        raise InputError("the AO names the Gold in the authority (001 stage 3)")
     authority = ctx.get(Authority, authority_id)
-    if authority.gold_id != ctx.user.id:
-        raise PolicyRefusal(
-            Decision.refuse("only the Gold appoints the command team", "000 §10.1(a)")
-        )
     person = ctx.session.get(User, user_id)
     if person is None or person.disabled:
-        raise GovernanceError("no such user")
-    require(command_rank(ctx.profile, role.value, person.rank_enum))
+        raise InputError("no such user")
+    rank = require(command_rank(ctx.profile, role.value, person.rank_enum))
     if role.value in _SINGLE:  # one Silver (000 §10.1(d)); one Bronze Community
         for appt in team(ctx, authority.id):
             if appt.role == role.value:
@@ -88,15 +95,7 @@ def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppo
     )
     ctx.session.add(appt)
     ctx.session.flush()
-    ctx.audit(
-        Role.GOLD,
-        "command.appoint",
-        "lfr_authority",
-        authority.id,
-        command_role=role.value,
-        appointee_id=person.id,
-        citation=command_rank(ctx.profile, role.value, person.rank_enum).citation,
-    )
+    ctx.note(command_role=role.value, appointee_id=person.id, citation=rank.citation)
     return appt
 
 
@@ -104,31 +103,24 @@ def training_check(ctx: Ctx, person: User, duty: Duty, deployment: Deployment) -
     """GOV-10: in date for the whole Deployment; LFR training is never excused (000 §8.5)."""
     held = person.training_expiries()
     on = deployment.ends_at.date()
-    if TrainingKind.LFR.value not in held or held[TrainingKind.LFR.value] < on:
-        return Decision.refuse(
-            f"not trained to be rostered as {duty.value.replace('_', ' ')}: no in-date LFR "
-            "training (every person deployed receives LFR training first)",
-            "000 §8.5",
-        )
-    return in_date_training(ctx.profile, duty.value, held, on)
+    lfr = lfr_training(duty.value.replace("_", " "), held.get(TrainingKind.LFR.value), on)
+    return lfr if not lfr else in_date_training(ctx.profile, duty.value, held, on)
 
 
+@action("lfr.roster.add", roles=[Role.GOLD, Role.SILVER, Role.BRONZE], touches="lfr_deployment",
+        key="deployment_id",
+        guard=_posts(CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE,
+                     what="rosters people", citation="000 §10.1(a), §8.2"))
 def roster(
     ctx: Ctx, deployment_id: str, user_id: str, duty: str, *, exception_id: str | None = None
 ) -> RosterEntry:
     deployment = ctx.get(Deployment, deployment_id)
-    if not _is_commander(
-        ctx, deployment.authority_id, CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE
-    ):
-        raise PolicyRefusal(
-            Decision.refuse("only the command team rosters people", "000 §10.1(a), §8.2")
-        )
     if DeploymentState(deployment.state).finished:
-        raise GovernanceError("the Deployment has finished")
+        raise InputError("the Deployment has finished")
     duty = choice(Duty, duty, "duty")
     person = ctx.session.get(User, user_id)
     if person is None or person.disabled:
-        raise GovernanceError("no such user")
+        raise InputError("no such user")
     decision = training_check(ctx, person, duty, deployment)
     scope = Scope(ROSTER, deployment.id, person.id, duty.value)
     exc = use(ctx, scope, decision, exception_id)  # GOV-16: refuses unless set aside
@@ -142,16 +134,8 @@ def roster(
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(
-        None,
-        "roster.add",
-        "lfr_deployment",
-        deployment.id,
-        duty=duty.value,
-        user_id=person.id,
-        exception_id=entry.exception_id,
-        citation=decision.citation,
-    )
+    ctx.note(duty=duty.value, user_id=person.id, exception_id=entry.exception_id,
+             citation=decision.citation)
     return entry
 
 
@@ -165,24 +149,17 @@ def rostered(ctx: Ctx, deployment_id: str) -> list[RosterEntry]:
     )
 
 
+@action("lfr.deployment.review_interval", roles=[Role.SILVER], touches="lfr_deployment",
+        key="deployment_id",
+        guard=_posts(CommandRole.SILVER, what="sets review times in the tactical plan",
+                     citation="004 §7.6"))
 def set_review_interval(ctx: Ctx, deployment_id: str, hours: float) -> Deployment:
     """The tactical plan sets Silver's review interval (004 §7.6)."""
     deployment = ctx.get(Deployment, deployment_id)
-    if not _is_commander(ctx, deployment.authority_id, CommandRole.SILVER):
-        raise PolicyRefusal(
-            Decision.refuse("the Silver sets review times in the tactical plan", "004 §7.6")
-        )
     if not 0 < hours <= 24:
-        raise GovernanceError("a review interval lies between 0 and 24 hours")
+        raise InputError("a review interval lies between 0 and 24 hours")
     deployment.review_interval_hours = hours
-    ctx.audit(
-        Role.SILVER,
-        "deployment.review_interval",
-        "lfr_deployment",
-        deployment.id,
-        hours=hours,
-        citation="004 §7.6",
-    )
+    ctx.note(hours=hours, citation="004 §7.6")
     return deployment
 
 
@@ -203,6 +180,9 @@ def next_review_at(ctx: Ctx, deployment: Deployment):
     return None if base is None else base + timedelta(hours=review_interval(ctx, deployment))
 
 
+@action("lfr.deployment.review", roles=[Role.SILVER], touches="lfr_deployment",
+        key="deployment_id",
+        guard=_posts(CommandRole.SILVER, what="records the reviews", citation="004 §7.6"))
 def record_review(
     ctx: Ctx,
     deployment_id: str,
@@ -218,8 +198,6 @@ def record_review(
     from frt.governance.deployments import set_state
 
     deployment = ctx.get(Deployment, deployment_id)
-    if not _is_commander(ctx, deployment.authority_id, CommandRole.SILVER):
-        raise PolicyRefusal(Decision.refuse("the Silver records the reviews", "004 §7.6"))
     texts = {
         "lawfulness": lawfulness,
         "necessity": necessity,
@@ -229,9 +207,9 @@ def record_review(
     }
     missing = [k for k, v in texts.items() if not v.strip()]
     if missing:
-        raise GovernanceError("a review addresses " + ", ".join(missing) + " (004 §7.6)")
+        raise InputError("a review addresses " + ", ".join(missing) + " (004 §7.6)")
     if outcome not in ("continue", "suspend", "terminate"):
-        raise GovernanceError("a review continues, suspends or terminates the Deployment")
+        raise InputError("a review continues, suspends or terminates the Deployment")
     review = SilverReview(
         deployment_id=deployment.id,
         reviewer_id=ctx.user.id,
@@ -245,15 +223,7 @@ def record_review(
     )
     ctx.session.add(review)
     ctx.session.flush()
-    ctx.audit(
-        Role.SILVER,
-        "deployment.review",
-        "lfr_deployment",
-        deployment.id,
-        review_id=review.id,
-        outcome=outcome,
-        citation="004 §7.6",
-    )
+    ctx.note(review_id=review.id, outcome=outcome, citation="004 §7.6")
     if outcome != "continue":
         set_state(
             ctx,
@@ -264,6 +234,10 @@ def record_review(
     return review
 
 
+@action("lfr.overt_use.record", roles=[Role.GOLD, Role.SILVER, Role.BRONZE_COMMUNITY],
+        touches="lfr_authority", key="authority_id",
+        guard=_posts(CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE_COMMUNITY,
+                     what="records the overt-use measures", citation="000 §5.7–5.8"))
 def record_overt_use(
     ctx: Ctx,
     authority_id: str,
@@ -278,25 +252,12 @@ def record_overt_use(
 ) -> OvertUse:
     """GOV-11: advance notice (or the exception with reasons), signage, leaflets, contact point."""
     authority = ctx.get(Authority, authority_id)
-    if not _is_commander(
-        ctx, authority.id, CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE_COMMUNITY
-    ):
-        raise PolicyRefusal(
-            Decision.refuse("the command team records the overt-use measures", "000 §5.7–5.8")
-        )
-    rule = ctx.profile.governance.advance_notice_required
-    if rule.value and not notice_published and not exception_reasons.strip():
-        raise PolicyRefusal(
-            Decision.refuse(
-                "advance notice must be published, or the exception recorded with its reasons",
-                rule.cite,
-            )
-        )
+    notice = require(advance_notice(ctx.profile, notice_published, exception_reasons))
     if notice_published and not notice_channels.strip():
-        raise GovernanceError("say where the notice was published (website, social media…)")
+        raise InputError("say where the notice was published (website, social media…)")
     contact = contact_point.strip() or (ctx.profile.governance.contact_point.value or "")
     if not contact:
-        raise GovernanceError("a public contact point must be published (000 §5.10)")
+        raise InputError("a public contact point must be published (000 §5.10)")
     overt = ctx.session.scalar(select(OvertUse).where(OvertUse.authority_id == authority.id))
     if overt is None:
         overt = OvertUse(authority_id=authority.id, recorded_by=ctx.user.id)
@@ -308,16 +269,8 @@ def record_overt_use(
     overt.signage, overt.leaflets, overt.measures_notes = signage, leaflets, notes.strip()
     overt.contact_point, overt.recorded_by, overt.recorded_at = contact, ctx.user.id, ctx.now
     ctx.session.flush()
-    ctx.audit(
-        None,
-        "overt_use.record",
-        "lfr_authority",
-        authority.id,
-        notice_published=notice_published,
-        signage=signage,
-        leaflets=leaflets,
-        citation=rule.cite,
-    )
+    ctx.note(notice_published=notice_published, signage=signage, leaflets=leaflets,
+             citation=notice.citation)
     return overt
 
 

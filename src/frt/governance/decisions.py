@@ -17,12 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from frt.core.actions import action
+from frt.core.context import Ctx, choice
+from frt.core.errors import InputError
 from frt.governance.applications import latest_documents
-from frt.governance.context import Ctx, GovernanceError, choice, require_role
 from frt.governance.enums import (
     ApplicationStatus,
     AuthorityStatus,
-    CommandRole,
     ConsultationOutcome,
     DecisionOutcome,
     DeploymentState,
@@ -35,12 +36,26 @@ from frt.governance.oversight_models import CommandAppointment
 from frt.governance.references import authority_reference
 from frt.people.models import User
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal, require
-from frt.policy.lfr_rules import (
-    CATEGORIES,
-    PROTECTED_FLAGS,
+from frt.policy import Decision, require
+from frt.policy.decision_rules import (
     REASON_HEADINGS,
+    advice_before_inclusion,
+    assessments_ready,
+    decision_reasons,
+    deployment_window,
+    further_purpose_reasons,
+    gold_reverts,
+    npcc_consultation,
+    purpose_authorised,
+    urgency_grounds,
+    verbal_authority,
+    written_by_same_ao,
+)
+from frt.policy.lfr_rules import (
+    categories_known,
     command_rank,
+    flags_known,
+    layers_known,
     minimum_threshold,
 )
 from frt.policy.rules import (
@@ -50,6 +65,7 @@ from frt.policy.rules import (
     may_review_urgent_authority,
     series_period,
 )
+from frt.policy.vocabulary import CommandRole
 
 
 @dataclass
@@ -79,16 +95,17 @@ class Terms:
     purpose: str | None = None  # default: the Application's legitimate aim
 
 
+@action("lfr.application.consult", roles=[Role.NPCC_OFFICER], touches="lfr_application",
+        key="application_id")
 def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Consultation:
     """GOV-03: the NPCC consultation, recorded by an officer of Commander rank or above."""
-    role = require_role(ctx.user, Role.NPCC_OFFICER)
     require(may_be_consulted_as_npcc(ctx.user.rank_enum))
     app = ctx.get(Application, application_id)
     if app.status != ApplicationStatus.SUBMITTED.value:
-        raise GovernanceError("only a submitted Application is consulted on")
+        raise InputError("only a submitted Application is consulted on")
     outcome = choice(ConsultationOutcome, outcome, "outcome").value
     if outcome != ConsultationOutcome.SUPPORTED.value and not notes.strip():
-        raise GovernanceError("a veto or a request for mitigation needs its reasons")
+        raise InputError("a veto or a request for mitigation needs its reasons")
     entry = Consultation(
         application_id=app.id,
         officer_id=ctx.user.id,
@@ -99,9 +116,7 @@ def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Con
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(
-        role, "application.consult", "lfr_application", app.id, outcome=outcome, citation="000 §4.6"
-    )
+    ctx.note(outcome=outcome, citation="000 §4.6")
     return entry
 
 
@@ -115,54 +130,38 @@ def latest_consultation(ctx: Ctx, app: Application) -> Consultation | None:
 
 
 def consultation_check(ctx: Ctx, app: Application) -> Decision:
-    rule = ctx.profile.authority.npcc_consultation_required
     latest = latest_consultation(ctx, app)
-    if latest and latest.outcome == ConsultationOutcome.VETO.value:
-        return Decision.refuse("the NPCC officer vetoed this Deployment", "000 §4.6")
-    if rule.value and latest is None:
-        return Decision.refuse(
-            "an officer of NPCC rank must be consulted before authority", rule.cite
-        )
-    return Decision.allow("NPCC consultation recorded or not required", rule.cite)
+    return npcc_consultation(ctx.profile, latest.outcome if latest else None)
 
 
 def documents_check(ctx: Ctx, app: Application) -> Decision:
     """GOV-02: every required document present and its latest version reviewed."""
-    rule = ctx.profile.governance.required_documents
     latest = latest_documents(app)
     problems = []
-    for kind in rule.value:
+    for kind in ctx.profile.governance.required_documents.value:
         doc = latest.get(kind)
         label = DocumentKind(kind).label
         if doc is None:
             problems.append(f"{label} missing")
         elif doc.review_status != ReviewStatus.REVIEWED.value:
             problems.append(f"{label} v{doc.version} not reviewed")
-    if problems:
-        return Decision.refuse("assessments not ready: " + "; ".join(problems), rule.cite)
-    return Decision.allow("all assessments present and reviewed", rule.cite)
+    return assessments_ready(ctx.profile, problems)
 
 
 def _reasons(outcome: str, reasons: dict[str, str]) -> dict[str, str]:
     unknown = set(reasons) - set(REASON_HEADINGS)
     if unknown:
-        raise GovernanceError(f"unknown reason heading(s): {', '.join(sorted(unknown))}")
+        raise InputError(f"unknown reason heading(s): {', '.join(sorted(unknown))}")
     given = {k: v.strip() for k, v in reasons.items() if v and v.strip()}
-    if outcome == DecisionOutcome.AUTHORISE.value:
-        missing = [h.replace("_", " ") for h in REASON_HEADINGS if h not in given]
-        if missing:
-            raise PolicyRefusal(
-                Decision.refuse(
-                    "an authority needs reasons under all seven headings; missing: "
-                    + ", ".join(missing),
-                    "001 stage 3",
-                )
-            )
-    elif not given:
-        raise GovernanceError("give the reasons for the decision under at least one heading")
+    authorising = outcome == DecisionOutcome.AUTHORISE.value
+    require(decision_reasons(authorising, given))
+    if not authorising and not given:
+        raise InputError("give the reasons for the decision under at least one heading")
     return given
 
 
+@action("lfr.application.decide", roles=[Role.AUTHORISING_OFFICER], touches="lfr_application",
+        key="application_id")
 def decide(
     ctx: Ctx,
     application_id: str,
@@ -174,26 +173,19 @@ def decide(
     verbal: bool = False,
 ) -> AoDecision | Authority:
     """GOV-06: authorise (returns the Authority), reject or require amendments."""
-    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     app = ctx.get(Application, application_id)
     if app.status != ApplicationStatus.SUBMITTED.value:
-        raise GovernanceError(f"the Application is {app.status.replace('_', ' ')}, not submitted")
+        raise InputError(f"the Application is {app.status.replace('_', ' ')}, not submitted")
     outcome = choice(DecisionOutcome, outcome, "outcome").value
     reasons = _reasons(outcome, reasons)
     if outcome == DecisionOutcome.AUTHORISE.value:
         require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=urgent))
-        if urgent and not app.urgency_grounds.strip():
-            raise PolicyRefusal(Decision.refuse("urgency needs its grounds recorded", "000 §4.10"))
-        if verbal and not ctx.profile.authority.verbal_allowed.value:
-            raise PolicyRefusal(
-                Decision.refuse(
-                    "verbal authority is not allowed", ctx.profile.authority.verbal_allowed.cite
-                )
-            )
+        require(urgency_grounds(urgent, app.urgency_grounds))
+        require(verbal_authority(ctx.profile, verbal))
         require(consultation_check(ctx, app))
         require(documents_check(ctx, app))
         if terms is None:
-            raise GovernanceError("an authority needs its terms (places, times, criteria, Gold)")
+            raise InputError("an authority needs its terms (places, times, criteria, Gold)")
     entry = AoDecision(
         application_id=app.id,
         officer_id=ctx.user.id,
@@ -204,17 +196,8 @@ def decide(
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(
-        role,
-        f"application.{outcome}",
-        "lfr_application",
-        app.id,
-        decision_id=entry.id,
-        urgent=urgent,
-        verbal=verbal,
-        headings=sorted(reasons),
-        citation="001 stage 3",
-    )
+    ctx.note(outcome=outcome, decision_id=entry.id, urgent=urgent, verbal=verbal,
+             headings=sorted(reasons), citation="001 stage 3")
     if outcome == DecisionOutcome.REJECT.value:
         app.status = ApplicationStatus.REJECTED.value
         return entry
@@ -226,6 +209,7 @@ def decide(
     return authority
 
 
+@action("lfr.authority.issue", roles=[Role.AUTHORISING_OFFICER], touches="lfr_authority")
 def _issue(
     ctx: Ctx,
     app: Application,
@@ -288,19 +272,9 @@ def _issue(
             )
         )
     ctx.session.flush()
-    ctx.audit(
-        Role.AUTHORISING_OFFICER,
-        "authority.issue",
-        "lfr_authority",
-        authority.id,
-        application_id=app.id,
-        deployments=len(windows),
-        categories=authority.categories,
-        min_threshold=authority.min_threshold,
-        urgent=urgent,
-        verbal=verbal,
-        parent_id=authority.parent_id,
-    )
+    ctx.note(application_id=app.id, deployments=len(windows), categories=authority.categories,
+             min_threshold=authority.min_threshold, urgent=urgent, verbal=verbal,
+             parent_id=authority.parent_id)
     return authority
 
 
@@ -308,49 +282,32 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
     require(authority_period(ctx.profile, terms.starts_at, terms.ends_at))
     known = {loc.id for loc in app.locations}
     if not terms.place_ids or not set(terms.place_ids) <= known:
-        raise GovernanceError("an authority names one or more of the Application's locations")
+        raise InputError("an authority names one or more of the Application's locations")
     for w in terms.windows:
         if w.location_id not in terms.place_ids:
-            raise GovernanceError("each Deployment must be at an authorised place")
-        if not terms.starts_at <= w.starts_at < w.ends_at <= terms.ends_at:
-            raise PolicyRefusal(
-                Decision.refuse(
-                    "each Deployment's times must lie inside the authority's period", "000 §5.1"
-                )
-            )
+            raise InputError("each Deployment must be at an authorised place")
+        require(deployment_window(terms.starts_at, terms.ends_at, w.starts_at, w.ends_at))
     windows = terms.windows or [Window(p, terms.starts_at, terms.ends_at) for p in terms.place_ids]
     days = {w.starts_at.date() for w in windows} | {w.ends_at.date() for w in windows}
     require(series_period(ctx.profile, days))
-    bad = [c for c in terms.categories if c not in CATEGORIES]
-    if not terms.categories or bad:
-        raise GovernanceError(
-            "Watchlist categories are those of 000 §6.8(a)–(f)"
-            + (f"; unknown: {', '.join(bad)}" if bad else "")
-        )
-    bad_flags = [f for f in terms.protected_inclusions if f not in PROTECTED_FLAGS]
-    if bad_flags:
-        raise GovernanceError(f"unknown protected-characteristic flag(s): {', '.join(bad_flags)}")
+    require(categories_known(terms.categories))
+    require(flags_known(terms.protected_inclusions))
     if terms.protected_inclusions:
-        advice = ctx.profile.governance.protected_advice_documents
         latest = latest_documents(app)
-        missing = [DocumentKind(k).label for k in advice.value if k not in latest]
-        if missing:
-            raise PolicyRefusal(
-                Decision.refuse(
-                    "the AO cannot decide to include flagged persons without "
-                    + " and ".join(missing),
-                    advice.cite,
-                )
-            )
-    if terms.non_police_allowed and not set(terms.non_police_layers) <= {"A", "B", "C"}:
-        raise GovernanceError("non-police image layers are A, B and C (000 §6.11)")
+        advice = ctx.profile.governance.protected_advice_documents.value
+        require(advice_before_inclusion(
+            ctx.profile, [DocumentKind(k).label for k in advice if k not in latest]))
+    if terms.non_police_allowed:
+        require(layers_known(terms.non_police_layers))
     require(minimum_threshold(ctx.profile, terms.min_threshold))
     gold = ctx.session.get(User, terms.gold_id)
     if gold is None or gold.disabled:
-        raise GovernanceError("the Gold named is not a user of FRT")
+        raise InputError("the Gold named is not a user of FRT")
     require(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum, urgent=urgent))
 
 
+@action("lfr.authority.review_urgent", roles=[Role.AUTHORISING_OFFICER],
+        touches="lfr_authority", key="authority_id")
 def review_urgent(
     ctx: Ctx,
     authority_id: str,
@@ -361,14 +318,13 @@ def review_urgent(
     new_gold_id: str | None = None,
 ) -> Authority:
     """GOV-04: a Superintendent+ continues, amends or stops an urgent authority (000 §4.11)."""
-    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     require(may_review_urgent_authority(ctx.profile, ctx.user.rank_enum))
     authority = ctx.get(Authority, authority_id)
     if not authority.awaiting_urgent_review:
-        raise GovernanceError("this authority is not awaiting an urgency review")
+        raise InputError("this authority is not awaiting an urgency review")
     outcome = choice(UrgentReviewOutcome, outcome, "outcome").value
     if not note.strip():
-        raise GovernanceError("the review needs its reasons")
+        raise InputError("the review needs its reasons")
     if outcome == UrgentReviewOutcome.STOP.value:
         authority.status = AuthorityStatus.STOPPED.value
         for dep in authority.deployments:
@@ -382,14 +338,7 @@ def review_urgent(
         _revert_gold(ctx, authority, new_gold_id)
     authority.urgent_reviewed_by, authority.urgent_reviewed_at = ctx.user.id, ctx.now
     authority.urgent_review_outcome, authority.urgent_review_note = outcome, note.strip()
-    ctx.audit(
-        role,
-        "authority.urgent_review",
-        "lfr_authority",
-        authority.id,
-        outcome=outcome,
-        citation="000 §4.11",
-    )
+    ctx.note(outcome=outcome, citation="000 §4.11")
     return authority
 
 
@@ -397,15 +346,9 @@ def _revert_gold(ctx: Ctx, authority: Authority, new_gold_id: str | None) -> Non
     """000 §10.1 fn 11: an Inspector Gold reverts to Superintendent+ once reviewed."""
     gold = ctx.session.get(User, new_gold_id or authority.gold_id)
     if gold is None:
-        raise GovernanceError("the Gold named is not a user of FRT")
-    if not command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum).allowed:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "Gold must revert to Superintendent or above once the urgent authority is "
-                "reviewed: name a new Gold",
-                "000 §10.1 fn 11",
-            )
-        )
+        raise InputError("the Gold named is not a user of FRT")
+    require(gold_reverts(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum),
+                         ctx.profile.command.gold_min_rank.value.label))
     if gold.id != authority.gold_id:
         _end_appointments(ctx, authority.id, CommandRole.GOLD.value)
         authority.gold_id = gold.id
@@ -431,42 +374,30 @@ def _end_appointments(ctx: Ctx, authority_id: str, role: str) -> None:
         appt.ended_at = ctx.now
 
 
+@action("lfr.authority.record_written", roles=[Role.AUTHORISING_OFFICER],
+        touches="lfr_authority", key="authority_id")
 def record_written(ctx: Ctx, authority_id: str) -> Authority:
     """GOV-05: the AO records a verbal authority in writing (000 §4.7)."""
-    role = require_role(ctx.user, Role.AUTHORISING_OFFICER)
     authority = ctx.get(Authority, authority_id)
-    if authority.authorising_officer_id != ctx.user.id:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "only the AO who gave the verbal authority records it in writing", "000 §4.7"
-            )
-        )
+    require(written_by_same_ao(authority.authorising_officer_id == ctx.user.id))
     if not authority.awaiting_written_record:
-        raise GovernanceError("this authority has no verbal authority awaiting writing")
+        raise InputError("this authority has no verbal authority awaiting writing")
     authority.written_recorded_at = ctx.now
-    ctx.audit(role, "authority.written_record", "lfr_authority", authority.id, citation="000 §4.7")
+    ctx.note(citation="000 §4.7")
     return authority
 
 
+@action("lfr.authority.further_purpose", roles=[Role.AUTHORISING_OFFICER],
+        touches="lfr_authority", key="authority_id")
 def grant_further_purpose(
     ctx: Ctx, authority_id: str, purpose: str, reasons: dict[str, str]
 ) -> Authority:
     """GOV-08: a further law-enforcement purpose needs a further authority (000 §4.8)."""
-    require_role(ctx.user, Role.AUTHORISING_OFFICER)
     require(may_authorise(ctx.profile, ctx.user.rank_enum, urgent=False))
     parent = ctx.get(Authority, authority_id)
     if not purpose.strip():
-        raise GovernanceError("name the further purpose")
-    needed = ["legitimate_aim", "human_rights_necessity", "proportionality"]
-    missing = [h.replace("_", " ") for h in needed if not (reasons.get(h) or "").strip()]
-    if missing:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "a further authority considers lawfulness, strict necessity, proportionality and "
-                "compatibility; missing: " + ", ".join(missing),
-                "000 §4.8",
-            )
-        )
+        raise InputError("name the further purpose")
+    require(further_purpose_reasons(reasons))
     app = ctx.get(Application, parent.application_id)
     entry = AoDecision(
         application_id=app.id,
@@ -506,8 +437,5 @@ def purposes(ctx: Ctx, authority_id: str) -> list[str]:
 def may_process_for(ctx: Ctx, authority_id: str, purpose: str) -> Decision:
     """GOV-08: processing for a purpose is permissible only under an authority for it."""
     wanted = purpose.strip().casefold()
-    if any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id)):
-        return Decision.allow("purpose authorised", "000 §4.8")
-    return Decision.refuse(
-        "processing for a further law-enforcement purpose needs a further authority", "000 §4.8"
-    )
+    return purpose_authorised(
+        any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id)))

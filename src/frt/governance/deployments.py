@@ -14,12 +14,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError, choice
-from frt.governance.enums import AuthorityStatus, CommandRole, DeploymentState
+from frt.core.actions import action
+from frt.core.context import Ctx, choice
+from frt.core.errors import InputError
+from frt.governance.enums import AuthorityStatus, DeploymentState
 from frt.governance.models import Authority, Deployment
 from frt.governance.oversight_models import CommandAppointment, OvertUse
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal, require
+from frt.policy import Decision, require
+from frt.policy import lfr_rules as rules
+from frt.policy.vocabulary import CommandRole
 
 S = DeploymentState
 _TRANSITIONS = {
@@ -51,7 +55,7 @@ class DeploymentView:
 def get_view(session: Session, deployment_id: str) -> DeploymentView:
     dep = session.get(Deployment, deployment_id)
     if dep is None:
-        raise GovernanceError(f"no Deployment '{deployment_id}'")
+        raise InputError(f"no Deployment '{deployment_id}'")
     auth = dep.authority
     further = session.scalars(
         select(Authority.purpose).where(
@@ -77,43 +81,40 @@ def may_run(session: Session, deployment_id: str, at: datetime) -> Decision:
     """LIVE-10: processing only while active, inside the authorised times, authority in force."""
     dep = session.get(Deployment, deployment_id)
     if dep is None:
-        return Decision.refuse("no such Deployment", "000 §4.5")
-    if dep.authority.status != AuthorityStatus.IN_FORCE.value:
-        return Decision.refuse("the authority was stopped", "000 §4.11")
-    if not dep.starts_at <= at < dep.ends_at:
-        return Decision.refuse("outside the authorised times", "000 §5.1")
-    if dep.state != S.ACTIVE.value:
-        return Decision.refuse(f"the Deployment is {dep.state}", "000 §10.1(d)")
-    return Decision.allow("inside the authority's place and times, active", "000 §5.1")
+        raise InputError(f"no Deployment '{deployment_id}'")
+    in_force = dep.authority.status == AuthorityStatus.IN_FORCE.value
+    return rules.may_run(in_force, dep.starts_at, dep.ends_at, at, dep.state)
 
 
-def _commander_roles(ctx: Ctx, authority_id: str) -> set[str]:
+def posts_held(session: Session, authority_id: str, user_id: str) -> set[str]:
+    """The command posts `user_id` holds on this Authority now (GOV-09)."""
     return set(
-        ctx.session.scalars(
+        session.scalars(
             select(CommandAppointment.role).where(
                 CommandAppointment.authority_id == authority_id,
-                CommandAppointment.user_id == ctx.user.id,
+                CommandAppointment.user_id == user_id,
                 CommandAppointment.ended_at.is_(None),
             )
         )
     )
 
 
+def _silver_or_gold(ctx: Ctx, arguments: dict) -> Decision:
+    dep = ctx.get(Deployment, arguments["deployment_id"])
+    return rules.in_post(posts_held(ctx.session, dep.authority_id, ctx.user.id),
+                         [CommandRole.SILVER, CommandRole.GOLD],
+                         "starts, suspends or terminates a Deployment", "000 §10.1(d)")
+
+
+@action("lfr.deployment.set_state", roles=[Role.SILVER, Role.GOLD], touches="lfr_deployment",
+        key="deployment_id", guard=_silver_or_gold)
 def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Deployment:
     """Start, suspend, resume, terminate or end a Deployment (Silver or Gold; 000 §10.1(d))."""
     dep = ctx.get(Deployment, deployment_id)
     new = choice(DeploymentState, state, "state")
-    roles = _commander_roles(ctx, dep.authority_id)
-    if not roles & {CommandRole.SILVER.value, CommandRole.GOLD.value}:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "only the Silver (or Gold) starts, suspends or terminates a Deployment",
-                "000 §10.1(d)",
-            )
-        )
     old = DeploymentState(dep.state)
     if new not in _TRANSITIONS[old]:
-        raise GovernanceError(f"a {old.value} Deployment cannot become {new.value}")
+        raise InputError(f"a {old.value} Deployment cannot become {new.value}")
     if new == S.ACTIVE:
         require(_may_start(ctx, dep))
     dep.state, dep.state_reason = new.value, reason.strip()
@@ -121,42 +122,26 @@ def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Dep
         dep.started_at = ctx.now
     if new.finished:
         dep.finished_at = ctx.now
-    ctx.audit(
-        Role.SILVER if CommandRole.SILVER.value in roles else Role.GOLD,
-        f"deployment.{new.value}",
-        "lfr_deployment",
-        dep.id,
-        previous=old.value,
-    )
+    ctx.note(state=new.value, previous=old.value)
     return dep
 
 
-def end_by_system(session: Session, deployment_id: str, at: datetime, actor) -> Deployment:
+@action("lfr.deployment.end", touches="lfr_deployment", key="deployment_id", system=True)
+def end_by_system(ctx: Ctx, deployment_id: str) -> Deployment:
     """The runtime (or a scheduler) ends a Deployment whose window has closed (LIVE-10)."""
-    from frt.audit import record
-
-    dep = session.get(Deployment, deployment_id)
+    dep = ctx.session.get(Deployment, deployment_id)
     if dep is None or DeploymentState(dep.state).finished:
-        raise GovernanceError("no running Deployment to end")
-    dep.state, dep.finished_at, dep.state_reason = S.ENDED.value, at, "authorised window closed"
-    record(session, actor, "deployment.ended", object_type="lfr_deployment", object_id=dep.id)
+        raise InputError("no running Deployment to end")
+    dep.state, dep.finished_at, dep.state_reason = S.ENDED.value, ctx.now, "authorised window closed"
+    ctx.note(citation="000 §5.1")
     return dep
 
 
 def _may_start(ctx: Ctx, dep: Deployment) -> Decision:
     auth = dep.authority
-    if auth.status != AuthorityStatus.IN_FORCE.value:
-        return Decision.refuse("the authority was stopped", "000 §4.11")
-    if not dep.starts_at <= ctx.now < dep.ends_at:
-        return Decision.refuse("a Deployment starts only inside its authorised times", "000 §5.1")
-    overt = ctx.session.scalar(select(OvertUse).where(OvertUse.authority_id == auth.id))
-    if overt is None:
-        return Decision.refuse(
-            "record the overt-use measures (advance notice or its exception, signage, contact "
-            "point) before the Deployment starts",
-            ctx.profile.governance.advance_notice_required.cite,
-        )
-    return Decision.allow("authority in force, in time, overt measures recorded", "000 §5.7")
+    overt = ctx.session.scalar(select(OvertUse.id).where(OvertUse.authority_id == auth.id))
+    return rules.may_start(ctx.profile, auth.status == AuthorityStatus.IN_FORCE.value,
+                           dep.starts_at, dep.ends_at, ctx.now, overt is not None)
 
 
 def finished_at(authority: Authority) -> datetime | None:

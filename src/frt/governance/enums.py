@@ -105,11 +105,6 @@ class DeploymentState(str, Enum):
         return self in (DeploymentState.TERMINATED, DeploymentState.ENDED)
 
 
-class CommandRole(str, Enum):  # 000 §10.1
-    GOLD = "gold"
-    SILVER = "silver"
-    BRONZE = "bronze"
-    BRONZE_COMMUNITY = "bronze_community"
 
 
 class Duty(str, Enum):  # 000 §10.3–10.14; keys of the profile's training section
@@ -118,26 +113,10 @@ class Duty(str, Enum):  # 000 §10.3–10.14; keys of the profile's training sec
     SYSTEM_ENGINEER = "system_engineer"
 
 
-class Category(str, Enum):  # 000 §6.8(a)–(f)
-    WANTED_BY_COURTS = "wanted_by_courts"
-    SUSPECT = "suspect"
-    BAIL_OR_COURT_RESTRICTION = "bail_or_court_restriction"
-    MISSING_INCREASED_RISK = "missing_increased_risk"
-    RISK_OF_HARM = "risk_of_harm"
-    VICTIM_WITNESS_ASSOCIATE = "victim_witness_associate"
 
 
-class ImageSource(str, Enum):  # 000 §6.8–6.11
-    POLICE_CUSTODY = "police_custody"
-    POLICE_OTHER = "police_other"
-    NON_POLICE = "non_police"
 
 
-class SubjectFlag(str, Enum):  # 000 §6.6(a)–(d)
-    UNDER_18 = "under_18"
-    UNDER_13 = "under_13"
-    DISABILITY = "disability"
-    PRE_REASSIGNMENT_IMAGE = "pre_reassignment_image"
 
 
 class ReportStatus(str, Enum):

@@ -11,14 +11,22 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from frt.governance.context import Ctx, GovernanceError
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
 from frt.governance.enums import LossItem
 from frt.governance.models import Authority
 from frt.governance.oversight_models import LossReport, Notification
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal
+from frt.policy import Decision
+from frt.policy.access import object_access
+
+# Who reports a loss or theft of equipment or data (000 §13.5): the people deployed with it.
+LOSS_REPORTERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.LFR_OPERATOR,
+                  Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ENGINEER)
 
 
+@action("gov.notification.create", touches="gov_notification", system=True)
 def notify(
     ctx: Ctx,
     *,
@@ -44,15 +52,7 @@ def notify(
     )
     ctx.session.add(note)
     ctx.session.flush()
-    ctx.audit(
-        None,
-        "notification.create",
-        "gov_notification",
-        note.id,
-        kind=kind,
-        recipient_role=note.recipient_role,
-        recipient_id=user_id,
-    )
+    ctx.note(kind=kind, recipient_role=note.recipient_role, recipient_id=user_id)
     return note
 
 
@@ -72,17 +72,23 @@ def notifications_for(ctx: Ctx, *, include_acknowledged: bool = False) -> list[N
     return list(ctx.session.scalars(query))
 
 
+def _addressed_to_user(ctx: Ctx, arguments: dict) -> Decision:
+    note = ctx.get(Notification, arguments["notification_id"])
+    return object_access(
+        note.recipient_id == ctx.user.id or note.recipient_role in ctx.user.roles_json,
+        "this notification is not addressed to you",
+    )
+
+
+@action("gov.notification.acknowledge", roles=tuple(Role), touches="gov_notification",
+        key="notification_id", guard=_addressed_to_user)
 def acknowledge(ctx: Ctx, notification_id: str) -> Notification:
     note = ctx.get(Notification, notification_id)
-    if note.recipient_id != ctx.user.id and note.recipient_role not in ctx.user.roles_json:
-        raise PolicyRefusal(
-            Decision.refuse("this notification is not addressed to you", "000 §12.1(d)")
-        )
     note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
-    ctx.audit(None, "notification.acknowledge", "gov_notification", note.id)
     return note
 
 
+@action("lfr.loss.report", roles=LOSS_REPORTERS, touches="lfr_loss_report")
 def report_loss(
     ctx: Ctx,
     authority_id: str,
@@ -94,7 +100,7 @@ def report_loss(
     """GOV-15: loss or theft reported at once to the AO, the Gold and the DPO (000 §13.5)."""
     authority = ctx.get(Authority, authority_id)
     if not circumstances.strip():
-        raise GovernanceError("describe what was lost and how")
+        raise InputError("describe what was lost and how")
     report = LossReport(
         authority_id=authority.id,
         item=LossItem(item).value,
@@ -124,14 +130,6 @@ def report_loss(
             citation="000 §13.5",
             **kwargs,
         )
-    ctx.audit(
-        None,
-        "loss.report",
-        "lfr_loss_report",
-        report.id,
-        authority_id=authority.id,
-        item=report.item,
-        encrypted=encrypted,
-        citation="000 §13.5",
-    )
+    ctx.note(authority_id=authority.id, item=report.item, encrypted=encrypted,
+             citation="000 §13.5")
     return report

@@ -9,8 +9,8 @@ rule of the LFR path refuses an *action* the documents let a commander excuse:
   "exceptions … specifically addressed within the written risk assessment". LFR training never.
 - `watchlist_import`: importing earlier than the import window (000 §6.2(4)).
 
-Every other refusal either names why it can never be set aside (`lfr_rules.NEVER_SET_ASIDE`) or is
-not offered. The rule is re-checked on the server when the decision is recorded, so the rule and
+Whether a refusal may be set aside is decided by its rule id (`lfr_rules.set_aside`): every other
+rule either names why it can never be set aside or is not offered. The rule is re-checked on the server when the decision is recorded, so the rule and
 citation come from FRT, not from the form. The decision is made by the Authority's AO, or its
 Gold or Silver in post; it is used once, by the action it names, and waits on the SRO's work list
 until the SRO endorses it or disagrees, with reasons.
@@ -22,15 +22,24 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from frt.governance.context import Ctx, GovernanceError, require_role
-from frt.governance.enums import CommandRole, DeploymentState, Duty
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
+from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Deployment
 from frt.governance.notices import notify
 from frt.governance.oversight_models import CommandAppointment, Notification, PolicyException
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal, require
-from frt.policy.lfr_rules import import_window, never_set_aside
+from frt.policy.access import object_access
+from frt.policy.lfr_rules import (
+    exception_not_covering,
+    import_window,
+    outside_policy_grounds,
+    set_aside,
+)
+from frt.policy.vocabulary import CommandRole
 
 ROSTER, WATCHLIST_IMPORT = "roster", "watchlist_import"
 ACTIONS = {
@@ -40,6 +49,7 @@ ACTIONS = {
 MIN_RATIONALE = 40  # "a detailed rationale": more than a word or two
 OUTCOMES = ("endorsed", "disagreed")
 DECIDERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER)
+READERS = (*DECIDERS, Role.SRO, Role.DPO, Role.AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,9 @@ class Offer:
 
 def _check_scope(scope: Scope) -> None:
     if scope.action not in ACTIONS:
-        raise GovernanceError(f"no decision outside policy is offered for '{scope.action}'")
+        raise InputError(f"no decision outside policy is offered for '{scope.action}'")
     if scope.action == ROSTER and not (scope.user_id and scope.duty):
-        raise GovernanceError("say who is to be rostered, and in which duty")
+        raise InputError("say who is to be rostered, and in which duty")
 
 
 def recheck(ctx: Ctx, scope: Scope) -> Decision:
@@ -87,27 +97,18 @@ def recheck(ctx: Ctx, scope: Scope) -> Decision:
     if scope.action == ROSTER:
         person = ctx.session.get(User, scope.user_id)
         if person is None or person.disabled:
-            raise GovernanceError("no such user")
+            raise InputError("no such user")
         return training_check(ctx, person, Duty(scope.duty), dep)
     return import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
 
 
+# The rule each action may have set aside (GOV-16): an action excuses its own rule only.
+EXCUSES = {ROSTER: "GOV-ROSTER-TRAINING", WATCHLIST_IMPORT: "WL-IMPORT-WINDOW"}
+
+
 def settable(ctx: Ctx, scope: Scope, refusal: Decision) -> Decision:
     """GOV-16: may this refused rule be set aside for this action? If not, why not."""
-    never = never_set_aside(refusal.citation)
-    if never is not None:
-        return never
-    cite = ctx.profile.governance.outside_policy_needs_legal_advice.cite
-    duties = {d.value for d in Duty}
-    training = getattr(ctx.profile.training, scope.duty) if scope.duty in duties else None
-    if scope.action == ROSTER and training is not None and refusal.citation == training.cite:
-        return Decision.allow("safety training may be excused in the risk assessment", cite)
-    window = ctx.profile.watchlist.import_window_hours
-    if scope.action == WATCHLIST_IMPORT and refusal.citation == window.cite:
-        return Decision.allow("the import window may be set aside by exception", cite)
-    return Decision.refuse(
-        "a decision outside policy is not offered for this rule here", refusal.citation
-    )
+    return set_aside(ctx.profile, refusal, EXCUSES.get(scope.action) == refusal.rule)
 
 
 def _decider_role(ctx: Ctx, dep: Deployment) -> Role | None:
@@ -142,28 +143,30 @@ def offer(ctx: Ctx, scope: Scope, refusal: Decision) -> Offer:
     )
 
 
+def _a_decider(ctx: Ctx, arguments: dict) -> Decision:
+    dep = ctx.get(Deployment, arguments["scope"].deployment_id)
+    return object_access(
+        _decider_role(ctx, dep) is not None,
+        "only the Authority's AO, or its Gold or Silver in post, decides outside policy",
+    )
+
+
+@action("lfr.outside_policy.record", roles=DECIDERS, touches="lfr_deployment", guard=_a_decider)
 def record(ctx: Ctx, scope: Scope, rationale: str, legal_advice: str = "") -> PolicyException:
     """GOV-16: record the decision, flag it to the SRO, and return it (unused) for the action."""
     dep = ctx.get(Deployment, scope.deployment_id)
-    role = _decider_role(ctx, dep)
-    if role is None:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "only the Authority's AO, or its Gold or Silver in post, decides outside policy",
-                "000 §12.1(d)",
-            )
-        )
+    ctx.touch(dep.id)
     if DeploymentState(dep.state).finished:
-        raise GovernanceError("the Deployment has finished")
+        raise InputError("the Deployment has finished")
     refusal = recheck(ctx, scope)
     if refusal.allowed:
-        raise GovernanceError(f"nothing to set aside: {refusal.reason} ({refusal.citation})")
+        raise InputError(f"nothing to set aside: {refusal.reason} ({refusal.citation})")
     require(settable(ctx, scope, refusal))
     _require_grounds(ctx, rationale, legal_advice)
     exc = PolicyException(
         object_type="lfr_deployment",
         object_id=dep.id,
-        rule=refusal.citation,
+        rule=refusal.rule,
         refused_reason=refusal.reason,
         rationale=rationale.strip(),
         legal_advice=legal_advice.strip(),
@@ -173,31 +176,15 @@ def record(ctx: Ctx, scope: Scope, rationale: str, legal_advice: str = "") -> Po
     )
     ctx.session.add(exc)
     ctx.session.flush()
-    _flag_to_sro(ctx, exc, role)
+    _flag_to_sro(ctx, exc)
     return exc
 
 
 def _require_grounds(ctx: Ctx, rationale: str, legal_advice: str) -> None:
-    rule = ctx.profile.governance.outside_policy_needs_legal_advice
-    if len(rationale.strip()) < MIN_RATIONALE:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "a decision outside policy needs a detailed rationale (at least "
-                f"{MIN_RATIONALE} characters): why these circumstances go beyond the documents, "
-                "and the risk it answers",
-                rule.cite,
-            )
-        )
-    if rule.value and not legal_advice.strip():
-        raise PolicyRefusal(
-            Decision.refuse(
-                "a decision outside policy needs the legal advice it rests on (its reference)",
-                rule.cite,
-            )
-        )
+    require(outside_policy_grounds(ctx.profile, rationale, legal_advice, MIN_RATIONALE))
 
 
-def _flag_to_sro(ctx: Ctx, exc: PolicyException, role: Role) -> None:
+def _flag_to_sro(ctx: Ctx, exc: PolicyException) -> None:
     cite = ctx.profile.governance.outside_policy_needs_legal_advice.cite
     notify(
         ctx,
@@ -208,16 +195,17 @@ def _flag_to_sro(ctx: Ctx, exc: PolicyException, role: Role) -> None:
         citation=cite,
         role=Role.SRO,
     )
-    ctx.audit(
-        role,
-        "policy.exception",
-        exc.object_type,
-        exc.object_id,
-        exception_id=exc.id,
-        for_action=(exc.extra or {}).get("action"),
-        rule=exc.rule,
-        citation=cite,
-    )
+    ctx.note(exception_id=exc.id, for_action=(exc.extra or {}).get("action"), rule=exc.rule,
+             citation=cite)
+
+
+@action("lfr.outside_policy.use", roles=[*DECIDERS, Role.BRONZE, Role.SYSTEM_ENGINEER],
+        touches="gov_policy_exception")
+def _use(ctx: Ctx, exc: PolicyException) -> PolicyException:
+    exc.used = True
+    ctx.touch(exc.id)
+    ctx.note(rule=exc.rule)
+    return exc
 
 
 def use(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | None = None):
@@ -233,17 +221,9 @@ def use(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | None = No
     exc = _matching(ctx, scope, refusal, exception_id)
     if exc is None:
         if exception_id is not None:
-            raise PolicyRefusal(
-                Decision.refuse(
-                    "the decision outside policy given does not cover this rule for this "
-                    "action, or was used already",
-                    ctx.profile.governance.outside_policy_needs_legal_advice.cite,
-                )
-            )
+            raise PolicyRefusal(exception_not_covering(ctx.profile))
         raise PolicyRefusal(refusal)
-    exc.used = True
-    ctx.audit(None, "policy.exception.use", "gov_policy_exception", exc.id, rule=exc.rule)
-    return exc
+    return _use(ctx, exc)
 
 
 def _matching(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | None):
@@ -251,7 +231,7 @@ def _matching(ctx: Ctx, scope: Scope, refusal: Decision, exception_id: str | Non
         select(PolicyException)
         .where(
             PolicyException.object_id == scope.deployment_id,
-            PolicyException.rule == refusal.citation,
+            PolicyException.rule == refusal.rule,
             PolicyException.used.is_(False),
         )
         .order_by(PolicyException.decided_at.desc())
@@ -275,16 +255,17 @@ def pending_for(ctx: Ctx, deployment_id: str) -> list[PolicyException]:
     )
 
 
+@action("lfr.outside_policy.review", roles=[Role.SRO], touches="gov_policy_exception",
+        key="exception_id")
 def review(ctx: Ctx, exception_id: str, outcome: str, reasons: str) -> PolicyException:
     """GOV-16: the SRO endorses the decision or disagrees, with reasons (003 §12.3)."""
-    role = require_role(ctx.user, Role.SRO)
     exc = ctx.get(PolicyException, exception_id)
     if exc.sro_reviewed_at is not None:
-        raise GovernanceError("this decision has been reviewed already")
+        raise InputError("this decision has been reviewed already")
     if outcome not in OUTCOMES:
-        raise GovernanceError("the SRO endorses the decision or disagrees with it")
+        raise InputError("the SRO endorses the decision or disagrees with it")
     if outcome == "disagreed" and not reasons.strip():
-        raise GovernanceError("give the reasons for disagreeing")
+        raise InputError("give the reasons for disagreeing")
     exc.sro_reviewed_by, exc.sro_reviewed_at = ctx.user.id, ctx.now
     exc.sro_outcome, exc.sro_note = outcome, reasons.strip()
     _close_flag(ctx, exc)
@@ -298,14 +279,7 @@ def review(ctx: Ctx, exception_id: str, outcome: str, reasons: str) -> PolicyExc
             citation="003 §12.3",
             user_id=exc.decided_by,
         )
-    ctx.audit(
-        role,
-        "policy.exception.review",
-        "gov_policy_exception",
-        exc.id,
-        outcome=outcome,
-        citation="003 §12.3",
-    )
+    ctx.note(outcome=outcome, citation="003 §12.3")
     return exc
 
 
@@ -318,6 +292,13 @@ def _close_flag(ctx: Ctx, exc: PolicyException) -> None:
         )
     ):
         note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
+
+
+@action("lfr.outside_policy.read", roles=READERS, touches="gov_policy_exception",
+        key="exception_id", reads=True)
+def read(ctx: Ctx, exception_id: str) -> PolicyException:
+    """One decision outside policy, as its page shows it (the read is audited)."""
+    return ctx.get(PolicyException, exception_id)
 
 
 def awaiting_review(ctx: Ctx) -> list[PolicyException]:

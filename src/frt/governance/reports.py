@@ -18,7 +18,9 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
 from frt.governance.deployments import series_finished_at
 from frt.governance.enums import ReportStatus
 from frt.governance.models import Authority, Deployment
@@ -26,10 +28,10 @@ from frt.governance.notices import notify
 from frt.governance.watchlist_models import CancellationReport
 from frt.governance.watchlists import composition, watchlist_for
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal
-from frt.policy.lfr_rules import report_due, report_overdue
+from frt.policy import Decision, require
+from frt.policy.access import object_access
+from frt.policy.lfr_rules import report_due, report_evaluated, report_overdue
 
-POLICE_ACTIONS = ("arrest", "voluntary_attendance", "street_bail", "safeguarding", "other")
 NOT_RECORDED = "not recorded: no live-runtime records for this Deployment (0)"
 
 
@@ -117,28 +119,28 @@ def collect(
     return metrics
 
 
-def _is_gold(ctx: Ctx, authority: Authority) -> None:
-    if authority.gold_id != ctx.user.id:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "the Gold ensures the post-Deployment evaluation and cancellation report",
-                "000 §11.1",
-            )
-        )
+def _the_gold(ctx: Ctx, arguments: dict) -> Decision:
+    authority_id = arguments.get("authority_id") or ctx.get(
+        CancellationReport, arguments["report_id"]).authority_id
+    return object_access(
+        ctx.get(Authority, authority_id).gold_id == ctx.user.id,
+        "the Gold ensures the post-Deployment evaluation and cancellation report", "000 §11.1",
+    )
 
 
+@action("lfr.report.prepare", roles=[Role.GOLD], touches="lfr_cancellation_report",
+        guard=_the_gold)
 def prepare(
     ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None = None
 ) -> CancellationReport:
     """Build (or refresh) the report's metrics once the Deployment or series has finished."""
     authority = ctx.get(Authority, authority_id)
-    _is_gold(ctx, authority)
     finished = series_finished_at(authority, ctx.now)
     if finished is None:
-        raise GovernanceError("the cancellation report follows the end of the Deployment(s)")
+        raise InputError("the cancellation report follows the end of the Deployment(s)")
     report = report_for(ctx.session, authority.id)
     if report is not None and report.status == ReportStatus.SUBMITTED.value:
-        raise GovernanceError("the report was submitted; it can no longer change")
+        raise InputError("the report was submitted; it can no longer change")
     if report is None:
         report = CancellationReport(
             authority_id=authority.id,
@@ -151,45 +153,32 @@ def prepare(
     }
     report.prepared_at = ctx.now
     ctx.session.flush()
-    ctx.audit(
-        Role.GOLD,
-        "report.prepare",
-        "lfr_cancellation_report",
-        report.id,
-        authority_id=authority.id,
-        deployments=len(report.metrics),
-        citation="000 §11.3",
-    )
+    ctx.note(authority_id=authority.id, deployments=len(report.metrics), citation="000 §11.3")
     return report
 
 
+@action("lfr.report.evaluate", roles=[Role.GOLD], touches="lfr_cancellation_report",
+        key="report_id", guard=_the_gold)
 def evaluate(
     ctx: Ctx, report_id: str, *, evaluation: str, safeguards: str = "", learning: str = ""
 ) -> CancellationReport:
     """Gold's qualitative evaluation, safeguards and learning (000 §11.1–11.2)."""
     report = ctx.get(CancellationReport, report_id)
-    _is_gold(ctx, ctx.get(Authority, report.authority_id))
     if report.status == ReportStatus.SUBMITTED.value:
-        raise GovernanceError("the report was submitted; it can no longer change")
+        raise InputError("the report was submitted; it can no longer change")
     report.evaluation, report.safeguards = evaluation.strip(), safeguards.strip()
     report.learning = learning.strip()
-    ctx.audit(Role.GOLD, "report.evaluate", "lfr_cancellation_report", report.id)
     return report
 
 
+@action("lfr.report.submit", roles=[Role.GOLD], touches="lfr_cancellation_report",
+        key="report_id", guard=_the_gold)
 def submit(ctx: Ctx, report_id: str) -> CancellationReport:
     report = ctx.get(CancellationReport, report_id)
     authority = ctx.get(Authority, report.authority_id)
-    _is_gold(ctx, authority)
     if report.status == ReportStatus.SUBMITTED.value:
-        raise GovernanceError("the report was already submitted")
-    if not report.evaluation:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "the evaluation must be qualitative as well as quantitative: add Gold's evaluation",
-                "000 §11.1",
-            )
-        )
+        raise InputError("the report was already submitted")
+    require(report_evaluated(bool(report.evaluation)))
     report.status, report.submitted_at = ReportStatus.SUBMITTED.value, ctx.now
     notify(
         ctx,
@@ -200,13 +189,7 @@ def submit(ctx: Ctx, report_id: str) -> CancellationReport:
         message=f"Cancellation report for authority {authority.reference} submitted",
         citation=ctx.profile.reporting.cancellation_report_due_days.cite,
     )
-    ctx.audit(
-        Role.GOLD,
-        "report.submit",
-        "lfr_cancellation_report",
-        report.id,
-        late=ctx.now > report.due_at,
-    )
+    ctx.note(late=ctx.now > report.due_at)
     return report
 
 

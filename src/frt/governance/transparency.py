@@ -15,12 +15,19 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frt.core.actions import action
+from frt.core.context import Ctx
 from frt.governance.command import team_of
 from frt.governance.deployments import finished_at
 from frt.governance.models import Authority, Deployment
 from frt.governance.reports import deployment_metrics, report_for
 from frt.governance.watchlists import composition, watchlist_for
 from frt.people.models import User
+from frt.people.roles import Role
+
+# Who reads the register of Deployments (000 §13.6): it names the AO and command team.
+REGISTER_READERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO,
+                    Role.AUDITOR)
 
 
 def _person(session: Session, user_id: str) -> str:
@@ -32,6 +39,12 @@ def _duration_hours(dep: Deployment) -> float:
     start = dep.started_at or dep.starts_at
     end = dep.finished_at or dep.ends_at
     return round(max(0.0, (end - start).total_seconds() / 3600), 2)
+
+
+@action("lfr.register.read", roles=REGISTER_READERS, touches="lfr_register", reads=True)
+def read_register(ctx: Ctx) -> list[dict]:
+    """GOV-13: the register, read by a person (the read is audited: it names officers)."""
+    return register(ctx.session)
 
 
 def register(session: Session) -> list[dict]:

@@ -26,21 +26,25 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
 from frt.governance import bundle as bundles
 from frt.governance.applications import latest_documents
-from frt.governance.context import Ctx, GovernanceError, require_role
 from frt.governance.enums import AuthorityStatus, DeploymentState, Duty
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.outside_policy import WATCHLIST_IMPORT, Scope, use
 from frt.governance.oversight_models import CommandAppointment, RosterEntry
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal, require
+from frt.policy import Decision, require
+from frt.policy.access import object_access
 from frt.policy.lfr_rules import (
     category_authorised,
     image_source_allowed,
     image_threshold_raise,
     import_window,
+    intelligence_current,
     protected_inclusion,
     rationale_given,
 )
@@ -48,7 +52,7 @@ from frt.policy.lfr_rules import (
 logger = logging.getLogger(__name__)
 
 
-class WatchlistImportError(GovernanceError):
+class WatchlistImportError(InputError):
     """The bundle or one of its images cannot be imported; nothing was imported."""
 
 
@@ -101,8 +105,9 @@ def default_engine() -> FaceEngine:
 
 
 # ------------------------------------------------------------------ import
-def _may_import(ctx: Ctx, dep: Deployment) -> Role:
-    role = require_role(ctx.user, Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER)
+def _may_import(ctx: Ctx, arguments: dict) -> Decision:
+    """The Deployment's command team, or a System Engineer rostered on it (000 §12.1(d))."""
+    dep = ctx.get(Deployment, arguments["deployment_id"])
     commander = ctx.session.scalar(
         select(CommandAppointment.id).where(
             CommandAppointment.authority_id == dep.authority_id,
@@ -117,17 +122,14 @@ def _may_import(ctx: Ctx, dep: Deployment) -> Role:
             RosterEntry.duty == Duty.SYSTEM_ENGINEER.value,
         )
     )
-    if commander is None and engineer is None:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "only the Deployment's command team or a rostered System Engineer imports its "
-                "Watchlist",
-                "000 §12.1(d)",
-            )
-        )
-    return role
+    return object_access(
+        commander is not None or engineer is not None,
+        "only the Deployment's command team or a rostered System Engineer imports its Watchlist",
+    )
 
 
+@action("lfr.watchlist.import", roles=[Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER],
+        touches="lfr_deployment", key="deployment_id", guard=_may_import)
 def import_bundle(
     ctx: Ctx,
     deployment_id: str,
@@ -141,22 +143,15 @@ def import_bundle(
     max_bytes: int = bundles.MAX_BUNDLE_BYTES,
 ) -> Watchlist:
     dep = ctx.get(Deployment, deployment_id)
-    role = _may_import(ctx, dep)
     auth = dep.authority
     if auth.status != AuthorityStatus.IN_FORCE.value or DeploymentState(dep.state).finished:
-        raise GovernanceError("the Deployment has finished or its authority was stopped")
-    if not intelligence_reconfirmed:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "the intelligence case must be re-confirmed as current before each Deployment",
-                "000 §6.2(1)",
-            )
-        )
+        raise InputError("the Deployment has finished or its authority was stopped")
+    require(intelligence_current(intelligence_reconfirmed))
     window = import_window(ctx.profile, dep.starts_at, dep.ends_at, ctx.now)
     exc = use(ctx, Scope(WATCHLIST_IMPORT, dep.id), window, exception_id)  # GOV-16
     existing = ctx.session.scalar(select(Watchlist).where(Watchlist.deployment_id == dep.id))
     if existing is not None and not replace:
-        raise GovernanceError("this Deployment already has a Watchlist; replace it explicitly")
+        raise InputError("this Deployment already has a Watchlist; replace it explicitly")
     try:
         bundle = bundles.open_bundle(
             data, key or bundles.installation_key(ctx.cipher), max_bytes=max_bytes
@@ -172,12 +167,8 @@ def import_bundle(
         ctx.session.flush()
     watchlist = _write(ctx, dep, bundle, analyses, engine, exc)
     stats = composition(ctx.session, watchlist.id)
-    ctx.audit(
-        role,
-        "watchlist.import",
-        "lfr_watchlist",
-        watchlist.id,
-        deployment_id=dep.id,
+    ctx.note(
+        watchlist_id=watchlist.id,
         individuals=stats["individuals"],
         images=stats["images"],
         bundle_sha256=bundle.sha256,
@@ -208,13 +199,7 @@ def _check_entries(ctx: Ctx, auth: Authority, app: Application, bundle: bundles.
             if image.threshold is not None
         ]
         for decision in checks:
-            if not decision.allowed:
-                raise PolicyRefusal(
-                    Decision.refuse(
-                        f"Watchlist entry {n}: {decision.reason}; nothing was imported",
-                        decision.citation,
-                    )
-                )
+            require(decision.about(f"Watchlist entry {n}: ", "; nothing was imported"))
         for image in entry.images:
             if image.captured_on > ctx.now.date():
                 raise WatchlistImportError(
@@ -306,49 +291,40 @@ def _ctx(table: str, row_id: str) -> bytes:
 
 
 # ------------------------------------------------------------------ after import
+def _rostered_for_thresholds(ctx: Ctx, arguments: dict) -> Decision:
+    image = ctx.get(WatchlistImage, arguments["image_id"])
+    duties = set(
+        ctx.session.scalars(
+            select(RosterEntry.duty).where(
+                RosterEntry.deployment_id == image.entry.watchlist.deployment_id,
+                RosterEntry.user_id == ctx.user.id,
+            )
+        )
+    )
+    return object_access(
+        bool(duties & {Duty.LFR_OPERATOR.value, Duty.SYSTEM_ENGINEER.value}),
+        "only an LFR Operator or System Engineer rostered for this Deployment raises an image's "
+        "Threshold", "000 §6.2(3), §12.1(d)",
+    )
+
+
+@action("lfr.watchlist.raise_threshold", roles=[Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER],
+        touches="lfr_watchlist_image", key="image_id", guard=_rostered_for_thresholds)
 def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str) -> WatchlistImage:
     """WL-09: the Deployment's LFR Operator or System Engineer raises one image's Threshold, with
     the reason, to keep the False Alert Rate within policy (000 §6.2(3): "at the outset or as
     part of the ongoing responsibilities of the LFR Operator"). Never lowered."""
-    role = require_role(ctx.user, Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)
     image = ctx.get(WatchlistImage, image_id)
     dep = ctx.get(Deployment, image.entry.watchlist.deployment_id)
-    _rostered_for_thresholds(ctx, dep)
     if DeploymentState(dep.state).finished:
-        raise GovernanceError("the Deployment has finished")
+        raise InputError("the Deployment has finished")
     previous = image.threshold
     require(image_threshold_raise(dep.authority.min_threshold, threshold, reason, previous))
     image.threshold, image.threshold_reason = threshold, reason.strip()
     image.threshold_raised_by, image.threshold_raised_at = ctx.user.id, ctx.now
-    ctx.audit(
-        role,
-        "watchlist.image.threshold",
-        "lfr_watchlist_image",
-        image.id,
-        deployment_id=dep.id,
-        threshold=threshold,
-        previous=previous,
-        citation="000 §6.2(3)",
-    )
+    ctx.note(deployment_id=dep.id, threshold=threshold, previous=previous, citation="000 §6.2(3)")
     return image
 
-
-def _rostered_for_thresholds(ctx: Ctx, dep: Deployment) -> None:
-    duties = set(
-        ctx.session.scalars(
-            select(RosterEntry.duty).where(
-                RosterEntry.deployment_id == dep.id, RosterEntry.user_id == ctx.user.id
-            )
-        )
-    )
-    if not duties & {Duty.LFR_OPERATOR.value, Duty.SYSTEM_ENGINEER.value}:
-        raise PolicyRefusal(
-            Decision.refuse(
-                "only an LFR Operator or System Engineer rostered for this Deployment raises an "
-                "image's Threshold",
-                "000 §6.2(3), §12.1(d)",
-            )
-        )
 
 
 def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:
@@ -452,10 +428,10 @@ def load_for_recognition(session: Session, cipher, deployment_id: str) -> Recogn
 
     dep = session.get(Deployment, deployment_id)
     if dep is None:
-        raise GovernanceError(f"no Deployment '{deployment_id}'")
+        raise InputError(f"no Deployment '{deployment_id}'")
     watchlist = watchlist_for(session, deployment_id)
     if watchlist is None:
-        raise GovernanceError("no Watchlist has been imported for this Deployment")
+        raise InputError("no Watchlist has been imported for this Deployment")
     minimum = dep.authority.min_threshold
     subjects = []
     for entry in watchlist.entries:

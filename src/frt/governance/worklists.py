@@ -16,16 +16,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from frt.core.context import Ctx
 from frt.governance.command import next_review_at, team
-from frt.governance.context import Ctx
 from frt.governance.decisions import latest_consultation
-from frt.governance.enums import ApplicationStatus, CommandRole, DeploymentState
+from frt.governance.enums import ApplicationStatus, DeploymentState
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.notices import notifications_for
 from frt.governance.outside_policy import awaiting_review
 from frt.governance.reports import reports_due
 from frt.people.roles import Role
 from frt.policy.rules import may_review_urgent_authority
+from frt.policy.vocabulary import CommandRole
 
 
 @dataclass(frozen=True)

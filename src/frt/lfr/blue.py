@@ -13,11 +13,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
+from frt.governance.enums import Duty
 from frt.governance.models import Deployment
+from frt.lfr.access import on_deployment
 from frt.lfr.models import BlueMember
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 from frt.people.roles import Role
+from frt.policy.vocabulary import CommandRole
 
 CATEGORY = "blue_watchlist"
 CITATION = "004 §10.13"
@@ -27,14 +32,15 @@ def _ctx(member_id: str) -> bytes:
     return f"lfr_blue_members.template:{member_id}".encode()
 
 
+@action("lfr.blue.enrol", roles=[Role.SILVER], touches="lfr_blue_member",
+        guard=on_deployment(posts=(CommandRole.SILVER,)))
 def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine=None) -> BlueMember:
     """The Silver enrols a consenting member of staff from one photo; the photo is not kept."""
     from frt.governance.watchlists import default_engine
 
-    require_role(ctx.user, Role.SILVER)
     ctx.get(Deployment, deployment_id)
     if not consent.strip():
-        raise GovernanceError(f"record how the member of staff consented ({CITATION})")
+        raise InputError(f"record how the member of staff consented ({CITATION})")
     found = (engine or default_engine()).analyse(image)
     row = BlueMember(deployment_id=deployment_id, enrolled_by=ctx.user.id,
                      consent=consent.strip(), consent_at=ctx.now,
@@ -44,19 +50,19 @@ def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine=None)
     ctx.session.flush()
     row.template_sealed = ctx.cipher.seal(found.template.to_bytes(), context=_ctx(row.id))
     found.template.vector.fill(0)
-    ctx.audit(Role.SILVER, "lfr.blue.enrolled", "lfr_blue_member", row.id,
-              deployment=deployment_id, citation=CITATION)
+    ctx.note(deployment=deployment_id, citation=CITATION)
     return row
 
 
+@action("lfr.blue.record_pass", roles=[Role.LFR_OPERATOR, Role.SILVER], touches="lfr_blue_member",
+        key="member_id", guard=on_deployment(Duty.LFR_OPERATOR, posts=(CommandRole.SILVER,)))
 def record_pass(ctx: Ctx, member_id: str, passes: int = 1) -> BlueMember:
     """An Operator or the Silver counts a blue member's walk through the zone (TRR basis)."""
-    role = require_role(ctx.user, Role.LFR_OPERATOR, Role.SILVER)
     row = ctx.get(BlueMember, member_id)
     if passes < 1:
-        raise GovernanceError("count at least one pass")
+        raise InputError("count at least one pass")
     row.passes += passes
-    ctx.audit(role, "lfr.blue.pass", "lfr_blue_member", row.id, passes=passes)
+    ctx.note(passes=passes)
     return row
 
 

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.governance.context import Ctx, GovernanceError, require_role
-from frt.governance.enums import DeploymentState
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
+from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Deployment
 from frt.lfr.models import HandheldDevice
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision
+from frt.policy.lfr_rules import device_usable
+from frt.policy.vocabulary import CommandRole
 from frt.store.base import utcnow
 
 TOKEN_PREFIX = "frtd_"
@@ -40,33 +44,40 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _enroller(ctx: Ctx, arguments: dict):
+    from frt.lfr.access import on_deployment
+
+    return on_deployment(Duty.SYSTEM_ENGINEER, posts=(CommandRole.SILVER,))(ctx, arguments)
+
+
+@action("lfr.device.enrol", roles=ENROLLERS, touches="lfr_device", guard=_enroller)
 def enrol(ctx: Ctx, deployment_id: str, officer_id: str, label: str) -> Enrolled:
     """A Silver or System Engineer enrols an Engagement Officer's device for a Deployment."""
-    role = require_role(ctx.user, *ENROLLERS)
     ctx.get(Deployment, deployment_id)
     officer = ctx.get(User, officer_id)
     if not officer.has_role(Role.ENGAGEMENT_OFFICER) or officer.disabled:
-        raise GovernanceError("a handheld device is enrolled for an Engagement Officer")
+        raise InputError("a handheld device is enrolled for an Engagement Officer")
     if not label.strip():
-        raise GovernanceError("give the device a label (e.g. its asset number)")
+        raise InputError("give the device a label (e.g. its asset number)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = HandheldDevice(deployment_id=deployment_id, officer_id=officer.id,
                          label=label.strip()[:80], token_hash=token_hash(token),
                          enrolled_by=ctx.user.id, enrolled_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()
-    ctx.audit(role, "lfr.device.enrolled", "lfr_device", row.id, deployment=deployment_id,
-              officer=officer.id, citation=CITATION)
+    ctx.touch(row.id)
+    ctx.note(deployment=deployment_id, officer=officer.id, citation=CITATION)
     return Enrolled(row.id, token)
 
 
+@action("lfr.device.revoke", roles=ENROLLERS, touches="lfr_device", key="device_id",
+        guard=_enroller)
 def revoke(ctx: Ctx, device_id: str, reason: str = "") -> HandheldDevice:
     """Revoked at once, e.g. when a device is lost (000 §13.5)."""
-    role = require_role(ctx.user, *ENROLLERS)
     row = ctx.get(HandheldDevice, device_id)
     if row.revoked_at is None:
         row.revoked_at = ctx.now
-        ctx.audit(role, "lfr.device.revoked", "lfr_device", row.id, reason=reason.strip()[:200])
+    ctx.note(already_revoked=row.revoked_at != ctx.now)
     return row
 
 
@@ -76,23 +87,23 @@ def devices_of(session: Session, deployment_id: str) -> list[HandheldDevice]:
 
 
 def check_token(session: Session, token: str) -> tuple[HandheldDevice | None, Decision]:
-    """The device a token belongs to, if it may be used now; else why not."""
-    if not token or not token.startswith(TOKEN_PREFIX):
-        return None, Decision.refuse("no device credential", CITATION)
-    row = session.scalar(select(HandheldDevice).where(
-        HandheldDevice.token_hash == token_hash(token)))
+    """The device a token belongs to, if it may be used now; else why not (the rule's)."""
+    row = None
+    if token and token.startswith(TOKEN_PREFIX):
+        row = session.scalar(select(HandheldDevice).where(
+            HandheldDevice.token_hash == token_hash(token)))
     if row is None:
-        return None, Decision.refuse("unknown device credential", CITATION)
-    if row.revoked_at is not None:
-        return None, Decision.refuse("this device was revoked", CITATION)
+        return None, device_usable(bool(token), False, False, False, False)
     dep = session.get(Deployment, row.deployment_id)
-    if DeploymentState(dep.state).finished:
-        return None, Decision.refuse("the Deployment has finished", "000 §13.1(b)")
     officer = session.get(User, row.officer_id)
-    if officer is None or officer.disabled or not officer.has_role(Role.ENGAGEMENT_OFFICER):
-        return None, Decision.refuse("the device's officer may no longer use it", "000 §12.1(d)")
+    officer_ok = (officer is not None and not officer.disabled
+                  and officer.has_role(Role.ENGAGEMENT_OFFICER))
+    decision = device_usable(True, True, row.revoked_at is not None,
+                             DeploymentState(dep.state).finished, officer_ok)
+    if not decision:
+        return None, decision
     row.last_seen_at = utcnow()
-    return row, Decision.allow("enrolled device", CITATION)
+    return row, decision
 
 
 def revoke_for_deployment(session: Session, deployment_id: str, at) -> int:

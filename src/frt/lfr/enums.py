@@ -28,13 +28,3 @@ class Outcome(str, Enum):
     NOT_ENGAGED = "not_engaged"  # no engagement took place (unconfirmed)
     NOT_CONFIRMED = "not_confirmed"  # engaged, identity not established
 
-
-class PoliceAction(str, Enum):
-    """Action following an Engagement (000 §11.3(g)–(h); LIVE-06)."""
-
-    NONE = "none"
-    ARREST = "arrest"
-    VOLUNTARY_ATTENDANCE = "voluntary_attendance"
-    STREET_BAIL = "street_bail"
-    SAFEGUARDING = "safeguarding"
-    OTHER = "other"

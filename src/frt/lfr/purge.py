@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
-from frt.audit import Actor, record
+from frt.core.actions import acting, action
+from frt.core.context import Ctx
 from frt.governance.deployments import end_by_system
 from frt.governance.enums import DeploymentState
 from frt.governance.models import Deployment
@@ -34,7 +34,7 @@ from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
 
-ACTOR = Actor.system("lfr-purge")
+COMPONENT = "lfr-purge"
 RUNNING = (DeploymentState.PLANNED.value, DeploymentState.ACTIVE.value,
            DeploymentState.SUSPENDED.value)
 
@@ -55,13 +55,12 @@ def purge(store, now: datetime | None = None, profile=None) -> list[Wiped]:
 
     now = now or utcnow()
     profile = profile or load_profile(store.settings.policy_profile)
-    hours = profile.watchlist.deletion_hours_after_end
-    with store.session() as session:
-        _end_closed_windows(session, now)
+    with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
+        _end_closed_windows(ctx)
     wiped = []
     for dep_id in _due(store):
-        with store.session() as session:
-            wiped.append(_wipe(session, dep_id, now, hours))
+        with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
+            wiped.append(wipe(ctx, dep_id))
     return wiped
 
 
@@ -91,10 +90,10 @@ def retention_report(store, now: datetime | None = None, profile=None) -> list[O
     return late
 
 
-def _end_closed_windows(session: Session, now: datetime) -> None:
-    for dep in session.scalars(select(Deployment).where(Deployment.state.in_(RUNNING),
-                                                        Deployment.ends_at <= now)):
-        end_by_system(session, dep.id, now, ACTOR)
+def _end_closed_windows(ctx: Ctx) -> None:
+    for dep_id in ctx.session.scalars(select(Deployment.id).where(
+            Deployment.state.in_(RUNNING), Deployment.ends_at <= ctx.now)).all():
+        end_by_system(ctx, dep_id)
 
 
 def _due(store) -> list[str]:
@@ -104,7 +103,11 @@ def _due(store) -> list[str]:
             Deployment.state.not_in(RUNNING), Deployment.id.not_in(done))))
 
 
-def _wipe(session: Session, dep_id: str, now: datetime, hours) -> Wiped:
+@action("lfr.deployment.wipe", touches="lfr_deployment", key="dep_id", system=True)
+def wipe(ctx: Ctx, dep_id: str) -> Wiped:
+    """Delete one finished Deployment's working data; its counts stay (DATA-02, DATA-08)."""
+    session, now = ctx.session, ctx.now
+    hours = ctx.profile.watchlist.deletion_hours_after_end
     if session.bind.dialect.name == "sqlite":
         session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages (12.1(c))
     dep = session.get(Deployment, dep_id)
@@ -123,11 +126,9 @@ def _wipe(session: Session, dep_id: str, now: datetime, hours) -> Wiped:
                          watchlist_images=stats["images"], blue_members=len(members),
                          devices_revoked=devices)
     session.add(row)
-    record(session, ACTOR, "lfr.deployment.wiped", object_type="lfr_deployment",
-           object_id=dep_id, detail={
-               "watchlist_individuals": row.watchlist_individuals,
-               "watchlist_images": row.watchlist_images, "blue_members": row.blue_members,
-               "devices_revoked": devices, "within_deadline": on_time, "citation": hours.cite})
+    ctx.note(watchlist_individuals=row.watchlist_individuals,
+             watchlist_images=row.watchlist_images, blue_members=row.blue_members,
+             devices_revoked=devices, within_deadline=on_time, citation=hours.cite)
     if not on_time:
         logger.warning("deployment %s wiped after its deadline (%s)", dep_id, hours.cite)
     return Wiped(dep_id, row.watchlist_individuals, row.watchlist_images, row.blue_members,

@@ -18,19 +18,23 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frt.audit import Actor, record
-from frt.governance.context import Ctx, GovernanceError, require_role
+from frt.core.actions import acting, action
+from frt.core.context import Ctx
+from frt.core.errors import InputError
+from frt.governance.enums import Duty
 from frt.governance.models import Deployment
-from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.access import on_deployment
+from frt.lfr.enums import Assessment, Decision, Outcome
 from frt.lfr.metrics import LiveCounters
 from frt.lfr.models import CameraCounters, Engagement, LiveAlert, OperatorLog, PerformanceConcern
 from frt.people.roles import Role
+from frt.policy.vocabulary import PoliceAction
 from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
-SYSTEM = Actor.system("lfr-worker")
+COMPONENT = "lfr-worker"
 
 
 def _probe_context(alert_id: str) -> bytes:
@@ -49,22 +53,28 @@ def encode_probe(rgb: np.ndarray) -> bytes:
 def persist_alert(store, deployment_id: str, alert, image_id: str | None = None,
                   entry_id: str | None = None) -> str:
     """Commit the Alert (with its sealed probe face) and return its id — before any notice."""
-    with store.session() as session:
-        row = LiveAlert(deployment_id=deployment_id, camera=alert.camera, worker=WORKER,
-                        track=alert.track_id, image_id=image_id or alert.match.entry_id,
-                        entry_id=entry_id or alert.match.subject_id,
-                        category=alert.match.category, blue=alert.blue, score=alert.match.score,
-                        threshold=alert.match.threshold, raised_at=alert.raised_at,
-                        recognition_time_ms=alert.recognition_time_ms)
-        session.add(row)
-        session.flush()
-        row.probe_sealed = store.cipher.seal(encode_probe(alert.probe),
-                                             context=_probe_context(row.id))
-        record(session, SYSTEM, "lfr.alert.raised", object_type="lfr_alert", object_id=row.id,
-               detail={"deployment": deployment_id, "blue": alert.blue})
-        alert_id = row.id
+    with acting(store, None, component=COMPONENT) as ctx:
+        alert_id = raise_alert(ctx, deployment_id, alert, image_id, entry_id).id
     alert.probe.fill(0)  # the sealed copy is the only one now
     return alert_id
+
+
+@action("lfr.alert.raise", touches="lfr_alert", system=True)
+def raise_alert(ctx: Ctx, deployment_id: str, alert, image_id: str | None,
+                entry_id: str | None) -> LiveAlert:
+    """The worker records an Alert and its sealed probe face (LIVE-04); nobody acts on it here."""
+    row = LiveAlert(deployment_id=deployment_id, camera=alert.camera, worker=WORKER,
+                    track=alert.track_id, image_id=image_id or alert.match.entry_id,
+                    entry_id=entry_id or alert.match.subject_id,
+                    category=alert.match.category, blue=alert.blue, score=alert.match.score,
+                    threshold=alert.match.threshold, raised_at=alert.raised_at,
+                    recognition_time_ms=alert.recognition_time_ms)
+    ctx.session.add(row)
+    ctx.session.flush()
+    row.probe_sealed = ctx.cipher.seal(encode_probe(alert.probe),
+                                       context=_probe_context(row.id))
+    ctx.note(deployment=deployment_id, blue=alert.blue)
+    return row
 
 
 def probe_png(store, session: Session, alert_id: str) -> bytes | None:
@@ -78,10 +88,11 @@ def _alert(ctx: Ctx, alert_id: str) -> LiveAlert:
     return ctx.get(LiveAlert, alert_id)
 
 
+@action("lfr.alert.assess", roles=[Role.LFR_OPERATOR], touches="lfr_alert", key="alert_id",
+        guard=on_deployment(Duty.LFR_OPERATOR, posts=()))
 def assess(ctx: Ctx, alert_id: str, assessment: str, recommend_engage: bool,
            note: str = "") -> OperatorLog:
     """The operator's assessment and whether they support an Engagement (000 §10.5(a)–(b))."""
-    require_role(ctx.user, Role.LFR_OPERATOR)
     alert = _alert(ctx, alert_id)
     log = OperatorLog(alert_id=alert.id, operator_id=ctx.user.id,
                       assessment=Assessment(assessment).value,
@@ -89,32 +100,34 @@ def assess(ctx: Ctx, alert_id: str, assessment: str, recommend_engage: bool,
                       recorded_at=ctx.now)
     ctx.session.add(log)
     ctx.session.flush()
-    ctx.audit(Role.LFR_OPERATOR, "lfr.alert.assessed", "lfr_alert", alert.id,
-              assessment=log.assessment)
+    ctx.note(assessment=log.assessment)
     return log
 
 
+@action("lfr.alert.decide", roles=[Role.ENGAGEMENT_OFFICER], touches="lfr_alert", key="alert_id",
+        guard=on_deployment(Duty.ENGAGEMENT_OFFICER, posts=()))
 def decide(ctx: Ctx, alert_id: str, decision: str, outcome: str,
            police_action: str = PoliceAction.NONE.value) -> Engagement:
     """The Engagement Officer's own decision on an Alert and its outcome (000 §10.8, §10.12)."""
-    require_role(ctx.user, Role.ENGAGEMENT_OFFICER)
     alert = _alert(ctx, alert_id)
     decision, outcome = Decision(decision), Outcome(outcome)
     if decision == Decision.NO_ENGAGEMENT and outcome not in (Outcome.NOT_ENGAGED,):
-        raise GovernanceError("without an Engagement the outcome is 'not engaged'")
+        raise InputError("without an Engagement the outcome is 'not engaged'")
     if decision == Decision.ENGAGE and outcome == Outcome.NOT_ENGAGED:
-        raise GovernanceError("an Engagement took place: record what it showed")
+        raise InputError("an Engagement took place: record what it showed")
     return _engagement(ctx, alert.deployment_id, alert.id, decision, outcome,
                        PoliceAction(police_action), "")
 
 
+@action("lfr.engagement.record", roles=[Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR],
+        touches="lfr_deployment", key="deployment_id",
+        guard=on_deployment(Duty.ENGAGEMENT_OFFICER, Duty.LFR_OPERATOR, posts=()))
 def engagement_without_alert(ctx: Ctx, deployment_id: str, reason: str, outcome: str,
                              police_action: str = PoliceAction.NONE.value) -> Engagement:
     """An Engagement not caused by an Alert, with its reason and outcome (000 §11.3(i))."""
-    require_role(ctx.user, Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR)
     ctx.get(Deployment, deployment_id)
     if not reason.strip():
-        raise GovernanceError("say why the person was engaged")
+        raise InputError("say why the person was engaged")
     return _engagement(ctx, deployment_id, None, Decision.ENGAGE, Outcome(outcome),
                        PoliceAction(police_action), reason.strip())
 
@@ -125,17 +138,17 @@ def _engagement(ctx, deployment_id, alert_id, decision, outcome, action, reason)
                      reason=reason, recorded_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()
-    ctx.audit(Role.ENGAGEMENT_OFFICER, "lfr.engagement.recorded", "lfr_engagement", row.id,
-              alert=alert_id, decision=row.decision, outcome=row.outcome)
+    ctx.note(engagement_id=row.id, decision=row.decision, outcome=row.outcome)
     return row
 
 
+@action("lfr.concern.flag", roles=[Role.LFR_OPERATOR], touches="lfr_deployment",
+        key="deployment_id", guard=on_deployment(Duty.LFR_OPERATOR, posts=()))
 def flag_concern(ctx: Ctx, deployment_id: str, note: str,
                  image_id: str | None = None) -> PerformanceConcern:
     """The operator flags a performance concern; the Silver is told (000 §10.4; LIVE-07)."""
     from frt.governance.notices import notify
 
-    require_role(ctx.user, Role.LFR_OPERATOR)
     ctx.get(Deployment, deployment_id)
     row = PerformanceConcern(deployment_id=deployment_id, raised_by=ctx.user.id,
                              image_id=image_id, note=note.strip(), raised_at=ctx.now)
@@ -144,8 +157,7 @@ def flag_concern(ctx: Ctx, deployment_id: str, note: str,
     notify(ctx, kind="lfr_concern", object_type="lfr_deployment", object_id=deployment_id,
            message="An LFR Operator flagged a system performance concern", citation="000 §10.4",
            role=Role.SILVER)
-    ctx.audit(Role.LFR_OPERATOR, "lfr.concern.flagged", "lfr_concern", row.id,
-              deployment=deployment_id)
+    ctx.note(concern_id=row.id)
     return row
 
 

@@ -13,9 +13,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frt.lfr.enums import Decision, Outcome, PoliceAction
+from frt.lfr.enums import Decision, Outcome
 from frt.lfr.models import Engagement, LiveAlert, OperatorLog
 from frt.lfr.records import counter_totals
+from frt.policy.vocabulary import PoliceAction
 
 METHOD = "counted by the live system (frt.lfr) from its own records"
 

@@ -25,17 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from frt.audit import Actor
-from frt.audit.log import record_refusal
+from frt.core.actions import record_refusal
 from frt.engine.template import DlibResNet
 from frt.lfr.metrics import LiveCounters
 from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
-from frt.lfr.records import SYSTEM, persist_alert, save_counters
+from frt.lfr.records import COMPONENT, persist_alert, save_counters
 from frt.lfr.sources import _display_name, open_source
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 from frt.lfr.workers import make_pool
 from frt.lfr.zone import Zone
-from frt.policy import Decision, PolicyRefusal
+from frt.policy import Decision, PolicyRefusal, require
 from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -111,16 +110,12 @@ class Runner:
     stopped_because: Decision | None = field(default=None, init=False)
 
     def run(self) -> list[RunResult]:
-        decision = check(self.store, self.deployment_id, self.clock())
-        if not decision.allowed:
-            record_refusal(self.store, SYSTEM, "lfr.deployment.run", decision.reason,
-                           decision.citation)
-            raise PolicyRefusal(decision)
         try:
+            require(check(self.store, self.deployment_id, self.clock()))
             watchlists = load_watchlists(self.store, self.deployment_id)
         except PolicyRefusal as refusal:
-            record_refusal(self.store, SYSTEM, "lfr.deployment.run", refusal.decision.reason,
-                           refusal.decision.citation)
+            refusal.action = "lfr.deployment.run"
+            record_refusal(self.store, None, COMPONENT, refusal)
             raise
         algorithm, version = watchlists[0].kind
         config = PipelineConfig(zone=self.zone, algorithm=algorithm,
@@ -224,13 +219,14 @@ class Runner:
             return get_view(session, self.deployment_id)
 
     def _end_if_window_closed(self) -> None:
+        from frt.core.actions import perform
         from frt.governance.deployments import end_by_system
 
-        with self.store.session() as session:
-            view = self._view()
-            now = self.clock()
-            if now >= view.ends_at and not view.state.finished:
-                end_by_system(session, self.deployment_id, now, Actor.system("lfr-worker"))
+        view = self._view()
+        now = self.clock()
+        if now >= view.ends_at and not view.state.finished:
+            perform(self.store, None, end_by_system, self.deployment_id, now=now,
+                    component="lfr-worker")
 
 
 def _running(pipeline: Pipeline) -> LiveCounters:

@@ -44,6 +44,23 @@ _LABELS = {
     Role.DPO: "Data Protection Officer (DPO)",
 }
 
+# Everyone with a part in the LFR path: who may open its pages (each action narrows further).
+LFR_ROLES = (
+    Role.APPLICANT,
+    Role.AUTHORISING_OFFICER,
+    Role.NPCC_OFFICER,
+    Role.GOLD,
+    Role.SILVER,
+    Role.BRONZE,
+    Role.BRONZE_COMMUNITY,
+    Role.LFR_OPERATOR,
+    Role.ENGAGEMENT_OFFICER,
+    Role.SYSTEM_ENGINEER,
+    Role.SRO,
+    Role.DPO,
+    Role.AUDITOR,
+)
+
 # Roles allowed to read the audit log (DATA-04: "only authorised roles may read it").
 AUDIT_READERS = frozenset({Role.AUDITOR, Role.DPO, Role.SRO, Role.ADMINISTRATOR})
 

@@ -20,16 +20,17 @@ class Decision:
         return f"{verdict}: {self.reason} ({self.citation})"
 
     @classmethod
-    def allow(cls, reason: str, citation: str, rule: str = "") -> Decision:
+    def allow(cls, reason: str, citation: str, rule: str) -> Decision:
         return cls(True, reason, citation, rule)
 
     @classmethod
-    def refuse(cls, reason: str, citation: str, rule: str = "") -> Decision:
+    def refuse(cls, reason: str, citation: str, rule: str) -> Decision:
+        """Every refusal names its rule's stable id: what refused, whatever the wording."""
         return cls(False, reason, citation, rule)
 
-    def about(self, prefix: str) -> Decision:
-        """The same decision, its reason prefixed (e.g. "Watchlist entry 3: …")."""
-        return Decision(self.allowed, f"{prefix}{self.reason}", self.citation, self.rule)
+    def about(self, prefix: str, suffix: str = "") -> Decision:
+        """The same decision, its reason in context (e.g. "Watchlist entry 3: …")."""
+        return Decision(self.allowed, f"{prefix}{self.reason}{suffix}", self.citation, self.rule)
 
 
 class PolicyRefusal(Exception):

@@ -22,15 +22,17 @@ from enum import Enum
 
 from sqlalchemy import select, text
 
-from frt.audit import Actor, record
-from frt.governance.context import Ctx, GovernanceError, choice, require_role
+from frt.core.actions import acting, action
+from frt.core.context import Ctx, choice
+from frt.core.errors import InputError
 from frt.lfr.models import LiveAlert
 from frt.people.roles import Role
-from frt.policy import Decision, PolicyRefusal
+from frt.policy import require
+from frt.policy.retention_rules import hold_reason
 from frt.retention.models import AlertHold
 from frt.store.base import utcnow
 
-ACTOR = Actor.system("retention")
+COMPONENT = "retention"
 HOLD_CITE = "000 §13.2(a)–(b)"
 # "In any case within" the period: the job deletes an hour before it ends, so a job that runs
 # every few minutes (`frt serve`: every 10) is always inside the limit.
@@ -47,32 +49,45 @@ class HoldGround(str, Enum):
                 "complaint_conduct": "complaint or conduct investigation (000 §13.2(b))"}[self.value]
 
 
+def _gold_of_its_deployment(ctx: Ctx, arguments: dict):
+    """The DPO holds any Alert; a Gold only their own Authority's (hardening item 2)."""
+    from frt.lfr.access import on_deployment
+    from frt.policy.access import object_access
+    from frt.policy.vocabulary import CommandRole
+
+    if Role.DPO.value in ctx.user.roles_json:
+        return object_access(True, "")
+    if "hold_id" in arguments:
+        arguments = {"alert_id": ctx.get(AlertHold, arguments["hold_id"]).alert_id}
+    return on_deployment(posts=(CommandRole.GOLD,))(ctx, arguments)
+
+
+@action("retention.alert.hold", roles=[Role.DPO, Role.GOLD], touches="lfr_alert",
+        key="alert_id", guard=_gold_of_its_deployment)
 def place_hold(ctx: Ctx, alert_id: str, ground: str, reason: str) -> AlertHold:
     """The DPO or a Gold records why an Alert's camera face must be kept past its period."""
-    role = require_role(ctx.user, Role.DPO, Role.GOLD)
     alert = ctx.get(LiveAlert, alert_id)
     if alert.probe_sealed is None:
-        raise GovernanceError("this Alert's personal data has already been deleted")
+        raise InputError("this Alert's personal data has already been deleted")
     ground = choice(HoldGround, ground, "ground")
-    if not reason.strip():
-        raise PolicyRefusal(Decision.refuse("a hold needs its reason recorded", HOLD_CITE))
+    require(hold_reason(reason, HOLD_CITE))
     hold = AlertHold(alert_id=alert.id, ground=ground.value, reason=reason.strip(),
                      placed_by=ctx.user.id, placed_at=ctx.now)
     ctx.session.add(hold)
     ctx.session.flush()
-    ctx.audit(role, "retention.alert.hold", "lfr_alert", alert.id, hold=hold.id,
-              ground=ground.value, citation=HOLD_CITE)
+    ctx.note(hold=hold.id, ground=ground.value, citation=HOLD_CITE)
     return hold
 
 
+@action("retention.alert.release", roles=[Role.DPO, Role.GOLD], touches="retention_alert_hold",
+        key="hold_id", guard=_gold_of_its_deployment)
 def release_hold(ctx: Ctx, hold_id: str) -> AlertHold:
     """The hold ends; the next purge deletes the camera face if its period has passed."""
-    role = require_role(ctx.user, Role.DPO, Role.GOLD)
     hold = ctx.get(AlertHold, hold_id)
     if hold.released_at is not None:
-        raise GovernanceError("this hold was already released")
+        raise InputError("this hold was already released")
     hold.released_by, hold.released_at = ctx.user.id, ctx.now
-    ctx.audit(role, "retention.alert.release", "lfr_alert", hold.alert_id, hold=hold.id)
+    ctx.note(alert_id=hold.alert_id)
     return hold
 
 
@@ -123,16 +138,27 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     profile = profile or load_profile(store.settings.policy_profile)
     hours = profile.retention.alert_hours
     deleted: Counter[str] = Counter()
-    with store.session() as session:
-        if session.bind.dialect.name == "sqlite":
-            session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages (12.1(c))
-        for alert in session.scalars(_past(now - timedelta(hours=hours.value) + MARGIN)):
-            alert.probe_sealed, alert.probe_deleted_at = None, now
-            deleted[alert.deployment_id] += 1
-        for dep_id, count in sorted(deleted.items()):
-            record(session, ACTOR, "retention.alert_data.deleted", object_type="lfr_deployment",
-                   object_id=dep_id, detail={"alerts": count, "citation": hours.cite})
+    with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
+        if ctx.session.bind.dialect.name == "sqlite":
+            ctx.session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages
+        past = list(ctx.session.scalars(_past(now - timedelta(hours=hours.value) + MARGIN)))
+        by_deployment: dict[str, list[LiveAlert]] = defaultdict(list)
+        for alert in past:
+            by_deployment[alert.deployment_id].append(alert)
+        for dep_id, alerts in sorted(by_deployment.items()):
+            deleted[dep_id] = delete_alert_data(ctx, dep_id, alerts)
     return dict(deleted)
+
+
+@action("retention.alert_data.delete", touches="lfr_deployment", key="deployment_id",
+        system=True)
+def delete_alert_data(ctx: Ctx, deployment_id: str, alerts: list[LiveAlert]) -> int:
+    """DATA-01, DATA-03: one Deployment's camera faces past their period go; the count stays."""
+    for alert in alerts:
+        alert.probe_sealed, alert.probe_deleted_at = None, ctx.now
+    hours = ctx.profile.retention.alert_hours
+    ctx.note(alerts=len(alerts), citation=hours.cite)
+    return len(alerts)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from frt.web.pages import (
     retention,
 )
 from frt.web.pages import governance as governance_pages
+from frt.web.panels import Site
 from frt.web.sessions import SchemeAwareSessions, session_secret
 from frt.web.templating import STATIC
 
@@ -76,8 +77,9 @@ def create_app(store: Store) -> FastAPI:
     guard_store(store)  # nothing a request changes is committed without its audit record
     app.state.store = store
     app.state.policy = load_profile(store.settings.policy_profile)
-    governance_pages.register_panels(app.state.policy)
-    retention.register_panels(app.state.policy)
+    app.state.site = Site.foundation()
+    for area in (governance_pages, governance_exceptions, lfr_live, retention):
+        area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -45,6 +45,7 @@ class RoleRefused(PermissionError):
     """The user holds none of the roles the route requires."""
 
     citation = ROLE_CITATION
+    rule = "ACCESS-ROLE"
 
     def __init__(self, required: tuple[Role, ...]) -> None:
         names = ", ".join(r.label for r in required)

@@ -29,6 +29,7 @@ class CsrfRefused(PermissionError):
     """The request did not carry this session's CSRF token."""
 
     citation = CITATION
+    rule = "WEB-CSRF"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -16,8 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from frt.audit.log import AuditAccessDenied, record_refusal
-from frt.policy import PolicyRefusal
+from frt.audit.log import AuditAccessDenied, Outcome, record
+from frt.policy import Decision, PolicyRefusal
 from frt.web.auth import NotAuthenticated, PasswordChangeRequired, session_actor, store_of
 from frt.web.templating import is_htmx, render, wants_json
 
@@ -54,28 +54,43 @@ def _password_change_required(request: Request, _exc: Exception) -> Response:
 
 
 def _policy_refusal(request: Request, exc: PolicyRefusal) -> Response:
-    return refuse(request, exc.decision.reason, exc.decision.citation)
+    if not exc.recorded:  # a refusal outside any action (e.g. a route's own check)
+        _record(request, exc.decision)
+    return refusal_response(request, exc.decision)
 
 
 def _permission_error(request: Request, exc: PermissionError) -> Response:
     reason = getattr(exc, "reason", None) or str(exc) or "not permitted"
     default = AUDIT_READ_CITATION if isinstance(exc, AuditAccessDenied) else DEFAULT_CITATION
-    return refuse(request, reason, getattr(exc, "citation", None) or default)
+    decision = Decision.refuse(reason, getattr(exc, "citation", None) or default,
+                               getattr(exc, "rule", None) or "ACCESS-ROLE")
+    _record(request, decision)
+    return refusal_response(request, decision)
 
 
-def refuse(request: Request, reason: str, citation: str) -> Response:
-    """Record the refusal (its own transaction) and tell the user which rule refused."""
+def _record(request: Request, decision: Decision) -> None:
+    """Record a refusal no action recorded, in its own transaction (it outlives the rollback)."""
     action = _action(request)
     try:
-        record_refusal(store_of(request), session_actor(request), action, reason, citation)
+        with store_of(request).session() as session:
+            record(session, session_actor(request), action, outcome=Outcome.REFUSED,
+                   detail={"reason": decision.reason, "rule": decision.rule or None,
+                           "citation": decision.citation})
     except Exception:  # the refusal still stands if the audit write fails; say so in the log
         logger.exception("could not record refusal of %s", action)
+
+
+def refusal_json(decision: Decision) -> dict:
+    return {"error": "refused", "detail": decision.reason, "rule": decision.rule or None,
+            "citation": decision.citation}
+
+
+def refusal_response(request: Request, decision: Decision) -> Response:
+    """Tell the user what refused: the reason, the rule's id and its paragraph."""
     if wants_json(request):
-        return JSONResponse(
-            {"error": "refused", "detail": reason, "rule": citation}, status_code=403
-        )
+        return JSONResponse(refusal_json(decision), status_code=403)
     template = "partials/refusal.html" if is_htmx(request) else "refusal.html"
-    return render(request, template, 403, reason=reason, citation=citation)
+    return render(request, template, 403, decision=decision)
 
 
 def _action(request: Request) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from frt.people.roles import AUDIT_READERS, Role
 from frt.web import csrf
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -18,33 +16,13 @@ STATIC = Path(__file__).with_name("static")
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
-@dataclass(frozen=True)
-class NavLink:
-    label: str
-    href: str
-    roles: frozenset[Role]  # shown to holders of any of these roles
-
-
-# Later packages append their areas here (e.g. "Deployments" for commanders).
-NAV_LINKS: list[NavLink] = [
-    NavLink("Users", "/admin/users", frozenset({Role.ADMINISTRATOR})),
-    NavLink("Audit log", "/audit", frozenset(AUDIT_READERS)),
-]
-
-
-def nav_links(principal) -> list[NavLink]:
-    if principal is None:
-        return []
-    return [link for link in NAV_LINKS if link.roles & principal.roles]
-
-
-templates.env.globals["nav_links"] = nav_links
 
 
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     context.setdefault("principal", principal)
     context.setdefault("user", principal.user if principal else None)
+    context["nav"] = request.app.state.site.nav_for(principal)
     context["csrf_token"] = csrf.token(request) if "session" in request.scope else ""
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 

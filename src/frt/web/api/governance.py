@@ -12,6 +12,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from frt.core.errors import InputError
 from frt.governance import (
     applications,
     command,
@@ -26,7 +27,6 @@ from frt.governance import (
 )
 from frt.governance.applications import MAX_DOCUMENT_BYTES
 from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
-from frt.governance.context import GovernanceError
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.outside_policy import DECIDERS, Scope
 from frt.people.roles import Role
@@ -248,14 +248,14 @@ def _out(ctx, app: Application) -> ApplicationOut:
 def create(
     body: ApplicationIn, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ) -> ApplicationOut:
-    with gov_unit(request, who, "application.create") as ctx:
+    with gov_unit(request, who) as ctx:
         app = applications.create(ctx, body.title or "Untitled", **body.fields())
         return _out(ctx, app)
 
 
 @router.get("/applications/{app_id}", name="api.lfr.application")
 def read(app_id: str, request: Request, who: Principal = Depends(ANY)) -> ApplicationOut:
-    with gov_unit(request, who, "application.view") as ctx:
+    with gov_unit(request, who) as ctx:
         return _out(ctx, ctx.get(Application, app_id))
 
 
@@ -266,7 +266,7 @@ def update(
     request: Request,
     who: Principal = Depends(require_role(Role.APPLICANT)),
 ) -> ApplicationOut:
-    with gov_unit(request, who, "application.update") as ctx:
+    with gov_unit(request, who) as ctx:
         fields = body.fields() | ({"title": body.title} if body.title else {})
         return _out(ctx, applications.update(ctx, app_id, **fields))
 
@@ -278,7 +278,7 @@ def location(
     request: Request,
     who: Principal = Depends(require_role(Role.APPLICANT)),
 ) -> Ref:
-    with gov_unit(request, who, "application.location.add") as ctx:
+    with gov_unit(request, who) as ctx:
         loc = applications.add_location(ctx, app_id, **body.model_dump())
         return Ref(id=loc.id, state="added")
 
@@ -291,7 +291,7 @@ def document(
     request: Request,
     who: Principal = Depends(require_role(Role.APPLICANT)),
 ) -> Ref:
-    with gov_unit(request, who, "application.document.attach") as ctx:
+    with gov_unit(request, who) as ctx:
         doc = applications.attach_document(ctx, app_id, body.kind, title=body.title, text=body.text)
         return Ref(id=doc.id, state=f"v{doc.version}")
 
@@ -307,7 +307,7 @@ async def upload(
     who: Principal = Depends(require_role(Role.APPLICANT)),
 ) -> Ref:
     data = await file.read()
-    with gov_unit(request, who, "application.document.attach") as ctx:
+    with gov_unit(request, who) as ctx:
         doc = applications.attach_document(
             ctx,
             app_id,
@@ -327,7 +327,7 @@ def review(
     request: Request,
     who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER, Role.DPO)),
 ) -> Ref:
-    with gov_unit(request, who, "application.document.review") as ctx:
+    with gov_unit(request, who) as ctx:
         doc = applications.review_document(ctx, doc_id, body.status, body.note)
         return Ref(id=doc.id, state=doc.review_status)
 
@@ -336,7 +336,7 @@ def review(
 def submit(
     app_id: str, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ) -> ApplicationOut:
-    with gov_unit(request, who, "application.submit") as ctx:
+    with gov_unit(request, who) as ctx:
         return _out(ctx, applications.submit(ctx, app_id))
 
 
@@ -347,7 +347,7 @@ def consult(
     request: Request,
     who: Principal = Depends(require_role(Role.NPCC_OFFICER)),
 ) -> Ref:
-    with gov_unit(request, who, "application.consult") as ctx:
+    with gov_unit(request, who) as ctx:
         entry = decisions.consult(ctx, app_id, body.outcome, body.notes)
         return Ref(id=entry.id, state=entry.outcome)
 
@@ -359,7 +359,7 @@ def decide(
     request: Request,
     who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER)),
 ) -> Ref:
-    with gov_unit(request, who, "application.decide") as ctx:
+    with gov_unit(request, who) as ctx:
         terms = decisions.Terms(**body.terms.model_dump()) if body.terms else None
         result = decisions.decide(
             ctx,
@@ -377,7 +377,7 @@ def decide(
 
 @router.get("/authorities/{auth_id}", name="api.lfr.authority")
 def authority(auth_id: str, request: Request, who: Principal = Depends(ANY)) -> dict:
-    with gov_unit(request, who, "authority.view") as ctx:
+    with gov_unit(request, who) as ctx:
         auth = ctx.get(Authority, auth_id)
         return {
             "id": auth.id,
@@ -407,7 +407,7 @@ def urgent_review(
     request: Request,
     who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER)),
 ) -> Ref:
-    with gov_unit(request, who, "authority.urgent_review") as ctx:
+    with gov_unit(request, who) as ctx:
         auth = decisions.review_urgent(
             ctx,
             auth_id,
@@ -423,7 +423,7 @@ def urgent_review(
 def written(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER))
 ) -> Ref:
-    with gov_unit(request, who, "authority.written_record") as ctx:
+    with gov_unit(request, who) as ctx:
         return Ref(id=decisions.record_written(ctx, auth_id).id, state="written")
 
 
@@ -434,21 +434,22 @@ def appoint(
     request: Request,
     who: Principal = Depends(require_role(Role.GOLD)),
 ) -> Ref:
-    with gov_unit(request, who, "command.appoint") as ctx:
+    with gov_unit(request, who) as ctx:
         appt = command.appoint(ctx, auth_id, body.role, body.user_id)
         return Ref(id=appt.id, state=appt.role)
 
 
 @router.post("/authorities/{auth_id}/overt-use", name="api.lfr.authority.overt")
 def overt(auth_id: str, body: OvertIn, request: Request, who: Principal = Depends(COMMAND)) -> Ref:
-    with gov_unit(request, who, "overt_use.record") as ctx:
+    with gov_unit(request, who) as ctx:
         row = command.record_overt_use(ctx, auth_id, **body.model_dump())
         return Ref(id=row.id, state="recorded")
 
 
 @router.post("/authorities/{auth_id}/loss", name="api.lfr.authority.loss")
-def loss(auth_id: str, body: LossIn, request: Request, who: Principal = Depends(ANY)) -> Ref:
-    with gov_unit(request, who, "loss.report") as ctx:
+def loss(auth_id: str, body: LossIn, request: Request,
+         who: Principal = Depends(require_role(*notices.LOSS_REPORTERS))) -> Ref:
+    with gov_unit(request, who) as ctx:
         row = notices.report_loss(
             ctx, auth_id, body.item, body.circumstances, body.occurred_at, body.encrypted
         )
@@ -462,7 +463,7 @@ def state(
     request: Request,
     who: Principal = Depends(require_role(Role.GOLD, Role.SILVER)),
 ) -> Ref:
-    with gov_unit(request, who, "deployment.state") as ctx:
+    with gov_unit(request, who) as ctx:
         dep = deployments.set_state(ctx, dep_id, body.state, body.reason)
         return Ref(id=dep.id, state=dep.state)
 
@@ -479,7 +480,7 @@ def state(
 )
 def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)):
     try:
-        with gov_unit(request, who, "roster.add") as ctx:
+        with gov_unit(request, who) as ctx:
             entry = command.roster(
                 ctx, dep_id, body.user_id, body.duty, exception_id=body.exception_id
             )
@@ -496,7 +497,7 @@ def silver_review(
     request: Request,
     who: Principal = Depends(require_role(Role.SILVER)),
 ) -> Ref:
-    with gov_unit(request, who, "deployment.review") as ctx:
+    with gov_unit(request, who) as ctx:
         row = command.record_review(ctx, dep_id, **body.model_dump())
         return Ref(id=row.id, state=row.outcome)
 
@@ -525,7 +526,7 @@ async def import_watchlist(
         except BundleError as exc:
             raise HTTPException(400, str(exc)) from None
     try:
-        with gov_unit(request, who, "watchlist.import") as ctx:
+        with gov_unit(request, who) as ctx:
             wl = watchlists.import_bundle(
                 ctx,
                 dep_id,
@@ -552,10 +553,10 @@ def _watchlist_out(ctx, watchlist_id: str) -> dict:
 
 @router.get("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist.read")
 def read_watchlist(dep_id: str, request: Request, who: Principal = Depends(ANY)) -> dict:
-    with gov_unit(request, who, "watchlist.read") as ctx:
+    with gov_unit(request, who) as ctx:
         wl = watchlists.watchlist_for(ctx.session, ctx.get(Deployment, dep_id).id)
         if wl is None:
-            raise GovernanceError("no Watchlist has been imported for this Deployment")
+            raise InputError("no Watchlist has been imported for this Deployment")
         return _watchlist_out(ctx, wl.id)
 
 
@@ -567,7 +568,7 @@ def raise_threshold(
     who: Principal = Depends(require_role(Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)),
 ) -> dict:
     """WL-09: raise one image's Threshold, with the reason (000 §6.2(3)); never lowered."""
-    with gov_unit(request, who, "watchlist.image.threshold") as ctx:
+    with gov_unit(request, who) as ctx:
         image = watchlists.raise_image_threshold(ctx, image_id, body.threshold, body.reason)
         return {"id": image.id, "threshold": image.threshold, "reason": image.threshold_reason}
 
@@ -579,7 +580,7 @@ def record_exception(
 ) -> ExceptionOut:
     """Record a decision outside policy for a refused action; repeat the action to use it."""
     scope = Scope(body.action, body.deployment_id, body.user_id, body.duty)
-    with gov_unit(request, who, "policy.exception") as ctx:
+    with gov_unit(request, who) as ctx:
         return _exception_out(outside_policy.record(ctx, scope, body.rationale, body.legal_advice))
 
 
@@ -587,7 +588,7 @@ def record_exception(
 def exceptions(
     request: Request, who: Principal = Depends(require_role(*EXCEPTION_READERS))
 ) -> list[ExceptionOut]:
-    with gov_unit(request, who, "policy.exception.list") as ctx:
+    with gov_unit(request, who) as ctx:
         return [_exception_out(e) for e in outside_policy.all_decisions(ctx)]
 
 
@@ -598,7 +599,7 @@ def review_exception(
     request: Request,
     who: Principal = Depends(require_role(Role.SRO)),
 ) -> ExceptionOut:
-    with gov_unit(request, who, "policy.exception.review") as ctx:
+    with gov_unit(request, who) as ctx:
         return _exception_out(outside_policy.review(ctx, exc_id, body.outcome, body.reasons))
 
 
@@ -624,7 +625,7 @@ def _exception_out(exc) -> ExceptionOut:
 def prepare(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD))
 ) -> dict:
-    with gov_unit(request, who, "report.prepare") as ctx:
+    with gov_unit(request, who) as ctx:
         report = reports.prepare(ctx, auth_id)
         return {
             "id": report.id,
@@ -641,7 +642,7 @@ def evaluate(
     request: Request,
     who: Principal = Depends(require_role(Role.GOLD)),
 ) -> Ref:
-    with gov_unit(request, who, "report.evaluate") as ctx:
+    with gov_unit(request, who) as ctx:
         report = reports.evaluate(
             ctx,
             report_id,
@@ -657,24 +658,19 @@ def evaluate(
 @router.get("/register", name="api.lfr.register")
 def register(
     request: Request,
-    who: Principal = Depends(
-        require_role(
-            Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO, Role.AUDITOR
-        )
-    ),
+    who: Principal = Depends(require_role(*transparency.REGISTER_READERS)),
 ) -> list[dict]:
-    with gov_unit(request, who, "register.read") as ctx:
-        ctx.audit(None, "register.read", "lfr_register", "-")
-        return transparency.register(ctx.session)
+    with gov_unit(request, who) as ctx:
+        return transparency.read_register(ctx)
 
 
 @router.post("/notifications/{note_id}/ack", name="api.lfr.notification.ack")
 def acknowledge(note_id: str, request: Request, who: Principal = Depends(ANY)) -> Ref:
-    with gov_unit(request, who, "notification.acknowledge") as ctx:
+    with gov_unit(request, who) as ctx:
         return Ref(id=notices.acknowledge(ctx, note_id).id, state="acknowledged")
 
 
 @router.get("/worklist", name="api.lfr.worklist")
 def worklist(request: Request, who: Principal = Depends(ANY)) -> list[WorkItemOut]:
-    with gov_unit(request, who, "worklist.read") as ctx:
+    with gov_unit(request, who) as ctx:
         return [WorkItemOut(**item.__dict__) for item in worklists.for_user(ctx)]

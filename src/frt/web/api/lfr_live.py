@@ -21,11 +21,12 @@ from starlette.responses import Response
 
 from frt.audit import Actor
 from frt.lfr import devices, events, records, report
-from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.enums import Assessment, Decision, Outcome
 from frt.lfr.models import LiveAlert
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
+from frt.policy.vocabulary import PoliceAction
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.limits import Input
 from frt.web.units import run
@@ -171,7 +172,7 @@ def device_candidate(request: Request, alert_id: str,
 def device_decision(request: Request, alert_id: str, body: DecisionIn,
                     device: DevicePrincipal = Depends(require_device)) -> Recorded:
     _own_alert(request, device, alert_id)
-    return Recorded(id=run(request, device, "lfr.engagement.decide", lambda ctx:
+    return Recorded(id=run(request, device, lambda ctx:
                             records.decide(ctx, alert_id, body.decision.value,
                                            body.outcome.value, body.police_action.value).id))
 
@@ -179,7 +180,7 @@ def device_decision(request: Request, alert_id: str, body: DecisionIn,
 @router.post("/device/engagements", name="live.device.engagement")
 def device_engagement(request: Request, body: EngagementIn,
                       device: DevicePrincipal = Depends(require_device)) -> Recorded:
-    return Recorded(id=run(request, device, "lfr.engagement.without_alert", lambda ctx:
+    return Recorded(id=run(request, device, lambda ctx:
                             records.engagement_without_alert(
                                 ctx, device.deployment_id, body.reason, body.outcome.value,
                                 body.police_action.value).id))
@@ -215,14 +216,14 @@ def alerts(request: Request, dep_id: str, blue: bool = False,
 @router.post("/alerts/{alert_id}/assessment", name="live.assessment")
 def assessment(request: Request, alert_id: str, body: AssessmentIn,
                who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=run(request, who, "lfr.alert.assess", lambda ctx: records.assess(
+    return Recorded(id=run(request, who, lambda ctx: records.assess(
         ctx, alert_id, body.assessment.value, body.recommend_engage, body.note).id))
 
 
 @router.post("/alerts/{alert_id}/decision", name="live.decision")
 def decision(request: Request, alert_id: str, body: DecisionIn,
              who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))) -> Recorded:
-    return Recorded(id=run(request, who, "lfr.engagement.decide", lambda ctx:
+    return Recorded(id=run(request, who, lambda ctx:
                             records.decide(ctx, alert_id, body.decision.value,
                                            body.outcome.value, body.police_action.value).id))
 
@@ -230,8 +231,7 @@ def decision(request: Request, alert_id: str, body: DecisionIn,
 @router.post("/deployments/{dep_id}/concerns", name="live.concerns")
 def concerns(request: Request, dep_id: str, body: ConcernIn,
              who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=run(request, who, "lfr.concern.flag",
-                            lambda ctx: records.flag_concern(ctx, dep_id, body.note).id))
+    return Recorded(id=run(request, who, lambda ctx: records.flag_concern(ctx, dep_id, body.note).id))
 
 
 @router.get("/deployments/{dep_id}/metrics", name="live.metrics.json")
@@ -244,13 +244,11 @@ def metrics(request: Request, dep_id: str,
 @router.post("/deployments/{dep_id}/devices", name="live.devices.enrol.json")
 def enrol(request: Request, dep_id: str, body: DeviceIn,
           who: Principal = Depends(require_role(*devices.ENROLLERS))) -> DeviceEnrolled:
-    enrolled = run(request, who, "lfr.device.enrol",
-                    lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label))
+    enrolled = run(request, who, lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label))
     return DeviceEnrolled(device_id=enrolled.device_id, token=enrolled.token)  # shown once
 
 
 @router.post("/devices/{device_id}/revoke", name="live.devices.revoke.json")
 def revoke(request: Request, device_id: str,
            who: Principal = Depends(require_role(*devices.ENROLLERS))) -> Recorded:
-    return Recorded(id=run(request, who, "lfr.device.revoke",
-                            lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id))
+    return Recorded(id=run(request, who, lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id))

@@ -58,12 +58,11 @@ def kept(request: Request, who: Principal = Depends(require_role(*HOLDERS))) -> 
 @router.post("/alerts/{alert_id}/holds", name="retention.hold")
 def hold(request: Request, alert_id: str, body: HoldIn,
          who: Principal = Depends(require_role(*HOLDERS))) -> Recorded:
-    return Recorded(id=run(request, who, "retention.alert.hold", lambda ctx: alerts.place_hold(
+    return Recorded(id=run(request, who, lambda ctx: alerts.place_hold(
         ctx, alert_id, body.ground.value, body.reason).id))
 
 
 @router.post("/holds/{hold_id}/release", name="retention.release")
 def release(request: Request, hold_id: str,
             who: Principal = Depends(require_role(*HOLDERS))) -> Recorded:
-    return Recorded(id=run(request, who, "retention.alert.release",
-                           lambda ctx: alerts.release_hold(ctx, hold_id).id))
+    return Recorded(id=run(request, who, lambda ctx: alerts.release_hold(ctx, hold_id).id))

@@ -14,59 +14,27 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from frt.core.context import Ctx
 from frt.governance import applications, decisions, notices, transparency, worklists
 from frt.governance.applications import MAX_DOCUMENT_BYTES, REQUIRED_FIELDS, latest_documents
-from frt.governance.context import Ctx
-from frt.governance.enums import (
-    Category,
-    DeploymentStyle,
-    DocumentKind,
-    Duty,
-    LossItem,
-    Sensitivity,
-    SubjectFlag,
-    UseCase,
-)
+from frt.governance.enums import DeploymentStyle, DocumentKind, Duty, LossItem, Sensitivity, UseCase
 from frt.governance.models import Application, Authority
 from frt.people.models import User
+from frt.people.roles import LFR_ROLES as GOVERNANCE_ROLES
 from frt.people.roles import Role
-from frt.policy.lfr_rules import REASON_HEADINGS
+from frt.policy.decision_rules import REASON_HEADINGS
+from frt.policy.vocabulary import Category, SubjectFlag
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.limits import MULTIPART_MARGIN
-from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
-from frt.web.templating import NAV_LINKS, NavLink, render
+from frt.web.panels import HomePanel, PanelItem, PanelLink, Site
+from frt.web.templating import render
 from frt.web.units import unit as gov_unit
 
 router = APIRouter(include_in_schema=False)
 
-GOVERNANCE_ROLES = (
-    Role.APPLICANT,
-    Role.AUTHORISING_OFFICER,
-    Role.NPCC_OFFICER,
-    Role.GOLD,
-    Role.SILVER,
-    Role.BRONZE,
-    Role.BRONZE_COMMUNITY,
-    Role.LFR_OPERATOR,
-    Role.ENGAGEMENT_OFFICER,
-    Role.SYSTEM_ENGINEER,
-    Role.SRO,
-    Role.DPO,
-    Role.AUDITOR,
-)
 COMMANDERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.BRONZE_COMMUNITY)
 ANY = require_role(*GOVERNANCE_ROLES)
 
-NAV_LINKS.append(NavLink("LFR deployments", "/lfr", frozenset(GOVERNANCE_ROLES)))
-NAV_LINKS.append(
-    NavLink(
-        "Register",
-        "/lfr/register",
-        frozenset(
-            {Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO, Role.AUDITOR}
-        ),
-    )
-)
 
 
 def back(url: str) -> RedirectResponse:
@@ -108,7 +76,7 @@ CHOICES = dict(
 # ------------------------------------------------------------------ index and applications
 @router.get("/lfr", name="lfr.index")
 def index(request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "lfr.index") as ctx:
+    with gov_unit(request, who) as ctx:
         apps = list(
             ctx.session.scalars(select(Application).order_by(Application.created_at.desc()))
         )
@@ -130,14 +98,14 @@ async def create_application(
     request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ):
     form = await request.form()
-    with gov_unit(request, who, "application.create") as ctx:
+    with gov_unit(request, who) as ctx:
         app = applications.create(ctx, str(form.get("title", "")).strip() or "Untitled")
         return back(f"/lfr/applications/{app.id}")
 
 
 @router.get("/lfr/applications/{app_id}", name="lfr.application")
 def application_page(app_id: str, request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "application.view") as ctx:
+    with gov_unit(request, who) as ctx:
         app = ctx.get(Application, app_id)
         missing = applications.missing_items(ctx, app)
         consultation = decisions.latest_consultation(ctx, app)
@@ -196,7 +164,7 @@ async def application_fields(
         proposed_threshold=float(form.get("proposed_threshold") or 0) or None,
         urgent=form.get("urgent") == "on",
     )
-    with gov_unit(request, who, "application.update") as ctx:
+    with gov_unit(request, who) as ctx:
         applications.update(ctx, app_id, **fields)
     return back(f"/lfr/applications/{app_id}")
 
@@ -206,7 +174,7 @@ async def application_location(
     app_id: str, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ):
     form = await request.form()
-    with gov_unit(request, who, "application.location.add") as ctx:
+    with gov_unit(request, who) as ctx:
         applications.add_location(
             ctx,
             app_id,
@@ -228,7 +196,7 @@ async def application_document(
     upload = form.get("file")
     data = await upload.read() if getattr(upload, "filename", "") else None
     text = str(form.get("text", "")) if data is None else None
-    with gov_unit(request, who, "application.document.attach") as ctx:
+    with gov_unit(request, who) as ctx:
         applications.attach_document(
             ctx,
             app_id,
@@ -246,7 +214,7 @@ async def application_document(
 def application_submit(
     app_id: str, request: Request, who: Principal = Depends(require_role(Role.APPLICANT))
 ):
-    with gov_unit(request, who, "application.submit") as ctx:
+    with gov_unit(request, who) as ctx:
         applications.submit(ctx, app_id)
     return back(f"/lfr/applications/{app_id}")
 
@@ -255,13 +223,9 @@ def application_submit(
 def document(
     doc_id: str,
     request: Request,
-    who: Principal = Depends(
-        require_role(
-            Role.APPLICANT, Role.AUTHORISING_OFFICER, Role.NPCC_OFFICER, Role.DPO, Role.GOLD
-        )
-    ),
+    who: Principal = Depends(require_role(*applications.DOCUMENT_READERS)),
 ):
-    with gov_unit(request, who, "application.document.read") as ctx:
+    with gov_unit(request, who) as ctx:
         doc = ctx.get(applications.Document, doc_id)
         body = applications.read_document(ctx, doc_id)
         kind = doc.content_type if doc.filename else "text/plain; charset=utf-8"
@@ -279,7 +243,7 @@ async def document_review(
     who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER, Role.DPO)),
 ):
     form = await request.form()
-    with gov_unit(request, who, "application.document.review") as ctx:
+    with gov_unit(request, who) as ctx:
         doc = applications.review_document(
             ctx, doc_id, str(form.get("status", "reviewed")), str(form.get("note", ""))
         )
@@ -291,7 +255,7 @@ async def application_consult(
     app_id: str, request: Request, who: Principal = Depends(require_role(Role.NPCC_OFFICER))
 ):
     form = await request.form()
-    with gov_unit(request, who, "application.consult") as ctx:
+    with gov_unit(request, who) as ctx:
         decisions.consult(ctx, app_id, str(form.get("outcome", "")), str(form.get("notes", "")))
     return back(f"/lfr/applications/{app_id}")
 
@@ -303,7 +267,7 @@ async def application_decide(
     form = await request.form()
     outcome = str(form.get("outcome", ""))
     reasons = {h: str(form.get(f"reason_{h}", "")) for h in REASON_HEADINGS}
-    with gov_unit(request, who, "application.decide") as ctx:
+    with gov_unit(request, who) as ctx:
         terms = None
         if outcome == "authorise":
             app = ctx.get(Application, app_id)
@@ -337,15 +301,10 @@ async def application_decide(
 @router.get("/lfr/register", name="lfr.register")
 def register_page(
     request: Request,
-    who: Principal = Depends(
-        require_role(
-            Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO, Role.AUDITOR
-        )
-    ),
+    who: Principal = Depends(require_role(*transparency.REGISTER_READERS)),
 ):
-    with gov_unit(request, who, "register.read") as ctx:
-        ctx.audit(None, "register.read", "lfr_register", "-")
-        return render(request, "governance/register.html", rows=transparency.register(ctx.session))
+    with gov_unit(request, who) as ctx:
+        return render(request, "governance/register.html", rows=transparency.read_register(ctx))
 
 
 def public_transparency(request: Request, format: str | None = None) -> Response:
@@ -370,8 +329,7 @@ def public_transparency(request: Request, format: str | None = None) -> Response
 
 # ------------------------------------------------------------------ home-page work lists
 def _panel(*kinds: str):
-    def items(db, who) -> list[PanelItem]:
-        ctx = Ctx(db, db.get(User, who.user.id), _profile(), None)
+    def items(ctx, who) -> list[PanelItem]:
         found = []
         for item in worklists.for_user(ctx):
             if item.kind in kinds:
@@ -387,15 +345,6 @@ def _panel(*kinds: str):
     return items
 
 
-_PROFILE: dict = {}
-
-
-def _profile():
-    from frt.policy import load_profile
-
-    return _PROFILE.get("profile") or load_profile("mps")
-
-
 def _href(item: worklists.WorkItem) -> str | None:
     return {
         "lfr_application": f"/lfr/applications/{item.object_id}",
@@ -406,9 +355,10 @@ def _href(item: worklists.WorkItem) -> str | None:
     }.get(item.object_type, "/lfr")
 
 
-def register_panels(profile) -> None:
-    """Replace the foundation's placeholder panels with the governance work lists."""
-    _PROFILE["profile"] = profile
+def install(site: Site, _profile) -> None:
+    """The governance pages' links and work lists (called once by `create_app`)."""
+    site.add_nav("LFR deployments", "/lfr", GOVERNANCE_ROLES)
+    site.add_nav("Register", "/lfr/register", transparency.REGISTER_READERS)
     note = ("notification",)
     for key, role, title, empty, kinds in [
         (
@@ -466,7 +416,7 @@ def register_panels(profile) -> None:
             links += (PanelLink("Decisions outside policy", "/lfr/exceptions"),)
         if role in (Role.SRO, Role.DPO):
             links += (PanelLink("Audit log", "/audit"),)
-        register_home_panel(
+        site.add_panel(
             HomePanel(
                 key=key,
                 role=role,
@@ -481,6 +431,6 @@ def register_panels(profile) -> None:
 
 @router.post("/lfr/notifications/{note_id}/ack", name="lfr.notification.ack")
 def acknowledge(note_id: str, request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "notification.acknowledge") as ctx:
+    with gov_unit(request, who) as ctx:
         notices.acknowledge(ctx, note_id)
     return back("/lfr")

@@ -17,7 +17,7 @@ from frt.governance import (
     reports,
     watchlists,
 )
-from frt.governance.authority_document import render_written_authority
+from frt.governance.authority_document import read_written_authority
 from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
 from frt.governance.models import Authority, Deployment
 from frt.governance.outside_policy import ROSTER, WATCHLIST_IMPORT, Scope
@@ -46,7 +46,7 @@ def _people(ctx) -> list[User]:
 
 @router.get("/lfr/authorities/{auth_id}", name="lfr.authority")
 def authority_page(auth_id: str, request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "authority.view") as ctx:
+    with gov_unit(request, who) as ctx:
         auth = ctx.get(Authority, auth_id)
         team = [(a, ctx.session.get(User, a.user_id)) for a in command.team(ctx, auth.id)]
         report = reports.report_for(ctx.session, auth.id)
@@ -75,11 +75,8 @@ def authority_page(auth_id: str, request: Request, who: Principal = Depends(ANY)
 
 @router.get("/lfr/authorities/{auth_id}/document", name="lfr.authority.document")
 def written_authority(auth_id: str, request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "authority.document") as ctx:
-        html = render_written_authority(
-            ctx.session, ctx.profile, auth_id, stylesheet="/static/css/written-authority.css"
-        )
-        ctx.audit(None, "authority.document.read", "lfr_authority", auth_id)
+    with gov_unit(request, who) as ctx:
+        html = read_written_authority(ctx, auth_id, stylesheet="/static/css/written-authority.css")
     return HTMLResponse(html)
 
 
@@ -88,7 +85,7 @@ async def urgent_review(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER))
 ):
     form = await request.form()
-    with gov_unit(request, who, "authority.urgent_review") as ctx:
+    with gov_unit(request, who) as ctx:
         decisions.review_urgent(
             ctx,
             auth_id,
@@ -104,7 +101,7 @@ async def urgent_review(
 def written_record(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER))
 ):
-    with gov_unit(request, who, "authority.written_record") as ctx:
+    with gov_unit(request, who) as ctx:
         decisions.record_written(ctx, auth_id)
     return back(f"/lfr/authorities/{auth_id}")
 
@@ -115,7 +112,7 @@ async def further_purpose(
 ):
     form = await request.form()
     reasons = {h: str(form.get(f"reason_{h}", "")) for h in CHOICES["REASON_HEADINGS"]}
-    with gov_unit(request, who, "authority.further_purpose") as ctx:
+    with gov_unit(request, who) as ctx:
         decisions.grant_further_purpose(ctx, auth_id, str(form.get("purpose", "")), reasons)
     return back(f"/lfr/authorities/{auth_id}")
 
@@ -125,7 +122,7 @@ async def appoint(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD))
 ):
     form = await request.form()
-    with gov_unit(request, who, "command.appoint") as ctx:
+    with gov_unit(request, who) as ctx:
         command.appoint(ctx, auth_id, str(form.get("role", "")), str(form.get("user_id", "")))
     return back(f"/lfr/authorities/{auth_id}#command")
 
@@ -133,7 +130,7 @@ async def appoint(
 @router.post("/lfr/authorities/{auth_id}/overt", name="lfr.authority.overt")
 async def overt(auth_id: str, request: Request, who: Principal = Depends(COMMAND)):
     form = await request.form()
-    with gov_unit(request, who, "overt_use.record") as ctx:
+    with gov_unit(request, who) as ctx:
         command.record_overt_use(
             ctx,
             auth_id,
@@ -152,19 +149,10 @@ async def overt(auth_id: str, request: Request, who: Principal = Depends(COMMAND
 async def loss(
     auth_id: str,
     request: Request,
-    who: Principal = Depends(
-        require_role(
-            Role.GOLD,
-            Role.SILVER,
-            Role.BRONZE,
-            Role.LFR_OPERATOR,
-            Role.ENGAGEMENT_OFFICER,
-            Role.SYSTEM_ENGINEER,
-        )
-    ),
+    who: Principal = Depends(require_role(*notices.LOSS_REPORTERS)),
 ):
     form = await request.form()
-    with gov_unit(request, who, "loss.report") as ctx:
+    with gov_unit(request, who) as ctx:
         notices.report_loss(
             ctx,
             auth_id,
@@ -180,7 +168,7 @@ async def loss(
 def report_prepare(
     auth_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD))
 ):
-    with gov_unit(request, who, "report.prepare") as ctx:
+    with gov_unit(request, who) as ctx:
         reports.prepare(ctx, auth_id)
     return back(f"/lfr/authorities/{auth_id}#report")
 
@@ -190,7 +178,7 @@ async def report_evaluate(
     report_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD))
 ):
     form = await request.form()
-    with gov_unit(request, who, "report.evaluate") as ctx:
+    with gov_unit(request, who) as ctx:
         report = reports.evaluate(
             ctx,
             report_id,
@@ -206,7 +194,7 @@ async def report_evaluate(
 # ------------------------------------------------------------------ Deployments
 @router.get("/lfr/deployments/{dep_id}", name="lfr.deployment")
 def deployment_page(dep_id: str, request: Request, who: Principal = Depends(ANY)):
-    with gov_unit(request, who, "deployment.view") as ctx:
+    with gov_unit(request, who) as ctx:
         dep = ctx.get(Deployment, dep_id)
         watchlist = watchlists.watchlist_for(ctx.session, dep.id)
         roster = [(r, ctx.session.get(User, r.user_id)) for r in command.rostered(ctx, dep.id)]
@@ -248,7 +236,7 @@ async def deployment_state(
     dep_id: str, request: Request, who: Principal = Depends(require_role(Role.GOLD, Role.SILVER))
 ):
     form = await request.form()
-    with gov_unit(request, who, "deployment.state") as ctx:
+    with gov_unit(request, who) as ctx:
         deployments.set_state(ctx, dep_id, str(form.get("state", "")), str(form.get("reason", "")))
     return back(f"/lfr/deployments/{dep_id}")
 
@@ -258,7 +246,7 @@ async def deployment_roster(dep_id: str, request: Request, who: Principal = Depe
     form = await request.form()
     user_id, duty = str(form.get("user_id", "")), str(form.get("duty", ""))
     try:
-        with gov_unit(request, who, "roster.add") as ctx:
+        with gov_unit(request, who) as ctx:
             command.roster(
                 ctx, dep_id, user_id, duty, exception_id=form.get("exception_id") or None
             )
@@ -272,7 +260,7 @@ async def deployment_interval(
     dep_id: str, request: Request, who: Principal = Depends(require_role(Role.SILVER))
 ):
     form = await request.form()
-    with gov_unit(request, who, "deployment.review_interval") as ctx:
+    with gov_unit(request, who) as ctx:
         command.set_review_interval(ctx, dep_id, float(form.get("hours") or 0))
     return back(f"/lfr/deployments/{dep_id}#reviews")
 
@@ -286,7 +274,7 @@ async def deployment_review(
         k: str(form.get(k, ""))
         for k in ("lawfulness", "necessity", "proportionality", "system_performance", "engagements")
     }
-    with gov_unit(request, who, "deployment.review") as ctx:
+    with gov_unit(request, who) as ctx:
         command.record_review(ctx, dep_id, outcome=str(form.get("outcome", "continue")), **fields)
     return back(f"/lfr/deployments/{dep_id}#reviews")
 
@@ -312,7 +300,7 @@ async def deployment_watchlist(
         except BundleError as exc:
             raise HTTPException(400, str(exc)) from None
     try:
-        with gov_unit(request, who, "watchlist.import") as ctx:
+        with gov_unit(request, who) as ctx:
             watchlists.import_bundle(
                 ctx,
                 dep_id,

@@ -13,49 +13,39 @@ import logging
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import JSONResponse, Response
 
-from frt.audit.log import record_refusal
 from frt.governance import command, outside_policy, watchlists
 from frt.governance.models import Deployment
 from frt.governance.outside_policy import Scope
-from frt.governance.oversight_models import PolicyException
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision
-from frt.web.auth import Principal, require_role, session_actor, store_of
+from frt.web.auth import Principal, require_role
+from frt.web.errors import refusal_json
 from frt.web.pages.governance import back, gov_unit
-from frt.web.templating import NAV_LINKS, NavLink, render, wants_json
+from frt.web.templating import render, wants_json
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 DECIDERS = require_role(*outside_policy.DECIDERS)
-READER_ROLES = (*outside_policy.DECIDERS, Role.SRO, Role.DPO, Role.AUDITOR)
+READER_ROLES = outside_policy.READERS
 READERS = require_role(*READER_ROLES)
 
-NAV_LINKS.append(NavLink("Outside policy", "/lfr/exceptions", frozenset(READER_ROLES)))
 
 
 # ------------------------------------------------------------------ the refusal with its offer
 def refused(request: Request, who: Principal, scope: Scope, refusal: Decision) -> Response:
-    """A refusal (recorded in the audit log) that says whether it may be set aside, and offers it."""
-    try:
-        record_refusal(
-            store_of(request),
-            session_actor(request),
-            scope.action,
-            refusal.reason,
-            refusal.citation,
-        )
-    finally:
-        with gov_unit(request, who, "outside_policy.offer") as ctx:
-            offer = outside_policy.offer(ctx, scope, refusal)
+    """A refusal (the action recorded it in the audit log) that says whether it may be set aside,
+    and offers it."""
+    with gov_unit(request, who) as ctx:
+        offer = outside_policy.offer(ctx, scope, refusal)
     if wants_json(request):
         return JSONResponse(offer_json(offer, scope), status_code=403)
     return render(request, "governance/refusal.html", 403, offer=offer, scope=scope)
 
 
 def offer_json(offer: outside_policy.Offer, scope: Scope) -> dict:
-    body = {"error": "refused", "detail": offer.refusal.reason, "rule": offer.refusal.citation}
+    body = refusal_json(offer.refusal)
     body["outside_policy"] = {
         "may_be_set_aside": offer.settable.allowed,
         "why_not": None if offer.settable.allowed else offer.settable.reason,
@@ -78,7 +68,7 @@ def new_exception(
     who: Principal = Depends(DECIDERS),
 ):
     scope = Scope(action, deployment_id, user_id, duty)
-    with gov_unit(request, who, "policy.exception.form") as ctx:
+    with gov_unit(request, who) as ctx:
         refusal = outside_policy.recheck(ctx, scope)
         offer = outside_policy.offer(ctx, scope, refusal) if not refusal.allowed else None
         person = ctx.session.get(User, user_id) if user_id else None
@@ -105,7 +95,7 @@ async def create_exception(request: Request, who: Principal = Depends(DECIDERS))
         form.get("user_id") or None,
         form.get("duty") or None,
     )
-    with gov_unit(request, who, "policy.exception") as ctx:
+    with gov_unit(request, who) as ctx:
         exc = outside_policy.record(
             ctx, scope, str(form.get("rationale", "")), str(form.get("legal_advice", ""))
         )
@@ -118,7 +108,7 @@ async def create_exception(request: Request, who: Principal = Depends(DECIDERS))
 # ------------------------------------------------------------------ reading and the SRO's review
 @router.get("/lfr/exceptions", name="lfr.exceptions")
 def exception_list(request: Request, who: Principal = Depends(READERS)):
-    with gov_unit(request, who, "policy.exception.list") as ctx:
+    with gov_unit(request, who) as ctx:
         rows = [(e, ctx.session.get(User, e.decided_by)) for e in outside_policy.all_decisions(ctx)]
         return render(
             request, "governance/exceptions.html", rows=rows, ACTIONS=outside_policy.ACTIONS
@@ -127,9 +117,8 @@ def exception_list(request: Request, who: Principal = Depends(READERS)):
 
 @router.get("/lfr/exceptions/{exc_id}", name="lfr.exception")
 def exception_page(exc_id: str, request: Request, who: Principal = Depends(READERS)):
-    with gov_unit(request, who, "policy.exception.read") as ctx:
-        exc = ctx.get(PolicyException, exc_id)
-        ctx.audit(None, "policy.exception.read", "gov_policy_exception", exc.id)
+    with gov_unit(request, who) as ctx:
+        exc = outside_policy.read(ctx, exc_id)
         scope = Scope.of(exc)
         return render(
             request,
@@ -149,7 +138,7 @@ async def exception_review(
     exc_id: str, request: Request, who: Principal = Depends(require_role(Role.SRO))
 ):
     form = await request.form()
-    with gov_unit(request, who, "policy.exception.review") as ctx:
+    with gov_unit(request, who) as ctx:
         outside_policy.review(
             ctx, exc_id, str(form.get("outcome", "")), str(form.get("reasons", ""))
         )
@@ -168,7 +157,11 @@ async def raise_threshold(
         value = float(str(form.get("threshold", "")).strip())
     except ValueError:
         raise HTTPException(400, "the Threshold is a number between 0 and 1, e.g. 0.72") from None
-    with gov_unit(request, who, "watchlist.image.threshold") as ctx:
+    with gov_unit(request, who) as ctx:
         image = watchlists.raise_image_threshold(ctx, image_id, value, str(form.get("reason", "")))
         dep_id = image.entry.watchlist.deployment_id
     return back(f"/lfr/deployments/{dep_id}#image-{image_id}")
+
+
+def install(site, _profile) -> None:
+    site.add_nav("Outside policy", "/lfr/exceptions", READER_ROLES)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from frt.web.auth import Principal, require_role, store_of
-from frt.web.panels import panels_for
+from frt.web.auth import Principal, require_role
 from frt.web.templating import render
+from frt.web.units import unit
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", name="home")
 def home(request: Request, who: Principal = Depends(require_role())):
-    with store_of(request).session() as db:
-        panels = [(panel, panel.items(db, who)) for panel in panels_for(who.roles)]
+    with unit(request, who) as ctx:  # panels only read; nothing here is committed
+        site = request.app.state.site
+        panels = [(panel, panel.items(ctx, who)) for panel in site.panels_for(who.roles)]
     roles = sorted(who.roles, key=lambda r: r.label)
     return render(request, "home.html", panels=panels, roles=roles)

@@ -17,20 +17,21 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from frt.core.errors import InputError
 from frt.governance import deployments as governance_deployments
-from frt.governance.context import GovernanceError
-from frt.governance.enums import DeploymentState
+from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Deployment
 from frt.lfr import blue as blue_list
 from frt.lfr import devices, events, records, report
-from frt.lfr.enums import Assessment, Decision, Outcome, PoliceAction
+from frt.lfr.enums import Assessment, Decision, Outcome
 from frt.lfr.models import LiveAlert, PerformanceConcern
 from frt.people.models import User
 from frt.people.roles import Role
+from frt.policy.vocabulary import PoliceAction
 from frt.web.api.lfr_live import alert_image
 from frt.web.auth import Principal, require_role, store_of
-from frt.web.panels import HomePanel, PanelItem, register_home_panel
-from frt.web.templating import NAV_LINKS, NavLink, render, templates
+from frt.web.panels import HomePanel, PanelItem, Site
+from frt.web.templating import render, templates
 from frt.web.units import unit as live_unit
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +44,6 @@ STATE_CHANGES = {"suspend": DeploymentState.SUSPENDED, "resume": DeploymentState
 CHOICES = {"assessments": [a.value for a in Assessment], "decisions": [d.value for d in Decision],
            "outcomes": [o.value for o in Outcome], "actions": [p.value for p in PoliceAction]}
 
-NAV_LINKS.append(NavLink("Live", "/live", frozenset(LIVE_ROLES)))
 report.register()
 
 
@@ -153,7 +153,7 @@ def _card_response(request: Request, who: Principal, alert_id: str):
 def assess(request: Request, alert_id: str, assessment: str = Form(...),
            engage: str = Form("no"), note: str = Form(""),
            who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
-    with live_unit(request, who, "lfr.alert.assess") as ctx:
+    with live_unit(request, who) as ctx:
         records.assess(ctx, alert_id, _choice(Assessment, assessment), engage == "yes", note)
     return _card_response(request, who, alert_id)
 
@@ -162,7 +162,7 @@ def assess(request: Request, alert_id: str, assessment: str = Form(...),
 def decide(request: Request, alert_id: str, decision: str = Form(...),
            outcome: str = Form(...), police_action: str = Form("none"),
            who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))):
-    with live_unit(request, who, "lfr.engagement.decide") as ctx:
+    with live_unit(request, who) as ctx:
         records.decide(ctx, alert_id, _choice(Decision, decision), _choice(Outcome, outcome),
                        _choice(PoliceAction, police_action))
     return _card_response(request, who, alert_id)
@@ -181,7 +181,7 @@ def engagement(request: Request, dep_id: str, reason: str = Form(...), outcome: 
                police_action: str = Form("none"),
                who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER,
                                                      Role.LFR_OPERATOR))):
-    with live_unit(request, who, "lfr.engagement.without_alert") as ctx:
+    with live_unit(request, who) as ctx:
         records.engagement_without_alert(ctx, dep_id, reason, _choice(Outcome, outcome),
                                          _choice(PoliceAction, police_action))
     return _back(request, f"/live/deployments/{dep_id}")
@@ -190,9 +190,9 @@ def engagement(request: Request, dep_id: str, reason: str = Form(...), outcome: 
 @router.post("/live/deployments/{dep_id}/concerns", name="live.concern")
 def concern(request: Request, dep_id: str, note: str = Form(...),
             who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
-    with live_unit(request, who, "lfr.concern.flag") as ctx:
+    with live_unit(request, who) as ctx:
         if not note.strip():
-            raise GovernanceError("describe the concern")
+            raise InputError("describe the concern")
         records.flag_concern(ctx, dep_id, note)
     return _back(request, f"/live/deployments/{dep_id}")
 
@@ -203,7 +203,7 @@ def change_state(request: Request, dep_id: str, change: str = Form(...),
                  who: Principal = Depends(require_role(Role.SILVER, Role.GOLD))):
     if change not in STATE_CHANGES:
         raise HTTPException(400, "choose suspend, resume or terminate")
-    with live_unit(request, who, f"lfr.deployment.{change}") as ctx:
+    with live_unit(request, who) as ctx:
         governance_deployments.set_state(ctx, dep_id, STATE_CHANGES[change].value, reason)
     return _back(request, f"/live/deployments/{dep_id}")
 
@@ -255,7 +255,7 @@ def _devices(request: Request, dep_id: str, token: str | None = None):
 @router.post("/live/deployments/{dep_id}/devices", name="live.devices.enrol")
 def enrol_device(request: Request, dep_id: str, officer_id: str = Form(...),
                  label: str = Form(...), who: Principal = Depends(ENROLLERS)):
-    with live_unit(request, who, "lfr.device.enrol") as ctx:
+    with live_unit(request, who) as ctx:
         enrolled = devices.enrol(ctx, dep_id, officer_id, label)
     return _devices(request, dep_id, token=enrolled.token)  # shown once, never again
 
@@ -263,50 +263,58 @@ def enrol_device(request: Request, dep_id: str, officer_id: str = Form(...),
 @router.post("/live/devices/{device_id}/revoke", name="live.devices.revoke")
 def revoke_device(request: Request, device_id: str, reason: str = Form(""),
                   who: Principal = Depends(ENROLLERS)):
-    with live_unit(request, who, "lfr.device.revoke") as ctx:
+    with live_unit(request, who) as ctx:
         dep_id = devices.revoke(ctx, device_id, reason).deployment_id
     return _back(request, f"/live/deployments/{dep_id}/devices")
 
 
 # ------------------------------------------------------------------ home panels
-def _running(db) -> list[Deployment]:
-    return list(db.scalars(select(Deployment).where(Deployment.state.in_(
+def _running(ctx) -> list[Deployment]:
+    """Running Deployments this person is rostered on or commands (hardening item 2)."""
+    from frt.lfr.access import may_act
+    from frt.policy.vocabulary import CommandRole
+
+    running = ctx.session.scalars(select(Deployment).where(Deployment.state.in_(
         (DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value)))
-        .order_by(Deployment.starts_at)))
+        .order_by(Deployment.starts_at))
+    return [d for d in running if may_act(ctx, d.id, tuple(Duty), tuple(CommandRole))]
 
 
-def _console_items(db, _who) -> list[PanelItem]:
+def _console_items(ctx, _who) -> list[PanelItem]:
     return [PanelItem(f"Console: {d.location.locality if d.location else d.id}",
-                      f"/live/deployments/{d.id}", d.state) for d in _running(db)]
+                      f"/live/deployments/{d.id}", d.state) for d in _running(ctx)]
 
 
-def _handheld_items(db, _who) -> list[PanelItem]:
+def _handheld_items(ctx, _who) -> list[PanelItem]:
     return [PanelItem(f"Alerts: {d.location.locality if d.location else d.id}",
-                      f"/live/handheld/{d.id}", d.state) for d in _running(db)]
+                      f"/live/handheld/{d.id}", d.state) for d in _running(ctx)]
 
 
-def _silver_items(db, who) -> list[PanelItem]:
+def _silver_items(ctx, who) -> list[PanelItem]:
     items = []
-    running = _running(db)
-    for d in running:
-        for c in db.scalars(select(PerformanceConcern).where(
+    for d in _running(ctx):
+        for c in ctx.session.scalars(select(PerformanceConcern).where(
                 PerformanceConcern.deployment_id == d.id)
                 .order_by(PerformanceConcern.raised_at.desc())):
             items.append(PanelItem(f"Performance concern: {c.note[:80]}",
                                    f"/live/deployments/{d.id}",
                                    f"raised {c.raised_at:%H:%M} (000 §10.4)"))
-    items += _console_items(db, who)
+    items += _console_items(ctx, who)
     return items
 
 
-register_home_panel(HomePanel(key="operator.alerts", role=Role.LFR_OPERATOR,
-                              title="Alerts to adjudicate", items=_console_items,
-                              empty="No Alerts are waiting. No Deployment is running."))
-register_home_panel(HomePanel(key="engagement.alerts", role=Role.ENGAGEMENT_OFFICER,
-                              title="Alerts to engage", items=_handheld_items,
-                              empty="No Alerts have been passed to you. No Deployment is "
-                                    "running."))
-register_home_panel(HomePanel(key="silver.live", role=Role.SILVER,
-                              title="Live Deployments and performance concerns",
-                              items=_silver_items, order=90,
-                              empty="No Deployment is running; no concern has been flagged."))
+def install(site: Site, _profile) -> None:
+    """The live pages' navigation link and home panels (called once by `create_app`)."""
+    site.add_nav("Live", "/live", LIVE_ROLES)
+    site.add_panel(HomePanel(key="operator.alerts", role=Role.LFR_OPERATOR,
+                             title="Alerts to adjudicate", items=_console_items,
+                             empty="No Alerts are waiting. No Deployment you are rostered on is "
+                                   "running."))
+    site.add_panel(HomePanel(key="engagement.alerts", role=Role.ENGAGEMENT_OFFICER,
+                             title="Alerts to engage", items=_handheld_items,
+                             empty="No Alerts have been passed to you. No Deployment you are "
+                                   "rostered on is running."))
+    site.add_panel(HomePanel(key="silver.live", role=Role.SILVER,
+                             title="Live Deployments and performance concerns",
+                             items=_silver_items, order=90,
+                             empty="No Deployment is running; no concern has been flagged."))

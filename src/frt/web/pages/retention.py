@@ -15,12 +15,11 @@ from frt.retention import alerts
 from frt.retention.alerts import HoldGround
 from frt.web.api.retention import HOLDERS
 from frt.web.auth import Principal, require_role, store_of
-from frt.web.panels import HomePanel, PanelItem, PanelLink, register_home_panel
-from frt.web.templating import NAV_LINKS, NavLink, render
+from frt.web.panels import HomePanel, PanelItem, PanelLink, Site
+from frt.web.templating import render
 from frt.web.units import run
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.append(NavLink("Retention", "/retention", frozenset(HOLDERS)))
 
 
 @router.get("/retention", name="retention.page")
@@ -40,26 +39,26 @@ def page(request: Request, who: Principal = Depends(require_role(*HOLDERS))):
 @router.post("/retention/alerts/{alert_id}/hold", name="retention.page.hold")
 def hold(request: Request, alert_id: str, ground: str = Form(...), reason: str = Form(""),
          who: Principal = Depends(require_role(*HOLDERS))):
-    run(request, who, "retention.alert.hold",
-        lambda ctx: alerts.place_hold(ctx, alert_id, ground, reason))
+    run(request, who, lambda ctx: alerts.place_hold(ctx, alert_id, ground, reason))
     return RedirectResponse("/retention", status_code=303)
 
 
 @router.post("/retention/holds/{hold_id}/release", name="retention.page.release")
 def release(request: Request, hold_id: str, who: Principal = Depends(require_role(*HOLDERS))):
-    run(request, who, "retention.alert.release", lambda ctx: alerts.release_hold(ctx, hold_id))
+    run(request, who, lambda ctx: alerts.release_hold(ctx, hold_id))
     return RedirectResponse("/retention", status_code=303)
 
 
-def register_panels(profile) -> None:
-    """The DPO's home panel, under the installation's profile (called by `create_app`)."""
+def install(site: Site, profile) -> None:
+    """The retention page's link and the DPO's home panel (called once by `create_app`)."""
 
-    def overdue(db, _who) -> list[PanelItem]:
-        now = alerts.utcnow()
+    def overdue(ctx, _who) -> list[PanelItem]:
         return [PanelItem(f"Alert {o.alert_id[:8]}: camera face kept past its deadline",
-                          "/retention", "000 §13.2") for o in alerts.overdue_in(db, profile, now)]
+                          "/retention", "000 §13.2")
+                for o in alerts.overdue_in(ctx.session, ctx.profile, ctx.now)]
 
-    register_home_panel(HomePanel(
+    site.add_nav("Retention", "/retention", HOLDERS)
+    site.add_panel(HomePanel(
         key="dpo.alert_retention", role=Role.DPO, title="Alert data retention",
         empty=f"No camera face is kept past its {profile.retention.alert_hours.value:g}-hour "
               "period without a hold.",

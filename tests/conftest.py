@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from frt.app import wire
 from frt.audit import Actor, record
-from frt.core.invariant import guard_store
 from frt.settings import Settings
 from frt.store.db import make_engine, open_store, upgrade
 
@@ -82,8 +82,7 @@ def settings(tmp_path, db_template, monkeypatch):
 
 @pytest.fixture
 def store(settings):
-    s = open_store(settings, migrate=False)
-    guard_store(s)  # as the app does: a change without an audit record fails the test
+    s = wire(open_store(settings, migrate=False))  # as every process is (frt.app): guarded
     yield s
     s.dispose()
 

@@ -43,16 +43,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _store(migrate: bool | None = None):
     """Open the configured store, turning setup problems into one clear line."""
-    from frt.core.invariant import guard_store
+    from frt.app import wire
     from frt.store.crypto import EncryptionKeyError
     from frt.store.db import StoreNotReady, open_store
 
     try:
-        store = open_store(load_settings(), migrate=migrate)
+        return wire(open_store(load_settings(), migrate=migrate))
     except (EncryptionKeyError, StoreNotReady) as exc:
         raise _fail(str(exc)) from exc
-    guard_store(store)  # nothing the CLI changes is committed without its audit record
-    return store
 
 
 def _actor():
@@ -307,11 +305,11 @@ def serve(
     if not insecure_localhost and certfile is None:
         certfile, keyfile = make_dev_certificate(settings.data_dir / "certs", [host])
     if purge_every > 0:
-        from frt.retention.jobs import schedule
+        from frt.jobs import scheduler
 
         # DATA-01, DATA-02, DATA-08: Alerts' camera faces, Watchlists and working data go within
         # the profile's periods, whether or not anyone remembers to run `frt deploy purge`.
-        schedule(store, purge_every, background=True).start()
+        scheduler(store, purge_every, background=True).start()
     scheme = "http" if insecure_localhost else "https"
     console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
                   f"  (policy profile: {settings.policy_profile})")

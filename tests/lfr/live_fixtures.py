@@ -143,3 +143,13 @@ def web_clock(monkeypatch):
     """The web app's units of work run at RUN_AT, inside the authorised window."""
     monkeypatch.setattr("frt.core.actions.utcnow", lambda: RUN_AT)
     return RUN_AT
+
+
+def probe_of(store, session, alert_id: str) -> bytes | None:
+    """The Alert's camera face as stored (tests look at it directly, unaudited)."""
+    from frt.lfr.models import LiveAlert
+
+    row = session.get(LiveAlert, alert_id)
+    if row is None or row.probe_sealed is None:
+        return None
+    return LiveAlert.PROBE.open(store.cipher, row.id, row.probe_sealed)

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from frt.lfr import records, synthetic
+from frt.lfr import synthetic
 from frt.lfr.models import CameraCounters, LiveAlert
 from frt.lfr.runner import Runner
 from frt.lfr.sources import LiveSource
 from tests.conftest import setup_session
 from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
-from tests.lfr.live_fixtures import RUN_AT, clock_at, passes
+from tests.lfr.live_fixtures import RUN_AT, clock_at, passes, probe_of
 from tests.lfr.test_live_stop import THRESHOLD, alerts, wait_for
 
 WORKER = """
@@ -43,7 +43,7 @@ def long_video(live_dir):
 
 def snapshot(store, dep_id) -> dict:
     with store.session() as s:
-        return {a.id: (a.score, a.camera, a.track, records.probe_png(store, s, a.id))
+        return {a.id: (a.score, a.camera, a.track, probe_of(store, s, a.id))
                 for a in s.scalars(select(LiveAlert).where(LiveAlert.deployment_id == dep_id))}
 
 

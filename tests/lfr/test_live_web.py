@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from frt.governance import reports
 from frt.lfr import records
 from frt.lfr.models import Engagement, OperatorLog
 from frt.lfr.pipeline import Alert
@@ -181,10 +180,3 @@ def test_a_device_enrolled_with_its_own_credential_receives_alerts_and_records_d
     forged = TestClient(create_app(store), base_url="http://testserver")
     forged.headers["Authorization"] = "Bearer frtd_forged"
     assert forged.get("/api/live/device/alerts").status_code == 403
-
-
-@pytest.mark.req("LIVE-08")
-def test_the_live_records_feed_the_cancellation_report_by_default(store):
-    import frt.web.pages.lfr_live  # noqa: F401 (the web app registers it at start-up)
-
-    assert "lfr" in [p.name for p in reports._providers]

@@ -21,7 +21,7 @@ from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from tests.conftest import setup_session
 from tests.governance.conftest import act, authority, password_hash, people, submitted  # noqa: F401
-from tests.lfr.live_fixtures import roster_live_team
+from tests.lfr.live_fixtures import probe_of, roster_live_team
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_an_alert_is_committed_with_its_sealed_face_and_an_audit_record(store, a
     with store.session() as session:
         row = session.get(LiveAlert, alert_id)
         assert row.score == pytest.approx(0.97) and row.recognition_time_ms == 480.0
-        assert records.probe_png(store, session, alert_id).startswith(b"\x89PNG")
+        assert probe_of(store, session, alert_id).startswith(b"\x89PNG")
         assert b"\x89PNG" not in row.probe_sealed  # encrypted at rest
         audit = session.scalars(select(AuditRecord).where(AuditRecord.object_id == alert_id)).all()
         assert [a.action for a in audit] == ["lfr.alert.raise"]

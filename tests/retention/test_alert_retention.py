@@ -25,6 +25,7 @@ from tests.governance.conftest import (  # noqa: F401 (fixtures)
     people,
     submitted,
 )
+from tests.lfr.live_fixtures import probe_of
 
 RAISED = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 
@@ -38,7 +39,7 @@ def _raise(store, dep_id: str, when=RAISED) -> str:
 
 def _face_kept(store, alert_id: str) -> bool:
     with store.session() as session:
-        return records.probe_png(store, session, alert_id) is not None
+        return probe_of(store, session, alert_id) is not None
 
 
 @pytest.mark.req("DATA-01", "DATA-03")

@@ -33,6 +33,7 @@ from frt.audit import Actor, record
 from frt.audit.log import Outcome
 from frt.core.context import Ctx, Frame
 from frt.core.errors import InputError
+from frt.core.services import Services
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal, Profile, load_profile, require
@@ -183,7 +184,8 @@ def acting(
                 user = session.get(User, user_id)
                 if user is None or user.disabled:
                     raise InputError("unknown or disabled user")
-            yield Ctx(session, user, profile, store.cipher, now or utcnow(), component)
+            yield Ctx(session, user, profile, store.cipher, now or utcnow(), component,
+                      store.services or Services())
     except (PolicyRefusal, InputError) as exc:
         record_refusal(store, user_id, component, exc)
         raise

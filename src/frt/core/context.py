@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from frt.audit import Actor
 from frt.core.errors import InputError, NotFound
+from frt.core.services import Services
 from frt.policy import Profile
 from frt.store.crypto import BlobCipher
 
@@ -45,6 +46,7 @@ class Ctx:
     cipher: BlobCipher
     now: datetime
     component: str = "system"  # who "the system" is when `user` is None
+    services: Services = field(default_factory=Services)
     frames: list[Frame] = field(default_factory=list)
 
     # ------------------------------------------------------------- who acts

@@ -27,7 +27,8 @@ from frt.governance.enums import (
 from frt.governance.models import Application, Document, Location
 from frt.governance.references import application_reference
 from frt.people.roles import Role
-from frt.policy import require
+from frt.policy import Decision, require
+from frt.policy.access import object_access
 from frt.policy.decision_rules import submission_complete
 from frt.policy.lfr_rules import missing_documents
 from frt.policy.vocabulary import Category, SubjectFlag
@@ -72,6 +73,31 @@ _ENUM_LISTS = {
 }
 
 
+def _own_application(ctx: Ctx, arguments: dict) -> Decision:
+    """An applicant changes only their own Application (hardening item 2)."""
+    app = ctx.get(Application, arguments["application_id"])
+    return object_access(app.applicant_id == ctx.user.id,
+                         "only the applicant who drafted this Application changes it")
+
+
+def _may_read_document(ctx: Ctx, arguments: dict) -> Decision:
+    """Who reads an Application's documents: its applicant, those who decide on it (AO, NPCC
+    officer, DPO), and the Gold named in one of its authorities (hardening item 2)."""
+    from frt.governance.models import Authority
+
+    doc = ctx.get(Document, arguments["document_id"])
+    app = ctx.get(Application, doc.application_id)
+    deciders = {Role.AUTHORISING_OFFICER.value, Role.NPCC_OFFICER.value, Role.DPO.value}
+    gold = ctx.session.scalar(select(Authority.id).where(
+        Authority.application_id == app.id, Authority.gold_id == ctx.user.id).limit(1))
+    return object_access(
+        app.applicant_id == ctx.user.id or bool(deciders & set(ctx.user.roles_json))
+        or gold is not None,
+        "only this Application's applicant, those who decide on it and its Gold read its "
+        "documents",
+    )
+
+
 @action("lfr.application.create", roles=[Role.APPLICANT], touches="lfr_application")
 def create(ctx: Ctx, title: str, **fields) -> Application:
     app = Application(
@@ -86,7 +112,7 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
 
 
 @action("lfr.application.update", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=_own_application)
 def update(ctx: Ctx, application_id: str, **fields) -> Application:
     app = _editable(ctx, application_id)
     _apply(app, fields)
@@ -142,7 +168,7 @@ def _editable(ctx: Ctx, application_id: str) -> Application:
 
 
 @action("lfr.application.add_location", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=_own_application)
 def add_location(
     ctx: Ctx,
     application_id: str,
@@ -177,7 +203,7 @@ def add_location(
 
 
 @action("lfr.application.attach_document", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=_own_application)
 def attach_document(
     ctx: Ctx,
     application_id: str,
@@ -224,20 +250,16 @@ def attach_document(
     )
     ctx.session.add(doc)
     ctx.session.flush()
-    doc.body_sealed = ctx.cipher.seal(body, context=_doc_context(doc.id))
+    doc.body_sealed = Document.BODY.seal(ctx.cipher, doc.id, body)
     ctx.note(document_id=doc.id, kind=kind, version=version, size=len(body))
     return doc
 
 
-def _doc_context(doc_id: str) -> bytes:
-    return f"lfr_documents:{doc_id}".encode()
-
-
 @action("lfr.document.read", roles=DOCUMENT_READERS, touches="lfr_document", key="document_id",
-        reads=True)
+        reads=True, guard=_may_read_document)
 def read_document(ctx: Ctx, document_id: str) -> bytes:
     doc = ctx.get(Document, document_id)
-    return ctx.cipher.open(doc.body_sealed, context=_doc_context(doc.id))
+    return Document.BODY.open(ctx.cipher, doc.id, doc.body_sealed)
 
 
 @action("lfr.document.review", roles=[Role.AUTHORISING_OFFICER, Role.DPO], touches="lfr_document",
@@ -285,7 +307,7 @@ def missing_documents_for(ctx: Ctx, app: Application, kinds: list[str]) -> list[
 
 
 @action("lfr.application.submit", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=_own_application)
 def submit(ctx: Ctx, application_id: str) -> Application:
     app = _editable(ctx, application_id)
     missing = missing_items(ctx, app)

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frt.store.base import Base, UTCDateTime, new_id, utcnow
+from frt.store.sealed import SealedColumn
 
 _ID = String(32)
 
@@ -95,6 +96,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer, default=0)
     sha256: Mapped[str] = mapped_column(String(64))
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    BODY = SealedColumn("lfr_documents")
     added_by: Mapped[str] = _fk("users.id")
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review_status: Mapped[str] = mapped_column(String(20), default="not_reviewed")

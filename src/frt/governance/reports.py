@@ -3,7 +3,7 @@
 Metrics come from the system's own records through `MetricsProvider`s. Governance supplies the
 default provider: the Watchlist composition (a) from the import records. Everything the live
 runtime counts — faces templated, Alerts, Engagements and outcomes — is supplied by `frt.lfr`
-registering its own provider (`register_metrics_provider`); until then those figures are honest
+supplying its own provider (`frt.app.build` passes both in); without it those figures are honest
 zeros and each metric's `methods` entry says so. Nothing is ever estimated or invented.
 
 The report is due to the AO within the profile's days of the last Deployment (GOV-12) and is
@@ -101,20 +101,10 @@ class GovernanceRecords:
             metrics.methods.setdefault(key, NOT_RECORDED)
 
 
-_providers: list[MetricsProvider] = [GovernanceRecords()]
-
-
-def register_metrics_provider(provider: MetricsProvider) -> None:
-    """`frt.lfr` registers its provider here; it runs after governance's and may overwrite."""
-    if all(p.name != provider.name for p in _providers):
-        _providers.append(provider)
-
-
-def collect(
-    session: Session, deployment_id: str, providers: list[MetricsProvider] | None = None
-) -> ReportMetrics:
+def collect(session: Session, deployment_id: str, providers) -> ReportMetrics:
+    """The report's figures for one Deployment; later providers may overwrite earlier ones."""
     metrics = ReportMetrics()
-    for provider in providers or _providers:
+    for provider in providers:
         provider.contribute(session, deployment_id, metrics)
     return metrics
 
@@ -148,6 +138,7 @@ def prepare(
             due_at=report_due(ctx.profile, finished),
         )
         ctx.session.add(report)
+    providers = providers or ctx.services.metrics_providers or (GovernanceRecords(),)
     report.metrics = {
         d.id: collect(ctx.session, d.id, providers).to_json() for d in authority.deployments
     }

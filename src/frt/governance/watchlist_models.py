@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frt.store.base import Base, UTCDateTime, new_id, utcnow
+from frt.store.sealed import SealedColumn
 
 _ID = String(32)
 
@@ -48,6 +49,7 @@ class WatchlistEntry(Base):
     image_layer: Mapped[str | None] = mapped_column(String(1), nullable=True)
     flags: Mapped[list] = mapped_column(JSON, default=list)
     details_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # reference, markers, basis…
+    DETAILS = SealedColumn("lfr_watchlist_entries")
 
     watchlist: Mapped[Watchlist] = relationship(back_populates="entries")
     images: Mapped[list[WatchlistImage]] = relationship(
@@ -63,6 +65,8 @@ class WatchlistImage(Base):
     captured_on: Mapped[date] = mapped_column(Date)
     image_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     template_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    IMAGE = SealedColumn("lfr_watchlist_images.image")
+    TEMPLATE = SealedColumn("lfr_watchlist_images.template")
     quality_score: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     threshold: Mapped[float | None] = mapped_column(Float, nullable=True)  # raised (WL-09)

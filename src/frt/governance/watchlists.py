@@ -258,8 +258,8 @@ def _write(
             "legal_basis": item.legal_basis,
             "rationale": item.rationale,
         }
-        entry.details_sealed = ctx.cipher.seal(
-            json.dumps(details).encode(), context=_ctx("lfr_watchlist_entries", entry.id)
+        entry.details_sealed = WatchlistEntry.DETAILS.seal(
+            ctx.cipher, entry.id, json.dumps(details).encode()
         )
         for m, image in enumerate(item.images, start=1):
             found = analyses[image.file]
@@ -276,18 +276,12 @@ def _write(
             )
             ctx.session.add(row)
             ctx.session.flush()
-            row.image_sealed = ctx.cipher.seal(
-                bundle.images[image.file], context=_ctx("lfr_watchlist_images.image", row.id)
-            )
-            row.template_sealed = ctx.cipher.seal(
-                found.template.to_bytes(), context=_ctx("lfr_watchlist_images.template", row.id)
-            )
+            row.image_sealed = WatchlistImage.IMAGE.seal(ctx.cipher, row.id,
+                                                         bundle.images[image.file])
+            row.template_sealed = WatchlistImage.TEMPLATE.seal(ctx.cipher, row.id,
+                                                               found.template.to_bytes())
     ctx.session.flush()
     return watchlist
-
-
-def _ctx(table: str, row_id: str) -> bytes:
-    return f"{table}:{row_id}".encode()
 
 
 # ------------------------------------------------------------------ after import
@@ -436,16 +430,13 @@ def load_for_recognition(session: Session, cipher, deployment_id: str) -> Recogn
     subjects = []
     for entry in watchlist.entries:
         details = json.loads(
-            cipher.open(entry.details_sealed, context=_ctx("lfr_watchlist_entries", entry.id))
+            WatchlistEntry.DETAILS.open(cipher, entry.id, entry.details_sealed)
         )
         images = tuple(
             GalleryImage(
                 image.id,
                 Template.from_bytes(
-                    cipher.open(
-                        image.template_sealed,
-                        context=_ctx("lfr_watchlist_images.template", image.id),
-                    ),
+                    WatchlistImage.TEMPLATE.open(cipher, image.id, image.template_sealed),
                     watchlist.algorithm,
                     watchlist.algorithm_version,
                 ),

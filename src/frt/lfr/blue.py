@@ -28,10 +28,6 @@ CATEGORY = "blue_watchlist"
 CITATION = "004 §10.13"
 
 
-def _ctx(member_id: str) -> bytes:
-    return f"lfr_blue_members.template:{member_id}".encode()
-
-
 @action("lfr.blue.enrol", roles=[Role.SILVER], touches="lfr_blue_member",
         guard=on_deployment(posts=(CommandRole.SILVER,)))
 def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine=None) -> BlueMember:
@@ -48,7 +44,7 @@ def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine=None)
                      template_sealed=b"")
     ctx.session.add(row)
     ctx.session.flush()
-    row.template_sealed = ctx.cipher.seal(found.template.to_bytes(), context=_ctx(row.id))
+    row.template_sealed = BlueMember.TEMPLATE.seal(ctx.cipher, row.id, found.template.to_bytes())
     found.template.vector.fill(0)
     ctx.note(deployment=deployment_id, citation=CITATION)
     return row
@@ -82,7 +78,7 @@ def load_blue(store, deployment_id: str, threshold: float) -> LiveWatchlist | No
 
     with store.session() as session:
         rows = [WatchlistRow(m.id, m.id, Template.from_bytes(
-                    store.cipher.open(m.template_sealed, context=_ctx(m.id)),
+                    BlueMember.TEMPLATE.open(store.cipher, m.id, m.template_sealed),
                     m.algorithm, m.algorithm_version), category=CATEGORY)
                 for m in members(session, deployment_id)]
     return LiveWatchlist(rows, threshold, blue=True) if rows else None

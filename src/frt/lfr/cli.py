@@ -10,10 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from frt.lfr import report
-
-report.register()  # the cancellation report and register count from the live records
-
 console = Console()
 err = Console(stderr=True)
 
@@ -91,13 +87,12 @@ def deploy_run(
 ) -> None:
     """Run the recognition workers of a Deployment against the configured database, while its
     authority allows (stops when suspended, terminated or the window closes)."""
+    from frt.app import build
     from frt.lfr.runner import Runner
     from frt.lfr.zone import Zone
     from frt.policy import PolicyRefusal
-    from frt.settings import load_settings
-    from frt.store.db import open_store
 
-    store = open_store(load_settings())
+    store = build().store
     try:
         results = Runner(store, deployment, camera, Zone(min_inter_eye_px=min_ied,
                                                          max_faces=max_faces), workers).run()
@@ -117,16 +112,19 @@ def deploy_purge(
     """Delete finished Deployments' Watchlists and working data (DATA-02, DATA-08) and Alerts'
     camera faces past their period unless held (DATA-01), each deletion logged as counts in the
     audit; ends Deployments whose window has closed."""
-    from frt.retention.jobs import run_all, schedule
-    from frt.settings import load_settings
-    from frt.store.db import open_store
+    from frt.app import build
+    from frt.jobs import retention, run_once, scheduler
 
-    store = open_store(load_settings())
+    store = build().store
     if every:
         console.print(f"purging every {every:g} minutes (Ctrl-C stops)")
-        schedule(store, every).start()
+        scheduler(store, every).start()
         return
-    wiped, faces = run_all(store)
+    done = run_once(store, "retention", retention)
+    if done is None:
+        console.print("another process is running the retention jobs now; nothing done here")
+        return
+    wiped, faces = done
     for w in wiped:
         console.print(f"{w.deployment_id}: {w.watchlist_individuals} individuals, "
                       f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
@@ -140,12 +138,11 @@ def deploy_purge(
 def deploy_retention_report() -> None:
     """List Watchlists held past their deletion deadline, or wiped late, and Alerts' camera faces
     kept past their period without a hold (DATA-03); exit 2 if any."""
+    from frt.app import build
     from frt.lfr.purge import retention_report
     from frt.retention.alerts import overdue
-    from frt.settings import load_settings
-    from frt.store.db import open_store
 
-    store = open_store(load_settings())
+    store = build().store
     late, faces = retention_report(store), overdue(store)
     if not late and not faces:
         console.print("nothing held past its retention limit")

@@ -21,10 +21,12 @@ from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Deployment
+from frt.governance.oversight_models import RosterEntry
 from frt.lfr.models import HandheldDevice
 from frt.people.models import User
 from frt.people.roles import Role
-from frt.policy import Decision
+from frt.policy import Decision, require
+from frt.policy.access import object_access
 from frt.policy.lfr_rules import device_usable
 from frt.policy.vocabulary import CommandRole
 from frt.store.base import utcnow
@@ -57,6 +59,11 @@ def enrol(ctx: Ctx, deployment_id: str, officer_id: str, label: str) -> Enrolled
     officer = ctx.get(User, officer_id)
     if not officer.has_role(Role.ENGAGEMENT_OFFICER) or officer.disabled:
         raise InputError("a handheld device is enrolled for an Engagement Officer")
+    rostered = ctx.session.scalar(select(RosterEntry.id).where(
+        RosterEntry.deployment_id == deployment_id, RosterEntry.user_id == officer.id,
+        RosterEntry.duty == Duty.ENGAGEMENT_OFFICER.value).limit(1))
+    require(object_access(rostered is not None, "a device is enrolled for an Engagement Officer "
+                          "rostered on this Deployment"))
     if not label.strip():
         raise InputError("give the device a label (e.g. its asset number)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -18,7 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.governance.enums import Duty
+from frt.lfr.access import on_deployment
 from frt.lfr.models import Engagement, LiveAlert, OperatorLog
+from frt.people.roles import Role
 
 POLL_S = 0.3
 LOOKBACK = timedelta(seconds=60)  # workers' clocks and commits may be a little out of order
@@ -75,30 +80,10 @@ def _watchlist_details(store, session: Session, alert: LiveAlert) -> tuple[list[
     entry = session.get(WatchlistEntry, alert.entry_id)
     markers: list[str] = []
     if entry is not None:
-        details = json.loads(store.cipher.open(
-            entry.details_sealed, context=f"lfr_watchlist_entries:{entry.id}".encode()))
+        details = json.loads(WatchlistEntry.DETAILS.open(store.cipher, entry.id,
+                                                         entry.details_sealed))
         markers = list(details.get("warning_markers", []))
     return markers, session.get(WatchlistImage, alert.image_id) is not None
-
-
-def candidate_image(store, session: Session, alert_id: str) -> bytes | None:
-    """The watchlist image the Alert matched (gone once the Watchlist is deleted, DATA-02)."""
-    from frt.governance.watchlist_models import WatchlistImage
-
-    alert = session.get(LiveAlert, alert_id)
-    image = session.get(WatchlistImage, alert.image_id) if alert and not alert.blue else None
-    if image is None:
-        return None
-    return store.cipher.open(image.image_sealed,
-                             context=f"lfr_watchlist_images.image:{image.id}".encode())
-
-
-def image_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    return "application/octet-stream"
 
 
 class AlertFeed:
@@ -129,3 +114,39 @@ def deployment_alerts(session: Session, deployment_id: str, blue: bool | None = 
     if blue is not None:
         q = q.where(LiveAlert.blue == blue)
     return list(session.scalars(q.order_by(LiveAlert.raised_at.desc(), LiveAlert.id)))
+
+
+# Who watches a Deployment's Alerts: its rostered operators and engagement officers and its
+# command team — each only on a Deployment they are rostered on or command (hardening item 2).
+WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE)
+_ON_DEPLOYMENT = on_deployment(Duty.LFR_OPERATOR, Duty.ENGAGEMENT_OFFICER)
+
+
+@action("lfr.alerts.read", roles=WATCHERS, touches="lfr_deployment", key="deployment_id",
+        reads=True, guard=_ON_DEPLOYMENT)
+def read_alerts(ctx: Ctx, deployment_id: str, blue: bool | None = None) -> list[LiveAlert]:
+    """A Deployment's Alerts, newest first, for a console or handheld (the read is audited)."""
+    return deployment_alerts(ctx.session, deployment_id, blue)
+
+
+@action("lfr.alert.read_probe", roles=WATCHERS, touches="lfr_alert", key="alert_id", reads=True,
+        guard=_ON_DEPLOYMENT)
+def read_probe(ctx: Ctx, alert_id: str) -> bytes | None:
+    """The Alert's camera face (PNG), None once deleted (000 §13.2)."""
+    row = ctx.get(LiveAlert, alert_id)
+    if row.probe_sealed is None:
+        return None
+    return LiveAlert.PROBE.open(ctx.cipher, row.id, row.probe_sealed)
+
+
+@action("lfr.alert.read_candidate", roles=WATCHERS, touches="lfr_alert", key="alert_id",
+        reads=True, guard=_ON_DEPLOYMENT)
+def read_candidate(ctx: Ctx, alert_id: str) -> bytes | None:
+    """The Watchlist image the Alert matched, None once the Watchlist is deleted (DATA-02)."""
+    from frt.governance.watchlist_models import WatchlistImage
+
+    alert = ctx.get(LiveAlert, alert_id)
+    image = None if alert.blue else ctx.session.get(WatchlistImage, alert.image_id)
+    if image is None:
+        return None
+    return WatchlistImage.IMAGE.open(ctx.cipher, image.id, image.image_sealed)

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frt.store.base import Base, UTCDateTime, new_id, utcnow
+from frt.store.sealed import SealedColumn
 
 _ID = String(32)
 
@@ -44,6 +45,7 @@ class LiveAlert(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     recognition_time_ms: Mapped[float] = mapped_column(Float)
     probe_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    PROBE = SealedColumn("lfr_alerts.probe")
     probe_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -138,6 +140,7 @@ class BlueMember(Base):
     algorithm: Mapped[str] = mapped_column(String(60))
     algorithm_version: Mapped[str] = mapped_column(String(80))
     template_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    TEMPLATE = SealedColumn("lfr_blue_members.template")
     passes: Mapped[int] = mapped_column(Integer, default=0)  # walks through the zone (TRR)
 
 

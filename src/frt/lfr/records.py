@@ -37,10 +37,6 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 COMPONENT = "lfr-worker"
 
 
-def _probe_context(alert_id: str) -> bytes:
-    return f"lfr_alerts.probe:{alert_id}".encode()
-
-
 def encode_probe(rgb: np.ndarray) -> bytes:
     """The camera face as PNG bytes (shown to the operator beside the watchlist image)."""
     from PIL import Image
@@ -71,17 +67,9 @@ def raise_alert(ctx: Ctx, deployment_id: str, alert, image_id: str | None,
                     recognition_time_ms=alert.recognition_time_ms)
     ctx.session.add(row)
     ctx.session.flush()
-    row.probe_sealed = ctx.cipher.seal(encode_probe(alert.probe),
-                                       context=_probe_context(row.id))
+    row.probe_sealed = LiveAlert.PROBE.seal(ctx.cipher, row.id, encode_probe(alert.probe))
     ctx.note(deployment=deployment_id, blue=alert.blue)
     return row
-
-
-def probe_png(store, session: Session, alert_id: str) -> bytes | None:
-    row = session.get(LiveAlert, alert_id)
-    if row is None or row.probe_sealed is None:
-        return None
-    return store.cipher.open(row.probe_sealed, context=_probe_context(row.id))
 
 
 def _alert(ctx: Ctx, alert_id: str) -> LiveAlert:

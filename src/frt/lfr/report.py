@@ -71,7 +71,7 @@ def live_metrics(session: Session, deployment_id: str, blue_passes: int | None =
 
 
 class LiveRecords:
-    """`MetricsProvider` for governance's cancellation report (register it once at import)."""
+    """`MetricsProvider` for governance's cancellation report (`frt.app.build` passes it in)."""
 
     name = "lfr"
 
@@ -117,11 +117,3 @@ def _composition_after_wipe(session: Session, deployment_id: str, metrics) -> No
         metrics.watchlist_individuals = wipe.watchlist_individuals
         metrics.watchlist_images = wipe.watchlist_images
         metrics.methods["a"] = "Watchlist import record, counted when it was deleted"
-
-
-def register() -> None:
-    """Add `LiveRecords` to governance's report providers (idempotent; the web app and the `frt`
-    command call it at start-up so the cancellation report and register use real counts)."""
-    from frt.governance.reports import register_metrics_provider
-
-    register_metrics_provider(LiveRecords())

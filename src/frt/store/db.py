@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -79,6 +80,8 @@ class Store:
     sessions: sessionmaker[Session]
     cipher: BlobCipher
     settings: Settings
+    # What the composition root wires in for the actions run on this store (frt.core.services).
+    services: Any = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import frt
 from frt.core.invariant import guard_store
-from frt.policy import load_profile
+from frt.policy import Profile, load_profile
 from frt.store.db import Store
 from frt.web import csrf, errors
 from frt.web.api import audit as audit_api
@@ -63,7 +63,8 @@ ROUTERS = [
 ]
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
+    """The web app over `store` (wired by `frt.app`; guarded here too), its site assembled."""
     app = FastAPI(
         title="FRT",
         summary="Live and Retrospective Facial Recognition inside their governance.",
@@ -76,7 +77,7 @@ def create_app(store: Store) -> FastAPI:
     )
     guard_store(store)  # nothing a request changes is committed without its audit record
     app.state.store = store
-    app.state.policy = load_profile(store.settings.policy_profile)
+    app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
     for area in (governance_pages, governance_exceptions, lfr_live, retention):
         area.install(app.state.site, app.state.policy)

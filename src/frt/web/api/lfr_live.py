@@ -29,11 +29,12 @@ from frt.policy import PolicyRefusal
 from frt.policy.vocabulary import PoliceAction
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.limits import Input
-from frt.web.units import run
+from frt.web.media import image_response
+from frt.web.units import run, unit
 
 router = APIRouter(prefix="/api/live", tags=["live"])
 
-WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE)
+WATCHERS = events.WATCHERS
 DEVICE_PREFIX = "/api/live/device"
 
 
@@ -106,27 +107,21 @@ def require_device(request: Request) -> DevicePrincipal:
 require_device.frt_required_roles = (Role.ENGAGEMENT_OFFICER,)  # read by the route walk
 
 
-def alert_image(request: Request, alert_id: str, which: str) -> Response:
-    """An Alert's camera face ("probe") or Watchlist image ("candidate"), opened for display;
-    404 once it has been deleted (000 §13.1(b), §13.2)."""
-    store = store_of(request)
-    with store.session() as db:
-        if which == "probe":
-            data, media_type = records.probe_png(store, db, alert_id), "image/png"
-        else:
-            data = events.candidate_image(store, db, alert_id)
-            media_type = events.image_type(data) if data else ""
-    if data is None:
-        raise HTTPException(404, f"the {'camera' if which == 'probe' else 'watchlist'} image "
-                                 "is no longer held (deleted under 000 §13.1(b), §13.2)")
-    return Response(data, media_type=media_type)
+GONE = {"probe": ("camera image", "000 §13.2"), "candidate": ("watchlist image", "000 §13.1(b)")}
 
 
-def _alerts(request: Request, dep_id: str, blue: bool | None, prefix: str) -> list[AlertOut]:
+def alert_image(request: Request, who, alert_id: str, which: str) -> Response:
+    """An Alert's camera face ("probe") or Watchlist image ("candidate"), opened for display by
+    a read action (roster-checked and audited); 404 once it has been deleted."""
+    read = events.read_probe if which == "probe" else events.read_candidate
+    return image_response(run(request, who, lambda ctx: read(ctx, alert_id)), *GONE[which])
+
+
+def _alerts(request: Request, who, dep_id: str, blue: bool | None, prefix: str) -> list[AlertOut]:
     store = store_of(request)
-    with store.session() as db:
-        return [events.view(store, db, a, prefix)
-                for a in events.deployment_alerts(db, dep_id, blue=blue)]
+    with unit(request, who) as ctx:
+        return [events.view(store, ctx.session, a, prefix)
+                for a in events.read_alerts(ctx, dep_id, blue)]
 
 
 def _own_alert(request: Request, device: DevicePrincipal, alert_id: str) -> LiveAlert:
@@ -151,21 +146,21 @@ def device_me(request: Request, device: DevicePrincipal = Depends(require_device
 @router.get("/device/alerts", name="live.device.alerts")
 def device_alerts(request: Request,
                   device: DevicePrincipal = Depends(require_device)) -> list[AlertOut]:
-    return _alerts(request, device.deployment_id, False, DEVICE_PREFIX)
+    return _alerts(request, device, device.deployment_id, False, DEVICE_PREFIX)
 
 
 @router.get("/device/alerts/{alert_id}/probe.png", name="live.device.probe")
 def device_probe(request: Request, alert_id: str,
                  device: DevicePrincipal = Depends(require_device)):
     _own_alert(request, device, alert_id)
-    return alert_image(request, alert_id, "probe")
+    return alert_image(request, device, alert_id, "probe")
 
 
 @router.get("/device/alerts/{alert_id}/candidate", name="live.device.candidate")
 def device_candidate(request: Request, alert_id: str,
                      device: DevicePrincipal = Depends(require_device)):
     _own_alert(request, device, alert_id)
-    return alert_image(request, alert_id, "candidate")
+    return alert_image(request, device, alert_id, "candidate")
 
 
 @router.post("/device/alerts/{alert_id}/decision", name="live.device.decision")
@@ -189,6 +184,7 @@ def device_engagement(request: Request, body: EngagementIn,
 @router.get("/device/stream", name="live.device.stream")
 async def device_stream(request: Request, device: DevicePrincipal = Depends(require_device)):
     """New Alerts as JSON server-sent events (`event: alert`)."""
+    run(request, device, lambda ctx: events.read_alerts(ctx, device.deployment_id, False))
     store = store_of(request)
     feed = events.AlertFeed(device.deployment_id, blue=False)
 
@@ -210,7 +206,7 @@ async def device_stream(request: Request, device: DevicePrincipal = Depends(requ
 @router.get("/deployments/{dep_id}/alerts", name="live.alerts")
 def alerts(request: Request, dep_id: str, blue: bool = False,
            who: Principal = Depends(require_role(*WATCHERS))) -> list[AlertOut]:
-    return _alerts(request, dep_id, blue, "/live")
+    return _alerts(request, who, dep_id, blue, "/live")
 
 
 @router.post("/alerts/{alert_id}/assessment", name="live.assessment")

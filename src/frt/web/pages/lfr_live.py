@@ -28,23 +28,23 @@ from frt.lfr.models import LiveAlert, PerformanceConcern
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
-from frt.web.api.lfr_live import alert_image
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.media import image_response
 from frt.web.panels import HomePanel, PanelItem, Site
 from frt.web.templating import render, templates
+from frt.web.units import run as live_run
 from frt.web.units import unit as live_unit
 
 router = APIRouter(include_in_schema=False)
 
 LIVE_ROLES = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE,
               Role.SYSTEM_ENGINEER)
-WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE)
+WATCHERS = events.WATCHERS
 STATE_CHANGES = {"suspend": DeploymentState.SUSPENDED, "resume": DeploymentState.ACTIVE,
                  "terminate": DeploymentState.TERMINATED, "start": DeploymentState.ACTIVE}
 CHOICES = {"assessments": [a.value for a in Assessment], "decisions": [d.value for d in Decision],
            "outcomes": [o.value for o in Outcome], "actions": [p.value for p in PoliceAction]}
 
-report.register()
 
 
 def _deployment(db, dep_id: str) -> Deployment:
@@ -89,10 +89,11 @@ def handheld(request: Request, dep_id: str,
 def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool,
                  handheld: bool = False):
     store = store_of(request)
-    with store.session() as db:
+    with live_unit(request, who) as ctx:
+        db = ctx.session
         dep = _deployment(db, dep_id)
         cards = [card_html(store, db, a, who.roles)
-                 for a in events.deployment_alerts(db, dep_id, blue=blue)]
+                 for a in events.read_alerts(ctx, dep_id, blue=blue)]
         concerns = list(db.scalars(select(PerformanceConcern).where(
             PerformanceConcern.deployment_id == dep_id).order_by(
             PerformanceConcern.raised_at.desc())))
@@ -107,6 +108,7 @@ def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool,
 @router.get("/live/deployments/{dep_id}/stream", name="live.stream")
 async def stream(request: Request, dep_id: str, blue: bool = False,
                  who: Principal = Depends(require_role(*WATCHERS))):
+    live_run(request, who, lambda ctx: events.read_alerts(ctx, dep_id, blue))  # may they watch?
     store, roles = store_of(request), who.roles
     feed = events.AlertFeed(dep_id, blue)
 
@@ -132,13 +134,15 @@ async def stream(request: Request, dep_id: str, blue: bool = False,
 
 @router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")
 def probe(request: Request, alert_id: str, who: Principal = Depends(require_role(*WATCHERS))):
-    return alert_image(request, alert_id, "probe")
+    data = live_run(request, who, lambda ctx: events.read_probe(ctx, alert_id))
+    return image_response(data, "camera image", "000 §13.2")
 
 
 @router.get("/live/alerts/{alert_id}/candidate", name="live.candidate")
 def candidate(request: Request, alert_id: str,
               who: Principal = Depends(require_role(*WATCHERS))):
-    return alert_image(request, alert_id, "candidate")
+    data = live_run(request, who, lambda ctx: events.read_candidate(ctx, alert_id))
+    return image_response(data, "watchlist image", "000 §13.1(b)")
 
 
 # ------------------------------------------------------------------ people decide

@@ -1,0 +1,64 @@
+"""The composition root: the one place that builds what an FRT process runs with.
+
+    app = build()                   # settings from the environment (or given)
+    app.store                       # the database and cipher, guarded: no change without audit
+    app.profile                     # the force's policy profile
+    app.web()                       # the FastAPI app (site, panels, routers) over this store
+    app.scheduler(background=True)  # the scheduled jobs, each run by one process at a time
+
+The web app, the `frt` command, the jobs and the tests all start here, so the extension points
+(the cancellation report's providers, the jobs, the web site) are wired once and passed in —
+nothing depends on which modules happened to be imported first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from frt.core.invariant import guard_store
+from frt.core.services import Services
+from frt.policy import Profile, load_profile
+from frt.settings import Settings, load_settings
+from frt.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    profile: Profile
+
+    def web(self) -> FastAPI:
+        from frt.web.app import create_app
+
+        return create_app(self.store, self.profile)
+
+    def scheduler(self, *, background: bool = True, purge_every_minutes: float = 10.0):
+        from frt.jobs import scheduler
+
+        return scheduler(self.store, purge_every_minutes, background=background)
+
+
+def services() -> Services:
+    """The domain's extension points, in the order they apply."""
+    from frt.governance.reports import GovernanceRecords
+    from frt.lfr.report import LiveRecords
+
+    return Services(metrics_providers=(GovernanceRecords(), LiveRecords()))
+
+
+def wire(store: Store) -> Store:
+    """Guard `store` (no change without an audit record) and give it the domain's services."""
+    guard_store(store)
+    store.services = services()
+    return store
+
+
+def build(settings: Settings | None = None, *, migrate: bool | None = None) -> App:
+    settings = settings or load_settings()
+    profile = load_profile(settings.policy_profile)  # a bad profile stops the process here
+    return App(settings, wire(open_store(settings, migrate=migrate)), profile)

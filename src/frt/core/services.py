@@ -1,0 +1,14 @@
+"""The domain's extension points, filled once by the composition root (`frt.app.build`) and
+handed to every action through its `Ctx` — never registered by importing a module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Services:
+    # Who adds figures to the cancellation report (000 §11.3): governance's own records, then
+    # the live runtime's (`frt.governance.reports.MetricsProvider`).
+    metrics_providers: tuple[Any, ...] = ()

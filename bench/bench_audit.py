@@ -38,20 +38,24 @@ def main() -> None:
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--before", type=Path, help="a tree (with src/) to measure as 'before'")
+    parser.add_argument("--rtt-ms", type=float, default=0.0,
+                        help="wait this long after each statement, as a database on another "
+                             "host would (round trip); 0: the local server as it is")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.url.startswith("postgresql"):
         parser.error("give a PostgreSQL URL (--url or FRT_DATABASE_URL)")
     if args.run:
-        print(json.dumps(run_tree(args.url, args.writers, args.seconds)))
+        print(json.dumps(run_tree(args.url, args.writers, args.seconds, args.rtt_ms / 1000)))
         return
     trees = ([("before", args.before)] if args.before else []) + [("after", TREE)]
     results = {}
     for label, tree in trees:
         env = {**os.environ, "PYTHONPATH": str(Path(tree) / "src")}
         out = subprocess.run([sys.executable, __file__, "--run", "--url", args.url,
-                              "--seconds", str(args.seconds), "--writers",
+                              "--seconds", str(args.seconds), "--rtt-ms", str(args.rtt_ms),
+                              "--writers",
                               *map(str, args.writers)],
                              env=env, check=True, capture_output=True, text=True)
         results[label] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -60,7 +64,8 @@ def main() -> None:
 
 def report(results: dict, args) -> None:
     print(f"# bench_audit: {platform.node()}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:g} s per run")
+          f"{time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:g} s per run, "
+          f"round trip added {args.rtt_ms:g} ms")
     print("| tree | writers | audited actions/s | p95 commit (ms) | x one writer | chain |")
     print("|---|---:|---:|---:|---:|---|")
     for label, runs in results.items():
@@ -73,11 +78,11 @@ def report(results: dict, args) -> None:
 
 
 # ------------------------------------------------------------------ one tree, in its own process
-def run_tree(url: str, writer_counts: list[int], seconds: float) -> list[dict]:
-    return [run_once(url, n, seconds) for n in writer_counts]
+def run_tree(url: str, writer_counts: list[int], seconds: float, rtt: float) -> list[dict]:
+    return [run_once(url, n, seconds, rtt) for n in writer_counts]
 
 
-def run_once(url: str, writers: int, seconds: float) -> dict:
+def run_once(url: str, writers: int, seconds: float, rtt: float) -> dict:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -91,7 +96,7 @@ def run_once(url: str, writers: int, seconds: float) -> dict:
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             user_ids = _prepare(db_url, Path(data_dir), writers)
-            result = _measure(db_url, Path(data_dir), user_ids, seconds)
+            result = _measure(db_url, Path(data_dir), user_ids, seconds, rtt)
             result.update(writers=writers, module=Path(frt.__file__).parent.parent.parent.name)
             return result
     finally:
@@ -125,11 +130,12 @@ def _prepare(db_url: str, data_dir: Path, writers: int) -> list[str]:
     return ids
 
 
-def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float) -> dict:
+def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float,
+             rtt: float) -> dict:
     ctx = mp.get_context("spawn")
     start = ctx.Barrier(len(user_ids) + 1)
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(db_url, str(data_dir), uid, seconds, start, queue))
+    procs = [ctx.Process(target=_writer, args=(db_url, str(data_dir), uid, seconds, rtt, start, queue))
              for uid in user_ids]
     for p in procs:
         p.start()
@@ -148,14 +154,17 @@ def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float) -
             "p95_ms": p95 * 1000, "chain": _verify(db_url, data_dir)}
 
 
-def _writer(db_url, data_dir, user_id, seconds, start, queue) -> None:
-    from sqlalchemy import update
+def _writer(db_url, data_dir, user_id, seconds, rtt, start, queue) -> None:
+    from sqlalchemy import event, update
 
     from frt.audit import Actor, record
     from frt.people.models import User
     from frt.store.db import open_store
 
     store = open_store(_settings(db_url, Path(data_dir)), migrate=False)
+    if rtt:
+        for name in ("after_cursor_execute", "commit"):
+            event.listen(store.engine, name, lambda *a, **k: time.sleep(rtt))
     actor = Actor(user_id, "applicant")
     with store.session() as s:  # connect before the clock starts
         s.get(User, user_id)
@@ -164,11 +173,12 @@ def _writer(db_url, data_dir, user_id, seconds, start, queue) -> None:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         began = time.perf_counter()
-        with store.session() as s:
-            s.execute(update(User).where(User.id == user_id)
-                      .values(session_epoch=User.session_epoch + 1))
+        with store.session() as s:  # as a unit of work does: read, audit, change, commit
+            s.get(User, user_id, populate_existing=True)
             record(s, actor, "bench.action", object_type="user", object_id=user_id,
                    detail={"n": len(latencies)})
+            s.execute(update(User).where(User.id == user_id)
+                      .values(session_epoch=User.session_epoch + 1))
         latencies.append(time.perf_counter() - began)
     queue.put(latencies)
     store.dispose()

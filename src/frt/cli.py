@@ -361,11 +361,12 @@ def audit_show(
 @certs_app.command("dev")
 def certs_dev(
     host: Annotated[list[str], typer.Option("--host", help="extra host names")] = [],  # noqa: B006
+    renew: Annotated[bool, typer.Option(help="make a new one even if the kept one is good")] = False,
 ) -> None:
-    """Make a self-signed development certificate under ./var/certs."""
+    """Make (or keep) a self-signed development certificate under ./var/certs."""
     from frt.web.certs import make_dev_certificate
 
-    cert, key = make_dev_certificate(load_settings().data_dir / "certs", list(host))
+    cert, key = make_dev_certificate(load_settings().data_dir / "certs", list(host), renew=renew)
     console.print(f"certificate: {cert}\nprivate key: {key} (mode 0600)")
 
 

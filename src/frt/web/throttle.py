@@ -101,6 +101,7 @@ class Throttle:
         self._client = Counter(PER_CLIENT, LOGIN_WINDOW, clock)
         self._refusals = Counter(REFUSALS_PER_WINDOW, REFUSAL_WINDOW, clock)
         self._counted: dict[str, tuple[float, dict[str, int]]] = {}  # client -> (since, by action)
+        self._ended: list[dict[str, int]] = []
 
     # ---------------------------------------------------------------- passwords
     def before_password(self, client: str, username: str) -> None:
@@ -124,6 +125,9 @@ class Throttle:
     # ---------------------------------------------------------------- anonymous refusals
     def anonymous_refusal(self, client: str, action: str) -> Verdict:
         with self._lock:
+            open_since = self._counted.get(client, (None,))[0]
+            if open_since is not None and self._clock() - open_since >= REFUSAL_WINDOW:
+                self._ended.append(self._counted.pop(client)[1])  # recorded by the next `due`
             seen = self._refusals.count(client)
             self._refusals.add(client)
             if seen == 0 and client not in self._counted:
@@ -138,7 +142,8 @@ class Throttle:
             now = self._clock()
             ended = [c for c, (since, _) in self._counted.items()
                      if everything or now - since >= REFUSAL_WINDOW]
-            return [self._counted.pop(c)[1] for c in ended]
+            windows, self._ended = self._ended, []
+            return windows + [self._counted.pop(c)[1] for c in ended]
 
 
 class AccountThrottled(Exception):
@@ -155,16 +160,22 @@ def client_of(request: Request) -> str:
         address = ipaddress.ip_address(host)
     except ValueError:
         return host[:64]
-    if address.version == 6 and not address.ipv4_mapped:
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address)
+    return str(address)
+
+
+def throttle_for(app) -> Throttle:
+    """The app's one Throttle (made on first use)."""
+    if not hasattr(app.state, "throttle"):
+        app.state.throttle = Throttle()
+    return app.state.throttle
 
 
 def throttle_of(request: Request) -> Throttle:
-    state = request.app.state
-    if not hasattr(state, "throttle"):
-        state.throttle = Throttle()
-    return state.throttle
+    return throttle_for(request.app)
 
 
 def record_counted(store, throttle: Throttle, *, everything: bool = False) -> int:

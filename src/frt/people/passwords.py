@@ -35,7 +35,7 @@ def problem(password: str, context: Iterable[str] = ()) -> str | None:
     rest = password.lower()
     for word in words:
         rest = rest.replace(word, "")
-    if len(rest.strip()) < MIN_LENGTH:
+    if len(rest) < MIN_LENGTH:
         return (f"the password must have at least {MIN_LENGTH} characters besides your username, "
                 f"your names and the service's name ({CITATION})")
     from zxcvbn import zxcvbn  # its dictionaries load on first use

@@ -277,6 +277,7 @@ def audit_verify(
     from frt.audit import verify
     from frt.audit.checkpoint import Checkpoint, CheckpointError, load_public
     from frt.audit.jobs import link_all
+    from frt.store.files import ExposedKeyFile
 
     try:
         given = [Checkpoint.load(path) for path in checkpoint]
@@ -285,8 +286,11 @@ def audit_verify(
         raise _fail(str(exc)) from exc
     store = _store()
     link_all(store, full=True)
-    with store.session() as session:
-        result = verify(session, _actor(), checkpoints=given, trusted_key=trusted)
+    try:
+        with store.session() as session:
+            result = verify(session, _actor(), checkpoints=given, trusted_key=trusted)
+    except ExposedKeyFile as exc:
+        raise _fail(str(exc)) from exc
     if not result.ok:
         for line in result.details[1:10]:
             err.print(f"  also: {line}")
@@ -300,11 +304,15 @@ def audit_checkpoint(
 ) -> None:
     """Sign the chain's length and head now, keep it outside the database, and export it."""
     from frt.audit import Outcome, record
-    from frt.audit.checkpoint import write_new
+    from frt.audit.checkpoint import CheckpointError, write_new
     from frt.audit.jobs import checkpoint
+    from frt.store.files import ExposedKeyFile
 
     store = _store()
-    made, kept = checkpoint(store)
+    try:
+        made, kept = checkpoint(store)
+    except (CheckpointError, ExposedKeyFile) as exc:
+        raise _fail(str(exc)) from exc
     if out is not None:
         write_new(out, made.to_json())
     with store.session() as session:
@@ -323,12 +331,16 @@ def audit_public_key(
     """The public key that checks this installation's checkpoints: give it to the auditors."""
     import hashlib
 
-    from frt.audit.checkpoint import SIGNER_INFO, public_pem, raw_public, write_new
+    from frt.audit.checkpoint import SIGNER_INFO, CheckpointError, public_pem, raw_public, write_new
+    from frt.store.files import ExposedKeyFile
 
     store = _store()
     with store.sessions() as session:
         signer = session.info[SIGNER_INFO]
-    raw = raw_public(signer.private_key().public_key())
+    try:
+        raw = raw_public(signer.private_key().public_key())
+    except (CheckpointError, ExposedKeyFile) as exc:
+        raise _fail(str(exc)) from exc
     pem = public_pem(raw)
     fingerprint = hashlib.sha256(raw).hexdigest()[:32]
     if out is None:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frt.audit import chain
-from frt.audit.checkpoint import SIGNER_INFO, Checkpoint
+from frt.audit.checkpoint import SIGNER_INFO, Checkpoint, CheckpointError
 from frt.audit.models import AuditRecord
 from frt.audit.verify import Verification, check
 from frt.store.base import utcnow
@@ -93,10 +93,15 @@ def verify(
     """
     _require_reader(session, actor, "audit.verify")
     signer = session.info.get(SIGNER_INFO)
-    kept = signer.latest() if signer is not None else None
+    kept, unreadable = None, []
+    if signer is not None:
+        try:
+            kept = signer.latest()
+        except CheckpointError as exc:
+            unreadable.append(f"the newest checkpoint kept here cannot be read: {exc}")
     trusted = trusted_key or (signer.public_key_bytes() if signer is not None else None)
     result = check(session, chain.key_of(session), [*checkpoints, *([kept] if kept else [])],
-                   trusted, signer.installation if signer is not None else None)
+                   trusted, signer.installation if signer is not None else None, unreadable)
     record(
         session,
         actor,

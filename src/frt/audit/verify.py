@@ -55,8 +55,11 @@ def check(
     checkpoints: Sequence[Checkpoint],
     trusted: bytes | None,
     installation: str | None = None,
+    problems: Sequence[str] = (),
 ) -> Verification:
     found = _Findings()
+    for problem in problems:
+        found.add(None, problem)
     linked = _walk_links(session, key, found)
     pending = _check_pending(session, key, found)
     for checkpoint in checkpoints:

@@ -5,8 +5,8 @@
 - Not a common, expected or compromised password: zxcvbn (a registry package) matches it
   against its lists of common passwords, English words, names and keyboard patterns, repeats and
   sequences, and it must take at least 10^8 guesses (zxcvbn score 3).
-- Not built from its context: the username, the person's names and the service's name do not
-  count towards the length, and zxcvbn is told them too.
+- Not built from its context: the username and the person's names (words of five letters or
+  more) and the service's name do not count towards the length, and zxcvbn is told them too.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def problem(password: str, context: Iterable[str] = ()) -> str | None:
     password = normalise(password)
     if len(password) < MIN_LENGTH:
         return f"the password must have at least {MIN_LENGTH} characters ({CITATION})"
+    context = list(context)
     words = _context_words(context)
     rest = password.lower()
     for word in words:
@@ -40,7 +41,7 @@ def problem(password: str, context: Iterable[str] = ()) -> str | None:
                 f"your names and the service's name ({CITATION})")
     from zxcvbn import zxcvbn  # its dictionaries load on first use
 
-    found = zxcvbn(password[:_CHECKED], user_inputs=list(words))
+    found = zxcvbn(password[:_CHECKED], user_inputs=[*words, *_hints(context)])
     if found["score"] < MIN_SCORE:
         hint = found["feedback"].get("warning") or "it is built from common words or patterns"
         return f"the password is too easy to guess: {hint.rstrip('.')} ({CITATION})"
@@ -48,11 +49,17 @@ def problem(password: str, context: Iterable[str] = ()) -> str | None:
 
 
 def _context_words(context: Iterable[str]) -> list[str]:
+    """The service's words, and the person's (username, names) of five letters or more: shorter
+    ones turn up inside ordinary words, and zxcvbn is told of those anyway."""
     words = set(SERVICE_WORDS)
     for item in context:
-        if len((item or "").strip()) >= 3:
-            words.add(item.strip().lower())
-        for word in re.split(r"[\s._@-]+", (item or "").lower()):
-            if len(word) >= 3:
+        item = (item or "").strip().lower()
+        for word in {item, *re.split(r"[\s._@-]+", item)}:
+            if len(word) >= 5:
                 words.add(word)
     return sorted(words, key=len, reverse=True)
+
+
+def _hints(context: Iterable[str]) -> list[str]:
+    return [w for item in context for w in re.split(r"[\s._@-]+", (item or "").lower())
+            if len(w) >= 3]

@@ -5,9 +5,11 @@ the MACs and from signed checkpoints kept outside the database."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -145,7 +147,6 @@ def test_a_checkpoint_signed_by_another_key_is_refused(store, checkpointed, tmp_
     forger = Ed25519PrivateKey.generate()
     forged = Checkpoint(checkpointed.installation, 3, GENESIS, checkpointed.at,
                         raw_public(forger.public_key()).hex())
-    import base64
     forged = Checkpoint(**{**forged.__dict__,
                            "signature": base64.b64encode(forger.sign(forged.body())).decode()})
     result = _verify(store, checkpoints=[forged])
@@ -201,3 +202,36 @@ def test_frt_audit_verify_detects_truncation_from_the_checkpoint_kept_locally(
     _sql(store, "DELETE FROM audit_links WHERE pos > 5", "DELETE FROM audit_records WHERE seq > 5")
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 2 and "truncated" in broken.output
+
+
+def _legacy(store, seq: int, prev: str) -> str:
+    """A record as FRT wrote them before migration 0009: a plain SHA-256 chain."""
+    from frt.audit.chain import legacy_hash
+
+    entry = AuditRecord(seq=seq, at=datetime(2026, 1, 1, tzinfo=UTC), user_id=None, role="cli",
+                        action="user.create", object_type="user", object_id=f"u{seq}",
+                        outcome="ok", detail={}, prev_hash=prev)
+    entry.hash = legacy_hash(entry)
+    with store.engine.begin() as conn:
+        conn.execute(AuditRecord.__table__.insert().values(
+            seq=seq, at=entry.at, user_id=None, role="cli", action=entry.action,
+            object_type="user", object_id=entry.object_id, outcome="ok", detail={},
+            prev_hash=prev, hash=entry.hash))
+        if conn.dialect.name == "postgresql":  # as migration 0009 set it for the rows it found
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit_records', 'seq'), "
+                                 "(SELECT MAX(seq) FROM audit_records))")
+    return entry.hash
+
+
+def test_records_from_before_the_keyed_chain_are_adopted_once(store):
+    prev = GENESIS
+    for seq in (1, 2, 3):
+        prev = _legacy(store, seq, prev)
+    _fill(store, 2)  # new records after the upgrade; the first link pass adopts the old ones
+    assert _verify(store).ok
+    _legacy(store, 100, prev)  # one made to look old later is never adopted
+    link_all(store, full=True)
+    with store.sessions() as s:
+        assert s.query(AuditLink).filter_by(record_seq=100).first() is None
+    result = _verify(store)
+    assert not result.ok and result.first_bad_seq == 100 and "never linked" in result.problem

@@ -10,7 +10,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from frt.audit.chain import GENESIS, link_mac, record_mac
@@ -156,9 +156,3 @@ def _check_checkpoint(
         found.add(seq, f"the chain at position {checkpoint.records} is not the one signed at "
                        f"{when} (re-forged)")
 
-
-def pending_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(AuditRecord).where(
-            ~exists().where(AuditLink.record_seq == AuditRecord.seq))
-    ) or 0

@@ -87,9 +87,14 @@ def users_add(
     rank: Annotated[str, typer.Option(help="e.g. inspector, superintendent, staff_band_c")],
     role: Annotated[list[str], typer.Option("--role", help="repeat for several roles")],
     name: Annotated[str, typer.Option(help="display name")] = "",
-    password: Annotated[str, typer.Option(help="leave empty to generate one")] = "",
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="read the password from the first line of standard input")] = False,
+    prompt: Annotated[bool, typer.Option(
+        "--prompt", help="ask for the password (not echoed)")] = False,
 ) -> None:
-    """Add a user with a rank and one or more roles."""
+    """Add a user with a rank and one or more roles. Without --password-stdin or --prompt a
+    one-time password is generated; a password is never taken as an argument (it would stay in
+    the shell's history and the process list)."""
     from frt.people.roles import Role
     from frt.people.service import PeopleError, create_user, new_password
     from frt.policy.ranks import Rank
@@ -100,7 +105,8 @@ def users_add(
     except ValueError as exc:
         raise _fail(f"{exc}. Ranks: {', '.join(r.value for r in Rank)}. "
                     f"Roles: {', '.join(r.value for r in Role)}") from exc
-    generated = not password
+    password = _password_input(password_stdin, prompt)
+    generated = password is None
     password = password or new_password()
     store = _store()
     try:
@@ -113,6 +119,33 @@ def users_add(
     console.print(f"user [cyan]{username}[/] added")
     if generated:
         console.print(f"one-time password: [bold yellow]{password}[/] (change at first login)")
+
+
+def _password_input(from_stdin: bool, prompt: bool) -> str | None:
+    if from_stdin and prompt:
+        raise _fail("give --password-stdin or --prompt, not both")
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise _fail("--password-stdin: standard input held no password")
+        return line
+    if prompt:
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return None
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """End an account's lock-out after failed sign-ins (and start its count afresh)."""
+    from frt.people.service import PeopleError, unlock
+
+    store = _store()
+    try:
+        with store.session() as session:
+            unlock(session, _actor(), username)
+    except PeopleError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"user [cyan]{username}[/] unlocked")
 
 
 @users_app.command("list")
@@ -234,16 +267,89 @@ def _show(value: object) -> str:
 
 # ---------------------------------------------------------------- audit
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Verify the hash chain; report the first record where it breaks."""
+def audit_verify(
+    checkpoint: Annotated[list[Path], typer.Option(
+        "--checkpoint", help="a signed checkpoint an auditor kept (repeat for several)")] = [],  # noqa: B006
+    public_key: Annotated[Path | None, typer.Option(
+        help="the auditor's copy of the checkpoint public key (default: this installation's)")] = None,
+) -> None:
+    """Verify the audit log: every record and link against the MAC key, and the chain against
+    signed checkpoints (these given, and the newest kept here); name the first problem."""
     from frt.audit import verify
+    from frt.audit.checkpoint import Checkpoint, CheckpointError, load_public
+    from frt.audit.jobs import link_all
+    from frt.store.files import ExposedKeyFile
 
+    try:
+        given = [Checkpoint.load(path) for path in checkpoint]
+        trusted = load_public(public_key) if public_key else None
+    except CheckpointError as exc:
+        raise _fail(str(exc)) from exc
     store = _store()
-    with store.session() as session:
-        result = verify(session, _actor())
+    link_all(store, full=True)
+    try:
+        with store.session() as session:
+            result = verify(session, _actor(), checkpoints=given, trusted_key=trusted)
+    except ExposedKeyFile as exc:
+        raise _fail(str(exc)) from exc
     if not result.ok:
+        for line in result.details[1:10]:
+            err.print(f"  also: {line}")
         raise _fail(str(result), code=2)
     console.print(f"[green]{result}[/]")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[Path | None, typer.Option(help="also write it here, for an auditor")] = None,
+) -> None:
+    """Sign the chain's length and head now, keep it outside the database, and export it."""
+    from frt.audit import Outcome, record
+    from frt.audit.checkpoint import CheckpointError, write_new
+    from frt.audit.jobs import checkpoint
+    from frt.store.files import ExposedKeyFile
+
+    store = _store()
+    try:
+        made, kept = checkpoint(store)
+    except (CheckpointError, ExposedKeyFile) as exc:
+        raise _fail(str(exc)) from exc
+    if out is not None:
+        write_new(out, made.to_json())
+    with store.session() as session:
+        record(session, _actor(), "audit.checkpoint", outcome=Outcome.OK,
+               detail={"records": made.records, "head": made.head})
+    console.print(f"checkpoint: {made.records} records, head {made.head[:16]}…, signed {made.at}")
+    console.print(f"kept at {kept}", soft_wrap=True)
+    if out is not None:
+        console.print(f"exported to {out}", soft_wrap=True)
+
+
+@audit_app.command("public-key")
+def audit_public_key(
+    out: Annotated[Path | None, typer.Option(help="write the PEM here (default: print it)")] = None,
+) -> None:
+    """The public key that checks this installation's checkpoints: give it to the auditors."""
+    import hashlib
+
+    from frt.audit.checkpoint import SIGNER_INFO, CheckpointError, public_pem, raw_public, write_new
+    from frt.store.files import ExposedKeyFile
+
+    store = _store()
+    with store.sessions() as session:
+        signer = session.info[SIGNER_INFO]
+    try:
+        raw = raw_public(signer.private_key().public_key())
+    except (CheckpointError, ExposedKeyFile) as exc:
+        raise _fail(str(exc)) from exc
+    pem = public_pem(raw)
+    fingerprint = hashlib.sha256(raw).hexdigest()[:32]
+    if out is None:
+        typer.echo(pem, nl=False)
+    else:
+        write_new(out, pem)
+        console.print(f"public key written to {out}")
+    console.print(f"fingerprint (SHA-256): {fingerprint}")
 
 
 @audit_app.command("show")
@@ -268,11 +374,12 @@ def audit_show(
 @certs_app.command("dev")
 def certs_dev(
     host: Annotated[list[str], typer.Option("--host", help="extra host names")] = [],  # noqa: B006
+    renew: Annotated[bool, typer.Option(help="make a new one even if the kept one is good")] = False,
 ) -> None:
-    """Make a self-signed development certificate under ./var/certs."""
+    """Make (or keep) a self-signed development certificate under ./var/certs."""
     from frt.web.certs import make_dev_certificate
 
-    cert, key = make_dev_certificate(load_settings().data_dir / "certs", list(host))
+    cert, key = make_dev_certificate(load_settings().data_dir / "certs", list(host), renew=renew)
     console.print(f"certificate: {cert}\nprivate key: {key} (mode 0600)")
 
 
@@ -310,6 +417,11 @@ def serve(
         # DATA-01, DATA-02, DATA-08: Alerts' camera faces, Watchlists and working data go within
         # the profile's periods, whether or not anyone remembers to run `frt deploy purge`.
         scheduler(store, purge_every, background=True).start()
+    from frt.audit.jobs import schedule as audit_jobs
+
+    # DATA-04: committed audit records are linked into the chain every few seconds, and a signed
+    # checkpoint is kept outside the database every hour (frt.audit.jobs).
+    audit_jobs(store).start()
     scheme = "http" if insecure_localhost else "https"
     console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
                   f"  (policy profile: {settings.policy_profile})")
@@ -326,10 +438,12 @@ def _seed_demo(store, settings) -> None:
     demo = seed(store, settings.data_dir)
     names = ", ".join(u[0] for u in DEMO_USERS)
     if demo.password:
-        console.print(f"Demo users [cyan]{names}[/] all have the password [bold yellow]"
-                      f"{demo.password}[/] (shown once).")
+        table = Table("demo user", "one-time password (shown once; change it at first sign-in)")
+        for username, password in demo.password.items():
+            table.add_row(username, password)
+        console.print(table)
     else:
-        console.print(f"Demo users exist ({names}); their password was printed at first run "
+        console.print(f"Demo users exist ({names}); their passwords were printed at first run "
                       "(reset one with `frt users passwd NAME`).")
     if demo.deployment_id:
         _print_demo_guide(demo)

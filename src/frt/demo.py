@@ -41,7 +41,7 @@ WATCHLIST_REFERENCE = "DEMO-W-1"
 
 @dataclass(frozen=True)
 class DemoScenario:
-    password: str | None  # the demo users' one-time password, None if they existed already
+    password: dict[str, str] | None  # each demo user's one-time password; None if they existed
     pending_application: str | None = None  # references, for the printed guide
     authorised_application: str | None = None
     deployment_id: str | None = None

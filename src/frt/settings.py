@@ -26,6 +26,16 @@ class Settings:
     def key_file(self) -> Path:
         return self.data_dir / "frt.key"
 
+    @property
+    def audit_signing_key_file(self) -> Path:
+        """The Ed25519 key that signs audit checkpoints: beside the data key, never in the DB."""
+        return self.data_dir / "audit-signing.key"
+
+    @property
+    def audit_checkpoint_dir(self) -> Path:
+        """Where signed audit checkpoints are kept (outside the database)."""
+        return self.data_dir / "audit-checkpoints"
+
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("FRT_DATA_DIR", "var")).resolve()

@@ -5,6 +5,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from frt.audit import Actor, AuditAccessDenied, read, record, verify
+from frt.audit.jobs import link_all
 from frt.audit.models import AuditRecord
 
 AUDITOR = Actor("u-auditor", "auditor")
@@ -15,6 +16,7 @@ def _fill(store, n=5):
     with store.session() as s:
         for i in range(n):
             record(s, OPERATOR, "test.action", object_type="thing", object_id=f"t{i}")
+    link_all(store)  # as `frt serve` does every few seconds
 
 
 def _bypass_protection(conn):
@@ -56,7 +58,7 @@ def test_a_deleted_record_breaks_the_chain_where_it_was_removed(store):
     _tamper(store, "DELETE FROM audit_records WHERE seq = 2")
     with store.session() as s:
         result = verify(s, AUDITOR)
-    assert not result.ok and result.first_bad_seq == 3 and "deleted" in result.problem
+    assert not result.ok and result.first_bad_seq == 2 and "deleted" in result.problem
 
 
 @pytest.mark.req("DATA-04")

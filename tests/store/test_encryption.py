@@ -43,6 +43,7 @@ def test_a_missing_key_file_is_reported_not_silently_replaced(settings):
         open_store(settings, migrate=False)
     assert not settings.key_file.exists()  # no new key was made behind the user's back
     settings.key_file.write_bytes(original)
+    settings.key_file.chmod(0o600)  # restored as its owner would (one others can read is refused)
     open_store(settings, migrate=False).dispose()  # the right key opens it again
 
 

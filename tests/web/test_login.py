@@ -116,7 +116,7 @@ def test_short_new_password_is_refused_with_reason(client, people):
     response = client.post("/account/password", data={
         "csrf_token": token, "current_password": PASSWORD,
         "new_password": "short", "confirm_password": "short"})
-    assert response.status_code == 400 and "at least 12 characters" in response.text
+    assert response.status_code == 400 and "at least 15 characters" in response.text
 
 
 def test_unauthenticated_page_redirects_to_login_and_api_answers_401(client):

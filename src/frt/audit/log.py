@@ -1,27 +1,29 @@
 """The single path by which anything is written to, or read from, the audit log (DATA-04).
 
-Each record carries the SHA-256 of its own content and of the record before it, so an edit, a
-deletion or a reordering breaks the chain at a place `verify` reports. The database refuses
-UPDATE and DELETE on the table (a trigger on both SQLite and PostgreSQL; see the migration).
+`record` writes a record with its own MAC in the caller's transaction, taking no lock: writers
+commit side by side. The sequencer (`frt.audit.chain.link`) links committed records into the
+chain; `verify` checks every record and link against the MAC key and against signed checkpoints
+kept outside the database (`frt.audit.checkpoint`). The database refuses UPDATE and DELETE on both
+tables (triggers; see migrations 0001 and 0009), and what an administrator who drops the triggers
+can still do is caught by the MACs and the checkpoints (docs/security.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from frt.audit import chain
+from frt.audit.checkpoint import SIGNER_INFO, Checkpoint, CheckpointError
 from frt.audit.models import AuditRecord
+from frt.audit.verify import Verification, check
 from frt.store.base import utcnow
 
-GENESIS = "0" * 64
-_PG_LOCK_KEY = 0x46525441  # "FRTA": serialises appends so the chain never forks
+GENESIS = chain.GENESIS
 
 
 class Outcome(str, Enum):
@@ -57,12 +59,9 @@ def record(
     detail: dict | None = None,
 ) -> AuditRecord:
     """Append one record in the caller's transaction (so it commits or rolls back with the change)."""
-    _lock(session)
-    last = session.execute(
-        select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
-    ).first()
+    key = chain.key_of(session)
     entry = AuditRecord(
-        seq=(last.seq + 1) if last else 1,
+        seq=chain.next_seq(session),
         at=utcnow(),
         user_id=actor.user_id,
         role=actor.role,
@@ -71,91 +70,47 @@ def record(
         object_id=object_id,
         outcome=Outcome(outcome).value,
         detail=detail or {},
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=None,
     )
-    entry.hash = content_hash(entry)
+    entry.hash = chain.record_mac(key, entry)
     session.add(entry)
     session.flush()
     return entry
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    # SQLite: every FRT transaction begins IMMEDIATE (store.db), so writers are already serial.
+def verify(
+    session: Session,
+    actor: Actor,
+    *,
+    checkpoints: Sequence[Checkpoint] = (),
+    trusted_key: bytes | None = None,
+) -> Verification:
+    """Check every record and link, and the chain against the checkpoints given and the newest
+    one kept by this installation; report the first problem. The check is itself audited.
 
-
-def content_hash(entry: AuditRecord) -> str:
-    body = {
-        "seq": entry.seq,
-        "at": _iso(entry.at),
-        "user_id": entry.user_id,
-        "role": entry.role,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "outcome": entry.outcome,
-        "detail": entry.detail or {},
-        "prev_hash": entry.prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _iso(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass
-class Verification:
-    ok: bool
-    records: int
-    first_bad_seq: int | None = None
-    problem: str | None = None
-    details: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if self.ok:
-            return f"audit chain intact: {self.records} records verified"
-        return f"audit chain broken at record {self.first_bad_seq}: {self.problem}"
-
-
-def verify(session: Session, actor: Actor) -> Verification:
-    """Walk the chain from the first record; report the first place it breaks."""
+    `trusted_key` is the auditor's copy of the checkpoint public key (raw 32 bytes); without it
+    the installation's own is used.
+    """
     _require_reader(session, actor, "audit.verify")
-    expected_seq, prev_hash, count = 1, GENESIS, 0
-    result: Verification | None = None
-    for entry in _all(session):
-        count += 1
-        problem = _check(entry, expected_seq, prev_hash)
-        if problem and result is None:
-            result = Verification(False, count, entry.seq, problem)
-        expected_seq, prev_hash = entry.seq + 1, entry.hash
-    result = result or Verification(True, count)
+    signer = session.info.get(SIGNER_INFO)
+    kept, unreadable = None, []
+    if signer is not None:
+        try:
+            kept = signer.latest()
+        except CheckpointError as exc:
+            unreadable.append(f"the newest checkpoint kept here cannot be read: {exc}")
+    trusted = trusted_key or (signer.public_key_bytes() if signer is not None else None)
+    result = check(session, chain.key_of(session), [*checkpoints, *([kept] if kept else [])],
+                   trusted, signer.installation if signer is not None else None, unreadable)
     record(
         session,
         actor,
         "audit.verify",
         outcome=Outcome.OK,
-        detail={"records": count, "intact": result.ok, "first_bad_seq": result.first_bad_seq},
+        detail={"records": result.records, "linked": result.linked, "intact": result.ok,
+                "first_bad_seq": result.first_bad_seq, "checkpoints": result.checkpoints},
     )
     return result
-
-
-def _check(entry: AuditRecord, expected_seq: int, prev_hash: str) -> str | None:
-    if entry.seq > expected_seq:
-        return f"records {expected_seq}–{entry.seq - 1} are missing (deleted)"
-    if entry.hash != content_hash(entry):
-        return "its content does not match its hash (edited)"
-    if entry.prev_hash != prev_hash:
-        return "it does not follow the record before it (reordered or a record was replaced)"
-    return None
-
-
-def _all(session: Session) -> Iterator[AuditRecord]:
-    yield from session.scalars(
-        select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=1000)
-    )
 
 
 def read(
@@ -209,3 +164,4 @@ def _require_reader(session: Session, actor: Actor, action: str) -> None:
         f"role '{actor.role}' may not read the audit log; only auditor, DPO, SRO or "
         "administrator roles may (DATA-04, 000 §12.1(d))"
     )
+

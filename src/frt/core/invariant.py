@@ -19,6 +19,8 @@ AUDIT_TABLE = "audit_records"
 
 # Bookkeeping, not actions: each with why an audit record per write would be wrong.
 EXEMPT: dict[str, str] = {
+    "audit_links": "the sequencer's links of committed audit records into the keyed chain: "
+    "part of the audit log itself (frt.audit.chain)",
     "store_meta": "the key check and schema facts written when an installation is first opened",
     "lfr_camera_counters": "a camera's running counts, flushed every few seconds by its worker; "
     "the Deployment's totals are audited when it ends",

@@ -38,17 +38,19 @@ _TRAINED = {
 }
 
 
-def ensure_demo_users(session: Session) -> str | None:
-    """Create the demo users once; return their shared one-time password, or None if they exist."""
+def ensure_demo_users(session: Session) -> dict[str, str] | None:
+    """Create the demo users once, each with a one-time password of its own (changed at first
+    sign-in); return them by username, or None if the users exist already."""
     if session.scalar(select(User.id).where(User.username == "operator")) is not None:
         return None
     actor = Actor.system("demo-seed")
-    password = new_password()
+    passwords = {}
     today = date.today()
     for username, name, rank, roles in DEMO_USERS:
+        passwords[username] = new_password()
         create_user(session, actor, username=username, display_name=name, rank=rank,
-                    roles=roles, password=password)
+                    roles=roles, password=passwords[username], must_change_password=True)
         for kind in _TRAINED.get(username, []):
             add_training(session, actor, username, kind, today - timedelta(days=30),
                          today + timedelta(days=335))
-    return password
+    return passwords

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frt.audit import Actor, Outcome, record
+from frt.people import passwords
 from frt.people.models import TrainingRecord, User
 from frt.people.roles import Role, TrainingKind
 from frt.policy.ranks import Rank
@@ -23,9 +24,12 @@ _hasher = PasswordHash.recommended()  # argon2id
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("frt-no-such-user")
 
-MAX_FAILED_LOGINS = 5
+# An account locks after this many failures in a row, from any clients (NIST SP 800-63B-4
+# §3.2.2: at most 100). It is set above what one client may try (frt.web.throttle: 5 per account
+# and 10 in all per 15 minutes), so that no one client can lock someone else's account.
+MAX_FAILED_LOGINS = 20
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 class PeopleError(ValueError):
@@ -39,14 +43,17 @@ class LoginFailed(Exception):
         super().__init__("Unknown username or wrong password, or the account is locked or disabled.")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PeopleError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+def hash_password(password: str, context: tuple[str, ...] = ()) -> str:
+    """Refuse a password the rules of `frt.people.passwords` refuse; else its argon2id hash."""
+    refused = passwords.problem(password, context)
+    if refused:
+        raise PeopleError(refused)
+    return _hasher.hash(passwords.normalise(password))
 
 
 def new_password() -> str:
-    return secrets.token_urlsafe(15)
+    """A one-time password: 24 random characters (144 bits)."""
+    return secrets.token_urlsafe(18)
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -83,7 +90,7 @@ def create_user(
         display_name=display_name.strip() or username,
         rank=Rank(rank).value,
         roles_json=sorted(Role(r).value for r in roles),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, (username, display_name)),
         must_change_password=must_change_password,
     )
     session.add(user)
@@ -115,27 +122,63 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """
     now = utcnow()
     user = get_user(session, username.strip().lower())
+    password = passwords.normalise(password)
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)
         record(session, Actor.system("login"), "login", outcome=Outcome.REFUSED,
                detail={"reason": "unknown user"})
         return None
     valid = _hasher.verify(password, user.password_hash)
-    locked = user.locked_until is not None and user.locked_until > now
+    _end_expired_lock(user, now)
+    locked = is_locked(user, now)
     if valid and not locked and not user.disabled:
         user.failed_logins = 0
         user.locked_until = None
         record(session, Actor(user.id, "user"), "login", object_type="user", object_id=user.id)
         return user
     reason = "disabled" if user.disabled else "locked" if locked else "wrong password"
-    if not valid:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            reason = "wrong password; account locked"
+    if not valid and not locked:
+        reason = _count_failure(user, now, "wrong password")
     record(session, Actor(user.id, "user"), "login", object_type="user", object_id=user.id,
            outcome=Outcome.REFUSED, detail={"reason": reason})
     return None
+
+
+def _end_expired_lock(user: User, now: datetime) -> None:
+    """A lock that has run out starts the count afresh (one typo after it must not re-lock)."""
+    if user.locked_until is not None and user.locked_until <= now:
+        user.locked_until = None
+        user.failed_logins = 0
+
+
+def _count_failure(user: User, now: datetime, reason: str) -> str:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = now + LOCKOUT
+        return f"{reason}; account locked"
+    return reason
+
+
+def check_current_password(session: Session, user: User, password: str) -> bool:
+    """The change-password form's check of the current password, counted like a sign-in: a
+    wrong one adds to the account's failures (and may lock it), and is audited."""
+    now = utcnow()
+    _end_expired_lock(user, now)
+    if _hasher.verify(passwords.normalise(password), user.password_hash) and not is_locked(user):
+        return True
+    reason = "locked" if is_locked(user, now) else _count_failure(user, now,
+                                                                  "wrong current password")
+    record(session, Actor(user.id, "user"), "user.password", object_type="user",
+           object_id=user.id, outcome=Outcome.REFUSED, detail={"reason": reason})
+    return False
+
+
+def unlock(session: Session, actor: Actor, username: str) -> User:
+    user = require_user(session, username)
+    user.locked_until = None
+    user.failed_logins = 0
+    record(session, actor, "user.unlock", object_type="user", object_id=user.id)
+    return user
 
 
 def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> User:
@@ -147,7 +190,7 @@ def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) 
 
 
 def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, (user.username, user.display_name))
     user.must_change_password = False
     user.failed_logins = 0
     user.locked_until = None

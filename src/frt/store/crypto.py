@@ -5,7 +5,7 @@ the first 8 bytes of SHA-256 of the key, so a blob sealed under another key is r
 and refused with a clear error instead of a bare authentication failure.
 
 The key comes from `FRT_SECRET_KEY` (base64 of 32 bytes) or from a key file created on first use
-with mode 0600. A key file is only created when the database holds no sealed data yet: a lost key
+with mode 0600 (one that others can read is refused). A key file is only created when the database holds no sealed data yet: a lost key
 is reported, never silently replaced (which would orphan everything already recorded).
 """
 
@@ -20,6 +20,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from frt.store.files import ExposedKeyFile, check_private, private_dir, write_private
 
 MAGIC = b"FRT1"
 _HEADER = len(MAGIC) + 8 + 12
@@ -90,16 +92,18 @@ def load_key(env_value: str | None, key_file: Path, *, may_create: bool) -> byte
     if env_value:
         return decode_key(env_value, source="FRT_SECRET_KEY")
     if key_file.exists():
+        try:
+            check_private(key_file, what="key file")
+        except ExposedKeyFile as exc:
+            raise EncryptionKeyError(str(exc)) from exc
         return decode_key(key_file.read_text(encoding="ascii"), source=f"key file {key_file}")
     if not may_create:
         raise EncryptionKeyError(
             f"no encryption key: FRT_SECRET_KEY is unset and {key_file} is missing, but the "
             "database already holds encrypted data. Restore the key; a new one cannot read it."
         )
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(key_file.parent)
     key = generate_key()
     # O_EXCL + 0600: never overwrite a key, never let another user read it.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(encode_key(key) + "\n")
+    write_private(key_file, (encode_key(key) + "\n").encode("ascii"))
     return key

@@ -18,10 +18,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from frt.settings import Settings, load_settings
 from frt.store.crypto import BlobCipher, EncryptionKeyError, load_key
+from frt.store.files import private_dir, private_file
 from frt.store.meta import KEY_CHECK, KEY_CHECK_PLAINTEXT, StoreMeta
 
 logger = logging.getLogger(__name__)
@@ -96,8 +98,9 @@ class Store:
 def open_store(settings: Settings | None = None, *, migrate: bool | None = None) -> Store:
     """Open the configured database, migrating it when asked (default: only the embedded one)."""
     settings = settings or load_settings()
+    private_dir(settings.data_dir)  # keys, certificates, checkpoints and the embedded database
     if settings.is_embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     if migrate if migrate is not None else settings.is_embedded:
         upgrade(engine)
@@ -107,7 +110,27 @@ def open_store(settings: Settings | None = None, *, migrate: bool | None = None)
         )
     sessions = sessionmaker(engine, expire_on_commit=False)
     cipher = _open_cipher(sessions, settings)
+    sessions.configure(info=_audit_info(cipher, settings))
     return Store(engine, sessions, cipher, settings)
+
+
+def _audit_info(cipher: BlobCipher, settings: Settings) -> dict:
+    """What `frt.audit` needs in every session: the chain's MAC key (derived from the data key,
+    never stored) and the checkpoint signer (a key file and folder outside the database)."""
+    from frt.audit.chain import KEY_INFO, PURPOSE
+    from frt.audit.checkpoint import SIGNER_INFO, Signer
+
+    signer = Signer(settings.audit_signing_key_file, settings.audit_checkpoint_dir,
+                    cipher.key_id.hex())
+    return {KEY_INFO: cipher.derive_secret(PURPOSE), SIGNER_INFO: signer}
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it gives -wal and -shm the same mode)."""
+    path = make_url(url).database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(path))
 
 
 def _open_cipher(sessions: sessionmaker[Session], settings: Settings) -> BlobCipher:

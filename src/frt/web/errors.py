@@ -2,7 +2,9 @@
 
 A refusal (a `PolicyRefusal`, a role check, a CSRF failure, `AuditAccessDenied`, any other
 `PermissionError`) answers 403 with the reason and the citation, and is recorded in the audit log
-in a transaction of its own: the request's own unit of work has already rolled back.
+in a transaction of its own: the request's own unit of work has already rolled back. Refusals of
+anonymous requests pass `frt.web.throttle` first: repeats are counted into one record, and a
+client that keeps on is answered 429 (DATA-04; hardening issue, item 4).
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from frt.audit.log import AuditAccessDenied, Outcome, record
 from frt.policy import Decision, PolicyRefusal
 from frt.web.auth import NotAuthenticated, PasswordChangeRequired, session_actor, store_of
 from frt.web.templating import is_htmx, render, wants_json
+from frt.web.throttle import (
+    TooManyAttempts,
+    Verdict,
+    client_of,
+    record_counted,
+    throttle_for,
+    throttle_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +38,7 @@ DEFAULT_CITATION = "000 §12.1(d)"
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(TooManyAttempts, _too_many)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(PolicyRefusal, _policy_refusal)
@@ -35,6 +46,25 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    throttle_for(app)  # made now, not by two first requests at once
+    # Counted refusals of a window not yet ended are recorded when the server stops.
+    app.router.on_shutdown.append(
+        lambda: record_counted(app.state.store, throttle_for(app), everything=True))
+
+
+def _too_many(request: Request, exc: TooManyAttempts) -> Response:
+    """429: this client must wait. Anonymous attempts were counted (frt.web.throttle)."""
+    actor = session_actor(request)
+    if actor.user_id is not None:
+        _write(request, actor, Decision.refuse(exc.reason, exc.citation, "WEB-THROTTLE"))
+    headers = {"Retry-After": str(exc.retry_after)}
+    if wants_json(request):
+        return JSONResponse({"error": "too many requests", "detail": exc.reason,
+                             "rule": exc.citation}, status_code=429, headers=headers)
+    response = render(request, "error.html", 429, title="Too many attempts",
+                      detail=f"{exc.reason} ({exc.citation})")
+    response.headers.update(headers)
+    return response
 
 
 def _not_authenticated(request: Request, _exc: Exception) -> Response:
@@ -54,9 +84,8 @@ def _password_change_required(request: Request, _exc: Exception) -> Response:
 
 
 def _policy_refusal(request: Request, exc: PolicyRefusal) -> Response:
-    if not exc.recorded:  # a refusal outside any action (e.g. a route's own check)
-        _record(request, exc.decision)
-    return refusal_response(request, exc.decision)
+    limited = None if exc.recorded else _record(request, exc.decision)  # outside any action
+    return limited or refusal_response(request, exc.decision)
 
 
 def _permission_error(request: Request, exc: PermissionError) -> Response:
@@ -64,16 +93,32 @@ def _permission_error(request: Request, exc: PermissionError) -> Response:
     default = AUDIT_READ_CITATION if isinstance(exc, AuditAccessDenied) else DEFAULT_CITATION
     decision = Decision.refuse(reason, getattr(exc, "citation", None) or default,
                                getattr(exc, "rule", None) or "ACCESS-ROLE")
-    _record(request, decision)
-    return refusal_response(request, decision)
+    return _record(request, decision) or refusal_response(request, decision)
 
 
-def _record(request: Request, decision: Decision) -> None:
-    """Record a refusal no action recorded, in its own transaction (it outlives the rollback)."""
+def _record(request: Request, decision: Decision) -> Response | None:
+    """Record a refusal no action recorded, in its own transaction (it outlives the rollback).
+
+    Anonymous refusals are throttled per client before any audit write: repeats are counted into
+    one record, and past the limit the answer is 429 (hardening item 4)."""
+    actor = session_actor(request)
+    if actor.user_id is None:
+        throttle = throttle_of(request)
+        verdict = throttle.anonymous_refusal(client_of(request), _action(request))
+        record_counted(store_of(request), throttle)
+        if verdict is Verdict.LIMIT:
+            return _too_many(request, TooManyAttempts(60, "refused requests"))
+        if verdict is not Verdict.RECORD:
+            return None
+    _write(request, actor, decision)
+    return None
+
+
+def _write(request: Request, actor, decision: Decision) -> None:
     action = _action(request)
     try:
         with store_of(request).session() as session:
-            record(session, session_actor(request), action, outcome=Outcome.REFUSED,
+            record(session, actor, action, outcome=Outcome.REFUSED,
                    detail={"reason": decision.reason, "rule": decision.rule or None,
                            "citation": decision.citation})
     except Exception:  # the refusal still stands if the audit write fails; say so in the log

@@ -1,10 +1,14 @@
 """Serving FRT over HTTPS with uvicorn (DATA-06; 000 §12.1(f)–(g): "all connections are directed
 through HTTPS"). Plain HTTP is refused except bound to 127.0.0.1 with `insecure_localhost`.
+
+TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20-Poly1305):
+no CBC suites (Lucky13-style padding oracles), no RSA key exchange, nothing older than TLS 1.2.
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
 from pathlib import Path
 
 import uvicorn
@@ -16,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 LOCALHOST = "127.0.0.1"
 HTTPS_CITATION = "000 §12.1(f)–(g)"
+# TLS 1.2 suites (OpenSSL names); TLS 1.3's are all AEAD and are not set by this string.
+TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
+MIN_TLS = ssl.TLSVersion.TLSv1_2
 
 
 class InsecureServing(ValueError):
@@ -50,16 +57,21 @@ def server_config(
         host = LOCALHOST
         logger.warning("serving plain HTTP on %s:%s: for this machine only, never for users "
                        "(%s)", host, port, HTTPS_CITATION)
-    return uvicorn.Config(
+    config = uvicorn.Config(
         create_app(store),
         host=host,
         port=port,
         ssl_certfile=str(certfile) if tls else None,
         ssl_keyfile=str(keyfile) if tls else None,
+        ssl_ciphers=TLS12_CIPHERS,
         proxy_headers=False,  # no proxy is trusted to say a request was HTTPS
         server_header=False,
         log_level=log_level,
     )
+    config.load()  # builds the SSL context, which gets its floor here (uvicorn has no option)
+    if config.ssl is not None:
+        config.ssl.minimum_version = MIN_TLS
+    return config
 
 
 def serve(

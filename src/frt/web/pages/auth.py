@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from pwdlib import PasswordHash
 
 from frt.people.models import User
 from frt.people.service import MIN_PASSWORD_LENGTH, LoginFailed, PeopleError, set_password
 from frt.web import sessions
-from frt.web.account import sign_in, sign_out
+from frt.web.account import current_password_ok, sign_in, sign_out
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-_verifier = PasswordHash.recommended()
 
 
 def _safe_next(target: str | None) -> str:
@@ -70,7 +67,10 @@ def change_password(
     confirm_password: str = Form(..., max_length=1024),
     who: Principal = Depends(require_role(password_change=True)),
 ):
-    problem = _password_problem(who.user, current_password, new_password, confirm_password)
+    problem = _password_problem(request, who.user, current_password, new_password,
+                                confirm_password)
+    if not request.session.get(sessions.USER_ID):  # too many wrong current passwords: signed out
+        return RedirectResponse("/login", status_code=303)
     if problem is None:
         try:
             with store_of(request).session() as db:
@@ -85,8 +85,9 @@ def change_password(
     return RedirectResponse("/", status_code=303)
 
 
-def _password_problem(user: User, current: str, new: str, confirm: str) -> str | None:
-    if not _verifier.verify(current, user.password_hash):
+def _password_problem(request: Request, user: User, current: str, new: str,
+                      confirm: str) -> str | None:
+    if not current_password_ok(request, user, current):  # counted like a failed sign-in
         return "the current password is wrong"
     if new != confirm:
         return "the new passwords do not match"

@@ -12,6 +12,7 @@ from frt.people.models import User
 from frt.people.service import MAX_FAILED_LOGINS, LoginFailed, login
 from frt.store.base import utcnow
 from frt.web.throttle import PER_ACCOUNT, PER_CLIENT
+from tests.conftest import setup_session
 from tests.web.conftest import PASSWORD, form_token, sign_in, signed_in
 
 pytestmark = pytest.mark.req("DATA-05")
@@ -74,7 +75,7 @@ def test_the_count_starts_afresh_when_a_lock_runs_out(store, people):
     for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(LoginFailed):
             login(store, "operator", "not the password")
-    with store.session() as db:
+    with setup_session(store) as db:
         user = db.query(User).filter_by(username="operator").one()
         assert user.locked_until is not None
         user.locked_until = utcnow() - timedelta(seconds=1)  # the lock has run out

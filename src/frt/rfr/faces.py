@@ -93,7 +93,7 @@ def detect_still(data: bytes) -> ProbeFrame:
     if len(data) > MAX_STILL_BYTES:
         raise InputError(f"a probe image may be at most {MAX_STILL_BYTES // 2**20} MB")
     try:
-        rgb = decode_image(data)
+        rgb = np.array(decode_image(data))  # writable: wiped once used
         return ProbeFrame(rgb, _found(rgb, detector().detect(rgb)))
     except EngineError as exc:
         raise InputError(f"the probe image cannot be used: {exc}") from None

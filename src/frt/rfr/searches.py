@@ -168,7 +168,9 @@ def open_probe(cipher, image: RfrProbeImage):
     """The probe image's pixels (RGB)."""
     if image.image_sealed is None:
         raise NotFound("this probe image is no longer held")
-    return decode_image(cipher.open(image.image_sealed, context=_probe_ctx(image.id)))
+    import numpy as np
+
+    return np.array(decode_image(cipher.open(image.image_sealed, context=_probe_ctx(image.id))))
 
 
 @action("rfr.search.select_faces", roles=[Role.RFR_USER], touches="rfr_search",
@@ -380,8 +382,13 @@ def approvals_of(session, search_id: str) -> list[RfrSearchApproval]:
         RfrSearchApproval.search_id == search_id).order_by(RfrSearchApproval.decided_at)))
 
 
+def _may_decide(ctx: Ctx, arguments: dict) -> Decision:
+    rank = rules.approver_rank(ctx.user.rank_enum, ctx.profile)
+    return searcher_or_approver(ctx, arguments) if rank else rank
+
+
 @action("rfr.search.decide", roles=[Role.RFR_APPROVING_OFFICER], touches="rfr_search",
-        key="search_id", guard=searcher_or_approver, **TRAINING)
+        key="search_id", guard=_may_decide, **TRAINING)
 def decide(ctx: Ctx, search_id: str, approve: bool, note: str) -> RfrSearchApproval:
     """An officer of the profile's rank approves or refuses the Form 3's listed needs, in writing
     on the form (003 §4.7, §8.18, §8.21–8.22)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,8 @@ ENROLLERS = (Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_FILE_BYTES = 30 * 1024 * 1024
 CHUNK = 1024  # images handed to the worker pool at a time (bounds memory)
-BATCH = 64  # images per transaction
+# Images per transaction (FRT_RFR_ENROL_BATCH): what a kill can lose, and redo on resuming.
+BATCH = int(os.environ.get("FRT_RFR_ENROL_BATCH", "64"))
 AGE_BANDS = ("under_13", "13_15", "16_18", "over_18")  # the retention table's (003 §7.1(b)(i))
 Progress = Callable[[int, int], None]
 

@@ -8,7 +8,6 @@ from alembic import op
 
 import frt.store.base
 
-
 revision = '0010r'
 down_revision = '0008'
 branch_labels = None

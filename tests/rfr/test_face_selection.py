@@ -6,7 +6,6 @@ crops of the chosen person only. And a short clip: faces grouped into tracks, wi
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 import time
 

@@ -23,6 +23,8 @@ from frt.web.api import governance as governance_api
 from frt.web.api import health, session
 from frt.web.api import lfr_live as lfr_live_api
 from frt.web.api import retention as retention_api
+from frt.web.api import rfr_libraries as rfr_libraries_api
+from frt.web.api import rfr_searches as rfr_searches_api
 from frt.web.api import users as users_api
 from frt.web.auth import unguarded_routes
 from frt.web.limits import DEFAULT_BODY_BYTES
@@ -36,6 +38,9 @@ from frt.web.pages import (
     lfr_live,
     public,
     retention,
+    rfr,
+    rfr_libraries,
+    rfr_searches,
 )
 from frt.web.pages import governance as governance_pages
 from frt.web.sessions import SchemeAwareSessions, session_secret
@@ -59,6 +64,8 @@ ROUTERS = [
     lfr_live.router,
     retention_api.router,
     retention.router,
+    rfr.router, rfr_libraries.router, rfr_searches.router,
+    rfr_libraries_api.router, rfr_searches_api.router,
 ]
 
 
@@ -78,6 +85,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.policy = load_profile(store.settings.policy_profile)
     governance_pages.register_panels(app.state.policy)
     retention.register_panels(app.state.policy)
+    rfr.register(app.state.policy)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

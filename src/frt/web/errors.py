@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from frt.audit.log import AuditAccessDenied, record_refusal
+from frt.core.errors import InputError, NotFound
 from frt.policy import PolicyRefusal
 from frt.web.auth import NotAuthenticated, PasswordChangeRequired, session_actor, store_of
 from frt.web.templating import is_htmx, render, wants_json
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PolicyRefusal, _policy_refusal)
     app.add_exception_handler(PermissionError, _permission_error)  # incl. AuditAccessDenied
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(InputError, _input_error)  # frt.core actions: 400, or 404
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -54,7 +56,17 @@ def _password_change_required(request: Request, _exc: Exception) -> Response:
 
 
 def _policy_refusal(request: Request, exc: PolicyRefusal) -> Response:
-    return refuse(request, exc.decision.reason, exc.decision.citation)
+    # An action run by frt.core.actions.acting has recorded its refusal already (rule and all).
+    return refuse(request, exc.decision.reason, exc.decision.citation,
+                  recorded=getattr(exc, "recorded", False), rule=exc.decision.rule)
+
+
+def _input_error(request: Request, exc: InputError) -> Response:
+    status = 404 if isinstance(exc, NotFound) else 400
+    if wants_json(request):
+        return _json(status, "not found" if status == 404 else "invalid input", str(exc))
+    return render(request, "error.html", status, title="Not found" if status == 404 else
+                  "Cannot do that", detail=str(exc))
 
 
 def _permission_error(request: Request, exc: PermissionError) -> Response:
@@ -63,17 +75,20 @@ def _permission_error(request: Request, exc: PermissionError) -> Response:
     return refuse(request, reason, getattr(exc, "citation", None) or default)
 
 
-def refuse(request: Request, reason: str, citation: str) -> Response:
+def refuse(request: Request, reason: str, citation: str, *, recorded: bool = False,
+           rule: str = "") -> Response:
     """Record the refusal (its own transaction) and tell the user which rule refused."""
     action = _action(request)
     try:
-        record_refusal(store_of(request), session_actor(request), action, reason, citation)
+        if not recorded:
+            record_refusal(store_of(request), session_actor(request), action, reason, citation)
     except Exception:  # the refusal still stands if the audit write fails; say so in the log
         logger.exception("could not record refusal of %s", action)
     if wants_json(request):
-        return JSONResponse(
-            {"error": "refused", "detail": reason, "rule": citation}, status_code=403
-        )
+        body = {"error": "refused", "detail": reason, "rule": citation}
+        if rule:
+            body["rule_id"] = rule
+        return JSONResponse(body, status_code=403)
     template = "partials/refusal.html" if is_htmx(request) else "refusal.html"
     return render(request, template, 403, reason=reason, citation=citation)
 

@@ -58,6 +58,12 @@ class Page:
     sees_results: bool
 
 
+def _label(value: str) -> str:
+    from frt.rfr.enums import _LABELS
+
+    return _LABELS.get(value, value.replace("_", " "))
+
+
 @router.post("/rfr/searches", name="rfr.search.create")
 async def create(request: Request, who: Principal = Depends(USER)):
     form = await request.form()
@@ -96,7 +102,7 @@ def search_page(request: Request, search_id: str,
                 who: Principal = Depends(require_role(*VIEWERS))):
     page = _page(request, who, search_id)
     offences = request.app.state.policy.rfr.offences.value
-    return render(request, "rfr/search.html", p=page, s=page.search, Role=Role,
+    return render(request, "rfr/search.html", p=page, s=page.search, Role=Role, label=_label,
                   choices=CHOICES, offences=offences,
                   levels=request.app.state.policy.rfr.approval_image_levels)
 
@@ -221,7 +227,7 @@ def report_page(request: Request, report_id: str, who: Principal = Depends(requi
                   names=names, is_searcher=is_searcher, shareable=results.SHAREABLE)
 
 
-@router.get("/rfr/reports/{report_id}.pdf", name="rfr.report.pdf")
+@router.get("/rfr/reports/{report_id}/pdf", name="rfr.report.pdf")
 def report_pdf(request: Request, report_id: str, who: Principal = Depends(require_role(*SEERS))):
     store = store_of(request)
     row = act(request, who, results.view_report, report_id, "pdf")

@@ -36,9 +36,9 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_rfr_search_from_group_photo_to_match_report(
-        browser, page, live_server, store, people, approved_library, add_templates,
-        astronaut_templates, group_photo, tmp_path):
+def test_rfr_search_from_group_photo_to_match_report(  # noqa: F811 (fixtures imported above)
+        browser, page, live_server, store, people, approved_library, add_templates,  # noqa: F811
+        astronaut_templates, group_photo, tmp_path):  # noqa: F811
     custody = approved_library("Custody images", level=1)
     add_templates(custody, [v for v, _ in astronaut_templates[:2]] + list(distractors(8)),
                   images=[p for _, p in astronaut_templates[:2]] + [astronaut_templates[2][1]] * 8)

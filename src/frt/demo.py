@@ -32,6 +32,7 @@ from frt.governance.context import acting, utcnow
 from frt.people.demo import ensure_demo_users
 from frt.people.models import User
 from frt.policy.lfr_rules import REASON_HEADINGS
+from frt.rfr.demo import seed as seed_rfr
 
 TITLE_PENDING = "DEMO: Market Square (awaiting decision)"
 TITLE_AUTHORISED = "DEMO: High Street (authorised for today)"
@@ -54,6 +55,7 @@ def seed(store, folder: Path) -> DemoScenario:
         password = ensure_demo_users(session)
         existing = session.scalar(select(Application.id).where(Application.title == TITLE_PENDING))
         ids = {u.username: u.id for u in session.scalars(select(User))}
+    seed_rfr(store, folder)  # RFR: a small approved library and a probe (frt.rfr.demo)
     if existing is not None:
         return DemoScenario(password)
     now = utcnow()

@@ -185,7 +185,8 @@ class RfrSearch(Base):
     proportionality: Mapped[str] = mapped_column(Text, default="")
     age_band: Mapped[str] = mapped_column(String(10), default="unknown")  # perceived, §4.7
     disability: Mapped[bool] = mapped_column(Boolean, default=False)
-    gender_reassignment: Mapped[bool] = mapped_column(Boolean, default=False)
+    # §4.7: the probe may pre-date a gender reassignment (a flag, as LFR's 000 §6.6 flags are)
+    pre_reassignment_image: Mapped[bool] = mapped_column(Boolean, default=False)
     collection: Mapped[bool] = mapped_column(Boolean, default=False)  # §8.18
     offence: Mapped[str | None] = mapped_column(String(120), nullable=True)
     offence_recordable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

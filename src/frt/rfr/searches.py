@@ -253,8 +253,10 @@ def fill(ctx: Ctx, search_id: str, **fields) -> RfrSearch:
             levels = [_level(v) for v in value]
             if levels:
                 search.probe_level = rules.level_in_doubt(levels + [search.probe_level or 1])
-        elif key in ("urgent", "disability", "gender_reassignment", "collection", "search_all"):
+        elif key in ("urgent", "disability", "collection", "search_all"):
             setattr(search, key, bool(value))
+        elif key == "gender_reassignment":  # the probe may pre-date one (§4.7)
+            search.pre_reassignment_image = bool(value)
         elif key == "offence":
             _offence(ctx, search, str(value))
         elif key == "library_ids":
@@ -304,7 +306,7 @@ def facts(ctx: Ctx, search: RfrSearch) -> rules.Form3Facts:
         purposes=tuple(search.purposes or ()), grounds=tuple(search.grounds or ()),
         subject_status=search.subject_status, status_rationale=search.status_rationale,
         probe_level=search.probe_level, age_band=search.age_band, disability=search.disability,
-        gender_reassignment=search.gender_reassignment,
+        gender_reassignment=search.pre_reassignment_image,
         collection=search.collection or uploads > 1, offence=search.offence,
         offence_recordable=search.offence_recordable, pre_checks=tuple(search.pre_checks or ()),
         urgent=search.urgent, urgency_rationale=search.urgency_rationale,

@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('proportionality', sa.Text(), nullable=False),
     sa.Column('age_band', sa.String(length=10), nullable=False),
     sa.Column('disability', sa.Boolean(), nullable=False),
-    sa.Column('gender_reassignment', sa.Boolean(), nullable=False),
+    sa.Column('pre_reassignment_image', sa.Boolean(), nullable=False),
     sa.Column('collection', sa.Boolean(), nullable=False),
     sa.Column('offence', sa.String(length=120), nullable=True),
     sa.Column('offence_recordable', sa.Boolean(), nullable=True),

@@ -481,6 +481,7 @@ _GROUPS = [
     ("frt.governance.cli", "app", "governance", "LFR applications, authorities and reports."),
     ("frt.lfr.cli", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
     ("frt.lfr.cli", "bench_app", "bench", "Benchmarks of the live pipeline."),
+    ("frt.rfr.cli", "app", "rfr", "Retrospective Facial Recognition: libraries, enrolment."),
 ]
 
 

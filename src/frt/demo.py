@@ -32,6 +32,7 @@ from frt.governance.bundle import BundleEntry, BundleImage, Manifest, installati
 from frt.people.demo import ensure_demo_users
 from frt.people.models import User
 from frt.policy.decision_rules import REASON_HEADINGS
+from frt.rfr.demo import seed as seed_rfr
 from frt.store.base import utcnow
 
 TITLE_PENDING = "DEMO: Market Square (awaiting decision)"
@@ -55,6 +56,7 @@ def seed(store, folder: Path) -> DemoScenario:
         password = ensure_demo_users(session)
         existing = session.scalar(select(Application.id).where(Application.title == TITLE_PENDING))
         ids = {u.username: u.id for u in session.scalars(select(User))}
+    seed_rfr(store, folder)  # RFR: a small approved library and a probe (frt.rfr.demo)
     if existing is not None:
         return DemoScenario(password)
     now = utcnow()

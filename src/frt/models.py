@@ -8,4 +8,5 @@ import frt.governance.watchlist_models  # noqa: F401
 import frt.lfr.models  # noqa: F401
 import frt.people.models  # noqa: F401
 import frt.retention.models  # noqa: F401
+import frt.rfr.models  # noqa: F401
 import frt.store.meta  # noqa: F401

@@ -25,6 +25,10 @@ DEMO_USERS: list[tuple[str, str, Rank, set[Role]]] = [
     ("engagement", "PC Engagement (demo)", Rank.POLICE_CONSTABLE, {Role.ENGAGEMENT_OFFICER}),
     ("engineer", "System Engineer (demo)", Rank.STAFF_BAND_D, {Role.SYSTEM_ENGINEER}),
     ("rfr", "DC RFR User (demo)", Rank.POLICE_CONSTABLE, {Role.RFR_USER}),
+    ("rfrinspector", "Insp RFR Approving Officer (demo)", Rank.INSPECTOR,
+     {Role.RFR_APPROVING_OFFICER}),
+    ("frlead", "Operational Lead for FR (demo)", Rank.STAFF_BAND_B,
+     {Role.FR_OPERATIONAL_LEAD, Role.FR_TEAM}),
     ("auditor", "Auditor (demo)", Rank.STAFF_BAND_C, {Role.AUDITOR}),
     ("dpo", "Data Protection Officer (demo)", Rank.STAFF_BAND_B, {Role.DPO}),
     ("sro", "ACC Senior Responsible Owner (demo)", Rank.ASSISTANT_COMMISSIONER, {Role.SRO}),
@@ -35,6 +39,9 @@ _TRAINED = {
     "engagement": [TrainingKind.LFR, TrainingKind.OFFICER_SAFETY, TrainingKind.EMERGENCY_LIFE_SUPPORT],
     "engineer": [TrainingKind.LFR],
     "ao": [TrainingKind.AO],
+    "rfr": [TrainingKind.RFR],
+    "rfrinspector": [TrainingKind.RFR],
+    "frlead": [TrainingKind.RFR],
 }
 
 

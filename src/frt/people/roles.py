@@ -19,6 +19,8 @@ class Role(str, Enum):
     RFR_USER = "rfr_user"
     RFR_APPROVING_OFFICER = "rfr_approving_officer"
     SRO = "senior_responsible_owner"
+    FR_OPERATIONAL_LEAD = "fr_operational_lead"  # 003 §5.5(b)(iv), §5.7(f)(v): RFR reviews
+    FR_TEAM = "fr_team"  # 003 §4.7, §5.5(b)(iii): enrols libraries, gives technical advice
     DPO = "data_protection_officer"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
@@ -41,6 +43,8 @@ _LABELS = {
     Role.RFR_USER: "RFR user",
     Role.RFR_APPROVING_OFFICER: "RFR Approving Officer",
     Role.SRO: "Senior Responsible Owner (SRO)",
+    Role.FR_OPERATIONAL_LEAD: "Operational Lead for FR",
+    Role.FR_TEAM: "FR Team",
     Role.DPO: "Data Protection Officer (DPO)",
 }
 
@@ -70,10 +74,12 @@ class TrainingKind(str, Enum):
     EMERGENCY_LIFE_SUPPORT = "emergency_life_support"
     OFFICER_SAFETY = "officer_safety"
     AO = "lfr_authorising_officer"  # 004 §6.1: AOs complete recognised LFR AO training
+    RFR = "rfr"  # 003 §10.3: every RFR user has completed the training for their role
 
     @property
     def label(self) -> str:
         return _TRAINING_LABELS.get(self, self.value.replace("_", " "))
 
 
-_TRAINING_LABELS = {TrainingKind.LFR: "LFR", TrainingKind.AO: "LFR Authorising Officer"}
+_TRAINING_LABELS = {TrainingKind.LFR: "LFR", TrainingKind.AO: "LFR Authorising Officer",
+                    TrainingKind.RFR: "RFR"}

@@ -86,6 +86,47 @@ class Governance(_Section):
     outside_policy_needs_legal_advice: Cited[bool]  # GOV-16
 
 
+class Offence(BaseModel):
+    """An offence a Form 3 may name, and whether it is a Recordable Offence (PACE 1984)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=2)
+    recordable: bool
+    mopi_group: int = Field(default=2, ge=1, le=3)
+
+
+_OFFENCES = [
+    Offence(name=n, recordable=True, mopi_group=1) for n in (
+        "murder", "attempted murder", "rape", "sexual assault", "robbery", "kidnap",
+        "possession of a firearm", "grievous bodily harm", "arson")
+] + [
+    Offence(name=n, recordable=True) for n in (
+        "actual bodily harm", "common assault", "burglary", "theft", "theft from a motor vehicle",
+        "criminal damage", "fraud", "handling stolen goods", "possession of controlled drugs",
+        "supply of controlled drugs", "affray", "harassment", "possession of an offensive weapon")
+] + [
+    Offence(name=n, recordable=False, mopi_group=3) for n in (
+        "speeding", "failing to wear a seat belt", "dropping litter", "no TV licence")
+]
+
+
+def _cited(value, cite: str):
+    return Field(default_factory=lambda: Cited(value=value, cite=cite))
+
+
+CAVEAT = (
+    "This type of identification has come from a Facial Recognition Search (FRS) the FR Operator "
+    "uploaded and searched the image above through Facial Recognition Software. They believe the "
+    "suspect shows good likeness to this image. This is not an expert facial comparison and "
+    "therefore, this does not meet the evidential requirements under PACE Code D for Recognition "
+    "and an MG11 from the identifying officer will not be provided.\n\n"
+    "Performance of the RFR System: The MPS has outlined details as regards performance and "
+    "demographic differential considerations in relation to its FR systems here: "
+    "https://www.met.police.uk/SysSiteAssets/media/downloads/force-content/met/advice/lfr/new/"
+    "understanding-accuracy-and-demographic-differences-v3..pdf"
+)
+
+
 class Rfr(_Section):
     substantive_library_review_days: Cited[int]
     temporary_library_first_review_days: Cited[int]
@@ -94,6 +135,15 @@ class Rfr(_Section):
     probe_retention_days: Cited[int]
     cache_review_months: Cited[dict[str, int]]
     library_retention_years: Cited[dict[str, dict[str, int | None]]]
+    # Issue 10 (RFR libraries, Form 3, safeguards, results). Defaults are the MPS policy's.
+    temporary_library_min_rank: Cited[Rank] = _cited(Rank.SUPERINTENDENT, "003 §5.5(b)(iii)")
+    temporary_library_urgent_min_rank: Cited[Rank] = _cited(Rank.INSPECTOR, "003 §5.10")
+    search_approver_min_rank: Cited[Rank] = _cited(Rank.INSPECTOR, "003 §8.21")
+    # Image Levels (Annex A) of a Probe Image or a library that need an Inspector's approval.
+    approval_image_levels: Cited[list[int]] = _cited([4, 5], "003 §8.21")
+    candidate_list_length: Cited[int] = _cited(50, "003 §8.25")
+    match_report_caveat: Cited[str] = _cited(CAVEAT, "003 §8.27")
+    offences: Cited[list[Offence]] = _cited(_OFFENCES, "003 §8.6; PACE 1984 s.27(4)")
 
 
 class Profile(_Section):

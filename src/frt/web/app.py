@@ -23,6 +23,8 @@ from frt.web.api import governance as governance_api
 from frt.web.api import health, session
 from frt.web.api import lfr_live as lfr_live_api
 from frt.web.api import retention as retention_api
+from frt.web.api import rfr_libraries as rfr_libraries_api
+from frt.web.api import rfr_searches as rfr_searches_api
 from frt.web.api import users as users_api
 from frt.web.auth import unguarded_routes
 from frt.web.limits import DEFAULT_BODY_BYTES
@@ -36,6 +38,9 @@ from frt.web.pages import (
     lfr_live,
     public,
     retention,
+    rfr,
+    rfr_libraries,
+    rfr_searches,
 )
 from frt.web.pages import governance as governance_pages
 from frt.web.panels import Site
@@ -60,6 +65,8 @@ ROUTERS = [
     lfr_live.router,
     retention_api.router,
     retention.router,
+    rfr.router, rfr_libraries.router, rfr_searches.router,
+    rfr_libraries_api.router, rfr_searches_api.router,
 ]
 
 
@@ -79,7 +86,7 @@ def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
     app.state.store = store
     app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
-    for area in (governance_pages, governance_exceptions, lfr_live, retention):
+    for area in (governance_pages, governance_exceptions, lfr_live, retention, rfr):
         area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from frt.audit.log import AuditAccessDenied, Outcome, record
+from frt.core.errors import InputError, NotFound
 from frt.policy import Decision, PolicyRefusal
 from frt.web.auth import NotAuthenticated, PasswordChangeRequired, session_actor, store_of
 from frt.web.templating import is_htmx, render, wants_json
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PolicyRefusal, _policy_refusal)
     app.add_exception_handler(PermissionError, _permission_error)  # incl. AuditAccessDenied
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(InputError, _input_error)  # frt.core actions: 400, or 404
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     throttle_for(app)  # made now, not by two first requests at once
@@ -86,6 +88,15 @@ def _password_change_required(request: Request, _exc: Exception) -> Response:
 def _policy_refusal(request: Request, exc: PolicyRefusal) -> Response:
     limited = None if exc.recorded else _record(request, exc.decision)  # outside any action
     return limited or refusal_response(request, exc.decision)
+
+
+def _input_error(request: Request, exc: InputError) -> Response:
+    """A wrong input from a person, raised by an action: 400, or 404 for a missing object."""
+    status = 404 if isinstance(exc, NotFound) else 400
+    if wants_json(request):
+        return _json(status, "not found" if status == 404 else "invalid input", str(exc))
+    return render(request, "error.html", status, title="Not found" if status == 404 else
+                  "Cannot do that", detail=str(exc))
 
 
 def _permission_error(request: Request, exc: PermissionError) -> Response:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from frt.eval.cli import app, choose_threshold, policy_rule
 
 REQUIRED_KEYS = {"gallery_size", "images", "failed_to_template", "mated_searches",
-                 "nonmated_searches", "rank1", "rank10", "tpir_at_fpir_0.001",
+                 "nonmated_searches", "rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
                  "threshold_at_fpir_0.001", "tpir_at_fpir_0.01", "threshold_at_fpir_0.01",
                  "algorithm", "seconds"}
 
@@ -45,18 +45,21 @@ def people(tmp_path_factory):
     return root
 
 
-@pytest.mark.req("EVAL-01")
+@pytest.mark.req("EVAL-01", "RFR-08")
 def test_identify_writes_the_figures_and_the_det_plot(people, tmp_path, monkeypatch):
     monkeypatch.setenv("FRT_DATA_DIR", str(tmp_path / "var"))
     out, plot = tmp_path / "out.json", tmp_path / "det.png"
     result = CliRunner().invoke(app, ["identify", str(people), "--json", str(out), "--plot", str(plot),
-                                      "--workers", "1", "--no-cache", "--no-progress", "--no-record"])
+                                      "--workers", "1", "--no-cache", "--no-progress", "--no-record",
+                                      "--candidates", "2"])
     assert result.exit_code == 0, result.output
     figs = json.loads(out.read_text())
     assert REQUIRED_KEYS <= set(figs)
     assert figs["gallery_size"] == 2 and figs["mated_searches"] == 2 and figs["images"] == 5
     assert figs["failed_to_template"] == 1  # the picture with no face
-    assert figs["rank1"] == 1.0
+    assert figs["rank1"] == 1.0 and figs["rank50"] == 1.0
+    assert figs["investigation"] == {"candidates": 2, "hit_rate_rank1": 1.0, "hit_rate_rank10": 1.0,
+                                     "hit_rate_rank2": 1.0, "fnir_at_rank2": 0.0}
     assert plot.stat().st_size > 1000
 
 

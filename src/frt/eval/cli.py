@@ -53,6 +53,7 @@ def identify(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
     record: Annotated[Optional[bool], typer.Option("--record/--no-record", help="Store the evaluation record (default: when a database exists).")] = None,
     by: Annotated[Optional[str], typer.Option(help="User id recorded as the person who ran it.")] = None,
+    candidates: Annotated[Optional[int], typer.Option(min=1, help="Investigation mode: hit rate at rank 1, 10 and N, FNIR at rank N.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Open-set 1:N identification (testdata/README.md protocol): TPIR at FPIR 1/1,000 and 1/100."""
@@ -68,6 +69,10 @@ def identify(
                    cache_dir=cache, workers=workers, progress=progress,
                    cohort_raw_weight=cohort_raw_weight)
     out = dict(run.figures, data=run.data_description)
+    if candidates is not None:
+        from frt.eval.metrics import candidate_figures
+
+        out["investigation"] = candidate_figures(run.searches, candidates)
     if groups is not None:
         from frt.eval.groups import group_figures, load_groups
 
@@ -88,10 +93,12 @@ def _print_figures(out: dict) -> None:
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key in ("gallery_size", "images", "failed_to_template", "mated_searches",
-                "nonmated_searches", "rank1", "rank10", "tpir_at_fpir_0.001",
+                "nonmated_searches", "rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
                 "threshold_at_fpir_0.001", "tpir_at_fpir_0.01", "threshold_at_fpir_0.01",
                 "scoring", "seconds"):
         value = out.get(key)
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    for key, value in out.get("investigation", {}).items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     console.print(table)
 

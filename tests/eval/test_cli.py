@@ -61,6 +61,8 @@ def test_identify_writes_the_figures_and_the_det_plot(people, tmp_path, monkeypa
     assert figs["investigation"] == {"candidates": 2, "hit_rate_rank1": 1.0, "hit_rate_rank10": 1.0,
                                      "hit_rate_rank2": 1.0, "fnir_at_rank2": 0.0}
     assert plot.stat().st_size > 1000
+    assert figs["by_gallery_size"]["nonmated_tail"]["comparisons"] == 4  # 2 x 2 photos of 2 people
+    assert (tmp_path / "det-by-size.png").stat().st_size > 1000
 
 
 @pytest.mark.req("EVAL-01")

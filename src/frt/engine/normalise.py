@@ -22,6 +22,7 @@ Never faces of passers-by. Its templates must be of the same algorithm and versi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Sequence
 
@@ -65,6 +66,19 @@ class Cohort:
 
     def __len__(self) -> int:
         return self.matrix.shape[0]
+
+    @property
+    def digest(self) -> str:
+        """Names this cohort's templates (SHA-256 of the rows, in order): an evaluation records it
+        and a Deployment scores only with the cohort its Threshold was set with."""
+        data = np.ascontiguousarray(self.matrix, dtype="<f4").tobytes()
+        return hashlib.sha256("/".join(self.kind).encode() + b"\0" + data).hexdigest()[:16]
+
+    @property
+    def parameters(self) -> dict:
+        """What the scoring depends on besides the templates (recorded with an evaluation)."""
+        return {"top_k": self.top_k, "raw_weight": self.raw_weight, "digest": self.digest,
+                "size": len(self)}
 
     def stats(self, vectors: np.ndarray, chunk: int = 4096) -> np.ndarray:
         """Per row of `vectors`: (mean, std) of its top-k cosine similarities to the cohort."""

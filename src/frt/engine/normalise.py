@@ -69,9 +69,10 @@ class Cohort:
 
     @property
     def digest(self) -> str:
-        """Names this cohort's templates (SHA-256 of the rows, in order): an evaluation records it
+        """Names this cohort's templates (SHA-256 of the rows, in order, to 4 decimals so that
+        re-normalising or another runtime's last bits do not change it): an evaluation records it
         and a Deployment scores only with the cohort its Threshold was set with."""
-        data = np.ascontiguousarray(self.matrix, dtype="<f4").tobytes()
+        data = np.ascontiguousarray(np.round(self.matrix * 1e4), dtype="<i4").tobytes()
         return hashlib.sha256("/".join(self.kind).encode() + b"\0" + data).hexdigest()[:16]
 
     @property

@@ -140,7 +140,7 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         console.print("[dim]evaluation not recorded (no database; use --record to create one)[/]")
         return
     from frt.audit import Actor, record
-    from frt.eval.models import save_evaluation
+    from frt.eval.models import save_cohort, save_evaluation
     from frt.store.db import open_store
 
     try:
@@ -150,6 +150,12 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         return
     try:
         with store.session() as session:
+            cohort = run.extra.get("cohort")
+            if cohort is not None:  # sealed, so a Deployment can score as this evaluation did
+                kept = save_cohort(session, store.cipher, cohort,
+                                   description=str(run.extra.get("cohort_dir") or ""),
+                                   created_by=by)
+                out = dict(out, cohort_record=kept.id)
             saved = save_evaluation(session, run.algorithm, run.algorithm_version,
                                     run.data_description, out, created_by=by)
             record(session, Actor(by, "evaluator") if by else Actor.system("cli"),

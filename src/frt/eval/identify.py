@@ -75,7 +75,8 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
     }
     description = f"{data_dir} ({len(split.items)} images, {figs['identities']} identities" + (
         f", fold {fold[0]}/{fold[1]}" if fold else "") + ")"
-    return Run(figs, searches, description, spec.algorithm, version, {"by_size": sizes})
+    return Run(figs, searches, description, spec.algorithm, version,
+               {"by_size": sizes, "cohort": cohort, "cohort_dir": cohort_dir})
 
 
 def _by_size(items, vectors, spec, version, cohort, gallery_size: int):

@@ -70,7 +70,7 @@ def total_passes(session: Session, deployment_id: str) -> int:
         BlueMember.deployment_id == deployment_id)))
 
 
-def load_blue(store, deployment_id: str, threshold: float) -> LiveWatchlist | None:
+def load_blue(store, deployment_id: str, threshold: float, cohort=None) -> LiveWatchlist | None:
     """The blue watchlist in memory for the runner, or None when nobody is enrolled."""
     from frt.engine.template import Template
 
@@ -79,4 +79,4 @@ def load_blue(store, deployment_id: str, threshold: float) -> LiveWatchlist | No
                     store.cipher.open(m.template_sealed, context=_ctx(m.id)),
                     m.algorithm, m.algorithm_version), category=CATEGORY)
                 for m in members(session, deployment_id)]
-    return LiveWatchlist(rows, threshold, blue=True) if rows else None
+    return LiveWatchlist(rows, threshold, blue=True, cohort=cohort) if rows else None

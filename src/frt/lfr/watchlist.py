@@ -6,6 +6,11 @@ SOP 6.2(3)); a probe alerts on the best-scoring row at or above its own threshol
 operational watchlist and the blue watchlist of consenting staff (WL-08) are kept as two
 `LiveWatchlist`s so their alerts never mix.
 
+A probe is scored exactly as the evaluation that set the Threshold scored its searches: by
+`Gallery.score_vectors`, with the same cohort when that evaluation normalised its scores
+(`frt.lfr.scoring`). The cohort costs one matrix product per probe (its templates x 128) and a
+partial sort; the Watchlist side's cohort statistics are computed once, when it is loaded.
+
 `enrol_folder` builds one from `<identity>/<images>` for benchmarks only: no governance, never
 used by a Deployment.
 """
@@ -18,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from frt.engine.compare import Gallery, cosine_to_score
+from frt.engine.compare import Gallery
+from frt.engine.normalise import Cohort
 from frt.engine.template import Template, unit
 
 logger = logging.getLogger(__name__)
@@ -51,6 +57,7 @@ class LiveWatchlist:
     rows: list[WatchlistRow]
     threshold: float
     blue: bool = False
+    cohort: Cohort | None = None  # the evaluation's score-normalisation cohort, if it used one
     _gallery: Gallery | None = field(default=None, repr=False)
     _row_thresholds: np.ndarray | None = field(default=None, repr=False)
 
@@ -59,7 +66,8 @@ class LiveWatchlist:
             raise ValueError("a Threshold is a score in (0, 1]")
         if self.rows:
             templates = [r.template for r in self.rows]
-            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates)
+            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates,
+                                                   cohort=self.cohort)
             self._row_thresholds = np.array(
                 [max(self.threshold, r.threshold_raise or 0.0) for r in self.rows], np.float32)
 
@@ -74,7 +82,7 @@ class LiveWatchlist:
         """The best row at or above its threshold for one unit probe vector, or None."""
         if self._gallery is None:
             return None
-        scores = cosine_to_score(self._gallery.matrix @ unit(vector))
+        scores = self.scores(vector)
         passing = scores >= self._row_thresholds
         if not passing.any():
             return None
@@ -83,6 +91,10 @@ class LiveWatchlist:
         return Match(row.entry_id, row.subject_id, float(scores[i]), float(self._row_thresholds[i]),
                      row.category, row.markers)
 
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """Every row's score for one probe vector: the evaluation's scoring (raw or cohort)."""
+        return self._gallery.score_vectors(unit(vector)[None])[0]
+
     def subjects(self) -> set[str]:
         return {r.subject_id for r in self.rows}
 
@@ -90,6 +102,10 @@ class LiveWatchlist:
         """Overwrite the templates in memory (the Deployment has ended: DATA-02, DATA-08)."""
         if self._gallery is not None:
             self._gallery.matrix.fill(0)
+            if self._gallery._stats is not None:
+                self._gallery._stats.fill(0)
+        if self.cohort is not None:
+            self.cohort.matrix.fill(0)
         for r in self.rows:
             if r.template.vector.flags.writeable:
                 r.template.vector.fill(0)

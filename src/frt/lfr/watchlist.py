@@ -29,8 +29,6 @@ from frt.engine.template import Template, unit
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm"}
-
 
 @dataclass(frozen=True)
 class WatchlistRow:
@@ -80,16 +78,23 @@ class LiveWatchlist:
 
     def match(self, vector: np.ndarray) -> Match | None:
         """The best row at or above its threshold for one unit probe vector, or None."""
+        return self.compare(vector)[0]
+
+    def compare(self, vector: np.ndarray) -> tuple[Match | None, str | None, float]:
+        """(the Match or None, the best-scoring subject, its score) for one probe vector. The
+        best candidate of a probe that does not alert is for benchmarks only (`frt bench live`)."""
         if self._gallery is None:
-            return None
+            return None, None, float("-inf")
         scores = self.scores(vector)
+        best = int(np.argmax(scores))
         passing = scores >= self._row_thresholds
         if not passing.any():
-            return None
+            return None, self.rows[best].subject_id, float(scores[best])
         i = int(np.argmax(np.where(passing, scores, -1.0)))
         row = self.rows[i]
-        return Match(row.entry_id, row.subject_id, float(scores[i]), float(self._row_thresholds[i]),
-                     row.category, row.markers)
+        match = Match(row.entry_id, row.subject_id, float(scores[i]),
+                      float(self._row_thresholds[i]), row.category, row.markers)
+        return match, self.rows[best].subject_id, float(scores[best])
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
         """Every row's score for one probe vector: the evaluation's scoring (raw or cohort)."""
@@ -113,22 +118,27 @@ class LiveWatchlist:
 
 
 def enrol_folder(folder: str | Path, threshold: float, algorithm: str = "dlib-resnet",
-                 options: dict | None = None) -> tuple[LiveWatchlist, list[str]]:
-    """A benchmark watchlist from `<identity>/<images>`; returns it and the images refused."""
-    from frt.engine.detect import get_detector
-    from frt.engine.enrol import template_source
-    from frt.engine.template import get_algorithm
+                 options: dict | None = None, cache_dir: Path | None = None,
+                 workers: int | None = None, cohort: Cohort | None = None
+                 ) -> tuple[LiveWatchlist, list[str]]:
+    """A benchmark watchlist from `<identity>/<images>`; returns it and the images refused.
+    Templated on every core through the evaluation's template cache (evaluation data only)."""
+    from frt.engine.enrol import EngineSpec
+    from frt.eval import dataset
+    from frt.eval.runner import template_items
 
-    detector = get_detector("thorough")
-    algo = get_algorithm(algorithm, **(options or {}))
+    spec = EngineSpec(detector="thorough", algorithm=algorithm, algorithm_options=options or {})
+    version = spec.build()[1].version
+    items = [dataset.Item(name, path) for name, paths in dataset.scan(folder).items()
+             for path in paths]
+    results = template_items(items, spec, version, cache_dir, workers, "watchlist", False)
     rows, refused = [], []
-    for person in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
-        for image in sorted(p for p in person.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
-            result = template_source(image, detector, algo, key=f"{person.name}/{image.name}")
-            if result.template is None:
-                refused.append(f"{person.name}/{image.name}: {result.reason}")
-                continue
-            rows.append(WatchlistRow(f"{person.name}/{image.name}", person.name, result.template))
+    for item in items:
+        result = results[item.key]
+        if result.template is None:
+            refused.append(f"{item.key}: {result.reason}")
+            continue
+        rows.append(WatchlistRow(item.key, item.identity, result.template))
     if not rows:
         raise ValueError(f"no face could be enrolled from {folder}")
-    return LiveWatchlist(rows, threshold), refused
+    return LiveWatchlist(rows, threshold, cohort=cohort), refused

@@ -22,7 +22,7 @@ from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
 from frt.lfr.sources import FileSource
 from frt.lfr.watchlist import enrol_folder
 from frt.lfr.workers import make_pool
-from frt.lfr.zone import Zone
+from frt.lfr.zone import Zone, gated
 
 logger = logging.getLogger(__name__)
 
@@ -35,21 +35,28 @@ def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float | No
              evaluation: dict | None = None, cohort_dir: str | Path | None = None,
              profile: str = "mps", min_inter_eye_px: float = 20.0, max_faces: int = 10,
              workers: int | None = None, full_every: int = 8, detector: str | None = None,
-             cache_dir: Path | None = None, **options) -> dict:
+             cache_dir: Path | None = None, gate: bool = True, **options) -> dict:
     """Run the pipeline over every frame of `video`; the summary `frt bench live` prints.
-    `options` override other `PipelineConfig` fields (benchmark variants)."""
+    `options` override other `PipelineConfig` fields (benchmark variants). `gate`: apply the
+    profile's face-size and quality floors as a Deployment does (off only to time the pipeline
+    on the faces the reference loop names, bench/bench_live.py)."""
     if evaluation is None and threshold is None:
         raise ValueError("give an evaluation (its operating Threshold) or, for an experiment, "
                          "a Threshold")
-    config = PipelineConfig(zone=Zone(min_inter_eye_px=min_inter_eye_px, max_faces=max_faces),
-                            full_every=full_every, report_best=True)
+    zone, gate_note = Zone(min_inter_eye_px=min_inter_eye_px, max_faces=max_faces), None
+    config = PipelineConfig(zone=zone, full_every=full_every, report_best=True)
+    if gate:
+        from frt.policy.profile import load_profile
+
+        zone, min_quality, gate_note = gated(zone, load_profile(profile))
+        config = replace(config, zone=zone, min_quality=min_quality)
     if evaluation is not None:
         config = replace(config, **_engine_of(evaluation))
     config = replace(config, **({"detector": detector} if detector else {}), **options)
     enrol_workers = 1 if workers == 0 else workers
     watchlist, refused = enrol_folder(watchlist_dir, threshold or 1.0, config.algorithm,
                                       config.algorithm_options, cache_dir, enrol_workers)
-    summary_extra: dict = {"watchlist_size": len(watchlist),
+    summary_extra: dict = {"face_gate": gate_note, "watchlist_size": len(watchlist),
                            "watchlist_people": len(watchlist.subjects())}
     if evaluation is not None:
         chosen = _scoring(evaluation, cohort_dir, watchlist, cache_dir, enrol_workers)

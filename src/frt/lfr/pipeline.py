@@ -222,6 +222,7 @@ class Pipeline:
                 c.faces_detected += 1
                 if obs.refused:
                     c.faces_poor_quality += 1
+                    c.faces_too_small += obs.too_small
         c.faces_over_limit += result.over_limit
         before = self.tracker.started
         self.tracker.update(index, captured, pts_s, result.observations)

@@ -34,8 +34,8 @@ from frt.lfr.records import SYSTEM, persist_alert, save_counters
 from frt.lfr.sources import _display_name, open_source
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 from frt.lfr.workers import make_pool
-from frt.lfr.zone import Zone
-from frt.policy import Decision, PolicyRefusal
+from frt.lfr.zone import Zone, gated
+from frt.policy import Decision, PolicyRefusal, load_profile
 from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,9 @@ class Runner:
                            refusal.decision.citation)
             raise
         algorithm, version = watchlists[0].kind
-        config = PipelineConfig(zone=self.zone, algorithm=algorithm,
+        zone, min_quality, why = gated(self.zone, load_profile(self.store.settings.policy_profile))
+        logger.info("deployment %s: %s", self.deployment_id, why)
+        config = PipelineConfig(zone=zone, algorithm=algorithm, min_quality=min_quality,
                                 algorithm_options=_options_for(algorithm, version))
         pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
         totals = {_display_name(c): LiveCounters() for c in self.cameras}

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from frt.lfr.pipeline import Pipeline, PipelineConfig, RunResult
 from frt.lfr.sources import FileSource
-from frt.lfr.watchlist import enrol_folder
+from frt.lfr.watchlist import LiveWatchlist, enrol_folder
 from frt.lfr.workers import make_pool
 from frt.lfr.zone import Zone, gated
 
@@ -40,6 +40,31 @@ def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float | No
     `options` override other `PipelineConfig` fields (benchmark variants). `gate`: apply the
     profile's face-size and quality floors as a Deployment does (off only to time the pipeline
     on the faces the reference loop names, bench/bench_live.py)."""
+    setup = prepare(watchlist_dir, threshold, evaluation, cohort_dir, profile, min_inter_eye_px,
+                    max_faces, 1 if workers == 0 else workers, full_every, detector, cache_dir,
+                    gate, **options)
+    pool = make_pool(setup.config.algorithm, setup.config.algorithm_options, workers)
+    try:
+        return run_prepared(video, setup, pool)
+    finally:
+        pool.shutdown()
+        setup.watchlist.wipe()
+
+
+@dataclass
+class Setup:
+    """A benchmark watchlist at its Threshold, and the pipeline configuration to run it with."""
+
+    config: PipelineConfig
+    watchlist: LiveWatchlist
+    extra: dict
+
+
+def prepare(watchlist_dir, threshold=None, evaluation=None, cohort_dir=None, profile="mps",
+            min_inter_eye_px=20.0, max_faces=10, workers=None, full_every=8, detector=None,
+            cache_dir=None, gate=True, **options) -> Setup:
+    """Enrol the watchlist, choose the scoring and set the Threshold (BenchRefused if the rule
+    refuses); reusable for several videos."""
     if evaluation is None and threshold is None:
         raise ValueError("give an evaluation (its operating Threshold) or, for an experiment, "
                          "a Threshold")
@@ -53,36 +78,36 @@ def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float | No
     if evaluation is not None:
         config = replace(config, **_engine_of(evaluation))
     config = replace(config, **({"detector": detector} if detector else {}), **options)
-    enrol_workers = 1 if workers == 0 else workers
     watchlist, refused = enrol_folder(watchlist_dir, threshold or 1.0, config.algorithm,
-                                      config.algorithm_options, cache_dir, enrol_workers)
-    summary_extra: dict = {"face_gate": gate_note, "watchlist_size": len(watchlist),
-                           "watchlist_people": len(watchlist.subjects())}
+                                      config.algorithm_options, cache_dir, workers)
+    extra: dict = {"face_gate": gate_note, "watchlist_size": len(watchlist),
+                   "watchlist_people": len(watchlist.subjects()), "watchlist_refused": refused}
     if evaluation is not None:
-        chosen = _scoring(evaluation, cohort_dir, watchlist, cache_dir, enrol_workers)
+        chosen = _scoring(evaluation, cohort_dir, watchlist, cache_dir, workers)
         t, decision = _rule(profile, chosen, watchlist)
-        summary_extra.update(chosen.describe(), threshold_rule=str(decision),
-                             threshold_rule_citation=decision.citation)
+        extra.update(chosen.describe(), threshold_rule=str(decision),
+                     threshold_rule_citation=decision.citation)
         if t is None:
             raise BenchRefused(decision)
-        watchlist = type(watchlist)(watchlist.rows, threshold or t, cohort=chosen.cohort)
-        summary_extra["operating_threshold"] = t
-    summary_extra["threshold_source"] = "given" if threshold is not None else "operating rule"
-    pool = make_pool(config.algorithm, config.algorithm_options, workers)
-    try:
-        pipeline = Pipeline([watchlist], config, pool, on_alert=lambda alert: None,
-                            camera=Path(video).name)
-        result: RunResult = pipeline.run(FileSource(str(video)))
-    finally:
-        pool.shutdown()
-        watchlist.wipe()
+        watchlist = LiveWatchlist(watchlist.rows, threshold or t, cohort=chosen.cohort)
+        extra["operating_threshold"] = t
+    extra["threshold_source"] = "given" if threshold is not None else "operating rule"
+    return Setup(config, watchlist, extra)
+
+
+def run_prepared(video, setup: Setup, pool) -> dict:
+    """One video through the prepared pipeline; the summary."""
+    config, watchlist = setup.config, setup.watchlist
+    pipeline = Pipeline([watchlist], config, pool, on_alert=lambda alert: None,
+                        camera=Path(video).name)
+    result: RunResult = pipeline.run(FileSource(str(video)))
     summary = result.summary()
-    summary.update(video=Path(video).name, watchlist_images=summary_extra["watchlist_size"],
-                   watchlist_refused=refused, threshold=watchlist.threshold,
-                   workers=pool.workers, zone=config.zone.to_dict(), detector=config.detector,
+    summary.update(video=Path(video).name, watchlist_images=len(watchlist),
+                   threshold=watchlist.threshold, workers=pool.workers,
+                   zone=config.zone.to_dict(), detector=config.detector,
                    algorithm=config.algorithm, algorithm_options=config.algorithm_options,
                    aggregate=config.aggregate,
-                   detection_scale=round(config.zone.detection_scale, 3), **summary_extra)
+                   detection_scale=round(config.zone.detection_scale, 3), **setup.extra)
     for alert in result.alerts:
         alert.probe.fill(0)  # a benchmark keeps no face
     return summary

@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from frt.engine.compare import ensure_compatible
+from frt.engine.compare import ensure_compatible, product
 from frt.engine.template import Template, unit
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class Cohort:
         vectors = unit(np.atleast_2d(vectors))
         out = np.empty((len(vectors), 2), dtype=np.float32)
         for lo in range(0, len(vectors), chunk):
-            sims = vectors[lo:lo + chunk] @ self.matrix.T
+            sims = product(vectors[lo:lo + chunk], self.matrix)  # one face: on this thread
             top = -np.partition(-sims, self.top_k - 1, axis=1)[:, : self.top_k]
             out[lo:lo + chunk, 0] = top.mean(axis=1)
             out[lo:lo + chunk, 1] = np.maximum(top.std(axis=1), 1e-3)

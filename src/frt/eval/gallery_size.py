@@ -165,7 +165,7 @@ def _none_drawn(pool: np.ndarray, bad: np.ndarray, n: int) -> np.ndarray:
     return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
 
 
-def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: int = 512,
+def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: int = 256,
                     tail_share: float = TAIL_SHARE) -> PaddedSearches:
     """Search every row of `vectors` against all rows of other identities; `score(rows, cols)`
     gives the (rows x all) score matrix for a slice of probes (the evaluation's scoring)."""
@@ -181,7 +181,7 @@ def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: in
         first[code[i]] = i
     top = np.full((n, min(TOP_PER_SEARCH, max(1, n))), -np.inf)
     mate_score, beaten, mate_pool = [], [], []
-    tail = np.zeros(0)
+    tail, pending, held = np.zeros(0), [], 0
     for lo in range(0, n, chunk):
         rows = np.arange(lo, min(n, lo + chunk))
         s = np.asarray(score(rows), dtype=np.float64)
@@ -192,14 +192,18 @@ def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: in
         k = top.shape[1]
         part = -np.partition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]
         top[rows, :part.shape[1]] = -np.sort(-part, axis=1)
-        for r, m in enumerate(mate):
-            if np.isfinite(m):
-                mate_score.append(m)
-                beaten.append(int(np.count_nonzero(s[r] > m)))
-                mate_pool.append(pool_sizes[rows[r]])
+        has = np.isfinite(mate)
+        mate_score += list(mate[has])
+        beaten += list(np.count_nonzero(s[has] > mate[has, None], axis=1))
+        mate_pool += list(pool_sizes[rows[has]])
         upper = s[np.arange(n)[None, :] > rows[:, None]]  # each unordered pair once
         upper = upper[np.isfinite(upper)]
-        tail = _keep_top(np.concatenate([tail, upper]), keep)
+        pending.append(upper)
+        held += len(upper)
+        if held > 2 * keep:  # compact now and then, not every chunk
+            tail = _keep_top(np.concatenate([tail, *pending]), keep)
+            pending, held = [], 0
+    tail = _keep_top(np.concatenate([tail, *pending]), keep)
     return PaddedSearches(pool_sizes, top, np.array(mate_score), np.array(beaten, dtype=np.int64),
                           np.array(mate_pool, dtype=np.int64),
                           NonmatedTail.from_top(tail, comparisons))

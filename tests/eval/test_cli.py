@@ -98,3 +98,32 @@ def test_an_algorithm_is_usable_only_after_its_evaluation_is_recorded():
         assert record.created_at.tzinfo is not None
         with pytest.raises(NotEvaluated):
             require_evaluated(session, "dlib-resnet", "2")
+
+
+@pytest.mark.req("EVAL-03", "EVAL-01")
+def test_a_recorded_cohort_evaluation_keeps_its_cohort_sealed_for_deployments(
+        store, settings, monkeypatch):
+    from frt.engine.normalise import Cohort
+    from frt.eval.cli import _maybe_record
+    from frt.eval.identify import Run
+    from frt.eval.models import CohortRecord, EvaluationRecord
+    from frt.lfr.scoring import for_deployment
+
+    monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("FRT_DATABASE_URL", settings.database_url)
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(60, 128)).astype(np.float32)
+    cohort = Cohort(rows, "dlib-resnet", "1-flip-zoom", top_k=30, raw_weight=4.0)
+    figures = {"scoring": "cohort-normalised", "cohort_digest": cohort.digest,
+               "cohort_top_k": 30, "cohort_raw_weight": 4.0, "threshold_at_fpir_0.001": 0.9}
+    run = Run(figures, None, "labelled set", "dlib-resnet", "1-flip-zoom",
+              {"cohort": cohort, "cohort_dir": "/data/consented"})
+    _maybe_record(True, run, dict(figures), "u1")
+    with store.session() as session:
+        record = session.query(EvaluationRecord).one()
+        kept = session.query(CohortRecord).one()
+        assert record.figures["cohort_record"] == kept.id and kept.digest == cohort.digest
+        assert cohort.matrix.tobytes()[:64] not in kept.templates_sealed  # sealed, not plain
+        chosen = for_deployment(session, store.cipher, "dlib-resnet", "1-flip-zoom")
+    assert chosen.cohort.digest == cohort.digest and chosen.cohort.top_k == 30
+    assert np.allclose(chosen.cohort.matrix, cohort.matrix, atol=1e-7)

@@ -47,7 +47,9 @@ class Cohort:
 
     def __init__(self, matrix: np.ndarray, algorithm: str, version: str, top_k: int = TOP_K,
                  raw_weight: float = RAW_WEIGHT):
-        matrix = unit(np.atleast_2d(matrix))
+        matrix = np.atleast_2d(np.asarray(matrix, dtype=np.float32))
+        if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5):
+            matrix = unit(matrix)  # templates are unit already: kept bit for bit (the digest)
         if matrix.shape[0] < MIN_COHORT:
             raise ValueError(f"a cohort needs at least {MIN_COHORT} faces, got {matrix.shape[0]}")
         self.matrix = np.ascontiguousarray(matrix)
@@ -69,10 +71,9 @@ class Cohort:
 
     @property
     def digest(self) -> str:
-        """Names this cohort's templates (SHA-256 of the rows, in order, to 4 decimals so that
-        re-normalising or another runtime's last bits do not change it): an evaluation records it
+        """Names this cohort's templates (SHA-256 of the rows, in order): an evaluation records it
         and a Deployment scores only with the cohort its Threshold was set with."""
-        data = np.ascontiguousarray(np.round(self.matrix * 1e4), dtype="<i4").tobytes()
+        data = np.ascontiguousarray(self.matrix, dtype="<f4").tobytes()
         return hashlib.sha256("/".join(self.kind).encode() + b"\0" + data).hexdigest()[:16]
 
     @property

@@ -14,8 +14,12 @@ which must persist it before anyone is told (LIVE-04).
 Forgetting (LIVE-03): a frame's pixels are released once its crops are cut, and the crops are
 zeroed once analysed; a chip lives in its track until templated (a worker zeroes its own copy,
 and the template network's views and batch, as soon as they are used), and is overwritten with
-zeros after a comparison that raises no Alert, as is the template; tracks that end wipe what they
-hold. Nothing is written to disk.
+zeros after a comparison that raises no Alert. A track's templates stay with it while the person
+is in view — each comparison uses their quality-weighted mean (`Track.add_view`) — and the probe
+compared is zeroed at once; tracks that end wipe what they hold. Nothing is written to disk.
+
+Scoring is the Watchlist's (`LiveWatchlist.compare`): raw, or normalised against the cohort of
+the evaluation that set the Threshold (`frt.lfr.scoring`).
 """
 
 from __future__ import annotations

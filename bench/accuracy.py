@@ -91,13 +91,15 @@ def run(root: Path, with_groups: bool) -> dict:
         }
         for name, s in runs.items():
             figs = metrics.figures(s)
+            figs["investigation"] = metrics.candidate_figures(s, 50)  # RFR: a 50-name list
             vecs = ref_vec if name.startswith("reference") else frt_vec
             figs["failed_to_template"] = sum(vecs[f"{n}/{p.name}"] is None for n in subset for p in ids[n])
             if with_groups and label == "all":
                 figs["groups"] = group_figures(s, groups, 0.01)
             out[f"{label}/{name}"] = figs
             print(label, name, {k: round(v, 4) for k, v in figs.items()
-                                if k in ("rank1", "tpir_at_fpir_0.001", "tpir_at_fpir_0.01")}, flush=True)
+                                if k in ("rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
+                                         "tpir_at_fpir_0.01")}, flush=True)
         if label == "all":
             from frt.eval.plot import det_plot
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from frt.eval.cli import app, choose_threshold, policy_rule
 
 REQUIRED_KEYS = {"gallery_size", "images", "failed_to_template", "mated_searches",
-                 "nonmated_searches", "rank1", "rank10", "tpir_at_fpir_0.001",
+                 "nonmated_searches", "rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
                  "threshold_at_fpir_0.001", "tpir_at_fpir_0.01", "threshold_at_fpir_0.01",
                  "algorithm", "seconds"}
 
@@ -45,19 +45,24 @@ def people(tmp_path_factory):
     return root
 
 
-@pytest.mark.req("EVAL-01")
+@pytest.mark.req("EVAL-01", "RFR-08")
 def test_identify_writes_the_figures_and_the_det_plot(people, tmp_path, monkeypatch):
     monkeypatch.setenv("FRT_DATA_DIR", str(tmp_path / "var"))
     out, plot = tmp_path / "out.json", tmp_path / "det.png"
     result = CliRunner().invoke(app, ["identify", str(people), "--json", str(out), "--plot", str(plot),
-                                      "--workers", "1", "--no-cache", "--no-progress", "--no-record"])
+                                      "--workers", "1", "--no-cache", "--no-progress", "--no-record",
+                                      "--candidates", "2"])
     assert result.exit_code == 0, result.output
     figs = json.loads(out.read_text())
     assert REQUIRED_KEYS <= set(figs)
     assert figs["gallery_size"] == 2 and figs["mated_searches"] == 2 and figs["images"] == 5
     assert figs["failed_to_template"] == 1  # the picture with no face
-    assert figs["rank1"] == 1.0
+    assert figs["rank1"] == 1.0 and figs["rank50"] == 1.0
+    assert figs["investigation"] == {"candidates": 2, "hit_rate_rank1": 1.0, "hit_rate_rank10": 1.0,
+                                     "hit_rate_rank2": 1.0, "fnir_at_rank2": 0.0}
     assert plot.stat().st_size > 1000
+    assert figs["by_gallery_size"]["nonmated_tail"]["comparisons"] == 4  # 2 x 2 photos of 2 people
+    assert (tmp_path / "det-by-size.png").stat().st_size > 1000
 
 
 @pytest.mark.req("EVAL-01")
@@ -93,3 +98,32 @@ def test_an_algorithm_is_usable_only_after_its_evaluation_is_recorded():
         assert record.created_at.tzinfo is not None
         with pytest.raises(NotEvaluated):
             require_evaluated(session, "dlib-resnet", "2")
+
+
+@pytest.mark.req("EVAL-03", "EVAL-01")
+def test_a_recorded_cohort_evaluation_keeps_its_cohort_sealed_for_deployments(
+        store, settings, monkeypatch):
+    from frt.engine.normalise import Cohort
+    from frt.eval.cli import _maybe_record
+    from frt.eval.identify import Run
+    from frt.eval.models import CohortRecord, EvaluationRecord
+    from frt.lfr.scoring import for_deployment
+
+    monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("FRT_DATABASE_URL", settings.database_url)
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(60, 128)).astype(np.float32)
+    cohort = Cohort(rows, "dlib-resnet", "1-flip-zoom", top_k=30, raw_weight=4.0)
+    figures = {"scoring": "cohort-normalised", "cohort_digest": cohort.digest,
+               "cohort_top_k": 30, "cohort_raw_weight": 4.0, "threshold_at_fpir_0.001": 0.9}
+    run = Run(figures, None, "labelled set", "dlib-resnet", "1-flip-zoom",
+              {"cohort": cohort, "cohort_dir": "/data/consented"})
+    _maybe_record(True, run, dict(figures), "u1")
+    with store.session() as session:
+        record = session.query(EvaluationRecord).one()
+        kept = session.query(CohortRecord).one()
+        assert record.figures["cohort_record"] == kept.id and kept.digest == cohort.digest
+        assert cohort.matrix.tobytes()[:64] not in kept.templates_sealed  # sealed, not plain
+        chosen = for_deployment(session, store.cipher, "dlib-resnet", "1-flip-zoom")
+    assert chosen.cohort.digest == cohort.digest and chosen.cohort.top_k == 30
+    assert np.allclose(chosen.cohort.matrix, cohort.matrix, atol=1e-7)

@@ -83,3 +83,20 @@ def test_a_gallery_image_that_fails_makes_its_mates_misses(tmp_path):
     vec = {"ann/1.jpg": None, "ann/2.jpg": e[0], "bob/1.jpg": e[1], "bob/2.jpg": e[1]}
     s = _protocol(vec, split)
     assert figures(s)["rank1"] == pytest.approx(0.5)
+
+
+@pytest.mark.req("RFR-08")
+def test_investigation_mode_reports_hits_at_rank_1_10_and_n_and_fnir_at_rank_n():
+    from frt.eval.metrics import Searches, candidate_figures
+
+    ranks = np.array([1, 1, 2, 9, 11, 49, 50, 51, 1 << 30, 3])  # the last-but-one: no template
+    s = Searches(np.array(["x"] * 10), np.zeros(10), ranks, np.array([]), np.array([]))
+    f = candidate_figures(s, 50)
+    assert f["hit_rate_rank1"] == pytest.approx(0.2)
+    assert f["hit_rate_rank10"] == pytest.approx(0.5)
+    assert f["hit_rate_rank50"] == pytest.approx(0.8)
+    assert f["fnir_at_rank50"] == pytest.approx(0.2)
+    assert figures(s)["rank50"] == pytest.approx(0.8)
+    assert candidate_figures(s, 5)["hit_rate_rank10"] == pytest.approx(0.4)  # a list of 5 names
+    with pytest.raises(ValueError):
+        candidate_figures(s, 0)

@@ -46,7 +46,7 @@ def record_evaluation(store, dep_id: str, threshold: float = EVALUATED_THRESHOLD
         rw = watchlists.load_for_recognition(session, store.cipher, dep_id)
         algorithm, version = rw.subjects[0].images[0].template.kind
         save_evaluation(session, algorithm, version, "test figures", {
-            "scoring": RAW_SCORING, "threshold_at_fpir_0.001": threshold,
+            "scoring": RAW_SCORING, "gallery_size": 650, "threshold_at_fpir_0.001": threshold,
             "threshold_at_fpir_0.01": threshold - 0.02})
 
 

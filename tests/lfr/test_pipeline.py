@@ -147,3 +147,50 @@ def test_stop_ends_the_run_promptly(two_people_video, templates, pool):
 def test_a_pipeline_needs_a_watchlist(pool):
     with pytest.raises(ValueError):
         Pipeline([], PipelineConfig(), pool, on_alert=print)
+
+
+@pytest.fixture(scope="module")
+def small_faces_video(tmp_path_factory):
+    from frt.lfr import synthetic
+
+    return synthetic.write_video(tmp_path_factory.mktemp("small") / "small.mp4",
+                                 synthetic.scene_frames(16, faces=2, size=(640, 360), face_px=40))
+
+
+@pytest.mark.req("LIVE-02", "LIVE-08")
+def test_faces_under_the_zones_minimum_are_counted_as_too_small_not_templated(
+        small_faces_video, templates, pool):
+    result, alerts = run(small_faces_video, [watchlist_of(templates, "astronaut")], pool,
+                         zone=Zone(min_inter_eye_px=25))
+    c = result.counters
+    assert alerts == [] and c.templates == 0
+    assert c.faces_detected > 0 and c.faces_too_small == c.faces_poor_quality > 0
+
+
+@pytest.mark.req("LIVE-02")
+def test_a_profile_raises_a_zone_below_its_face_size_floor_with_its_reason():
+    from frt.lfr.zone import gated
+    from frt.policy import load_profile
+
+    for name, cite in (("mps", "004 §13.1"), ("cumbria", "004 §13.1")):
+        zone, quality, why = gated(Zone(min_inter_eye_px=10), load_profile(name))
+        assert zone.min_inter_eye_px == 20 and quality == 0.25
+        assert cite in why and "raised to 20 px" in why
+    zone, _, why = gated(Zone(min_inter_eye_px=32), load_profile("mps"))
+    assert zone.min_inter_eye_px == 32 and "raised" not in why  # stricter is kept
+
+
+@pytest.mark.req("LIVE-02", "LIVE-03")
+def test_a_track_compares_the_quality_weighted_mean_of_its_views_and_forgets_them():
+    import numpy as np
+
+    from frt.lfr.tracker import Track
+
+    track = Track(1, 0, 0.0, 0.0, (0, 0, 10, 10), 0)
+    a, b = np.array([1, 0, 0], np.float32), np.array([0, 1, 0], np.float32)
+    first = track.add_view(a, 0.5)
+    assert np.allclose(first, a)
+    probe = track.add_view(b, 1.5)  # the better view weighs three times as much
+    assert np.allclose(probe, np.array([0.25, 0.75, 0]) / np.linalg.norm([0.25, 0.75, 0]))
+    track.forget()
+    assert not a.any() and not b.any() and track.views == []

@@ -104,7 +104,7 @@ class Gallery:
 
     def score_vectors(self, probes: np.ndarray) -> np.ndarray:
         """Scores for a batch of unit probe vectors (rows) of this gallery's kind."""
-        cos = np.asarray(probes, dtype=np.float32) @ self.matrix.T
+        cos = product(np.asarray(probes, dtype=np.float32), self.matrix)
         if self.cohort is None:
             return cosine_to_score(cos)
         return self.cohort.score(cos, self.cohort.stats(probes), self._stats)
@@ -128,6 +128,19 @@ class Gallery:
     def _top(self, scores: np.ndarray, k: int) -> list[Candidate]:
         idx = _top_indices(scores, k)
         return [Candidate(self.ids[i], float(scores[i]), r + 1) for r, i in enumerate(idx)]
+
+
+SMALL_ROWS, SMALL_GALLERY = 4, 200_000
+
+
+def product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """rows @ matrix.T. A live face (a row or two against a watchlist) is multiplied on this
+    thread: a threaded BLAS call woke its second thread for a few microseconds of work and, on a
+    loaded 2-core machine whose cores the recognition workers hold, waited milliseconds for it
+    (bench/bench_live_scoring.py). Batches and whole libraries keep BLAS."""
+    if len(rows) <= SMALL_ROWS and len(matrix) <= SMALL_GALLERY:
+        return np.einsum("ij,kj->ik", rows, matrix)
+    return rows @ matrix.T
 
 
 def _top_indices(values: np.ndarray, k: int) -> np.ndarray:

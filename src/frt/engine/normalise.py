@@ -22,12 +22,13 @@ Never faces of passers-by. Its templates must be of the same algorithm and versi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Sequence
 
 import numpy as np
 
-from frt.engine.compare import ensure_compatible
+from frt.engine.compare import ensure_compatible, product
 from frt.engine.template import Template, unit
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,9 @@ class Cohort:
 
     def __init__(self, matrix: np.ndarray, algorithm: str, version: str, top_k: int = TOP_K,
                  raw_weight: float = RAW_WEIGHT):
-        matrix = unit(np.atleast_2d(matrix))
+        matrix = np.atleast_2d(np.asarray(matrix, dtype=np.float32))
+        if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5):
+            matrix = unit(matrix)  # templates are unit already: kept bit for bit (the digest)
         if matrix.shape[0] < MIN_COHORT:
             raise ValueError(f"a cohort needs at least {MIN_COHORT} faces, got {matrix.shape[0]}")
         self.matrix = np.ascontiguousarray(matrix)
@@ -66,12 +69,25 @@ class Cohort:
     def __len__(self) -> int:
         return self.matrix.shape[0]
 
+    @property
+    def digest(self) -> str:
+        """Names this cohort's templates (SHA-256 of the rows, in order): an evaluation records it
+        and a Deployment scores only with the cohort its Threshold was set with."""
+        data = np.ascontiguousarray(self.matrix, dtype="<f4").tobytes()
+        return hashlib.sha256("/".join(self.kind).encode() + b"\0" + data).hexdigest()[:16]
+
+    @property
+    def parameters(self) -> dict:
+        """What the scoring depends on besides the templates (recorded with an evaluation)."""
+        return {"top_k": self.top_k, "raw_weight": self.raw_weight, "digest": self.digest,
+                "size": len(self)}
+
     def stats(self, vectors: np.ndarray, chunk: int = 4096) -> np.ndarray:
         """Per row of `vectors`: (mean, std) of its top-k cosine similarities to the cohort."""
         vectors = unit(np.atleast_2d(vectors))
         out = np.empty((len(vectors), 2), dtype=np.float32)
         for lo in range(0, len(vectors), chunk):
-            sims = vectors[lo:lo + chunk] @ self.matrix.T
+            sims = product(vectors[lo:lo + chunk], self.matrix)  # one face: on this thread
             top = -np.partition(-sims, self.top_k - 1, axis=1)[:, : self.top_k]
             out[lo:lo + chunk, 0] = top.mean(axis=1)
             out[lo:lo + chunk, 1] = np.maximum(top.std(axis=1), 1e-3)

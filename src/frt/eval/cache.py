@@ -25,7 +25,7 @@ def default_cache_dir() -> Path:
 
 
 # Options already reflected in an algorithm's version string (which names the cache folder).
-IN_VERSION = {"flip", "jitters", "model_path"}
+IN_VERSION = {"flip", "zoom", "jitters", "model_path"}
 
 
 def spec_key(spec: EngineSpec) -> str:

@@ -1,7 +1,8 @@
 """`frt eval`: measure accuracy and equitability on labelled data; find the policy threshold.
 
     frt eval identify DATA_DIR --json OUT [--plot OUT.png] [--groups GROUPS.csv] [--cohort DIR]
-    frt eval threshold --from OUT.json [--profile mps]
+                      [--candidates N]
+    frt eval threshold DATA_DIR [--profile mps] [--watchlist-size N]
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def identify(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
     record: Annotated[Optional[bool], typer.Option("--record/--no-record", help="Store the evaluation record (default: when a database exists).")] = None,
     by: Annotated[Optional[str], typer.Option(help="User id recorded as the person who ran it.")] = None,
+    candidates: Annotated[Optional[int], typer.Option(min=1, help="Investigation mode: hit rate at rank 1, 10 and N, FNIR at rank N.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Open-set 1:N identification (testdata/README.md protocol): TPIR at FPIR 1/1,000 and 1/100."""
@@ -68,6 +70,10 @@ def identify(
                    cache_dir=cache, workers=workers, progress=progress,
                    cohort_raw_weight=cohort_raw_weight)
     out = dict(run.figures, data=run.data_description)
+    if candidates is not None:
+        from frt.eval.metrics import candidate_figures
+
+        out["investigation"] = candidate_figures(run.searches, candidates)
     if groups is not None:
         from frt.eval.groups import group_figures, load_groups
 
@@ -78,6 +84,13 @@ def identify(
 
         det_plot({f"{run.algorithm} {run.algorithm_version} ({out['scoring']})": run.searches}, plot)
         out["plot"] = str(plot)
+        if run.extra.get("by_size") is not None:
+            from frt.eval.plot import size_plot
+
+            sized = plot.with_name(f"{plot.stem}-by-size{plot.suffix}")
+            size_plot(run.extra["by_size"].padded, sized,
+                      title=f"{run.algorithm} {run.algorithm_version} ({out['scoring']})")
+            out["plot_by_size"] = str(sized)
     json_out.write_text(json.dumps(out, indent=2))
     _print_figures(out)
     _maybe_record(record, run, out, by)
@@ -88,12 +101,34 @@ def _print_figures(out: dict) -> None:
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key in ("gallery_size", "images", "failed_to_template", "mated_searches",
-                "nonmated_searches", "rank1", "rank10", "tpir_at_fpir_0.001",
+                "nonmated_searches", "rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
                 "threshold_at_fpir_0.001", "tpir_at_fpir_0.01", "threshold_at_fpir_0.01",
                 "scoring", "seconds"):
         value = out.get(key)
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    for key, value in out.get("investigation", {}).items():
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     console.print(table)
+    if out.get("by_gallery_size"):
+        _print_sizes(out["by_gallery_size"])
+
+
+def _print_sizes(by: dict) -> None:
+    """FPIR against Watchlist size: the Threshold for each N and what it holds (EVAL-01)."""
+    table = Table(title="by Watchlist size N (images)")
+    for col in ("N", "t 1/1000", "TPIR", "FPIR", "measured", "t 1/100", "TPIR"):
+        table.add_column(col, justify="right")
+
+    def cell(v):
+        return "–" if v is None else f"{v:.4f}"
+
+    for row in by["table"]:
+        table.add_row(f"{row['n']:,}", *(cell(row.get(k)) for k in (
+            "threshold_at_fpir_0.001", "tpir_at_fpir_0.001", "fpir_model_at_0.001",
+            "fpir_measured_at_0.001", "threshold_at_fpir_0.01", "tpir_at_fpir_0.01")))
+    console.print(table)
+    console.print(f"model: {by['model']}; measured up to N = {by['measured_up_to_n']:,}; "
+                  f"largest N with a Threshold: {by['max_n']}")
 
 
 def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
@@ -105,7 +140,7 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         console.print("[dim]evaluation not recorded (no database; use --record to create one)[/]")
         return
     from frt.audit import Actor, record
-    from frt.eval.models import save_evaluation
+    from frt.eval.models import save_cohort, save_evaluation
     from frt.store.db import open_store
 
     try:
@@ -115,6 +150,12 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         return
     try:
         with store.session() as session:
+            cohort = run.extra.get("cohort")
+            if cohort is not None:  # sealed, so a Deployment can score as this evaluation did
+                kept = save_cohort(session, store.cipher, cohort,
+                                   description=str(run.extra.get("cohort_dir") or ""),
+                                   created_by=by)
+                out = dict(out, cohort_record=kept.id)
             saved = save_evaluation(session, run.algorithm, run.algorithm_version,
                                     run.data_description, out, created_by=by)
             record(session, Actor(by, "evaluator") if by else Actor.system("cli"),
@@ -155,6 +196,7 @@ def threshold(
     algorithm_option: Annotated[list[str], typer.Option("--algorithm-option", "-o")] = [],
     detector: Annotated[str, typer.Option()] = "thorough",
     json_out: Annotated[Optional[Path], typer.Option("--json")] = None,
+    watchlist_size: Annotated[Optional[int], typer.Option(min=1, help="Watchlist images the Threshold is for (default: the protocol's gallery).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """The threshold that keeps the False Alert Rate within the force profile's rule (EVAL-01)."""
@@ -169,11 +211,21 @@ def threshold(
     spec = EngineSpec(detector=detector, algorithm=algorithm, algorithm_options=_options(algorithm_option))
     run = evaluate(data_dir, spec, cohort_dir=cohort, cache_dir=default_cache_dir(), progress=progress)
     t = choose_threshold(run.searches.nonmated_score, max_far, minimum)
+    sized = {}
+    if watchlist_size is not None and max_far is not None:
+        from frt.eval.gallery_size import threshold_for_size
+
+        t_n, why = threshold_for_size(run.figures, watchlist_size, max_far)
+        if t_n is None:
+            err.print(f"[bold red]refused:[/] {why} ({cite})")
+            raise typer.Exit(2)
+        t = max(t_n, minimum) if minimum is not None else t_n
+        sized = {"watchlist_size": watchlist_size, "basis": why}
     out = {"profile": name, "rule": cite, "max_false_alert_rate": max_far, "minimum": minimum,
            "threshold": t, "fpir": fpir(run.searches, t), "tpir": tpir(run.searches, t),
            "nonmated_searches": len(run.searches.nonmated_score),
            "algorithm": run.algorithm, "algorithm_version": run.algorithm_version,
-           "scoring": run.figures["scoring"]}
+           "scoring": run.figures["scoring"], **sized}
     if max_far is not None and len(run.searches.nonmated_score) < 3 / max_far:
         out["warning"] = (f"only {len(run.searches.nonmated_score)} non-mated searches: too few to "
                           f"measure a False Alert Rate of {max_far:g} reliably (want {int(3 / max_far)}+)")

@@ -13,7 +13,8 @@ from frt.engine.compare import Gallery
 from frt.engine.enrol import EngineSpec
 from frt.engine.normalise import Cohort
 from frt.eval import dataset
-from frt.eval.metrics import Searches, figures, run_searches
+from frt.eval.gallery_size import by_size, padded_searches
+from frt.eval.metrics import FPIR_POINTS, Searches, figures, run_searches
 from frt.eval.runner import template_items
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
                       np.stack([vectors[it.key] for it in gallery_items]),
                       spec.algorithm, version, cohort=cohort)
     searches = run_searches(split, vectors, gallery.score_vectors)
+    sizes = _by_size(split.items, vectors, spec, version, cohort, len(split.gallery))
     failed = sum(v is None for v in vectors.values())
     figs = {
         "gallery_size": len(split.gallery),
@@ -66,11 +68,28 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
         "scoring": (f"cohort-normalised (AS-norm top-{cohort.top_k}, raw weight "
                     f"{cohort.raw_weight:g})") if cohort else "raw similarity",
         "cohort_size": cohort_size,
+        **({"cohort_top_k": cohort.top_k, "cohort_raw_weight": cohort.raw_weight,
+            "cohort_digest": cohort.digest} if cohort else {}),
+        "by_gallery_size": sizes.to_dict() if sizes else None,
         "seconds": round(time.perf_counter() - start, 1),
     }
     description = f"{data_dir} ({len(split.items)} images, {figs['identities']} identities" + (
         f", fold {fold[0]}/{fold[1]}" if fold else "") + ")"
-    return Run(figs, searches, description, spec.algorithm, version)
+    return Run(figs, searches, description, spec.algorithm, version,
+               {"by_size": sizes, "cohort": cohort, "cohort_dir": cohort_dir})
+
+
+def _by_size(items, vectors, spec, version, cohort, gallery_size: int):
+    """FPIR and the Threshold against Watchlist size: every templated image searched against
+    every other person's images (`frt.eval.gallery_size`), scored as the protocol was."""
+    pool = [it for it in items if vectors.get(it.key) is not None]
+    if len({it.identity for it in pool}) < 2:
+        return None
+    matrix = np.stack([vectors[it.key] for it in pool])
+    everyone = Gallery([it.key for it in pool], matrix, spec.algorithm, version, cohort=cohort)
+    padded = padded_searches([it.identity for it in pool], everyone.matrix,
+                             lambda rows: everyone.score_vectors(everyone.matrix[rows]))
+    return by_size(padded, FPIR_POINTS, extra_n=(gallery_size,))
 
 
 def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k,

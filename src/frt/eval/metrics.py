@@ -98,6 +98,7 @@ def figures(searches: Searches) -> dict:
         "nonmated_searches": int(len(searches.nonmated_score)),
         "rank1": float((ranks <= 1).mean()) if len(ranks) else 0.0,
         "rank10": float((ranks <= 10).mean()) if len(ranks) else 0.0,
+        "rank50": float((ranks <= 50).mean()) if len(ranks) else 0.0,
     }
     for point in FPIR_POINTS:
         t = threshold_at(searches.nonmated_score, point)
@@ -105,6 +106,25 @@ def figures(searches: Searches) -> dict:
         out[f"threshold_at_fpir_{point:g}"] = t
         out[f"fpir_achieved_at_{point:g}"] = fpir(searches, t)
     return out
+
+
+def hit_rate(searches: Searches, rank: int) -> float:
+    """Share of mated searches whose mate is among the `rank` best candidates (no threshold)."""
+    ranks = searches.mated_rank
+    return float((ranks <= rank).mean()) if len(ranks) else 0.0
+
+
+def candidate_figures(searches: Searches, candidates: int) -> dict:
+    """Investigation mode (NIST FRTE 1:N style): a candidate list of `candidates` names, read by
+    a person (RFR 1.10(7)). Hit rate at rank 1, 10 and `candidates`, and the False Negative
+    Identification Rate at rank `candidates` with no threshold: the share of mated searches whose
+    mate is not on the list at all."""
+    if candidates < 1:
+        raise ValueError("a candidate list holds at least one candidate")
+    at_n = hit_rate(searches, candidates)
+    return {"candidates": candidates, "hit_rate_rank1": hit_rate(searches, 1),
+            "hit_rate_rank10": hit_rate(searches, min(10, candidates)),
+            f"hit_rate_rank{candidates}": at_n, f"fnir_at_rank{candidates}": 1.0 - at_n}
 
 
 def det_curve(searches: Searches, points: int = 400) -> tuple[np.ndarray, np.ndarray]:

@@ -66,6 +66,7 @@ class Observation:
     ok: bool = False  # in zone, within the limit and good enough: `chip` is set
     chip: np.ndarray | None = field(default=None, repr=False)
     refused: bool = False  # found too small or too poor to template
+    too_small: bool = False  # ... because its eyes are closer than the Zone's minimum
 
 
 @dataclass(eq=False)
@@ -209,14 +210,15 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
             out.append(Observation(box, True))
             continue
         if box[2] - box[0] < MIN_BOX_PER_IED * job.thresholds.min_inter_eye_px:
-            out.append(Observation(box, True, refused=True))  # surely under the Zone's minimum
+            out.append(Observation(box, True, refused=True, too_small=True))  # surely too small
             continue
         rgb = rgbs[n]
         face = Face(*face.box, confidence=face.confidence, detector=face.detector,
                     landmarks=landmarks_5(rgb, face.box))
         q = assess(rgb, face, job.thresholds)
         chip = aligned_chips(rgb, [face], CHIP_SIZE)[0] if q.ok else None
-        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip, refused=not q.ok))
+        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip, refused=not q.ok,
+                               too_small=q.inter_eye_px < job.thresholds.min_inter_eye_px))
     return out, len(over)
 
 

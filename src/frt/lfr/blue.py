@@ -72,7 +72,7 @@ def total_passes(session: Session, deployment_id: str) -> int:
         BlueMember.deployment_id == deployment_id)))
 
 
-def load_blue(store, deployment_id: str, threshold: float) -> LiveWatchlist | None:
+def load_blue(store, deployment_id: str, threshold: float, cohort=None) -> LiveWatchlist | None:
     """The blue watchlist in memory for the runner, or None when nobody is enrolled."""
     from frt.engine.template import Template
 
@@ -81,4 +81,4 @@ def load_blue(store, deployment_id: str, threshold: float) -> LiveWatchlist | No
                     BlueMember.TEMPLATE.open(store.cipher, m.id, m.template_sealed),
                     m.algorithm, m.algorithm_version), category=CATEGORY)
                 for m in members(session, deployment_id)]
-    return LiveWatchlist(rows, threshold, blue=True) if rows else None
+    return LiveWatchlist(rows, threshold, blue=True, cohort=cohort) if rows else None

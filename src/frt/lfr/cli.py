@@ -3,6 +3,7 @@ Deployment's recognition workers)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,25 +28,52 @@ def bench_live(
     video: Annotated[Path, typer.Option(help="video file; every frame is processed")],
     watchlist: Annotated[Path, typer.Option(help="folder of <identity>/<images>, enrolled for "
                                                  "measurement only")],
+    evaluation: Annotated[Optional[Path], typer.Option(help="the JSON of `frt eval identify`: "
+                                                            "its scoring and the Threshold its "
+                                                            "rule gives for this watchlist's size")] = None,
+    cohort: Annotated[Optional[Path], typer.Option(help="the cohort folder the evaluation "
+                                                        "normalised its scores with")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="write the results here")] = None,
-    threshold: Annotated[float, typer.Option(help="alert threshold (score in [0, 1])")] = 0.95,
+    threshold: Annotated[Optional[float], typer.Option(help="experiments only: alert at this "
+                                                            "score instead of the operating "
+                                                            "Threshold")] = None,
+    profile: Annotated[str, typer.Option(help="force policy profile whose Threshold rule "
+                                              "applies")] = "mps",
     min_ied: Annotated[float, typer.Option(help="Zone of Recognition minimum inter-eye "
                                                 "distance, pixels")] = 20.0,
     max_faces: Annotated[int, typer.Option(help="faces-per-frame limit")] = 10,
     workers: Annotated[Optional[int], typer.Option(help="worker processes (0: inline; "
                                                         "default: one per core)")] = None,
 ) -> None:
-    """Run the live pipeline on a video against a folder watchlist and report speed and alerts."""
-    from frt.lfr.bench import run_live, write_json
+    """Run the live pipeline on a video against a folder watchlist, at the operating Threshold
+    an evaluation gives for the watchlist's size, and report speed, tracks and alerts."""
+    from frt.eval.cache import default_cache_dir
+    from frt.lfr.bench import BenchRefused, run_live, write_json
+    from frt.lfr.scoring import ScoringMismatch
 
-    if not video.is_file():
-        err.print(f"[bold red]error:[/] no video file at {video}")
+    for path, what in ((video, "video file"), (evaluation, "evaluation JSON")):
+        if path is not None and not path.is_file():
+            err.print(f"[bold red]error:[/] no {what} at {path}")
+            raise typer.Exit(1)
+    for path, what in ((watchlist, "watchlist folder"), (cohort, "cohort folder")):
+        if path is not None and not path.is_dir():
+            err.print(f"[bold red]error:[/] no {what} at {path}")
+            raise typer.Exit(1)
+    if evaluation is None and threshold is None:
+        err.print("[bold red]error:[/] give --evaluation (the operating Threshold for this "
+                  "watchlist) or, for an experiment, --threshold")
         raise typer.Exit(1)
-    if not watchlist.is_dir():
-        err.print(f"[bold red]error:[/] no watchlist folder at {watchlist}")
-        raise typer.Exit(1)
-    summary = run_live(video, watchlist, threshold=threshold, min_inter_eye_px=min_ied,
-                       max_faces=max_faces, workers=workers)
+    figures = json.loads(evaluation.read_text()) if evaluation else None
+    try:
+        summary = run_live(video, watchlist, threshold=threshold, evaluation=figures,
+                           cohort_dir=cohort, profile=profile, min_inter_eye_px=min_ied,
+                           max_faces=max_faces, workers=workers, cache_dir=default_cache_dir())
+    except BenchRefused as refused:
+        err.print(f"[bold red]refused:[/] {refused.args[0]}")
+        raise typer.Exit(2) from None
+    except ScoringMismatch as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
     _print_summary(summary)
     if json_out:
         write_json(summary, json_out)
@@ -55,8 +83,9 @@ def bench_live(
 def _print_summary(s: dict) -> None:
     table = Table(title=f"live pipeline: {s['video']}", show_header=False)
     for key in ("frames", "seconds", "fps", "dropped_frames", "corrupt_frames", "faces_detected",
-                "tracks", "templates", "template_ms_per_face", "recognition_time_ms_p50",
-                "recognition_time_ms_p95", "workers", "detection_scale"):
+                "faces_poor_quality", "tracks", "templates", "template_ms_per_face",
+                "recognition_time_ms_p50", "recognition_time_ms_p95", "workers",
+                "detection_scale", "watchlist_size", "scoring", "threshold", "threshold_rule"):
         table.add_row(key, str(s.get(key)))
     table.add_row("alerts", str(len(s["alerts"])))
     console.print(table)
@@ -74,6 +103,14 @@ def _print_summary(s: dict) -> None:
             alerts.add_row(a["identity"], f"{a['score']:.3f}", str(a["first_seen_s"]),
                            str(a["alert_s"]), str(a["recognition_time_ms"]))
         console.print(alerts)
+    if s.get("track_results"):
+        tracks = Table(title="tracks templated: best candidate (alerted or not)")
+        for col in ("track", "templates", "best candidate", "score"):
+            tracks.add_column(col)
+        for t in s["track_results"]:
+            tracks.add_row(str(t["track"]), str(t["templates"]), str(t["best_candidate"]),
+                           str(t["best_score"]))
+        console.print(tracks)
 
 
 @deploy_app.command("run")

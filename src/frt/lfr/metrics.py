@@ -22,7 +22,8 @@ class LiveCounters:
     faces_detected: int = 0  # face detections inside the Zone of Recognition
     faces_outside_zone: int = 0
     faces_over_limit: int = 0  # beyond the faces-per-frame limit
-    faces_poor_quality: int = 0
+    faces_poor_quality: int = 0  # refused by the quality gate (too small included), not templated
+    faces_too_small: int = 0  # ... of which under the Zone's minimum inter-eye distance
     tracks: int = 0  # people seen (one track per pass through the zone)
     templates: int = 0  # templates made (SOP 11.3(b))
     alerts: int = 0

@@ -14,8 +14,12 @@ which must persist it before anyone is told (LIVE-04).
 Forgetting (LIVE-03): a frame's pixels are released once its crops are cut, and the crops are
 zeroed once analysed; a chip lives in its track until templated (a worker zeroes its own copy,
 and the template network's views and batch, as soon as they are used), and is overwritten with
-zeros after a comparison that raises no Alert, as is the template; tracks that end wipe what they
-hold. Nothing is written to disk.
+zeros after a comparison that raises no Alert. A track's templates stay with it while the person
+is in view — each comparison uses their quality-weighted mean (`Track.add_view`) — and the probe
+compared is zeroed at once; tracks that end wipe what they hold. Nothing is written to disk.
+
+Scoring is the Watchlist's (`LiveWatchlist.compare`): raw, or normalised against the cohort of
+the evaluation that set the Threshold (`frt.lfr.scoring`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ class PipelineConfig:
     algorithm_options: dict = field(default_factory=lambda: dict(DEFAULT_OPTIONS))
     min_quality: float = 0.25
     detector: str = field(default_factory=analyse.default_detector)  # "mtcnn" or "hog"
+    aggregate: bool = True  # compare the mean of a track's views, not its latest view alone
+    report_best: bool = False  # benchmarks only: each track's best candidate, alert or not
 
     @property
     def thresholds(self) -> QualityThresholds:
@@ -94,6 +100,7 @@ class RunResult:
     stages: StageTimes
     alerts: list[Alert]
     template_ms: list[float]
+    tracks: list[dict] = field(default_factory=list)  # with `report_best` only
 
     @property
     def fps(self) -> float:
@@ -119,6 +126,7 @@ class RunResult:
             "recognition_time_ms_p95": _r(percentile(rts, 95)),
             "template_ms_per_face": _r(float(np.median(self.template_ms)) if self.template_ms else None),
             "stages_ms": self.stages.summary(self.frames),
+            **({"track_results": self.tracks} if self.tracks else {}),
         }
 
 
@@ -144,6 +152,7 @@ class Pipeline:
         self._source: FrameSource | None = None
         self._pending: deque = deque()
         self._embeds: list = []
+        self._best: dict[int, dict] = {}
         self._started = 0.0
         self._last_pts = 0.0
 
@@ -180,7 +189,7 @@ class Pipeline:
         counters.add(source.counters)
         counters.add(self.counters)
         return RunResult(self.camera, counters.frames, time.monotonic() - self._started, counters,
-                         self.stages, self.alerts, self._template_ms)
+                         self.stages, self.alerts, self._template_ms, list(self._best.values()))
 
     # ------------------------------------------------------------ stages
     def _submit(self, frame: Frame) -> None:
@@ -217,6 +226,7 @@ class Pipeline:
                 c.faces_detected += 1
                 if obs.refused:
                     c.faces_poor_quality += 1
+                    c.faces_too_small += obs.too_small
         c.faces_over_limit += result.over_limit
         before = self.tracker.started
         self.tracker.update(index, captured, pts_s, result.observations)
@@ -230,13 +240,13 @@ class Pipeline:
                 # A worker process templates its own copy of the chip and zeroes it after.
                 future = self.pool.submit(analyse.embed, [chip], self.config.algorithm,
                                           self.config.algorithm_options, self.pool.workers > 0)
-                self._embeds.append((track, chip, index, future))
+                self._embeds.append((track, chip, index, future, quality))
         self.stages.add("track", (time.perf_counter() - t0) * 1e3)
 
     def _collect(self, block: bool) -> None:
         still = []
         for item in self._embeds:
-            track, chip, index, future = item
+            track, chip, index, future, quality = item
             if not (block or future.done()):
                 still.append(item)
                 continue
@@ -247,18 +257,24 @@ class Pipeline:
             track.pending -= 1
             track.templates += 1
             t0 = time.perf_counter()
-            self._compare(track, chip, index, vectors[0])
+            vector = vectors[0]
+            probe = track.add_view(vector, quality) if self.config.aggregate else vector
+            self._compare(track, chip, index, probe)
+            if self.config.aggregate and track.ended:
+                track.forget()  # a track that has left keeps nothing
             self.stages.add("compare", (time.perf_counter() - t0) * 1e3)
         self._embeds = still
 
     def _compare(self, track: Track, chip: np.ndarray, index: int, vector: np.ndarray) -> None:
         hit, blue = None, False
         for watchlist in self.watchlists:
-            hit = watchlist.match(vector)
+            hit, subject, score = watchlist.compare(vector)
+            if self.config.report_best and not watchlist.blue:
+                self._report(track, subject, score)
             if hit is not None:
                 blue = watchlist.blue
                 break
-        wipe(vector)  # the probe template is never kept, alert or not
+        wipe(vector)  # the probe is never kept, alert or not (the track's views go with it)
         if hit is None or track.alerted:
             wipe(chip)
             return
@@ -272,11 +288,19 @@ class Pipeline:
         self.alerts.append(alert)
         self.on_alert(alert)
 
+    def _report(self, track: Track, subject: str | None, score: float) -> None:
+        """Benchmarks only: the track's best candidate so far (never in a Deployment)."""
+        row = self._best.setdefault(track.id, {"track": track.id, "templates": 0,
+                                               "best_candidate": None, "best_score": None})
+        row["templates"] = track.templates
+        if subject is not None and (row["best_score"] is None or score > row["best_score"]):
+            row["best_candidate"], row["best_score"] = subject, round(score, 4)
+
     def _finish(self, source: FrameSource) -> None:
         for _, _, _, future in self._pending:
             future.cancel()
         self._pending.clear()
-        for track, chip, _, future in self._embeds:
+        for track, chip, _, future, _ in self._embeds:
             future.cancel()
             wipe(chip)
         self._embeds.clear()

@@ -33,8 +33,8 @@ from frt.lfr.records import COMPONENT, persist_alert, save_counters
 from frt.lfr.sources import _display_name, open_source
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 from frt.lfr.workers import make_pool
-from frt.lfr.zone import Zone
-from frt.policy import Decision, PolicyRefusal, require
+from frt.lfr.zone import Zone, gated
+from frt.policy import Decision, PolicyRefusal, load_profile, require
 from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -46,8 +46,10 @@ def _options_for(algorithm: str, version: str) -> dict:
 
 
 def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
-    """The operational Watchlist at its operating Threshold; PolicyRefusal when the algorithm
-    its templates were made with has no recorded evaluation (EVAL-03)."""
+    """The operational Watchlist at its operating Threshold for its own size, scored as the
+    evaluation that set it (`frt.lfr.scoring`); PolicyRefusal when the algorithm its templates
+    were made with has no usable recorded evaluation (EVAL-03) or that evaluation cannot support
+    a Watchlist this large (000 §6.2(3); 004 §14.5)."""
     from frt.governance.watchlists import load_for_recognition
 
     with store.session() as session:
@@ -56,34 +58,34 @@ def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
                              threshold_raise=image.threshold, category=subject.category,
                              markers=subject.warning_markers)
                 for subject in rw.subjects for image in subject.images]
-        threshold = _operating_threshold(session, store, rw.min_threshold, rows, profile)
-    return LiveWatchlist(rows, threshold)
+        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile)
+    return LiveWatchlist(rows, threshold, cohort=cohort)
 
 
-def _operating_threshold(session, store, minimum: float, rows, profile) -> float:
-    from frt.eval.models import latest_evaluation
-    from frt.policy.lfr_rules import RAW_SCORING, operating_threshold
+def _operating_threshold(session, store, minimum: float, rows, profile):
+    from frt.lfr import scoring
     from frt.policy.profile import load_profile
 
     if not rows:
-        return minimum
+        return minimum, None
     algorithm, version = rows[0].template.kind
-    record = latest_evaluation(session, algorithm, version, scoring=RAW_SCORING)
-    threshold, decision = operating_threshold(
-        profile or load_profile(store.settings.policy_profile), minimum,
-        record.figures if record else None, f"{algorithm} {version}")
+    chosen = scoring.for_deployment(session, store.cipher, algorithm, version)
+    threshold, decision = scoring.operating_threshold(
+        profile or load_profile(store.settings.policy_profile), minimum, chosen,
+        f"{algorithm} {version}", len(rows))
     if not decision.allowed:
         raise PolicyRefusal(decision)
-    logger.info("deployment threshold: %s", decision.reason)
-    return threshold
+    logger.info("deployment threshold: %s (%s)", decision.reason, chosen.label)
+    return threshold, chosen.cohort
 
 
 def load_watchlists(store, deployment_id: str) -> list[LiveWatchlist]:
-    """The operational Watchlist, then the blue watchlist if staff were enrolled (WL-08)."""
+    """The operational Watchlist, then the blue watchlist if staff were enrolled (WL-08), scored
+    alike and at the same Threshold."""
     from frt.lfr.blue import load_blue
 
     operational = load_watchlist(store, deployment_id)
-    blue = load_blue(store, deployment_id, operational.threshold)
+    blue = load_blue(store, deployment_id, operational.threshold, operational.cohort)
     return [operational, blue] if blue is not None else [operational]
 
 
@@ -118,7 +120,9 @@ class Runner:
             record_refusal(self.store, None, COMPONENT, refusal)
             raise
         algorithm, version = watchlists[0].kind
-        config = PipelineConfig(zone=self.zone, algorithm=algorithm,
+        zone, min_quality, why = gated(self.zone, load_profile(self.store.settings.policy_profile))
+        logger.info("deployment %s: %s", self.deployment_id, why)
+        config = PipelineConfig(zone=zone, algorithm=algorithm, min_quality=min_quality,
                                 algorithm_options=_options_for(algorithm, version))
         pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
         totals = {_display_name(c): LiveCounters() for c in self.cameras}

@@ -4,8 +4,12 @@ alerts (Frigate's habit; LIVE-02).
 A `Track` keeps the face box, when it first entered the Zone of Recognition (Recognition Time
 starts there), and at most one face chip: the best one not yet templated. `TemplatePolicy`
 decides when a chip is worth templating: at once for a new face (so Recognition Time is short),
-then again only for a clearly better view, a few times at most per track. When a track ends, its
-chip is overwritten with zeros and dropped (LIVE-03, SOP 13.1(a)); only counts remain.
+then again for a clearly better view, a few times at most per track.
+
+A track's templates are its views of one person: each comparison uses their quality-weighted
+mean (`Track.add_view`), so later views add to the first instead of replacing it. They are held
+in memory only while the person is in view; when a track ends, its chip and templates are
+overwritten with zeros and dropped (LIVE-03, SOP 13.1(a)); only counts remain.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ class Track:
     pending: int = 0  # templates being made
     alerted: bool = False
     in_zone: bool = False
+    ended: bool = False
+    views: list = field(default_factory=list, repr=False)  # this track's unit templates
+    view_weights: list = field(default_factory=list, repr=False)
 
     def offer(self, obs: Observation) -> None:
         """Keep `obs`'s chip if it is this track's best view so far (the other is wiped)."""
@@ -59,9 +66,20 @@ class Track:
         self.chip, self.chip_quality = None, -1.0
         return chip, q
 
+    def add_view(self, vector: np.ndarray, quality: float) -> np.ndarray:
+        """Keep one more template of this person; return the probe to compare: the views'
+        quality-weighted mean, unit length (a new array, to be wiped after its comparison)."""
+        self.views.append(vector)
+        self.view_weights.append(max(float(quality), 1e-3))
+        mean = np.average(np.stack(self.views), axis=0, weights=self.view_weights)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
     def forget(self) -> None:
         wipe(self.chip)
         self.chip = None
+        for view in self.views:
+            wipe(view)
+        self.views, self.view_weights = [], []
 
 
 def wipe(array: np.ndarray | None) -> None:
@@ -95,6 +113,7 @@ class Tracker:
         return ended
 
     def end(self, track: Track) -> None:
+        track.ended = True
         track.forget()
         self.tracks.pop(track.id, None)
 

@@ -80,3 +80,19 @@ def _inside(polygon, x: float, y: float) -> bool:
             if x < cross:
                 inside = not inside
     return inside
+
+
+def gated(zone: Zone, profile) -> tuple[Zone, float, str]:
+    """The Zone with the profile's face-size floor applied, the profile's minimum face quality,
+    and why: a camera's Zone may ask for larger faces than the profile, never smaller ones,
+    because smaller faces cannot be matched reliably at the operating Threshold (LIVE-02)."""
+    from dataclasses import replace
+
+    rule = profile.recognition
+    floor, quality = rule.min_inter_eye_px, rule.min_face_quality
+    note = (f"faces under {floor.value:g} px between the eyes ({floor.cite}) or of quality under "
+            f"{quality.value:g} ({quality.cite}) are counted, not templated")
+    if zone.min_inter_eye_px < floor.value:
+        zone = replace(zone, min_inter_eye_px=float(floor.value))
+        note += f"; the Zone's minimum was raised to {floor.value:g} px"
+    return zone, float(quality.value), note

@@ -295,24 +295,34 @@ def silver_review_due(last: datetime, interval_hours: float, now: datetime) -> b
     return now >= last + timedelta(hours=interval_hours)
 
 
-RAW_SCORING = "raw similarity"  # the scoring live recognition uses (frt.engine.compare)
+RAW_SCORING = "raw similarity"  # the scoring with no cohort (frt.engine.compare)
+SIZE_CITE = "004 §14.5"  # the False Alert Rate depends on the size of the Watchlist
 
 
 def operating_threshold(
-    profile: Profile, authority_minimum: float, evaluation: dict | None, algorithm: str
+    profile: Profile,
+    authority_minimum: float,
+    evaluation: dict | None,
+    algorithm: str,
+    watchlist_size: int | None = None,
+    for_size=None,
 ) -> tuple[float | None, Decision]:
     """EVAL-01, EVAL-03: the Threshold a Deployment alerts at, and whether it may run at all.
 
     A force's minimum Threshold is a number on its supplier's score scale (Cumbria's 0.64 was
     set where NPL saw no false alerts, 004 §11.11); FRT's scores are on another scale. So the
     operating Threshold is the highest of the authority's minimum, the profile's minimum, and
-    the Threshold this algorithm's recorded evaluation found for the profile's False Alert Rate
-    (000 §6.2(3)). With no evaluation recorded for the algorithm version in use, nothing runs:
-    a new algorithm is evaluated and recorded before use (004 §10.14; 003 §3.1).
+    the Threshold this algorithm's recorded evaluation gives for the profile's False Alert Rate
+    (000 §6.2(3)) *at the size of the Watchlist loaded* (004 §14.5: the more templates a face is
+    compared with, the likelier a false alert). `for_size(evaluation, n, rate)` reads that
+    Threshold from the evaluation (`frt.eval.gallery_size.threshold_for_size`): (t, basis), or
+    (None, why) when the evaluation cannot support n — then nothing runs. With no evaluation
+    recorded for the algorithm version in use, nothing runs either: a new algorithm is evaluated
+    and recorded before use (004 §10.14; 003 §3.1).
     """
     if evaluation is None:
         return None, Decision.refuse(
-            f"{algorithm} has no recorded evaluation with {RAW_SCORING}: run `frt eval identify` "
+            f"{algorithm} has no recorded evaluation: run `frt eval identify` "
             "on labelled data before it is used for recognition",
             "004 §10.14; 003 §3.1", "EVAL-UNEVALUATED",
         )
@@ -320,7 +330,18 @@ def operating_threshold(
     parts = {"the authority's minimum": authority_minimum}
     if profile.threshold.minimum.value is not None:
         parts["the force minimum"] = profile.threshold.minimum.value
-    if rate.value is not None:
+    if rate.value is not None and watchlist_size is not None and for_size is not None:
+        evaluated, basis = for_size(evaluation, watchlist_size, rate.value)
+        if evaluated is None:
+            return None, Decision.refuse(
+                f"the recorded evaluation of {algorithm} sets no Threshold for this Watchlist: "
+                f"{basis}",
+                f"{rate.cite}; {SIZE_CITE}", "EVAL-WATCHLIST-SIZE",
+            )
+        parts[f"the evaluated Threshold for a False Alert Rate of {rate.value:g} {basis}"] = float(
+            evaluated
+        )
+    elif rate.value is not None:
         key = f"threshold_at_fpir_{rate.value:g}"
         if evaluation.get(key) is None:
             return None, Decision.refuse(
@@ -332,8 +353,10 @@ def operating_threshold(
             evaluation[key]
         )
     source, threshold = max(parts.items(), key=lambda kv: kv[1])
-    return threshold, Decision.allow(f"alerts at {threshold:.3f}, set by {source}", rate.cite,
+    cite = rate.cite if watchlist_size is None else f"{rate.cite}; {SIZE_CITE}"
+    return threshold, Decision.allow(f"alerts at {threshold:.4f}, set by {source}", cite,
                                      "EVAL-THRESHOLD")
+
 
 
 def may_run(authority_in_force: bool, starts_at: datetime, ends_at: datetime, at: datetime,

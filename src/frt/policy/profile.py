@@ -72,6 +72,14 @@ class Threshold(_Section):
     minimum: Cited[float | None]
 
 
+class Recognition(_Section):
+    """The faces live recognition templates: smaller or poorer ones cannot be matched reliably
+    at the operating Threshold, so they are counted, not templated (LIVE-02)."""
+
+    min_inter_eye_px: Cited[float] = Cited[float](value=20.0, cite="004 §13.1")
+    min_face_quality: Cited[float] = Cited[float](value=0.25, cite="000 §6.2(3)")
+
+
 class Reporting(_Section):
     cancellation_report_due_days: Cited[int]
 
@@ -155,6 +163,7 @@ class Profile(_Section):
     watchlist: Watchlist
     retention: Retention
     threshold: Threshold
+    recognition: Recognition = Recognition()
     reporting: Reporting
     governance: Governance
     rfr: Rfr

@@ -15,6 +15,7 @@ from frt.lfr import scoring
 from frt.lfr.runner import load_watchlist
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 from frt.policy import PolicyRefusal
+from tests.conftest import setup_session
 from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
 
 KIND = ("dlib-resnet", "1-flip-zoom")
@@ -68,7 +69,7 @@ def _record_cohort_evaluation(store, dep_id, comparisons=10_000_000):
     from frt.eval.models import save_cohort, save_evaluation
     from frt.governance import watchlists
 
-    with store.session() as session:
+    with setup_session(store) as session:
         rw = watchlists.load_for_recognition(session, store.cipher, dep_id)
         algorithm, version = rw.subjects[0].images[0].template.kind
         cohort = Cohort(_vectors(80, 6), algorithm, version, top_k=50, raw_weight=4.0)

@@ -127,11 +127,11 @@ def _settings(db_url: str, data_dir: Path):
 
 
 def _prepare(db_url: str, data_dir: Path, writers: int) -> list[str]:
+    from frt.app import open_store
     from frt.audit import Actor
     from frt.people.roles import Role
     from frt.people.service import create_user
     from frt.policy.ranks import Rank
-    from frt.store.db import open_store
 
     store = open_store(_settings(db_url, data_dir), migrate=True)
     ids = []
@@ -172,9 +172,9 @@ def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float,
 def _writer(db_url, data_dir, user_id, seconds, rtt, start, queue) -> None:
     from sqlalchemy import event, update
 
+    from frt.app import open_store
     from frt.audit import Actor, record
     from frt.people.models import User
-    from frt.store.db import open_store
 
     store = open_store(_settings(db_url, Path(data_dir)), migrate=False)
     if rtt:
@@ -218,7 +218,7 @@ class _Linker:
             from frt.audit.jobs import link_all
         except ImportError:  # the tree before the sequencer: nothing to link
             return
-        from frt.store.db import open_store
+        from frt.app import open_store
 
         store = open_store(_settings(db_url, data_dir), migrate=False)
         while not self._stop.wait(1.0):
@@ -227,8 +227,8 @@ class _Linker:
 
 
 def _verify(db_url: str, data_dir: Path) -> str:
+    from frt.app import open_store
     from frt.audit import Actor, verify
-    from frt.store.db import open_store
 
     store = open_store(_settings(db_url, data_dir), migrate=False)
     try:

@@ -43,6 +43,7 @@ def reference(paths: list[Path]) -> dict:
 
 
 def frt_import(paths: list[Path], workers: int) -> dict:
+    from frt.app import open_store
     from frt.audit import Actor
     from frt.core.actions import perform
     from frt.core.invariant import guard_store
@@ -52,7 +53,6 @@ def frt_import(paths: list[Path], workers: int) -> dict:
     from frt.rfr import enrol, libraries
     from frt.settings import Settings
     from frt.store.base import utcnow
-    from frt.store.db import open_store
 
     with tempfile.TemporaryDirectory(prefix="frt-bench-rfr-") as tmp:
         tmp = Path(tmp)

@@ -63,9 +63,9 @@ def seed(data_dir: Path) -> str:
     os.environ["FRT_DATA_DIR"] = str(data_dir)
     os.environ.pop("FRT_DATABASE_URL", None)
     from frt import demo
+    from frt.app import open_store
     from frt.audit import Actor
     from frt.people.service import require_user, set_password
-    from frt.store.db import open_store
 
     store = open_store()
     scenario = demo.seed(store, data_dir)

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from frt.app import wire
+from frt.app import open_store
 from frt.audit import Actor, record
 from frt.settings import Settings
-from frt.store.db import make_engine, open_store, upgrade
+from frt.store.db import make_engine, upgrade
 
 pytest_plugins = ["tests.traceability_plugin"]
 
@@ -82,7 +82,7 @@ def settings(tmp_path, db_template, monkeypatch):
 
 @pytest.fixture
 def store(settings):
-    s = wire(open_store(settings, migrate=False))  # as every process is (frt.app): guarded
+    s = open_store(settings, migrate=False)  # as every process opens it (frt.app): wired
     yield s
     s.dispose()
 

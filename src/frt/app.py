@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from frt.audit import attach
 from frt.core.invariant import guard_store
 from frt.core.services import Services
 from frt.policy import Profile, load_profile
 from frt.settings import Settings, load_settings
-from frt.store.db import Store, open_store
+from frt.store import db as store_db
+from frt.store.db import Store
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -52,13 +54,20 @@ def services() -> Services:
 
 
 def wire(store: Store) -> Store:
-    """Guard `store` (no change without an audit record) and give it the domain's services."""
+    """Give `store` the audit log's keys, guard it (no change without an audit record) and give
+    it the domain's services. Idempotent."""
+    attach(store)
     guard_store(store)
     store.services = services()
     return store
 
 
+def open_store(settings: Settings | None = None, *, migrate: bool | None = None) -> Store:
+    """The configured store, wired: what every FRT process and test opens."""
+    return wire(store_db.open_store(settings or load_settings(), migrate=migrate))
+
+
 def build(settings: Settings | None = None, *, migrate: bool | None = None) -> App:
     settings = settings or load_settings()
     profile = load_profile(settings.policy_profile)  # a bad profile stops the process here
-    return App(settings, wire(open_store(settings, migrate=migrate)), profile)
+    return App(settings, open_store(settings, migrate=migrate), profile)

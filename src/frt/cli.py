@@ -43,12 +43,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _store(migrate: bool | None = None):
     """Open the configured store, turning setup problems into one clear line."""
-    from frt.app import wire
+    from frt.app import open_store
     from frt.store.crypto import EncryptionKeyError
-    from frt.store.db import StoreNotReady, open_store
+    from frt.store.db import StoreNotReady
 
     try:
-        return wire(open_store(load_settings(), migrate=migrate))
+        return open_store(load_settings(), migrate=migrate)
     except (EncryptionKeyError, StoreNotReady) as exc:
         raise _fail(str(exc)) from exc
 

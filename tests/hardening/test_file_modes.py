@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
+from frt.app import open_store
 from frt.store.crypto import EncryptionKeyError
-from frt.store.db import open_store
 
 pytestmark = pytest.mark.req("DATA-07")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from frt.app import open_store
 from frt.audit import Actor
 from frt.people.roles import Role
 from frt.people.service import PeopleError, create_user, login
@@ -61,7 +62,6 @@ def test_users_add_takes_no_password_argument_and_reads_standard_input(settings,
                              "rfr_user", "--password-stdin"],
                        input="correct horse battery staple\n")
     assert ok.exit_code == 0 and "correct horse" not in ok.output
-    from frt.store.db import open_store
 
     store = open_store(settings, migrate=False)
     assert login(store, "a.user", "correct horse battery staple").username == "a.user"

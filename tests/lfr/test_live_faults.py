@@ -28,7 +28,7 @@ import sys
 from datetime import datetime
 from frt.lfr.runner import Runner
 from frt.settings import load_settings
-from frt.store.db import open_store
+from frt.app import open_store
 
 at = datetime.fromisoformat(sys.argv[3])
 Runner(open_store(load_settings()), sys.argv[1], [sys.argv[2]], workers=0, poll_s=0.2,

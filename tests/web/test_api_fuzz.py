@@ -12,12 +12,12 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
+from frt.app import open_store
 from frt.audit import Actor
 from frt.people.roles import Role
 from frt.people.service import create_user
 from frt.policy.ranks import Rank
 from frt.settings import Settings
-from frt.store.db import open_store
 from frt.web.app import create_app
 
 PASSWORD = "fuzzing password 1"

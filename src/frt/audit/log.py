@@ -47,6 +47,8 @@ class Actor:
 class AuditAccessDenied(PermissionError):
     """The actor's role may not read the audit log."""
 
+    rule = "DATA-AUDIT-READ"
+
 
 def record(
     session: Session,
@@ -154,14 +156,14 @@ def count(session: Session) -> int:
 
 
 def _require_reader(session: Session, actor: Actor, action: str) -> None:
-    from frt.people.roles import AUDIT_READERS  # local: audit must not depend on people at import
+    from frt.policy.access import may_read_audit
 
-    if actor.user_id is None or actor.role in {r.value for r in AUDIT_READERS}:
+    decision = may_read_audit(actor.role)
+    if actor.user_id is None or decision.allowed:
         return
     # The caller's transaction rolls back with this exception; the web and CLI layers record
-    # the refusal in a transaction of its own (frt.audit.log.record_refusal).
+    # the refusal in a transaction of its own.
     raise AuditAccessDenied(
-        f"role '{actor.role}' may not read the audit log; only auditor, DPO, SRO or "
-        "administrator roles may (DATA-04, 000 §12.1(d))"
+        f"{decision.reason} (DATA-04, {decision.citation})"
     )
 

@@ -121,7 +121,7 @@ def _run(spec: Action, ctx: Ctx, arguments: dict[str, Any], call: Callable[[], R
 
 def _may(spec: Action, ctx: Ctx, arguments: dict[str, Any]) -> str:
     """Check role, training and object access; the role acted in (the component for the system)."""
-    if ctx.user is None:
+    if ctx.is_system:
         if not spec.system:
             raise RuntimeError(f"{spec.id} is a person's action; the system may not run it")
         return ctx.component
@@ -179,7 +179,7 @@ def acting(
     user_id = who.id if isinstance(who, User) else who
     try:
         with store.session() as session:
-            user = None
+            user: Any = None  # the system's own actions (see Ctx.user)
             if user_id is not None:
                 user = session.get(User, user_id)
                 if user is None or user.disabled:

@@ -41,7 +41,10 @@ class Frame:
 @dataclass
 class Ctx:
     session: Session
-    user: User | None  # None when the system itself acts (a job, a recognition worker)
+    # The person acting. For the system's own actions (a job, a recognition worker: `system=True`
+    # actions run by `acting(store, None)`) it is None; those actions never read it, so it is
+    # typed for the person's actions, which are nearly all of them.
+    user: User
     profile: Profile
     cipher: BlobCipher
     now: datetime
@@ -55,7 +58,7 @@ class Ctx:
         """The role the innermost running action acts in (None for the system)."""
         from frt.people.roles import Role
 
-        if not self.frames or self.user is None:
+        if not self.frames or self.is_system:
             return None
         return Role(self.frames[-1].role)
 
@@ -63,8 +66,12 @@ class Ctx:
         """Who acts now: the user in the running action's role, or the system component."""
         return self.actor_as(self.frames[-1].role if self.frames else "user")
 
+    @property
+    def is_system(self) -> bool:
+        return self.user is None  # type: ignore[comparison-overlap]
+
     def actor_as(self, role: str) -> Actor:
-        if self.user is None:
+        if self.is_system:
             return Actor.system(self.component)
         return Actor(self.user.id, role)
 

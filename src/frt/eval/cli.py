@@ -139,9 +139,9 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
     if record is False or (record is None and not exists):
         console.print("[dim]evaluation not recorded (no database; use --record to create one)[/]")
         return
+    from frt.app import open_store
     from frt.audit import Actor, record
     from frt.eval.models import save_cohort, save_evaluation
-    from frt.store.db import open_store
 
     try:
         store = open_store(settings)

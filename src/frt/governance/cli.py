@@ -41,13 +41,13 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _store():
-    from frt.app import wire
+    from frt.app import open_store
     from frt.settings import load_settings
     from frt.store.crypto import EncryptionKeyError
-    from frt.store.db import StoreNotReady, open_store
+    from frt.store.db import StoreNotReady
 
     try:
-        return wire(open_store(load_settings()))
+        return open_store(load_settings())
     except (EncryptionKeyError, StoreNotReady) as exc:
         raise _fail(str(exc)) from exc
 

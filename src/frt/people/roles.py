@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from frt.policy.access import AUDIT_READER_ROLES
+
 
 class Role(str, Enum):
     APPLICANT = "applicant"
@@ -66,7 +68,7 @@ LFR_ROLES = (
 )
 
 # Roles allowed to read the audit log (DATA-04: "only authorised roles may read it").
-AUDIT_READERS = frozenset({Role.AUDITOR, Role.DPO, Role.SRO, Role.ADMINISTRATOR})
+AUDIT_READERS = frozenset(Role(r) for r in AUDIT_READER_ROLES)
 
 
 class TrainingKind(str, Enum):

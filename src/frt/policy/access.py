@@ -38,3 +38,18 @@ def object_access(allowed: bool, reason: str, citation: str = "000 §12.1(d)") -
     if allowed:
         return Decision.allow("access to the object", citation, "ACCESS-OBJECT")
     return Decision.refuse(reason, citation, "ACCESS-OBJECT")
+
+
+# Who may read the audit log (DATA-04: "only authorised roles may read it"; 000 §12.1(d), (h)).
+AUDIT_READER_ROLES = frozenset({"auditor", "data_protection_officer", "senior_responsible_owner",
+                                "administrator"})
+
+
+def may_read_audit(role: str) -> Decision:
+    """DATA-04: the audit log is read only by the auditor, DPO, SRO or an administrator."""
+    if role in AUDIT_READER_ROLES:
+        return Decision.allow("an audit reader", "000 §12.1(d), §12.1(h)", "DATA-AUDIT-READ")
+    return Decision.refuse(
+        f"role '{role}' may not read the audit log; only auditor, DPO, SRO or administrator roles "
+        "may", "000 §12.1(d), §12.1(h)", "DATA-AUDIT-READ",
+    )

@@ -110,19 +110,7 @@ def open_store(settings: Settings | None = None, *, migrate: bool | None = None)
         )
     sessions = sessionmaker(engine, expire_on_commit=False)
     cipher = _open_cipher(sessions, settings)
-    sessions.configure(info=_audit_info(cipher, settings))
     return Store(engine, sessions, cipher, settings)
-
-
-def _audit_info(cipher: BlobCipher, settings: Settings) -> dict:
-    """What `frt.audit` needs in every session: the chain's MAC key (derived from the data key,
-    never stored) and the checkpoint signer (a key file and folder outside the database)."""
-    from frt.audit.chain import KEY_INFO, PURPOSE
-    from frt.audit.checkpoint import SIGNER_INFO, Signer
-
-    signer = Signer(settings.audit_signing_key_file, settings.audit_checkpoint_dir,
-                    cipher.key_id.hex())
-    return {KEY_INFO: cipher.derive_secret(PURPOSE), SIGNER_INFO: signer}
 
 
 def _private_sqlite_file(url: str) -> None:

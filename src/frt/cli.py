@@ -368,7 +368,7 @@ _GROUPS = [
     ("frt.governance.cli", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
     ("frt.governance.cli", "app", "governance", "LFR applications, authorities and reports."),
     ("frt.lfr.cli", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
-    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks of the live pipeline."),
+    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks: the live pipeline, RFR search."),
 ]
 
 
@@ -383,6 +383,8 @@ def _mount_groups() -> None:
 
 
 _mount_groups()
+from frt.engine import bench_cli  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
+bench_cli.register(sys.modules["frt.lfr.cli"].bench_app)
 
 
 def main() -> None:  # pragma: no cover

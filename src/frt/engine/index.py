@@ -303,8 +303,16 @@ _POOL: ThreadPoolExecutor | None = None
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="index")
+        # One shard per core, each on one faiss thread (an OpenMP setting is per thread).
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="index",
+                                   initializer=_one_faiss_thread)
     return _POOL
+
+
+def _one_faiss_thread() -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(1)
 
 
 class _Hashing:
@@ -314,6 +322,8 @@ class _Hashing:
         self.stream, self._hash = stream, hashlib.sha256()
 
     def write(self, data) -> None:
+        if isinstance(data, memoryview):
+            data = data.cast("B")  # flat bytes, whatever the array's shape
         self._hash.update(data)
         self.stream.write(data)
 

@@ -12,6 +12,7 @@ per probe, (ids, scores) already ordered by score descending then id ascending.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -23,6 +24,7 @@ NLIST = 1024          # k-means cells of an IVF shard (bench/RESULTS.md, "RFR se
 NPROBE = 384          # cells scanned a probe: 3/8 of the shard
 TRAIN_PER_LIST = 64   # k-means sample: at most this many templates a cell
 MIN_TRAIN_PER_LIST = 39  # faiss's own floor for a sound k-means
+SMALL_BATCH = 8       # fewer probes (or added templates x 512) than this run on one thread
 
 
 def order(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,6 +54,20 @@ def _exact_topk(cos: np.ndarray, probes: np.ndarray, matrix: np.ndarray, ids: np
         exact = (matrix[keep].astype(np.float64) @ probe.astype(np.float64)).astype(np.float32)
         out.append(order(ids[keep], cosine_to_score(exact), k))
     return out
+
+
+@contextmanager
+def _one_thread():
+    """faiss's OpenMP thread count set to 1 for the calling thread only (an OpenMP setting is
+    per thread), and put back afterwards."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 class ExactShard:
@@ -108,6 +124,18 @@ class ExactShard:
             return [(np.zeros(0, np.int64), np.zeros(0, np.float32))] * len(probes)
         out = []
         matrix, ids = self.vectors, self.ids
+        if len(probes) < SMALL_BATCH:
+            # One probe at a time on one core (faiss's SIMD kernel): a BLAS product spread over
+            # the cores stalls for 10-16 ms whenever another process holds one of them.
+            import faiss
+
+            cos = np.empty(len(ids), np.float32)
+            for probe in probes:
+                q = np.ascontiguousarray(probe, dtype=np.float32)
+                faiss.fvec_inner_products_ny(faiss.swig_ptr(cos), faiss.swig_ptr(q),
+                                             faiss.swig_ptr(matrix), self.dim, len(ids))
+                out += _exact_topk(cos[None], q[None], matrix, ids, k)
+            return out
         for start in range(0, len(probes), 64):  # bounds the probes x templates score block
             block = probes[start:start + 64]
             out += _exact_topk(block @ matrix.T, block, matrix, ids, k)
@@ -155,7 +183,11 @@ class IvfShard:
         return cls(index, np.zeros(0, np.int64))
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        self.index.add_with_ids(vectors, ids)
+        if len(ids) < SMALL_BATCH * 512:
+            with _one_thread():  # faiss's threads cost 7-12 ms to gather on a busy machine
+                self.index.add_with_ids(vectors, ids)
+        else:
+            self.index.add_with_ids(vectors, ids)
         self.sorted_ids = merge_sorted(self.sorted_ids, ids)
 
     def remove(self, ids: np.ndarray) -> int:

@@ -145,7 +145,10 @@ def test_bytes_round_trip_gives_identical_results(ivf_case, monkeypatch):
     monkeypatch.setattr(index_module, "SHARD_SIZE", 30_000)
     two = TemplateIndex(*KIND)  # an IVF shard and an exact one
     two.add(ids[:35_000], vectors[:35_000])
-    for original in (ix, two):
+    emptied = TemplateIndex(*KIND)  # every template removed: an empty shard
+    emptied.add(ids[:10], vectors[:10])
+    emptied.remove(ids[:10])
+    for original in (ix, two, emptied):
         data = original.to_bytes()
         copy = TemplateIndex.from_bytes(data)
         assert copy.describe() == original.describe()

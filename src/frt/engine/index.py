@@ -323,6 +323,8 @@ class _Hashing:
 
     def write(self, data) -> None:
         if isinstance(data, memoryview):
+            if not data.nbytes:
+                return
             data = data.cast("B")  # flat bytes, whatever the array's shape
         self._hash.update(data)
         self.stream.write(data)

@@ -140,6 +140,21 @@ def test_an_index_grows_from_exact_to_ivf_by_enrolment(monkeypatch):
 
 
 @pytest.mark.req("RFR-03")
+def test_a_full_shard_is_compacted_without_changing_results(monkeypatch):
+    monkeypatch.setattr(index_module, "EXACT_UP_TO", 2_000)
+    monkeypatch.setattr(index_module, "SHARD_SIZE", 2_600)
+    ids, vectors = _library(3_000, seed=11)
+    probes, _ = SyntheticLibrary(3_000, seed=11).probes(10)
+    ix = TemplateIndex(*KIND)
+    ix.add(ids[:2_500], vectors[:2_500])
+    before = ix.search(probes, 20)
+    ix.add(ids[2_500:], vectors[2_500:])  # fills the first shard (compacted), opens a second
+    assert [s["templates"] for s in ix.describe()["shards"]] == [2_600, 400]
+    ix.remove(ids[2_500:])
+    assert ix.search(probes, 20) == before
+
+
+@pytest.mark.req("RFR-03")
 def test_bytes_round_trip_gives_identical_results(ivf_case, monkeypatch):
     ix, ids, vectors, probes = ivf_case
     monkeypatch.setattr(index_module, "SHARD_SIZE", 30_000)

@@ -110,7 +110,9 @@ class TemplateIndex:
                     self._shards.append(ExactShard(self.dim))
                 shard = self._shards[-1]
                 stop = start + min(len(ids) - start, SHARD_SIZE - len(shard))
-                self._shards[-1] = _add_to(shard, ids[start:stop], vectors[start:stop])
+                self._shards[-1] = shard = _add_to(shard, ids[start:stop], vectors[start:stop])
+                if len(shard) >= SHARD_SIZE and shard.mode == "ivf":
+                    shard.compact()
                 start = stop
 
     def remove(self, ids) -> int:

@@ -39,7 +39,7 @@ KIND = ("synthetic", "1")
 class UniformLibrary:
     """Uniform random unit vectors: the usual, unrealistic benchmark data (for contrast)."""
 
-    def __init__(self, size: int, seed: int = 0, chunk: int = 250_000):
+    def __init__(self, size: int, seed: int = 0, chunk: int = 100_000):
         self.size, self.seed, self.chunk = size, seed, chunk
         self.n_chunks = -(-size // chunk)
 

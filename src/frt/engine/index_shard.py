@@ -190,6 +190,20 @@ class IvfShard:
             self.index.add_with_ids(vectors, ids)
         self.sorted_ids = merge_sorted(self.sorted_ids, ids)
 
+    def compact(self) -> None:
+        """Copy the cells into exactly sized storage. Cells grow by doubling as templates are
+        added, which can leave up to twice the memory they need; a full shard gives it back."""
+        import faiss
+
+        old = self.index.invlists
+        new = faiss.ArrayInvertedLists(self.index.nlist, self.index.code_size)
+        for cell in range(self.index.nlist):
+            n = old.list_size(cell)
+            if n:
+                new.add_entries(cell, n, old.get_ids(cell), old.get_codes(cell))
+        self.index.replace_invlists(new, True)  # the index owns, and frees, its lists
+        new.this.disown()
+
     def remove(self, ids: np.ndarray) -> int:
         import faiss
 

@@ -287,3 +287,40 @@ def _peak_rss_mb() -> float:
 
 def write_json(result: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def switch_over(sizes: list[int], probes: int = 200, k: int = 50, seed: int = 0) -> list[dict]:
+    """Exact shard beside IVF shard on the same library, per size: where exact stops paying."""
+    from frt.engine.index_shard import ExactShard, IvfShard
+
+    rows = []
+    for n in sizes:
+        lib = SyntheticLibrary(n, seed=seed)
+        ids, vectors = (np.concatenate(a) for a in zip(*lib.chunks()))
+        queries, _ = lib.probes(probes)
+        exact = ExactShard(vectors.shape[1], ids, vectors)
+        t = time.perf_counter()
+        ivf = IvfShard.trained_on(vectors)
+        ivf.add(ids, vectors)
+        build = time.perf_counter() - t
+        truth = exact.search(queries, k)
+        found = ivf.search(queries, k)
+        recall = np.mean([len(set(a[0].tolist()) & set(b[0].tolist())) / k
+                          for a, b in zip(truth, found)])
+        te, ti = [], []
+        for q in queries[:5]:
+            exact.search(q[None], k), ivf.search(q[None], k)
+        for q in queries:
+            t = time.perf_counter()
+            exact.search(q[None], k)
+            te.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            ivf.search(q[None], k)
+            ti.append((time.perf_counter() - t) * 1000)
+        rows.append({"templates": n, "exact_median_ms": round(statistics.median(te), 3),
+                     "ivf_median_ms": round(statistics.median(ti), 3),
+                     "exact_over_ivf": round(statistics.median(te) / statistics.median(ti), 2),
+                     "ivf_recall_at_50": round(float(recall), 4), "ivf_nlist": ivf.index.nlist,
+                     "ivf_nprobe": ivf.index.nprobe, "ivf_build_s": round(build, 1),
+                     "load": _load()})
+    return rows

@@ -113,7 +113,9 @@ def run(templates: int, probes: int = 200, k: int = 50, seed: int = 0,
 
     out.update(_enrolment_and_retention(index, queries, k, seed))
     if persist:
-        out.update(_sealed_round_trip(index, queries, k))
+        held = [index]
+        del index  # the round trip drops the index before reading it back
+        out.update(_sealed_round_trip(held, queries, k))
     out["load_end"] = _load()
     out["peak_rss_mb"] = round(_peak_rss_mb(), 1)
     return out
@@ -192,10 +194,12 @@ def _enrolment_and_retention(index: TemplateIndex, queries: np.ndarray, k: int, 
             "removed_ever_returned": len(returned)}
 
 
-def _sealed_round_trip(index: TemplateIndex, queries: np.ndarray, k: int) -> dict:
-    """Stream the index through AES-256-GCM to a temporary file, drop it, read it back."""
+def _sealed_round_trip(held: list[TemplateIndex], queries: np.ndarray, k: int) -> dict:
+    """Stream the index through AES-256-GCM to a temporary file, drop it (`held` is its only
+    reference), read it back: at no time are two copies, or a plaintext file, in existence."""
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+    index = held.pop()
     key, nonce = os.urandom(32), os.urandom(12)
     expected = index.search(queries[:20], k)
     with tempfile.TemporaryFile() as f:
@@ -206,6 +210,7 @@ def _sealed_round_trip(index: TemplateIndex, queries: np.ndarray, k: int) -> dic
         f.write(enc.finalize())
         seal_s = time.perf_counter() - t
         tag, size = enc.tag, f.tell()
+        rss_sealed = _rss_mb()
         del index
         gc.collect()
         f.seek(0)
@@ -214,7 +219,8 @@ def _sealed_round_trip(index: TemplateIndex, queries: np.ndarray, k: int) -> dic
         loaded = TemplateIndex.read_from(_Decrypting(f, dec))
         open_s = time.perf_counter() - t
     return {"sealed_mb": round(size / 2**20, 1), "seal_s": round(seal_s, 1),
-            "open_s": round(open_s, 1),
+            "open_s": round(open_s, 1), "rss_before_mb": round(rss_sealed, 1),
+            "rss_reopened_mb": round(_rss_mb(), 1),
             "reopened_identical": loaded.search(queries[:20], k) == expected}
 
 

@@ -278,3 +278,23 @@ def test_templates_of_the_index_kind_are_accepted_and_k_beyond_the_size_returns_
     ix.add([10, 11, 12, 13], [Template(v, *KIND) for v in vectors])
     result = ix.search([Template(vectors[2], *KIND)], 50)[0]
     assert len(result) == 4 and result[0][0] == 12 and result[0][1] == pytest.approx(1.0)
+
+
+@pytest.mark.req("RFR-08")
+def test_frt_bench_rfr_reports_the_figures_the_issue_asks_for(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from frt.cli import app
+
+    out = tmp_path / "rfr.json"
+    result = CliRunner().invoke(app, ["bench", "rfr", "--templates", "3000", "--probes", "8",
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    for key in ("templates", "median_ms", "p95_ms", "memory_mb", "recall_at_50", "build_s"):
+        assert key in figures
+    assert figures["templates"] == 3000
+    assert figures["recall_at_50"] == 1.0  # an exact library
+    assert figures["removed_ever_returned"] == 0 and figures["reopened_identical"] is True

@@ -127,7 +127,8 @@ class TemplateIndex:
             return removed
 
     def __contains__(self, template_id: int) -> bool:
-        return bool(len(self._held(_ids([template_id]))))
+        with self._lock:
+            return bool(len(self._held(_ids([template_id]))))
 
     def _held(self, ids: np.ndarray) -> np.ndarray:
         found = [ids[_member(s.sorted_ids, ids)] for s in self._shards]
@@ -301,15 +302,18 @@ def _member(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
     global _POOL
-    if _POOL is None:
+    with _POOL_LOCK:
+        if _POOL is not None:
+            return _POOL
         # One shard per core, each on one faiss thread (an OpenMP setting is per thread).
         _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="index",
                                    initializer=_one_faiss_thread)
-    return _POOL
+        return _POOL
 
 
 def _one_faiss_thread() -> None:

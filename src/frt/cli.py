@@ -368,7 +368,7 @@ _GROUPS = [
     ("frt.governance.cli", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
     ("frt.governance.cli", "app", "governance", "LFR applications, authorities and reports."),
     ("frt.lfr.cli", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
-    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks: the live pipeline, RFR search."),
+    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks of the live pipeline."),
 ]
 
 

@@ -16,6 +16,10 @@ The API the RFR package calls:
     search_libraries(indexes, probes, k)   # several libraries, merged as one index would return
     merge_results([results_a, results_b, ...], k)
 
+Ids are int64, as faiss's are: 10M string ids would cost ~0.5 GB more. The RFR package's image
+ids are 32-hex strings, so it gives each template an integer key (a sequence column, say) and
+maps results back; keys must be unique across libraries searched together.
+
 `vectors` and `probes` are arrays (n, dim) or sequences of `Template` (whose algorithm and
 version are then checked against the index's: `IncompatibleTemplates`). Scores are those of
 `frt.engine.compare`: (1 + cos) / 2 in [0, 1]. Bad input — a wrong dimension, NaN or infinite

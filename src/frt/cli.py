@@ -496,6 +496,8 @@ def _mount_groups() -> None:
 
 
 _mount_groups()
+from frt.engine import bench_cli  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
+bench_cli.register(sys.modules["frt.lfr.cli"].bench_app)
 
 
 def main() -> None:  # pragma: no cover

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test traceability lint browser clean
+.PHONY: demo test traceability lint layers browser clean
 
 # Set everything up and start the web app on the embedded SQLite default, with demo users.
 demo: $(STAMP)
@@ -18,8 +18,17 @@ traceability: $(STAMP) browser
 	-$(BIN)/python -m pytest -q
 	$(BIN)/frt traceability
 
+# The layers hold: engine and policy import nothing of FRT, no domain package imports the web
+# (import-linter contracts in pyproject.toml). CI runs it.
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+# Style, layers and types: each must report nothing.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from frt.eval.cli import app, choose_threshold, policy_rule
+from frt.cli.eval import app, choose_threshold, policy_rule
 
 REQUIRED_KEYS = {"gallery_size", "images", "failed_to_template", "mated_searches",
                  "nonmated_searches", "rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
@@ -103,8 +103,8 @@ def test_an_algorithm_is_usable_only_after_its_evaluation_is_recorded():
 @pytest.mark.req("EVAL-03", "EVAL-01")
 def test_a_recorded_cohort_evaluation_keeps_its_cohort_sealed_for_deployments(
         store, settings, monkeypatch):
+    from frt.cli.eval import _maybe_record
     from frt.engine.normalise import Cohort
-    from frt.eval.cli import _maybe_record
     from frt.eval.identify import Run
     from frt.eval.models import CohortRecord, EvaluationRecord
     from frt.lfr.scoring import for_deployment

@@ -3,9 +3,9 @@
 import pytest
 from typer.testing import CliRunner
 
+from frt.cli.governance import watchlist_app
 from frt.governance import watchlists
 from frt.governance.bundle import BundleError, open_bundle, read_key
-from frt.governance.cli import watchlist_app
 
 runner = CliRunner()
 HEADER = (

@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def cli(monkeypatch, engine, settings):
     """The CLI against the test store, at NOW, with the memoised face engine."""
-    from frt.governance.cli import watchlist_app
+    from frt.cli.governance import watchlist_app
 
     monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("FRT_DATABASE_URL", settings.database_url)

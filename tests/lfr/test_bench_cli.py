@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from frt.cli.lfr import bench_app
 from frt.lfr import synthetic
-from frt.lfr.cli import bench_app
 
 KEYS = {"frames", "seconds", "fps", "faces_detected", "templates", "alerts",
         "recognition_time_ms_p50", "recognition_time_ms_p95", "dropped_frames", "stages_ms"}

@@ -23,11 +23,11 @@ from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Authority, Deployment
 from frt.governance.outside_policy import ROSTER, Scope, use
 from frt.governance.oversight_models import CommandAppointment, OvertUse, RosterEntry, SilverReview
+from frt.governance.training import training_check
 from frt.people.models import User
-from frt.people.roles import Role, TrainingKind
+from frt.people.roles import Role
 from frt.policy import Decision, require
-from frt.policy.lfr_rules import advance_notice, command_rank, in_post, lfr_training
-from frt.policy.rules import in_date_training
+from frt.policy.lfr_rules import advance_notice, command_rank, in_post
 from frt.policy.vocabulary import CommandRole
 
 _SINGLE = {CommandRole.SILVER.value, CommandRole.BRONZE_COMMUNITY.value}
@@ -97,14 +97,6 @@ def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppo
     ctx.session.flush()
     ctx.note(command_role=role.value, appointee_id=person.id, citation=rank.citation)
     return appt
-
-
-def training_check(ctx: Ctx, person: User, duty: Duty, deployment: Deployment) -> Decision:
-    """GOV-10: in date for the whole Deployment; LFR training is never excused (000 §8.5)."""
-    held = person.training_expiries()
-    on = deployment.ends_at.date()
-    lfr = lfr_training(duty.value.replace("_", " "), held.get(TrainingKind.LFR.value), on)
-    return lfr if not lfr else in_date_training(ctx.profile, duty.value, held, on)
 
 
 @action("lfr.roster.add", roles=[Role.GOLD, Role.SILVER, Role.BRONZE], touches="lfr_deployment",

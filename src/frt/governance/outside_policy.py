@@ -29,6 +29,7 @@ from frt.governance.enums import DeploymentState, Duty
 from frt.governance.models import Deployment
 from frt.governance.notices import notify
 from frt.governance.oversight_models import CommandAppointment, Notification, PolicyException
+from frt.governance.training import training_check
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal, require
@@ -90,8 +91,6 @@ def _check_scope(scope: Scope) -> None:
 
 def recheck(ctx: Ctx, scope: Scope) -> Decision:
     """Run the rule that refused the action again, now, on the server."""
-    from frt.governance.command import training_check
-
     _check_scope(scope)
     dep = ctx.get(Deployment, scope.deployment_id)
     if scope.action == ROSTER:

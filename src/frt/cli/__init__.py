@@ -476,12 +476,12 @@ def traceability() -> None:
 
 # Command groups owned by the domain packages: (module, attribute, command name, help).
 _GROUPS = [
-    ("frt.eval.cli", "app", "eval", "Accuracy, equitability and threshold evaluation."),
-    ("frt.governance.cli", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
-    ("frt.governance.cli", "app", "governance", "LFR applications, authorities and reports."),
-    ("frt.lfr.cli", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
-    ("frt.lfr.cli", "bench_app", "bench", "Benchmarks of the live pipeline."),
-    ("frt.rfr.cli", "app", "rfr", "Retrospective Facial Recognition: libraries, enrolment."),
+    ("frt.cli.eval", "app", "eval", "Accuracy, equitability and threshold evaluation."),
+    ("frt.cli.governance", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
+    ("frt.cli.governance", "app", "governance", "LFR applications, authorities and reports."),
+    ("frt.cli.lfr", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
+    ("frt.cli.lfr", "bench_app", "bench", "Benchmarks of the live pipeline."),
+    ("frt.cli.rfr", "app", "rfr", "Retrospective Facial Recognition: libraries, enrolment."),
 ]
 
 
@@ -496,8 +496,8 @@ def _mount_groups() -> None:
 
 
 _mount_groups()
-from frt.engine import bench_cli  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
-bench_cli.register(sys.modules["frt.lfr.cli"].bench_app)
+from frt.cli import bench_rfr  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
+bench_rfr.register(sys.modules["frt.cli.lfr"].bench_app)
 
 
 def main() -> None:  # pragma: no cover

@@ -105,8 +105,8 @@ class Gallery:
     def score_vectors(self, probes: np.ndarray) -> np.ndarray:
         """Scores for a batch of unit probe vectors (rows) of this gallery's kind."""
         cos = product(np.asarray(probes, dtype=np.float32), self.matrix)
-        if self.cohort is None:
-            return cosine_to_score(cos)
+        if self.cohort is None or self._stats is None:
+            return np.asarray(cosine_to_score(cos))
         return self.cohort.score(cos, self.cohort.stats(probes), self._stats)
 
     def search(self, probe: Template, k: int = 1) -> list[Candidate]:

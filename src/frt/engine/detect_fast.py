@@ -100,7 +100,7 @@ def detect_boxes(rgb: np.ndarray, min_face_px: float,
 
 def _scales(h: int, w: int, min_face_px: float) -> list[float]:
     m = 12.0 / min_face_px
-    side, scales = min(h, w) * m, []
+    side, scales = min(h, w) * m, list[float]()
     while side >= 12:
         scales.append(m * PYRAMID_FACTOR ** len(scales))
         side *= PYRAMID_FACTOR

@@ -79,11 +79,11 @@ class _Reader:
     def bool(self) -> bool:
         return {b"1": True, b"0": False}[self._take(1)]
 
-    def str(self) -> str:
+    def text(self) -> str:
         return self._take(self.int()).decode("ascii")
 
     def expect(self, *versions: str) -> str:
-        version = self.str()
+        version = self.text()
         if version not in versions:
             raise ValueError(f"expected {versions}, found {version!r} at byte {self.pos}")
         return version
@@ -204,7 +204,8 @@ def build_onnx(data: bytes) -> bytes:
     from onnx import TensorProto, checker, helper, numpy_helper
 
     mean, layers = read_dlib_resnet(data)
-    nodes, inits = [], []
+    nodes: list = []
+    inits: list = []
 
     def const(name: str, array: np.ndarray) -> str:
         inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
@@ -257,7 +258,7 @@ def build_onnx(data: bytes) -> bytes:
             x, shape = node("Add", both), out_shape
         elif kind == "avg_pool_everything":
             x = node("Flatten", [node("GlobalAveragePool", [x])], axis=1)
-            shape = (shape[0],)
+            shape = (shape[0], 1, 1)  # pooled and flattened: the channel count is what is read
         elif kind == "fc_no_bias":
             x = node("MatMul", [x, const("fc", d["w"])])
         else:

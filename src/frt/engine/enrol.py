@@ -91,6 +91,7 @@ def _init_worker(spec: EngineSpec) -> None:
 
 
 def _work(item: tuple[str, Source]) -> Enrolment:
+    assert _worker is not None, "the worker process was not initialised"
     detector, algorithm, spec = _worker
     key, source = item
     return template_source(source, detector, algorithm, key=key,

@@ -49,12 +49,13 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         img.load()
     except _CORRUPT as exc:
         raise ImageError(f"truncated or corrupt image: {exc}") from None
+    upright: Image.Image = img
     try:
-        img = ImageOps.exif_transpose(img)
+        upright = ImageOps.exif_transpose(img)
     except Exception:  # a broken EXIF block must not lose an otherwise good image
         logger.warning("EXIF orientation unreadable; image used as stored")
     try:
-        return _to_rgb8(img)
+        return _to_rgb8(upright)
     except _CORRUPT as exc:
         raise ImageError(f"corrupt image: {exc}") from None
 

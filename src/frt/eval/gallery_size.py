@@ -66,11 +66,11 @@ class NonmatedTail:
     @classmethod
     def from_top(cls, top: np.ndarray, comparisons: int) -> "NonmatedTail":
         top = np.sort(np.asarray(top, dtype=np.float64))[::-1]
-        counts, c = [], 1
+        steps, c = [], 1
         while c <= len(top):
-            counts.append(c)
+            steps.append(c)
             c = c + 1 if c < 20 else max(c + 1, int(math.ceil(c * TABLE_STEP)))
-        counts = np.array(counts, dtype=np.int64)
+        counts = np.array(steps, dtype=np.int64)
         return cls(int(comparisons), counts, top[counts - 1] if len(counts) else np.zeros(0))
 
     def supported(self, n: int, fpir: float) -> bool:

@@ -18,15 +18,14 @@ from frt.governance.oversight_models import Counter
 
 def next_value(session: Session, name: str, *, existing: int = 0) -> int:
     """The next value of counter `name`; a new counter starts at `existing + 1`."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - FRT supports these two
+    inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in inserts:  # pragma: no cover - FRT supports these two
         raise RuntimeError(f"no atomic counter for {dialect}")
     stmt = (
-        insert(Counter)
+        inserts[dialect](Counter)
         .values(name=name, value=existing + 1)
         .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
         .returning(Counter.value)
@@ -38,7 +37,7 @@ def application_reference(session: Session, year: int) -> str:
     from frt.governance.models import Application
 
     prefix = f"LFR-{year}-"
-    existing = 0
+    existing: int | None = 0
     if session.get(Counter, f"application:{year}") is None:  # first use: after existing rows
         existing = session.scalar(
             select(func.count()).where(Application.reference.like(prefix + "%"))
@@ -50,7 +49,7 @@ def authority_reference(session: Session, application) -> str:
     from frt.governance.models import Authority
 
     name = f"authority:{application.id}"
-    existing = 0
+    existing: int | None = 0
     if session.get(Counter, name) is None:
         existing = session.scalar(
             select(func.count()).where(Authority.application_id == application.id)

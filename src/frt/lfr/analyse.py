@@ -13,7 +13,7 @@ zone rules); `detect_regions` is a candidate to move into the engine later.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -196,7 +196,8 @@ def _to_frame(box, crop: Crop) -> tuple[int, int, int, int]:
 
 def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
     zone = job.zone
-    inside, outside = [], []
+    inside: list = []
+    outside: list = []
     for face, n in found:
         box = _to_frame(face.box, job.crops[n])
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
@@ -213,8 +214,7 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
             out.append(Observation(box, True, refused=True, too_small=True))  # surely too small
             continue
         rgb = rgbs[n]
-        face = Face(*face.box, confidence=face.confidence, detector=face.detector,
-                    landmarks=landmarks_5(rgb, face.box))
+        face = replace(face, landmarks=landmarks_5(rgb, face.box))
         q = assess(rgb, face, job.thresholds)
         chip = aligned_chips(rgb, [face], CHIP_SIZE)[0] if q.ok else None
         out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip, refused=not q.ok,

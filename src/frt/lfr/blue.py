@@ -18,6 +18,7 @@ from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.governance.enums import Duty
 from frt.governance.models import Deployment
+from frt.governance.watchlists import ImportEngine
 from frt.lfr.access import on_deployment
 from frt.lfr.models import BlueMember
 from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
@@ -30,7 +31,8 @@ CITATION = "004 §10.13"
 
 @action("lfr.blue.enrol", roles=[Role.SILVER], touches="lfr_blue_member",
         guard=on_deployment(posts=(CommandRole.SILVER,)))
-def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine=None) -> BlueMember:
+def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str,
+          engine: ImportEngine | None = None) -> BlueMember:
     """The Silver enrols a consenting member of staff from one photo; the photo is not kept."""
     from frt.governance.watchlists import default_engine
 
@@ -69,7 +71,7 @@ def members(session: Session, deployment_id: str) -> list[BlueMember]:
 
 def total_passes(session: Session, deployment_id: str) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(BlueMember.passes), 0)).where(
-        BlueMember.deployment_id == deployment_id)))
+        BlueMember.deployment_id == deployment_id)) or 0)
 
 
 def load_blue(store, deployment_id: str, threshold: float, cohort=None) -> LiveWatchlist | None:

@@ -108,9 +108,9 @@ def wipe(ctx: Ctx, dep_id: str) -> Wiped:
     """Delete one finished Deployment's working data; its counts stay (DATA-02, DATA-08)."""
     session, now = ctx.session, ctx.now
     hours = ctx.profile.watchlist.deletion_hours_after_end
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages (12.1(c))
-    dep = session.get(Deployment, dep_id)
+    dep = ctx.get(Deployment, dep_id)
     watchlist = watchlist_for(session, dep_id)
     stats = composition(session, watchlist.id if watchlist else None)
     if watchlist is not None:

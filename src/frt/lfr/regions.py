@@ -62,7 +62,7 @@ class MotionDetector:
         if previous is None or previous.shape != grey.shape:
             return None
         moved = cv2.threshold(cv2.absdiff(grey, previous), self.threshold, 255, cv2.THRESH_BINARY)[1]
-        moved = cv2.dilate(moved, None, iterations=3)
+        moved = cv2.dilate(moved, None, iterations=3)  # type: ignore[call-overload]  # None: 3x3
         contours, _ = cv2.findContours(moved, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         out = []
         for c in contours:

@@ -98,6 +98,8 @@ class LiveWatchlist:
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
         """Every row's score for one probe vector: the evaluation's scoring (raw or cohort)."""
+        if self._gallery is None:
+            return np.zeros(0, np.float32)
         return self._gallery.score_vectors(unit(vector)[None])[0]
 
     def subjects(self) -> set[str]:

@@ -50,7 +50,7 @@ def current_password_ok(request: Request, user: User, password: str) -> bool:
         sessions.end(request.session)
         return False
     with store_of(request).session() as db:
-        fresh = db.get(User, user.id)
+        fresh = db.get_one(User, user.id)
         if check_current_password(db, fresh, password):
             throttle.password_ok(client, user.username)
             return True

@@ -92,7 +92,7 @@ def require_role(*roles: Role, password_change: bool = False) -> Callable[[Reque
         request.state.principal = Principal(user, request.state.actor)
         return request.state.principal
 
-    check.frt_required_roles = wanted  # read by the test that walks every route
+    check.frt_required_roles = wanted  # type: ignore[attr-defined]  # read by the route walk
     return check
 
 
@@ -114,8 +114,8 @@ def current_user(request: Request) -> User:
         raise NotAuthenticated()
     with store_of(request).session() as db:
         user = db.get(User, user_id)
-    mark_ok = user is not None and session.get(sessions.PASSWORD_MARK) == sessions.account_mark(user)
-    if not mark_ok or user.disabled:
+    if (user is None or user.disabled
+            or session.get(sessions.PASSWORD_MARK) != sessions.account_mark(user)):
         sessions.end(session)
         raise NotAuthenticated()
     return user
@@ -132,12 +132,9 @@ def session_actor(request: Request) -> Actor:
 
 def endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
     """Every API route of the app with its full path (included routers flattened)."""
-    try:  # FastAPI >= 0.16x keeps included routers as nodes; this walks them
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # older FastAPI copied routes into app.routes
-        contexts = [(r.path, r) for r in app.routes]
-    else:
-        contexts = [(c.path, c.original_route) for c in iter_route_contexts(app.routes)]
+    from fastapi.routing import iter_route_contexts  # included routers are nodes: walk them
+
+    contexts = [(c.path, c.original_route) for c in iter_route_contexts(app.routes)]
     for path, route in contexts:
         if isinstance(route, APIRoute):
             yield path, route
@@ -157,7 +154,7 @@ def _declares_role(dependant) -> bool:
 def unguarded_routes(app: FastAPI) -> list[str]:
     """Routes that are neither public nor behind `require_role`: must be none."""
     return [
-        f"{','.join(sorted(route.methods))} {path}"
+        f"{','.join(sorted(route.methods or ()))} {path}"
         for path, route in endpoints(app)
         if not is_public(path) and not has_role_check(route)
     ]

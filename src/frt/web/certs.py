@@ -85,7 +85,7 @@ def _reusable(cert_path: Path, key_path: Path, names: list[str]) -> bool:
     except (ValueError, ExposedKeyFile):
         return False
     fresh = cert.not_valid_after_utc - dt.datetime.now(dt.timezone.utc) > RENEW_BEFORE
-    same_key = cert.public_key().public_numbers() == key.public_key().public_numbers()
+    same_key = _spki(cert.public_key()) == _spki(key.public_key())
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -93,3 +93,9 @@ def _reusable(cert_path: Path, key_path: Path, names: list[str]) -> bool:
     held = {str(v) for v in san.get_values_for_type(x509.IPAddress)}
     held |= set(san.get_values_for_type(x509.DNSName))
     return fresh and same_key and set(names) <= held
+
+
+def _spki(public_key) -> bytes:
+    """A public key's SubjectPublicKeyInfo: equal bytes, same key, whatever the key type."""
+    return public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)

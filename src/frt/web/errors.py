@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -39,15 +40,19 @@ DEFAULT_CITATION = "000 §12.1(d)"
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(TooManyAttempts, _too_many)
-    app.add_exception_handler(NotAuthenticated, _not_authenticated)
-    app.add_exception_handler(PasswordChangeRequired, _password_change_required)
-    app.add_exception_handler(PolicyRefusal, _policy_refusal)
-    app.add_exception_handler(PermissionError, _permission_error)  # incl. AuditAccessDenied
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(InputError, _input_error)  # frt.core actions: 400, or 404
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    handlers: list[tuple[type[Exception], Callable[..., Response]]] = [
+        (TooManyAttempts, _too_many),
+        (NotAuthenticated, _not_authenticated),
+        (PasswordChangeRequired, _password_change_required),
+        (PolicyRefusal, _policy_refusal),
+        (PermissionError, _permission_error),  # incl. AuditAccessDenied
+        (RequestValidationError, _invalid_request),
+        (InputError, _input_error),  # frt.core actions: 400, or 404
+        (StarletteHTTPException, _http_error),
+        (Exception, _unexpected),
+    ]
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, handler)
     throttle_for(app)  # made now, not by two first requests at once
     # Counted refusals of a window not yet ended are recorded when the server stops.
     app.router.on_shutdown.append(

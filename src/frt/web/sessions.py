@@ -38,14 +38,12 @@ class SchemeAwareSessions:
     """SessionMiddleware whose cookie is Secure exactly when the request arrived over HTTPS."""
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
-        common = dict(
-            secret_key=secret,
-            session_cookie=COOKIE,
-            max_age=int(IDLE_TIMEOUT.total_seconds()),
-            same_site="strict",
+        self._https, self._http = (
+            SessionMiddleware(app, secret_key=secret, session_cookie=COOKIE,
+                              max_age=int(IDLE_TIMEOUT.total_seconds()), same_site="strict",
+                              https_only=https)
+            for https in (True, False)
         )
-        self._https = SessionMiddleware(app, https_only=True, **common)
-        self._http = SessionMiddleware(app, https_only=False, **common)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         secure = scope.get("scheme") in ("https", "wss")

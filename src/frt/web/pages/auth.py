@@ -74,7 +74,7 @@ def change_password(
     if problem is None:
         try:
             with store_of(request).session() as db:
-                user = db.get(User, who.user.id)
+                user = db.get_one(User, who.user.id)
                 set_password(db, who.actor, user, new_password)
         except PeopleError as exc:
             problem = str(exc)

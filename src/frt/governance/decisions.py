@@ -20,6 +20,7 @@ from sqlalchemy import select
 from frt.core.actions import action
 from frt.core.context import Ctx, choice
 from frt.core.errors import InputError
+from frt.core.text import require_input
 from frt.governance.applications import latest_documents
 from frt.governance.enums import (
     ApplicationStatus,
@@ -51,6 +52,7 @@ from frt.policy.decision_rules import (
     verbal_authority,
     written_by_same_ao,
 )
+from frt.policy.input_rules import within_horizon
 from frt.policy.lfr_rules import (
     categories_known,
     command_rank,
@@ -278,7 +280,20 @@ def _issue(
     return authority
 
 
+def _within_horizon(ctx: Ctx, **times: datetime | None) -> None:
+    """INPUT-DATE: each time the AO enters lies within the horizon (year 9999 is a typing error)."""
+    for name, value in times.items():
+        if value is not None:
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise InputError(f"{name.replace('_', ' ')} must be a date and time with its "
+                                 "time zone")
+            require_input(within_horizon(name.replace("_", " "), value, ctx.now))
+
+
 def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> None:
+    _within_horizon(ctx, starts_at=terms.starts_at, ends_at=terms.ends_at)
+    for w in terms.windows:
+        _within_horizon(ctx, window_starts_at=w.starts_at, window_ends_at=w.ends_at)
     require(authority_period(ctx.profile, terms.starts_at, terms.ends_at))
     known = {loc.id for loc in app.locations}
     if not terms.place_ids or not set(terms.place_ids) <= known:
@@ -333,6 +348,7 @@ def review_urgent(
                 dep.state_reason = "urgent authority stopped on review (000 §4.11)"
     else:
         if outcome == UrgentReviewOutcome.AMEND.value and new_ends_at is not None:
+            _within_horizon(ctx, new_ends_at=new_ends_at)
             require(authority_period(ctx.profile, authority.starts_at, new_ends_at))
             authority.ends_at = new_ends_at
         _revert_gold(ctx, authority, new_gold_id)

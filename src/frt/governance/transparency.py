@@ -8,8 +8,6 @@ Deployments whose cancellation report was submitted are published, so every figu
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from frt.core.actions import action
 from frt.core.context import Ctx
+from frt.core.text import csv_rows
 from frt.governance.command import team_of
 from frt.governance.deployments import finished_at
 from frt.governance.models import Authority, Deployment
@@ -158,13 +157,13 @@ def public_json(session: Session) -> list[dict]:
 
 
 def public_csv(session: Session) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+    """GOV-14 as CSV, each text cell neutralised for spreadsheets (`frt.core.text.csv_cell`): the
+    page needs no login, and a locality typed as `=HYPERLINK(…)` must reach readers as text."""
+    rows = []
     for row in public_deployments(session):
         data = asdict(row)
         data["false_alert_rate"] = (
             "" if row.false_alert_rate is None else f"{row.false_alert_rate:.6f}"
         )
-        writer.writerow(data)
-    return buf.getvalue()
+        rows.append(data)
+    return csv_rows(FIELDS, rows)

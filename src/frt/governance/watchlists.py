@@ -39,6 +39,7 @@ from frt.governance.watchlist_models import Watchlist, WatchlistEntry, Watchlist
 from frt.people.roles import Role
 from frt.policy import Decision, require
 from frt.policy.access import object_access
+from frt.policy.input_rules import photo_date
 from frt.policy.lfr_rules import (
     category_authorised,
     image_source_allowed,
@@ -89,8 +90,11 @@ class FaceEngine:
         try:
             rgb = decode_image(image)
             result = template_image(rgb, self._detector, self._algorithm)
-        except EngineError as exc:
+        except EngineError as exc:  # not an image, corrupt, truncated, too many pixels
             raise WatchlistImportError(str(exc)) from None
+        except (OSError, ValueError) as exc:  # a decoder's own error the engine did not name
+            logger.warning("image decoding failed: %s", type(exc).__name__)
+            raise WatchlistImportError("the image cannot be decoded") from None
         if result.template is None:
             raise WatchlistImportError(result.reason or "no template could be made")
         warnings = list(result.quality.reasons)
@@ -200,10 +204,12 @@ def _check_entries(ctx: Ctx, auth: Authority, app: Application, bundle: bundles.
         ]
         for decision in checks:
             require(decision.about(f"Watchlist entry {n}: ", "; nothing was imported"))
-        for image in entry.images:
-            if image.captured_on > ctx.now.date():
+        for m, image in enumerate(entry.images, start=1):
+            decision = photo_date("the image's capture date", image.captured_on, ctx.now.date())
+            if not decision:
                 raise WatchlistImportError(
-                    f"Watchlist entry {n}: image capture date is in the future"
+                    f"Watchlist entry {n}, image {m}: {decision.reason} (rule {decision.rule}); "
+                    "nothing was imported"
                 )
 
 
@@ -213,7 +219,7 @@ def _analyse(bundle: bundles.Bundle, engine: ImportEngine) -> dict[str, Analysis
         for m, image in enumerate(entry.images, start=1):
             try:
                 results[image.file] = engine.analyse(bundle.images[image.file])
-            except WatchlistImportError as err:
+            except (WatchlistImportError, bundles.BundleError) as err:
                 raise WatchlistImportError(
                     f"Watchlist entry {n}, image {m}: {err}; nothing was imported"
                 ) from None

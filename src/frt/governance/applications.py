@@ -17,6 +17,7 @@ from frt.core.actions import action
 from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.core.text import require_input
+from frt.governance import access
 from frt.governance.enums import (
     ApplicationStatus,
     DeploymentStyle,
@@ -27,7 +28,7 @@ from frt.governance.enums import (
 )
 from frt.governance.models import Application, Document, Location
 from frt.governance.references import application_reference
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy.access import object_access
 from frt.policy.decision_rules import submission_complete
@@ -291,7 +292,7 @@ def read_document(ctx: Ctx, document_id: str) -> bytes:
 
 
 @action("lfr.document.review", roles=[Role.AUTHORISING_OFFICER, Role.DPO], touches="lfr_document",
-        key="document_id")
+        key="document_id", guard=access.independent_ao)
 def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> Document:
     """The AO (or the DPO for the DPIA) reviews a document version (GOV-02, 001 stage 3)."""
     doc = ctx.get(Document, document_id)
@@ -299,6 +300,14 @@ def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> 
     doc.reviewed_by, doc.reviewed_at, doc.review_note = ctx.user.id, ctx.now, note.strip()
     ctx.note(status=doc.review_status, citation="000 §7.1")
     return doc
+
+
+@action("lfr.application.read", roles=LFR_ROLES, touches="lfr_application",
+        key="application_id", reads=True, guard=access.reads_application)
+def read(ctx: Ctx, application_id: str) -> Application:
+    """An Application as its page and the API show it, to those who may read it (hardening
+    item 2: its applicant, those who decide on it, oversight, its command team)."""
+    return ctx.get(Application, application_id)
 
 
 def latest_documents(app: Application) -> dict[str, Document]:

@@ -19,6 +19,7 @@ from frt.core.text import csv_rows
 from frt.governance.command import team_of
 from frt.governance.deployments import finished_at
 from frt.governance.models import Authority, Deployment
+from frt.governance.oversight_models import CommandAppointment
 from frt.governance.reports import deployment_metrics, report_for
 from frt.governance.watchlists import composition, watchlist_for
 from frt.people.models import User
@@ -27,6 +28,7 @@ from frt.people.roles import Role
 # Who reads the register of Deployments (000 §13.6): it names the AO and command team.
 REGISTER_READERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO,
                     Role.AUDITOR)
+WHOLE_REGISTER = (Role.AUTHORISING_OFFICER, Role.SRO, Role.DPO, Role.AUDITOR)
 
 
 def _person(session: Session, user_id: str) -> str:
@@ -42,8 +44,17 @@ def _duration_hours(dep: Deployment) -> float:
 
 @action("lfr.register.read", roles=REGISTER_READERS, touches="lfr_register", reads=True)
 def read_register(ctx: Ctx) -> list[dict]:
-    """GOV-13: the register, read by a person (the read is audited: it names officers)."""
-    return register(ctx.session)
+    """GOV-13: the register, read by a person (the read is audited: it names officers).
+
+    AOs and oversight (SRO, DPO, auditor) read every row; a Gold or Silver reads the rows of the
+    Authorities they hold a post in (hardening item 2)."""
+    rows = register(ctx.session)
+    if set(ctx.user.roles_json) & {r.value for r in WHOLE_REGISTER}:
+        return rows
+    mine = set(ctx.session.scalars(select(CommandAppointment.authority_id).where(
+        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None))))
+    ctx.note(rows="own")
+    return [row for row in rows if row["authority_id"] in mine]
 
 
 def register(session: Session) -> list[dict]:
@@ -57,6 +68,7 @@ def register(session: Session) -> list[dict]:
         rows.append(
             {
                 "deployment_id": dep.id,
+                "authority_id": auth.id,
                 "authority": auth.reference,
                 "authorising_officer": _person(session, auth.authorising_officer_id),
                 "command_team": [

@@ -30,13 +30,14 @@ from frt.core.actions import action
 from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.governance import bundle as bundles
+from frt.governance.access import reads_deployment
 from frt.governance.applications import latest_documents
 from frt.governance.enums import AuthorityStatus, DeploymentState, Duty
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.outside_policy import WATCHLIST_IMPORT, Scope, use
 from frt.governance.oversight_models import CommandAppointment, RosterEntry
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy.access import object_access
 from frt.policy.input_rules import photo_date
@@ -325,6 +326,19 @@ def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
     ctx.note(deployment_id=dep.id, threshold=threshold, previous=previous, citation="000 §6.2(3)")
     return image
 
+
+
+@action("lfr.watchlist.read_summary", roles=LFR_ROLES, touches="lfr_deployment",
+        key="deployment_id", guard=reads_deployment)
+def read_summary(ctx: Ctx, deployment_id: str) -> dict | None:
+    """The Deployment's Watchlist as its page and the API show it — composition and per-image
+    quality and Threshold, no personal data — to those who may see the Deployment (hardening
+    item 2); None if none was imported."""
+    watchlist = watchlist_for(ctx.session, ctx.get(Deployment, deployment_id).id)
+    if watchlist is None:
+        return None
+    return {"id": watchlist.id, "composition": composition(ctx.session, watchlist.id),
+            "images": image_warnings(ctx.session, watchlist.id)}
 
 
 def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:

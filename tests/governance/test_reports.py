@@ -179,7 +179,7 @@ def test_the_public_data_holds_the_twelve_figures_and_no_personal_data(act, fini
 @pytest.mark.req("GOV-15")
 def test_loss_or_theft_notifies_the_ao_gold_and_dpo(act, finished):
     auth_id, _ = finished
-    with act("operator", now=AFTER) as ctx:
+    with act("silver", now=AFTER) as ctx:  # in post under the authority (000 §13.5)
         notices.report_loss(ctx, auth_id, "mobile_device", "Left on a bus", AFTER, encrypted=True)
     for who in ("ao", "gold", "dpo"):
         with act(who, now=AFTER) as ctx:

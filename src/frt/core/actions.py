@@ -11,7 +11,8 @@ checks who may do it and writes its own audit record (DATA-04, DATA-05).
     with acting(store, user) as ctx:       # the unit of work (web, CLI, jobs)
         submit(ctx, app_id)
 
-Calling an action checks, in order: the role (one of `roles`), in-date training (`training`), and
+Calling an action checks, in order: a person's arguments (text that is text, numbers a column
+holds: `frt.core.text`), the role (one of `roles`), in-date training (`training`), and
 the object-level `guard`; each refusal is a `PolicyRefusal` whose Decision names its rule. On
 success it appends one audit record in the same transaction — action id, who, the role acted in,
 the object (`key` names the argument holding its id; else the result's `.id`), outcome and what the
@@ -34,6 +35,7 @@ from frt.audit.log import Outcome
 from frt.core.context import Ctx, Frame
 from frt.core.errors import InputError
 from frt.core.services import Services
+from frt.core.text import check_arguments
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import Decision, PolicyRefusal, Profile, load_profile, require
@@ -58,6 +60,8 @@ class Action:
     guard: Guard | None = None  # object-level access: may this user act on this object?
     reads: bool = False  # a read of personal data (audited as such), not a change
     system: bool = False  # may run with no user: a scheduled job or a recognition worker
+    # Arguments whose text may be longer than a field's (frt.core.text): (name, characters).
+    long_text: tuple[tuple[str, int], ...] = ()
 
 
 ACTIONS: dict[str, Action] = {}
@@ -74,9 +78,11 @@ def action(
     guard: Guard | None = None,
     reads: bool = False,
     system: bool = False,
+    long_text: dict[str, int] | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Declare `fn(ctx, ...)` an action (see the module's docstring)."""
-    spec = Action(id, tuple(roles), touches, key, training, training_cite, guard, reads, system)
+    spec = Action(id, tuple(roles), touches, key, training, training_cite, guard, reads, system,
+                  tuple(sorted((long_text or {}).items())))
 
     def declare(fn: Callable[P, R]) -> Callable[P, R]:
         if id in ACTIONS and ACTIONS[id] != spec:
@@ -100,6 +106,9 @@ def action(
 def _run(spec: Action, ctx: Ctx, arguments: dict[str, Any], call: Callable[[], R]) -> R:
     role = None
     try:
+        if ctx.user is not None:  # a person's input: text that is text, numbers a column holds
+            check_arguments({k: v for k, v in arguments.items() if not isinstance(v, Ctx)},
+                            dict(spec.long_text))
         role = _may(spec, ctx, arguments)
         frame = Frame(spec.id, role, _key(spec, arguments))
         ctx.frames.append(frame)
@@ -196,7 +205,7 @@ def record_refusal(store, user_id: str | None, component: str,
     """The refusal in the audit log, once, in its own transaction (it outlives the rollback)."""
     if exc.recorded:
         return
-    decision = exc.decision if isinstance(exc, PolicyRefusal) else None
+    decision = getattr(exc, "decision", None)  # a PolicyRefusal's, or an InputRefused's
     detail = {"reason": decision.reason if decision else str(exc)}
     if decision is not None:
         detail |= {"rule": decision.rule or None, "citation": decision.citation}

@@ -21,3 +21,12 @@ class NotFound(InputError):
 
 class UnauditedChange(RuntimeError):
     """A transaction changed data without writing an audit record (DATA-04): it is rolled back."""
+
+
+class InputRefused(InputError):
+    """Input outside a stated bound (a rule of `frt.policy.input_rules`, or one of the policy's):
+    a wrong input like any other (400), carrying the Decision that names the rule and paragraph."""
+
+    def __init__(self, decision) -> None:
+        super().__init__(f"{decision.reason} ({decision.citation}; rule {decision.rule})")
+        self.decision = decision

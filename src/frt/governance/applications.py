@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from frt.core.actions import action
 from frt.core.context import Ctx
 from frt.core.errors import InputError
+from frt.core.text import require_input
+from frt.governance import access
 from frt.governance.enums import (
     ApplicationStatus,
     DeploymentStyle,
@@ -26,10 +28,17 @@ from frt.governance.enums import (
 )
 from frt.governance.models import Application, Document, Location
 from frt.governance.references import application_reference
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy.access import object_access
 from frt.policy.decision_rules import submission_complete
+from frt.policy.input_rules import (
+    application_times,
+    camera_count,
+    echr_articles,
+    number_in_range,
+    within_horizon,
+)
 from frt.policy.lfr_rules import missing_documents
 from frt.policy.vocabulary import Category, SubjectFlag
 
@@ -106,7 +115,7 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
         applicant_id=ctx.user.id,
     )
     ctx.session.add(app)
-    _apply(app, fields)
+    _apply(ctx, app, fields)
     ctx.session.flush()
     return app
 
@@ -115,31 +124,51 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
         key="application_id", guard=_own_application)
 def update(ctx: Ctx, application_id: str, **fields) -> Application:
     app = _editable(ctx, application_id)
-    _apply(app, fields)
+    if "title" in fields:
+        title = fields.pop("title")
+        if not isinstance(title, str) or not title.strip():
+            raise InputError("an Application needs a title")
+        app.title = title.strip()
+    _apply(ctx, app, fields)
     ctx.note(fields=sorted(fields))
     return app
 
 
-def _apply(app: Application, fields: dict) -> None:
+def _apply(ctx: Ctx, app: Application, fields: dict) -> None:
+    """Set Form 1 fields, each within its bound (hardening items 7, 10): known choices, Convention
+    articles, a Threshold, a number of cameras, times within the horizon and in order."""
     unknown = set(fields) - EDITABLE
     if unknown:
         raise InputError(f"unknown Application field(s): {', '.join(sorted(unknown))}")
     for key, value in fields.items():
         if key in _ENUM_LISTS:
-            value = sorted({_enum(_ENUM_LISTS[key], v, key) for v in value or []})
+            value = sorted({_enum(_ENUM_LISTS[key], v, key) for v in _listed(value, key)})
         elif key == "use_case" and value is not None:
             value = _enum(UseCase, value, key)
         elif key == "echr_articles":
-            value = sorted({int(v) for v in value or []})
-            if value and 8 not in value:
-                raise InputError("ECHR Article 8 is always engaged (001 stage 1, item 3)")
+            value = _listed(value, key)
+            require_input(echr_articles(value))
+            value = sorted(set(value))
         elif key in ("starts_at", "ends_at") and value is not None:
             value = _aware(value, key)
-        elif key == "proposed_threshold" and value is not None and not 0 < float(value) <= 1:
-            raise InputError("a Threshold lies between 0 and 1")
-        elif key == "camera_count" and value is not None and int(value) < 1:
-            raise InputError("number of cameras must be at least 1")
+            require_input(within_horizon(REQUIRED_FIELDS[key], value, ctx.now))
+        elif key == "proposed_threshold" and value is not None:
+            require_input(number_in_range("a Threshold", value, 0, 1, low_open=True,
+                                          citation="000 §6.2(3)", rule="GOV-APP-THRESHOLD"))
+        elif key == "camera_count" and value is not None:
+            require_input(camera_count(value))
+            value = int(value)
         setattr(app, key, value)
+    if app.starts_at is not None and app.ends_at is not None:
+        require_input(application_times(app.starts_at, app.ends_at))
+
+
+def _listed(value, key: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, list | tuple | set):
+        raise InputError(f"{key} is a list")
+    return list(value)
 
 
 def _enum(kind, value, key):
@@ -203,7 +232,7 @@ def add_location(
 
 
 @action("lfr.application.attach_document", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id", guard=_own_application)
+        key="application_id", guard=_own_application, long_text={"text": MAX_DOCUMENT_BYTES})
 def attach_document(
     ctx: Ctx,
     application_id: str,
@@ -263,7 +292,7 @@ def read_document(ctx: Ctx, document_id: str) -> bytes:
 
 
 @action("lfr.document.review", roles=[Role.AUTHORISING_OFFICER, Role.DPO], touches="lfr_document",
-        key="document_id")
+        key="document_id", guard=access.independent_ao)
 def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> Document:
     """The AO (or the DPO for the DPIA) reviews a document version (GOV-02, 001 stage 3)."""
     doc = ctx.get(Document, document_id)
@@ -271,6 +300,14 @@ def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> 
     doc.reviewed_by, doc.reviewed_at, doc.review_note = ctx.user.id, ctx.now, note.strip()
     ctx.note(status=doc.review_status, citation="000 §7.1")
     return doc
+
+
+@action("lfr.application.read", roles=LFR_ROLES, touches="lfr_application",
+        key="application_id", reads=True, guard=access.reads_application)
+def read(ctx: Ctx, application_id: str) -> Application:
+    """An Application as its page and the API show it, to those who may read it (hardening
+    item 2: its applicant, those who decide on it, oversight, its command team)."""
+    return ctx.get(Application, application_id)
 
 
 def latest_documents(app: Application) -> dict[str, Document]:

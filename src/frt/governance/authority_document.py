@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from frt.core.actions import action
 from frt.core.context import Ctx
+from frt.governance.access import reads_authority
 from frt.governance.command import team_of
 from frt.governance.models import AoDecision, Application, Authority, Location
 from frt.people.models import User
@@ -34,7 +35,7 @@ def _person(session: Session, user_id: str | None) -> str:
 
 
 @action("lfr.authority.read_document", roles=AUTHORITY_READERS, touches="lfr_authority",
-        key="authority_id", reads=True)
+        key="authority_id", reads=True, guard=reads_authority)
 def read_written_authority(ctx: Ctx, authority_id: str, stylesheet: str = "") -> str:
     """GOV-06: the Written Authority Document, as a page (the read is audited)."""
     return render_written_authority(ctx.session, ctx.profile, authority_id, stylesheet=stylesheet)

@@ -41,11 +41,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Annotated
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from frt.policy.input_rules import EARLIEST_PHOTO, MAX_TEXT_CHARS, bad_character
 from frt.policy.vocabulary import Category, ImageSource, SubjectFlag
 
 MAGIC = b"FRTWLB01"
@@ -92,25 +94,45 @@ class BundleError(Exception):
     """A bundle, its key, or the CSV it is packed from is unusable; the message says why."""
 
 
+def _text(value: str) -> str:
+    """Text in a manifest is text (rule INPUT-TEXT): no lone surrogates or control characters."""
+    problem = bad_character(value)
+    if problem is not None:
+        raise ValueError(f"holds {problem} (rule INPUT-TEXT)")
+    return value
+
+
+def _photo_day(value: date) -> date:
+    if value < EARLIEST_PHOTO:
+        raise ValueError(f"a photo taken before {EARLIEST_PHOTO:%Y} (rule INPUT-PHOTO-DATE)")
+    return value
+
+
+# Strings of a manifest: a reference, a legal basis, markers and rationales a person typed.
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
+Word = Annotated[str, Field(max_length=100), AfterValidator(_text)]
+
+
 class BundleImage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     file: str = Field(pattern=r"^images/[0-9]{4,5}-[0-9]{1,3}\.[a-z0-9]{1,5}$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    captured_on: date
-    threshold: float | None = Field(default=None, gt=0, le=1)
-    threshold_reason: str = ""
+    captured_on: Annotated[date, AfterValidator(_photo_day)]
+    threshold: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    threshold_reason: Text = ""
 
 
 class BundleEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    reference: str = Field(min_length=1, max_length=100)
-    category: str
-    warning_markers: list[str] = []
-    image_source: str
-    image_layer: str | None = None
-    legal_basis: str = Field(min_length=1)
-    flags: list[str] = []
-    rationale: str = ""
+    reference: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
+    category: Word
+    warning_markers: list[Word] = Field(default=[], max_length=50)
+    image_source: Word
+    image_layer: Word | None = None
+    legal_basis: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS),
+                           AfterValidator(_text)]
+    flags: list[Word] = Field(default=[], max_length=20)
+    rationale: Text = ""
     images: list[BundleImage] = Field(min_length=1, max_length=50)
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from frt.core.actions import action
 from frt.core.context import Ctx, choice
 from frt.core.errors import InputError
+from frt.core.text import require_input
+from frt.governance import access
 from frt.governance.applications import latest_documents
 from frt.governance.enums import (
     ApplicationStatus,
@@ -35,7 +37,7 @@ from frt.governance.models import AoDecision, Application, Authority, Consultati
 from frt.governance.oversight_models import CommandAppointment
 from frt.governance.references import authority_reference
 from frt.people.models import User
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy.decision_rules import (
     REASON_HEADINGS,
@@ -51,6 +53,7 @@ from frt.policy.decision_rules import (
     verbal_authority,
     written_by_same_ao,
 )
+from frt.policy.input_rules import within_horizon
 from frt.policy.lfr_rules import (
     categories_known,
     command_rank,
@@ -96,7 +99,7 @@ class Terms:
 
 
 @action("lfr.application.consult", roles=[Role.NPCC_OFFICER], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=access.independent_consultee)
 def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Consultation:
     """GOV-03: the NPCC consultation, recorded by an officer of Commander rank or above."""
     require(may_be_consulted_as_npcc(ctx.user.rank_enum))
@@ -161,7 +164,7 @@ def _reasons(outcome: str, reasons: dict[str, str]) -> dict[str, str]:
 
 
 @action("lfr.application.decide", roles=[Role.AUTHORISING_OFFICER], touches="lfr_application",
-        key="application_id")
+        key="application_id", guard=access.independent_ao)
 def decide(
     ctx: Ctx,
     application_id: str,
@@ -278,7 +281,20 @@ def _issue(
     return authority
 
 
+def _within_horizon(ctx: Ctx, **times: datetime | None) -> None:
+    """INPUT-DATE: each time the AO enters lies within the horizon (year 9999 is a typing error)."""
+    for name, value in times.items():
+        if value is not None:
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise InputError(f"{name.replace('_', ' ')} must be a date and time with its "
+                                 "time zone")
+            require_input(within_horizon(name.replace("_", " "), value, ctx.now))
+
+
 def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> None:
+    _within_horizon(ctx, starts_at=terms.starts_at, ends_at=terms.ends_at)
+    for w in terms.windows:
+        _within_horizon(ctx, window_starts_at=w.starts_at, window_ends_at=w.ends_at)
     require(authority_period(ctx.profile, terms.starts_at, terms.ends_at))
     known = {loc.id for loc in app.locations}
     if not terms.place_ids or not set(terms.place_ids) <= known:
@@ -307,7 +323,7 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
 
 
 @action("lfr.authority.review_urgent", roles=[Role.AUTHORISING_OFFICER],
-        touches="lfr_authority", key="authority_id")
+        touches="lfr_authority", key="authority_id", guard=access.independent_ao)
 def review_urgent(
     ctx: Ctx,
     authority_id: str,
@@ -333,6 +349,7 @@ def review_urgent(
                 dep.state_reason = "urgent authority stopped on review (000 §4.11)"
     else:
         if outcome == UrgentReviewOutcome.AMEND.value and new_ends_at is not None:
+            _within_horizon(ctx, new_ends_at=new_ends_at)
             require(authority_period(ctx.profile, authority.starts_at, new_ends_at))
             authority.ends_at = new_ends_at
         _revert_gold(ctx, authority, new_gold_id)
@@ -388,7 +405,7 @@ def record_written(ctx: Ctx, authority_id: str) -> Authority:
 
 
 @action("lfr.authority.further_purpose", roles=[Role.AUTHORISING_OFFICER],
-        touches="lfr_authority", key="authority_id")
+        touches="lfr_authority", key="authority_id", guard=access.independent_ao)
 def grant_further_purpose(
     ctx: Ctx, authority_id: str, purpose: str, reasons: dict[str, str]
 ) -> Authority:
@@ -422,6 +439,14 @@ def grant_further_purpose(
         purpose=purpose,
     )
     return _issue(ctx, app, entry, terms, urgent=False, verbal=False, parent=parent)
+
+
+@action("lfr.authority.read", roles=LFR_ROLES, touches="lfr_authority", key="authority_id",
+        reads=True, guard=access.reads_authority)
+def read_authority(ctx: Ctx, authority_id: str) -> Authority:
+    """An Authority as its page and the API show it, to those who may read it (hardening item
+    2): those who decide, oversight, its applicant, its command team, the people rostered."""
+    return ctx.get(Authority, authority_id)
 
 
 def purposes(ctx: Ctx, authority_id: str) -> list[str]:

@@ -20,7 +20,7 @@ from frt.core.errors import InputError
 from frt.governance.enums import AuthorityStatus, DeploymentState
 from frt.governance.models import Authority, Deployment
 from frt.governance.oversight_models import CommandAppointment, OvertUse
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy import lfr_rules as rules
 from frt.policy.vocabulary import CommandRole
@@ -124,6 +124,20 @@ def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Dep
         dep.finished_at = ctx.now
     ctx.note(state=new.value, previous=old.value)
     return dep
+
+
+@action("lfr.deployment.read", roles=LFR_ROLES, touches="lfr_deployment", key="deployment_id",
+        guard=lambda ctx, arguments: _reads(ctx, arguments))
+def read(ctx: Ctx, deployment_id: str) -> Deployment:
+    """A Deployment as its page shows it, to those who may see it (hardening item 2): those who
+    decide, oversight, its applicant, its command team, the people rostered on it."""
+    return ctx.get(Deployment, deployment_id)
+
+
+def _reads(ctx: Ctx, arguments: dict) -> Decision:
+    from frt.governance.access import reads_deployment  # access reads posts_held from here
+
+    return reads_deployment(ctx, arguments)
 
 
 @action("lfr.deployment.end", touches="lfr_deployment", key="deployment_id", system=True)

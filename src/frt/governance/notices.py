@@ -7,19 +7,22 @@ references and citations only, never personal data.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from frt.core.actions import action
-from frt.core.context import Ctx
+from frt.core.context import Ctx, choice
 from frt.core.errors import InputError
+from frt.core.text import require_input
+from frt.governance.deployments import posts_held
 from frt.governance.enums import LossItem
-from frt.governance.models import Authority
-from frt.governance.oversight_models import LossReport, Notification
+from frt.governance.models import Authority, Deployment
+from frt.governance.oversight_models import LossReport, Notification, RosterEntry
 from frt.people.roles import Role
 from frt.policy import Decision
 from frt.policy.access import object_access
+from frt.policy.input_rules import within_horizon
 
 # Who reports a loss or theft of equipment or data (000 §13.5): the people deployed with it.
 LOSS_REPORTERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.LFR_OPERATOR,
@@ -88,7 +91,22 @@ def acknowledge(ctx: Ctx, notification_id: str) -> Notification:
     return note
 
 
-@action("lfr.loss.report", roles=LOSS_REPORTERS, touches="lfr_loss_report")
+def _deployed_under(ctx: Ctx, arguments: dict) -> Decision:
+    """The people deployed under this Authority report its losses: its command team in post, and
+    those rostered on one of its Deployments (hardening item 2; 000 §13.5)."""
+    authority = ctx.get(Authority, arguments["authority_id"])
+    rostered = ctx.session.scalar(select(exists().where(
+        RosterEntry.user_id == ctx.user.id, RosterEntry.deployment_id == Deployment.id,
+        Deployment.authority_id == authority.id)))
+    return object_access(
+        bool(posts_held(ctx.session, authority.id, ctx.user.id)) or bool(rostered),
+        "only this Authority's command team and the people rostered on its Deployments report "
+        "a loss under it", "000 §13.5, §12.1(d)",
+    )
+
+
+@action("lfr.loss.report", roles=LOSS_REPORTERS, touches="lfr_loss_report",
+        guard=_deployed_under)
 def report_loss(
     ctx: Ctx,
     authority_id: str,
@@ -101,9 +119,12 @@ def report_loss(
     authority = ctx.get(Authority, authority_id)
     if not circumstances.strip():
         raise InputError("describe what was lost and how")
+    if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
+        raise InputError("when it was lost: a date and time with its time zone")
+    require_input(within_horizon("when it was lost", occurred_at, ctx.now, ahead=timedelta(hours=1)))
     report = LossReport(
         authority_id=authority.id,
-        item=LossItem(item).value,
+        item=choice(LossItem, item, "item").value,
         encrypted=encrypted,
         circumstances=circumstances.strip(),
         occurred_at=occurred_at,

@@ -293,8 +293,20 @@ def _close_flag(ctx: Ctx, exc: PolicyException) -> None:
         note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
 
 
+def _may_read(ctx: Ctx, arguments: dict) -> Decision:
+    """Oversight (SRO, DPO, auditor) reads every decision outside policy; otherwise the
+    Authority's AO, or its Gold or Silver in post (hardening item 2)."""
+    exc = ctx.get(PolicyException, arguments["exception_id"])
+    oversight = {Role.SRO.value, Role.DPO.value, Role.AUDITOR.value} & set(ctx.user.roles_json)
+    dep = ctx.session.get(Deployment, exc.object_id)
+    return object_access(
+        bool(oversight) or (dep is not None and _decider_role(ctx, dep) is not None),
+        "only oversight and the Authority's AO, Gold or Silver read this decision outside policy",
+    )
+
+
 @action("lfr.outside_policy.read", roles=READERS, touches="gov_policy_exception",
-        key="exception_id", reads=True)
+        key="exception_id", reads=True, guard=_may_read)
 def read(ctx: Ctx, exception_id: str) -> PolicyException:
     """One decision outside policy, as its page shows it (the read is audited)."""
     return ctx.get(PolicyException, exception_id)

@@ -8,8 +8,6 @@ Deployments whose cancellation report was submitted are published, so every figu
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -17,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from frt.core.actions import action
 from frt.core.context import Ctx
+from frt.core.text import csv_rows
 from frt.governance.command import team_of
 from frt.governance.deployments import finished_at
 from frt.governance.models import Authority, Deployment
+from frt.governance.oversight_models import CommandAppointment
 from frt.governance.reports import deployment_metrics, report_for
 from frt.governance.watchlists import composition, watchlist_for
 from frt.people.models import User
@@ -28,6 +28,7 @@ from frt.people.roles import Role
 # Who reads the register of Deployments (000 §13.6): it names the AO and command team.
 REGISTER_READERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO,
                     Role.AUDITOR)
+WHOLE_REGISTER = (Role.AUTHORISING_OFFICER, Role.SRO, Role.DPO, Role.AUDITOR)
 
 
 def _person(session: Session, user_id: str) -> str:
@@ -43,8 +44,17 @@ def _duration_hours(dep: Deployment) -> float:
 
 @action("lfr.register.read", roles=REGISTER_READERS, touches="lfr_register", reads=True)
 def read_register(ctx: Ctx) -> list[dict]:
-    """GOV-13: the register, read by a person (the read is audited: it names officers)."""
-    return register(ctx.session)
+    """GOV-13: the register, read by a person (the read is audited: it names officers).
+
+    AOs and oversight (SRO, DPO, auditor) read every row; a Gold or Silver reads the rows of the
+    Authorities they hold a post in (hardening item 2)."""
+    rows = register(ctx.session)
+    if set(ctx.user.roles_json) & {r.value for r in WHOLE_REGISTER}:
+        return rows
+    mine = set(ctx.session.scalars(select(CommandAppointment.authority_id).where(
+        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None))))
+    ctx.note(rows="own")
+    return [row for row in rows if row["authority_id"] in mine]
 
 
 def register(session: Session) -> list[dict]:
@@ -58,6 +68,7 @@ def register(session: Session) -> list[dict]:
         rows.append(
             {
                 "deployment_id": dep.id,
+                "authority_id": auth.id,
                 "authority": auth.reference,
                 "authorising_officer": _person(session, auth.authorising_officer_id),
                 "command_team": [
@@ -158,13 +169,13 @@ def public_json(session: Session) -> list[dict]:
 
 
 def public_csv(session: Session) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+    """GOV-14 as CSV, each text cell neutralised for spreadsheets (`frt.core.text.csv_cell`): the
+    page needs no login, and a locality typed as `=HYPERLINK(…)` must reach readers as text."""
+    rows = []
     for row in public_deployments(session):
         data = asdict(row)
         data["false_alert_rate"] = (
             "" if row.false_alert_rate is None else f"{row.false_alert_rate:.6f}"
         )
-        writer.writerow(data)
-    return buf.getvalue()
+        rows.append(data)
+    return csv_rows(FIELDS, rows)

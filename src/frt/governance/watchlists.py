@@ -30,15 +30,17 @@ from frt.core.actions import action
 from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.governance import bundle as bundles
+from frt.governance.access import reads_deployment
 from frt.governance.applications import latest_documents
 from frt.governance.enums import AuthorityStatus, DeploymentState, Duty
 from frt.governance.models import Application, Authority, Deployment
 from frt.governance.outside_policy import WATCHLIST_IMPORT, Scope, use
 from frt.governance.oversight_models import CommandAppointment, RosterEntry
 from frt.governance.watchlist_models import Watchlist, WatchlistEntry, WatchlistImage
-from frt.people.roles import Role
+from frt.people.roles import LFR_ROLES, Role
 from frt.policy import Decision, require
 from frt.policy.access import object_access
+from frt.policy.input_rules import photo_date
 from frt.policy.lfr_rules import (
     category_authorised,
     image_source_allowed,
@@ -89,8 +91,11 @@ class FaceEngine:
         try:
             rgb = decode_image(image)
             result = template_image(rgb, self._detector, self._algorithm)
-        except EngineError as exc:
+        except EngineError as exc:  # not an image, corrupt, truncated, too many pixels
             raise WatchlistImportError(str(exc)) from None
+        except (OSError, ValueError) as exc:  # a decoder's own error the engine did not name
+            logger.warning("image decoding failed: %s", type(exc).__name__)
+            raise WatchlistImportError("the image cannot be decoded") from None
         if result.template is None:
             raise WatchlistImportError(result.reason or "no template could be made")
         warnings = list(result.quality.reasons)
@@ -200,10 +205,12 @@ def _check_entries(ctx: Ctx, auth: Authority, app: Application, bundle: bundles.
         ]
         for decision in checks:
             require(decision.about(f"Watchlist entry {n}: ", "; nothing was imported"))
-        for image in entry.images:
-            if image.captured_on > ctx.now.date():
+        for m, image in enumerate(entry.images, start=1):
+            decision = photo_date("the image's capture date", image.captured_on, ctx.now.date())
+            if not decision:
                 raise WatchlistImportError(
-                    f"Watchlist entry {n}: image capture date is in the future"
+                    f"Watchlist entry {n}, image {m}: {decision.reason} (rule {decision.rule}); "
+                    "nothing was imported"
                 )
 
 
@@ -213,7 +220,7 @@ def _analyse(bundle: bundles.Bundle, engine: ImportEngine) -> dict[str, Analysis
         for m, image in enumerate(entry.images, start=1):
             try:
                 results[image.file] = engine.analyse(bundle.images[image.file])
-            except WatchlistImportError as err:
+            except (WatchlistImportError, bundles.BundleError) as err:
                 raise WatchlistImportError(
                     f"Watchlist entry {n}, image {m}: {err}; nothing was imported"
                 ) from None
@@ -319,6 +326,19 @@ def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
     ctx.note(deployment_id=dep.id, threshold=threshold, previous=previous, citation="000 §6.2(3)")
     return image
 
+
+
+@action("lfr.watchlist.read_summary", roles=LFR_ROLES, touches="lfr_deployment",
+        key="deployment_id", guard=reads_deployment)
+def read_summary(ctx: Ctx, deployment_id: str) -> dict | None:
+    """The Deployment's Watchlist as its page and the API show it — composition and per-image
+    quality and Threshold, no personal data — to those who may see the Deployment (hardening
+    item 2); None if none was imported."""
+    watchlist = watchlist_for(ctx.session, ctx.get(Deployment, deployment_id).id)
+    if watchlist is None:
+        return None
+    return {"id": watchlist.id, "composition": composition(ctx.session, watchlist.id),
+            "images": image_warnings(ctx.session, watchlist.id)}
 
 
 def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:

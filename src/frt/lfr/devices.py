@@ -88,6 +88,14 @@ def revoke(ctx: Ctx, device_id: str, reason: str = "") -> HandheldDevice:
     return row
 
 
+@action("lfr.devices.read", roles=ENROLLERS, touches="lfr_deployment", key="deployment_id",
+        reads=True, guard=_enroller)
+def read_devices(ctx: Ctx, deployment_id: str) -> list[HandheldDevice]:
+    """The Deployment's devices and their officers, for its Silver or a System Engineer rostered
+    on it (hardening item 2): what the devices page lists."""
+    return devices_of(ctx.session, ctx.get(Deployment, deployment_id).id)
+
+
 def devices_of(session: Session, deployment_id: str) -> list[HandheldDevice]:
     return list(session.scalars(select(HandheldDevice).where(
         HandheldDevice.deployment_id == deployment_id).order_by(HandheldDevice.enrolled_at)))

@@ -13,12 +13,31 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frt.core.actions import action
+from frt.core.context import Ctx
+from frt.governance.enums import Duty
+from frt.governance.models import Deployment
+from frt.lfr.access import on_deployment
 from frt.lfr.enums import Decision, Outcome
 from frt.lfr.models import Engagement, LiveAlert, OperatorLog
 from frt.lfr.records import counter_totals
+from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 
+# Who sees a Deployment's live metrics: the console's watchers and its System Engineers.
+METRICS_READERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD,
+                   Role.BRONZE, Role.SYSTEM_ENGINEER)
+_on_deployment = on_deployment(Duty.LFR_OPERATOR, Duty.ENGAGEMENT_OFFICER, Duty.SYSTEM_ENGINEER)
+
 METHOD = "counted by the live system (frt.lfr) from its own records"
+
+
+@action("lfr.metrics.read", roles=METRICS_READERS, touches="lfr_deployment", key="deployment_id",
+        guard=_on_deployment)
+def read_live_metrics(ctx: Ctx, deployment_id: str) -> dict:
+    """The metrics page's figures (counts and rates only) for those rostered on the Deployment or
+    in its command team (hardening item 2): the same rule as its Alerts."""
+    return live_metrics(ctx.session, ctx.get(Deployment, deployment_id).id)
 
 
 def live_metrics(session: Session, deployment_id: str, blue_passes: int | None = None) -> dict:

@@ -98,6 +98,10 @@ def _policy_refusal(request: Request, exc: PolicyRefusal) -> Response:
 def _input_error(request: Request, exc: InputError) -> Response:
     """A wrong input from a person, raised by an action: 400, or 404 for a missing object."""
     status = 404 if isinstance(exc, NotFound) else 400
+    decision = getattr(exc, "decision", None)  # an InputRefused names its rule (input_rules)
+    if wants_json(request) and decision is not None:
+        return JSONResponse({"error": "invalid input", "detail": decision.reason,
+                             "rule": decision.rule, "citation": decision.citation}, status_code=400)
     if wants_json(request):
         return _json(status, "not found" if status == 404 else "invalid input", str(exc))
     return render(request, "error.html", status, title="Not found" if status == 404 else

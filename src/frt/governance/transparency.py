@@ -66,6 +66,8 @@ def register(session: Session) -> list[dict]:
                 ],
                 "date": dep.starts_at.date().isoformat(),
                 "time": f"{dep.starts_at:%H:%M}–{dep.ends_at:%H:%M} UTC",
+                "starts_at": dep.starts_at,
+                "ends_at": dep.ends_at,
                 "duration_hours": _duration_hours(dep),
                 "locality": dep.location.locality,
                 "state": dep.state,

@@ -146,6 +146,8 @@ class Runner:
         pipelines = [Pipeline(watchlists, config, pool, self._saver(), camera=_display_name(c))
                      for c in self.cameras]
         results: list[RunResult | None] = [None] * len(pipelines)
+        self._done: set[str] = set()  # cameras whose run ended: their totals are final
+        self._lock = threading.Lock()
         threads = [threading.Thread(target=self._run_one, args=(p, c, results, i, totals),
                                     daemon=True)
                    for i, (p, c) in enumerate(zip(pipelines, self.cameras))]
@@ -181,9 +183,11 @@ class Runner:
             logger.exception("camera %s failed", pipeline.camera)
         finally:
             counters = results[i].counters if results[i] else _running(pipeline)
-            totals[pipeline.camera].add(counters)
-            save_counters(self.store, self.deployment_id, pipeline.camera,
-                          totals[pipeline.camera])
+            with self._lock:  # the supervisor must not add this run's counts a second time
+                totals[pipeline.camera].add(counters)
+                self._done.add(pipeline.camera)
+                save_counters(self.store, self.deployment_id, pipeline.camera,
+                              totals[pipeline.camera])
 
     def _supervise(self, pipelines, threads, totals) -> bool:
         while any(t.is_alive() for t in threads):
@@ -194,7 +198,9 @@ class Runner:
                 self.stopped_because = decision
                 return False
             for p in pipelines:
-                if not p.stopped:
+                with self._lock:
+                    if p.stopped or p.camera in self._done:
+                        continue  # its final totals were saved when its run ended
                     running = LiveCounters()
                     running.add(totals[p.camera])
                     running.add(_running(p))

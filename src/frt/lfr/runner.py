@@ -58,21 +58,29 @@ def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
                              threshold_raise=image.threshold, category=subject.category,
                              markers=subject.warning_markers)
                 for subject in rw.subjects for image in subject.images]
-        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile)
+        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile,
+                                                 deployment_id)
     return LiveWatchlist(rows, threshold, cohort=cohort)
 
 
-def _operating_threshold(session, store, minimum: float, rows, profile):
+def _operating_threshold(session, store, minimum: float, rows, profile, deployment_id=None):
+    from frt.installation import training_minimum
     from frt.lfr import scoring
+    from frt.lfr.operating import training_threshold
     from frt.policy.profile import load_profile
 
     if not rows:
         return minimum, None
+    profile = profile or load_profile(store.settings.policy_profile)
     algorithm, version = rows[0].template.kind
     chosen = scoring.for_deployment(session, store.cipher, algorithm, version)
+    if chosen is None and deployment_id and training_minimum(store.settings, deployment_id):
+        # Only the demo Deployment of a training installation on the embedded database.
+        used = training_threshold(profile, minimum)
+        logger.warning("deployment threshold: %.4f (%s)", used.value, used.reason)
+        return used.value, None
     threshold, decision = scoring.operating_threshold(
-        profile or load_profile(store.settings.policy_profile), minimum, chosen,
-        f"{algorithm} {version}", len(rows))
+        profile, minimum, chosen, f"{algorithm} {version}", len(rows))
     if not decision.allowed:
         raise PolicyRefusal(decision)
     logger.info("deployment threshold: %s (%s)", decision.reason, chosen.label)

@@ -52,3 +52,13 @@ def offer_json(offer: outside_policy.Offer, scope: Scope) -> dict:
         "scope": {"action": scope.action, "deployment_id": scope.deployment_id, **scope.subject()},
     }
     return body
+
+
+def operating(request: Request, session, dep):
+    """The Threshold `dep` alerts at, as the worker would set it (`frt.lfr.operating`)."""
+    from frt.installation import training_minimum
+    from frt.lfr.operating import operating_threshold
+
+    store = request.app.state.store
+    return operating_threshold(session, request.app.state.policy, dep,
+                               training=training_minimum(store.settings, dep.id))

@@ -30,7 +30,7 @@ from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
 from frt.web.forms import INVALID, Problem, attempt
-from frt.web.lfr_shared import ANY, COMMAND, people, refused
+from frt.web.lfr_shared import ANY, COMMAND, operating, people, refused
 from frt.web.limits import MULTIPART_MARGIN
 from frt.web.pages.governance import CHOICES, back
 from frt.web.schemas.base import aware
@@ -224,19 +224,12 @@ def deployment_view(request: Request, who: Principal, dep_id: str, *, form: str 
             warnings=watchlists.image_warnings(ctx.session, watchlist.id) if watchlist else [],
             # An ended Deployment has no next review (issue 12, item 10).
             next_review=command.next_review_at(ctx, dep) if dep.state in RUNNING else None,
-            operating=_operating(ctx, dep),
+            operating=operating(request, ctx.session, dep),
             pending=outside_policy.pending_for(ctx, dep.id),
             raisers=_threshold_raisers(ctx, dep),
             max_mb=MAX_BUNDLE_BYTES // (1024 * 1024),
             **CHOICES,
         )
-
-
-def _operating(ctx, dep: Deployment):
-    """The Threshold the Deployment alerts at, and what set it (None before a Watchlist)."""
-    from frt.web.threshold_view import operating_threshold
-
-    return operating_threshold(ctx.session, ctx.profile, dep)
 
 
 def _threshold_raisers(ctx, dep: Deployment) -> bool:

@@ -231,8 +231,8 @@ def deploy_purge(
                       f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
                       f"{w.devices_revoked} devices revoked"
                       + ("" if w.on_time else " [bold red](after the deadline)[/]"))
-    for dep_id, count in faces.items():
-        console.print(f"{dep_id}: the camera faces of {count} Alerts deleted (000 §13.2)")
+    for dep_id, n in faces.items():
+        console.print(f"{dep_id}: the camera faces of {n} Alerts deleted (000 §13.2)")
 
 
 @deploy_app.command("retention-report")

@@ -53,8 +53,17 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
     context.setdefault("principal", principal)
     context.setdefault("user", principal.user if principal else None)
     context["nav"] = request.app.state.site.nav_for(principal)
+    context.setdefault("training", training_banner(request))
     context["csrf_token"] = csrf.token(request) if "session" in request.scope else ""
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def training_banner(request: Request) -> str:
+    """The banner every page of a training installation shows ('' elsewhere)."""
+    from frt.installation import TRAINING_BANNER, is_training
+
+    store = getattr(request.app.state, "store", None)
+    return TRAINING_BANNER if store is not None and is_training(store.settings) else ""
 
 
 def wants_json(request: Request) -> bool:

@@ -54,9 +54,21 @@ def _store(migrate: bool | None = None):
 
 
 def _actor():
+    """The command line acting: recorded with the login of the person who ran the command
+    (issue 12, item 9), e.g. role "cli:jbloggs"."""
     from frt.audit import Actor
 
-    return Actor.system(CLI)
+    return Actor.system(cli_role())
+
+
+def cli_role() -> str:
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        login = "unknown"
+    return f"{CLI}:{login}"[:40]
 
 
 # ---------------------------------------------------------------- db
@@ -154,14 +166,25 @@ def users_list() -> None:
     from frt.people.service import is_locked, list_users
 
     store = _store()
-    table = Table("username", "name", "rank", "roles", "state", "training (expires)")
+    from frt.people.roles import Role
+
+    table = Table("username", "name and rank", "roles", "state", "training to",
+                  box=None, pad_edge=False)
     with store.session() as session:
         for user in list_users(session):
             state = "disabled" if user.disabled else "locked" if is_locked(user) else "active"
-            training = ", ".join(f"{k} {v.isoformat()}" for k, v in user.training_expiries().items())
-            table.add_row(user.username, user.display_name, user.rank_enum.label,
-                          ", ".join(sorted(user.roles_json)), state, training or "-")
+            training = "\n".join(f"{k} {v:%d %b %Y}" for k, v in user.training_expiries().items())
+            roles = "\n".join(sorted(_role_label(Role, r) for r in user.roles_json))
+            table.add_row(user.username, f"{user.display_name}\n[dim]{user.rank_enum.label}[/]",
+                          roles, state, training or "-")
     console.print(table)
+
+
+def _role_label(role_enum, value: str) -> str:
+    try:
+        return role_enum(value).label
+    except ValueError:
+        return value
 
 
 def _set_disabled(username: str, disabled: bool) -> None:
@@ -356,17 +379,26 @@ def audit_public_key(
 def audit_show(
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     action: Annotated[str, typer.Option(help="only this action")] = "",
+    detail: Annotated[bool, typer.Option(help="each record's detail on a line of its own")] = False,
 ) -> None:
-    """Show recent audit records (this read is itself audited)."""
+    """Show recent audit records (this read is itself audited), times in the force's zone."""
     from frt.audit import read
+    from frt.audit.names import who_did
+    from frt.policy import load_profile
+    from frt.web.timefmt import local
 
     store = _store()
-    table = Table("seq", "when (UTC)", "user id", "role", "action", "object", "outcome", "detail")
+    profile = load_profile(load_settings().policy_profile)
+    table = Table("#", "when", "who", "action", "object", "outcome", box=None, pad_edge=False)
     with store.session() as session:
-        for row in read(session, _actor(), limit=limit, action=action or None):
-            obj = f"{row.object_type}:{row.object_id}" if row.object_id else "-"
-            table.add_row(str(row.seq), row.at.strftime("%Y-%m-%d %H:%M:%S"), row.user_id or "-",
-                          row.role, row.action, obj, row.outcome, _show(row.detail))
+        rows = read(session, _actor(), limit=limit, action=action or None)
+        names = who_did(session, rows)
+        for row in rows:
+            obj = f"{row.object_type} {row.object_id[:8]}" if row.object_id else ""
+            table.add_row(str(row.seq), local(row.at, profile, "%d %b %H:%M"), names[row.seq],
+                          row.action, obj, row.outcome)
+            if detail and row.detail:
+                table.add_row("", "", "", f"[dim]{_show(row.detail)}[/]", "", "")
     console.print(table)
 
 

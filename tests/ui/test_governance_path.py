@@ -230,12 +230,12 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
     assert "WANTED-REF" not in page.content()  # composition only (WL-07)
     page.get_by_label("Change state").select_option("active")
     page.get_by_role("button", name="Apply").click()
-    assert page.locator("#dep-state").inner_text() == "active"
+    assert page.locator("#dep-state").inner_text() == "Active"
 
     # 5. The Deployment ends; Gold prepares and submits the cancellation report.
     page.get_by_label("Change state").select_option("ended")
     page.get_by_role("button", name="Apply").click()
-    assert page.locator("#dep-state").inner_text() == "ended"
+    assert page.locator("#dep-state").inner_text() == "Ended"
     page.goto(authority_url)
     page.get_by_role("button", name="Prepare cancellation report").click()
     assert page.get_by_text("Watchlist import record").first.is_visible()

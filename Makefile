@@ -4,11 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test traceability lint layers browser clean
+.PHONY: demo demo-reset test traceability lint layers browser clean
 
 # Set everything up and start the web app on the embedded SQLite default, with demo users.
 demo: $(STAMP)
 	$(BIN)/frt serve --demo
+
+# Delete the demo's data (./var of a training installation only) and keep .venv.
+demo-reset: $(STAMP)
+	$(BIN)/frt demo reset --yes
 
 # Run the whole test suite (FRT_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL).
 test: $(STAMP) browser

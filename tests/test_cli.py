@@ -41,7 +41,7 @@ def test_users_add_train_list_disable(env):
     assert frt("users", "train", "insp.b", "lfr", "--completed", "2026-01-01",
                "--expires", "2027-01-01").exit_code == 0
     listing = frt("users", "list")
-    assert "insp.b" in listing.output and "2027-01-01" in listing.output
+    assert "insp.b" in listing.output and "01 Jan 2027" in listing.output and all(len(line) <= 80 for line in listing.output.splitlines())
     assert frt("users", "disable", "insp.b").exit_code == 0
     assert "disabled" in frt("users", "list").output
 

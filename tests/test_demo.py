@@ -50,3 +50,50 @@ def test_demo_data_is_refused_on_a_forces_database(store, settings):
         _seed_demo(store, force)
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_the_demo_again_after_its_window_closed_gives_a_fresh_window(store, tmp_path):
+    """Issue 12, item 13: `make demo` after the demo authority's 8 hours gives a new one."""
+    from datetime import timedelta
+
+    from frt.governance.models import Deployment
+    from frt.store.base import utcnow
+    from tests.conftest import setup_session
+
+    first = seed(store, tmp_path)
+    with setup_session(store) as s:  # the 8 hours pass
+        dep = s.get(Deployment, first.deployment_id)
+        dep.starts_at, dep.ends_at = utcnow() - timedelta(hours=10), utcnow() - timedelta(hours=2)
+    again = seed(store, tmp_path)
+    assert again.deployment_id and again.deployment_id != first.deployment_id
+    with store.session() as s:
+        fresh = s.get(Deployment, again.deployment_id)
+        assert fresh.ends_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
+    assert seed(store, tmp_path).deployment_id is None  # still open: nothing more
+
+
+@pytest.mark.req("EVAL-03")
+def test_a_training_installation_is_only_ever_the_embedded_demo(settings, tmp_path):
+    """Issue 12, item 1: the training installation is refused on PostgreSQL and never becomes a
+    force's; only its own demo Deployment may run on the minimum Threshold."""
+    import dataclasses
+
+    from frt.installation import (
+        Installation,
+        InstallationError,
+        is_training,
+        read_installation,
+        training_minimum,
+        write_installation,
+    )
+
+    local = dataclasses.replace(settings, data_dir=tmp_path / "var")
+    force = dataclasses.replace(local, database_url="postgresql+psycopg://frt@db.example/frt")
+    with pytest.raises(InstallationError):
+        write_installation(force, Installation("mps", training=True))
+    write_installation(local, Installation("mps", training=True, training_deployment="D1"))
+    assert is_training(local) and training_minimum(local, "D1")
+    assert not training_minimum(local, "D2")  # no other Deployment
+    assert read_installation(force) is None and not training_minimum(force, "D1")
+    with pytest.raises(InstallationError):  # a training installation never becomes a force's
+        write_installation(local, Installation("mps", contact="foi@force.example"))

@@ -29,6 +29,7 @@ from frt.core.actions import acting
 from frt.governance import applications, command, decisions, watchlists
 from frt.governance.applications import Application
 from frt.governance.bundle import BundleEntry, BundleImage, Manifest, installation_key, seal
+from frt.governance.models import Authority
 from frt.people.demo import ensure_demo_users
 from frt.people.models import User
 from frt.policy.decision_rules import REASON_HEADINGS
@@ -57,19 +58,49 @@ def seed(store, folder: Path) -> DemoScenario:
         existing = session.scalar(select(Application.id).where(Application.title == TITLE_PENDING))
         ids = {u.username: u.id for u in session.scalars(select(User))}
     seed_rfr(store, folder)  # RFR: a small approved library and a probe (frt.rfr.demo)
-    if existing is not None:
-        return DemoScenario(password)
     now = utcnow()
+    if existing is not None:
+        if _open_demo_deployment(store, now):
+            return DemoScenario(password)
+        # The last demo authority's 8 hours are over: a fresh window, the same way.
+        title = f"{TITLE_AUTHORISED} {now:%Y-%m-%d %H:%M}"
+        authorised, dep_id, note = _authorised_demo(store, ids, title, now)
+        video = _street_video(folder / "demo" / "street.mp4")
+        with store.session() as session:
+            ref = session.get(Application, authorised).reference
+        return DemoScenario(password, None, ref, dep_id, video, note)
     pending = _submitted(store, ids, TITLE_PENDING, now, now + timedelta(days=2))
-    start = now  # Silver may start it at once (the import is within 24 h of it: 000 §6.2(4))
-    authorised = _submitted(store, ids, TITLE_AUTHORISED, start, start + timedelta(hours=8))
-    _review_and_consult(store, ids, authorised)
-    dep_id = _authorise(store, ids, authorised, start)
-    note = _import_watchlist(store, ids, dep_id)
+    authorised, dep_id, note = _authorised_demo(store, ids, TITLE_AUTHORISED, now)
     video = _street_video(folder / "demo" / "street.mp4")
     with store.session() as session:
         refs = {a.id: a.reference for a in session.scalars(select(Application))}
     return DemoScenario(password, refs[pending], refs[authorised], dep_id, video, note)
+
+
+def _authorised_demo(store, ids, title: str, start: datetime) -> tuple[str, str, str]:
+    """An Application authorised for the next 8 hours from `start` (Silver may start it at once:
+    the import is within 24 h of it, 000 §6.2(4)), its Watchlist imported."""
+    authorised = _submitted(store, ids, title, start, start + timedelta(hours=8))
+    _review_and_consult(store, ids, authorised)
+    dep_id = _authorise(store, ids, authorised, start)
+    return authorised, dep_id, _import_watchlist(store, ids, dep_id)
+
+
+def _open_demo_deployment(store, now: datetime) -> bool:
+    """Is a demo Deployment's window still open (or yet to come)?"""
+    from frt.governance.models import Deployment
+
+    with store.session() as session:
+        ends = session.scalars(select(Deployment.ends_at).join(Application, Application.id == (
+            select(Authority.application_id).where(Authority.id == Deployment.authority_id)
+            .scalar_subquery())).where(Application.title.startswith(TITLE_AUTHORISED)))
+        return any(_aware(e) > now for e in ends)
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _form(starts_at: datetime, ends_at: datetime) -> dict:

@@ -189,7 +189,7 @@ def test_the_rostered_operator_raises_an_image_threshold_from_the_page_and_the_a
     assert "Raise Threshold" in page.text and "two false alerts in an hour" in page.text
     form = {"threshold": "abc", "reason": "x", "csrf_token": form_token(page.text)}
     bad = operator.post(f"/lfr/watchlist-images/{image_id}/threshold", data=form)
-    assert bad.status_code == 400 and "number between 0 and 1" in bad.text
+    assert bad.status_code == 422 and "number between 0 and 1" in bad.text
     form["threshold"] = "0.95"
     assert (
         operator.post(f"/lfr/watchlist-images/{image_id}/threshold", data=form).status_code == 200

@@ -165,7 +165,7 @@ def test_the_public_data_holds_the_twelve_figures_and_no_personal_data(act, fini
         text = transparency.public_csv(session)
     assert len(rows) == 1
     row = rows[0]
-    assert set(row) == set(transparency.FIELDS) and len(transparency.FIELDS) == 16
+    assert set(row) == set(transparency.FIELDS) and len(transparency.FIELDS) == 19
     assert row["location"] == "High Street" and row["watchlist_subjects"] == 2
     assert row["minimum_threshold"] == 0.64 and row["alerts"] == 0
     assert row["false_alert_rate"] is None and row["style"] == "marked vans"

@@ -9,6 +9,7 @@ import io
 import os
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -55,7 +56,8 @@ DOCUMENTS = [
 
 @pytest.fixture
 def page(browser):
-    """As tests/ui/conftest.py's `page`, but the one deliberate refusal (a 403 page) is expected."""
+    """As tests/ui/conftest.py's `page`, but the one deliberate refusal (the form shown again
+    with its problems, 422) is expected."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -64,9 +66,9 @@ def page(browser):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
-    unexpected = [e for e in errors if "status of 403" not in e]
+    unexpected = [e for e in errors if "status of 422" not in e]
     assert unexpected == [], f"browser errors: {unexpected}"
-    assert len(errors) == 1, "exactly one refusal page was expected"
+    assert len(errors) == 1, "exactly one refused form was expected"
 
 
 @pytest.fixture
@@ -129,7 +131,8 @@ def _as(page, base: str, username: str) -> None:
 
 
 def _local(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    """A datetime-local value: the force's own time (Europe/London), as a person types it."""
+    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_file):
@@ -151,8 +154,8 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
     page.get_by_label("Use case").select_option("intelligence")
     page.get_by_label("marked vans").check()
     page.get_by_label("Number of cameras").fill("2")
-    page.get_by_label("Starts (UTC)").fill(_local(now - timedelta(minutes=10)))
-    page.get_by_label("Ends (UTC)").fill(_local(now + timedelta(hours=4)))
+    page.get_by_label("Starts (local time)").fill(_local(now - timedelta(minutes=10)))
+    page.get_by_label("Ends (local time)").fill(_local(now + timedelta(hours=4)))
     for label, value in [
         ("Legal basis", "Common law"),
         ("Legitimate aim", "Arrest wanted people"),
@@ -227,12 +230,12 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
     assert "WANTED-REF" not in page.content()  # composition only (WL-07)
     page.get_by_label("Change state").select_option("active")
     page.get_by_role("button", name="Apply").click()
-    assert page.locator("#dep-state").inner_text() == "active"
+    assert page.locator("#dep-state").inner_text() == "Active"
 
     # 5. The Deployment ends; Gold prepares and submits the cancellation report.
     page.get_by_label("Change state").select_option("ended")
     page.get_by_role("button", name="Apply").click()
-    assert page.locator("#dep-state").inner_text() == "ended"
+    assert page.locator("#dep-state").inner_text() == "Ended"
     page.goto(authority_url)
     page.get_by_role("button", name="Prepare cancellation report").click()
     assert page.get_by_text("Watchlist import record").first.is_visible()

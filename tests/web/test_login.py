@@ -23,7 +23,7 @@ def test_login_page_then_home_shows_name_rank_and_role_panels(client, people):
     assert "Test Inspector" in response.text and "Inspector" in response.text
     assert "Authorising Officer (AO)" in response.text
     assert "LFR applications to decide" in response.text
-    assert "No applications are waiting for your decision." in response.text
+    assert "No applications are waiting for your decision" in response.text
 
 
 def test_json_login_returns_user_and_fresh_csrf_token(client, people):

@@ -54,9 +54,21 @@ def _store(migrate: bool | None = None):
 
 
 def _actor():
+    """The command line acting: recorded with the login of the person who ran the command
+    (issue 12, item 9), e.g. role "cli:jbloggs"."""
     from frt.audit import Actor
 
-    return Actor.system(CLI)
+    return Actor.system(cli_role())
+
+
+def cli_role() -> str:
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        login = "unknown"
+    return f"{CLI}:{login}"[:40]
 
 
 # ---------------------------------------------------------------- db
@@ -154,14 +166,25 @@ def users_list() -> None:
     from frt.people.service import is_locked, list_users
 
     store = _store()
-    table = Table("username", "name", "rank", "roles", "state", "training (expires)")
+    from frt.people.roles import Role
+
+    table = Table("username", "name and rank", "roles", "state", "training to",
+                  box=None, pad_edge=False)
     with store.session() as session:
         for user in list_users(session):
             state = "disabled" if user.disabled else "locked" if is_locked(user) else "active"
-            training = ", ".join(f"{k} {v.isoformat()}" for k, v in user.training_expiries().items())
-            table.add_row(user.username, user.display_name, user.rank_enum.label,
-                          ", ".join(sorted(user.roles_json)), state, training or "-")
+            training = "\n".join(f"{k} {v:%d %b %Y}" for k, v in user.training_expiries().items())
+            roles = "\n".join(sorted(_role_label(Role, r) for r in user.roles_json))
+            table.add_row(user.username, f"{user.display_name}\n[dim]{user.rank_enum.label}[/]",
+                          roles, state, training or "-")
     console.print(table)
+
+
+def _role_label(role_enum, value: str) -> str:
+    try:
+        return role_enum(value).label
+    except ValueError:
+        return value
 
 
 def _set_disabled(username: str, disabled: bool) -> None:
@@ -356,17 +379,26 @@ def audit_public_key(
 def audit_show(
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     action: Annotated[str, typer.Option(help="only this action")] = "",
+    detail: Annotated[bool, typer.Option(help="each record's detail on a line of its own")] = False,
 ) -> None:
-    """Show recent audit records (this read is itself audited)."""
+    """Show recent audit records (this read is itself audited), times in the force's zone."""
     from frt.audit import read
+    from frt.people.audit_names import who_did
+    from frt.policy import load_profile
+    from frt.web.timefmt import local
 
     store = _store()
-    table = Table("seq", "when (UTC)", "user id", "role", "action", "object", "outcome", "detail")
+    profile = load_profile(load_settings().policy_profile)
+    table = Table("#", "when", "who", "action", "object", "outcome", box=None, pad_edge=False)
     with store.session() as session:
-        for row in read(session, _actor(), limit=limit, action=action or None):
-            obj = f"{row.object_type}:{row.object_id}" if row.object_id else "-"
-            table.add_row(str(row.seq), row.at.strftime("%Y-%m-%d %H:%M:%S"), row.user_id or "-",
-                          row.role, row.action, obj, row.outcome, _show(row.detail))
+        rows = read(session, _actor(), limit=limit, action=action or None)
+        names = who_did(session, rows)
+        for row in rows:
+            obj = f"{row.object_type} {row.object_id[:8]}" if row.object_id else ""
+            table.add_row(str(row.seq), local(row.at, profile, "%d %b %H:%M"), names[row.seq],
+                          row.action, obj, row.outcome)
+            if detail and row.detail:
+                table.add_row("", "", "", f"[dim]{_show(row.detail)}[/]", "", "")
     console.print(table)
 
 
@@ -431,11 +463,26 @@ def serve(
 
 def _seed_demo(store, settings) -> None:
     from frt.demo import seed
+    from frt.installation import (
+        TRAINING_BANNER,
+        Installation,
+        InstallationError,
+        write_installation,
+    )
     from frt.people.demo import DEMO_USERS
 
     if not settings.is_embedded:
         raise _fail("demo users are only for the embedded database, never a force's PostgreSQL")
+    try:  # refused if this data directory is a force's installation
+        write_installation(settings, Installation(settings.policy_profile, training=True))
+    except InstallationError as exc:
+        raise _fail(str(exc)) from exc
     demo = seed(store, settings.data_dir)
+    if demo.deployment_id:  # the one Deployment that may run on the minimum, untested
+        write_installation(settings, Installation(
+            settings.policy_profile, contact="demo@force.example (training installation)",
+            training=True, training_deployment=demo.deployment_id))
+    err.print(f"[bold white on dark_orange3] {TRAINING_BANNER} [/]")
     names = ", ".join(u[0] for u in DEMO_USERS)
     if demo.password:
         table = Table("demo user", "one-time password (shown once; change it at first sign-in)")
@@ -449,20 +496,70 @@ def _seed_demo(store, settings) -> None:
         _print_demo_guide(demo)
 
 
+@app.command()
+def setup(
+    profile: Annotated[str, typer.Option(help="the force's policy profile (mps, cumbria, ...)")],
+    contact: Annotated[str, typer.Option(help="the force's public contact for the public "
+                                              "page (e.g. an email address)")],
+) -> None:
+    """Set this installation up for a force: its policy profile and public contact (shown on
+    the public page). A training (demo) installation can never become a force's."""
+    from frt.installation import Installation, InstallationError, write_installation
+    from frt.policy.profile import ProfileError, load_profile
+
+    try:
+        load_profile(profile)
+        chosen = write_installation(load_settings(), Installation(profile, contact=contact))
+    except (ProfileError, InstallationError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"installation set up: profile [cyan]{chosen.profile}[/], public contact "
+                  f"[cyan]{chosen.contact}[/] (set FRT_POLICY_PROFILE={chosen.profile})")
+
+
+demo_app = typer.Typer(help="The training installation's demo data.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("reset")
+def demo_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask")] = False,
+) -> None:
+    """Delete the training installation's data (database, keys, certificates, demo files) so the
+    next `make demo` starts afresh; refused anywhere but a training installation."""
+    import shutil
+
+    from frt.installation import is_training
+
+    settings = load_settings()
+    if not settings.is_embedded or not is_training(settings):
+        raise _fail(f"{settings.data_dir} is not a training installation: nothing deleted")
+    if not yes and not typer.confirm(f"Delete the demo data in {settings.data_dir}?"):
+        raise typer.Exit(1)
+    shutil.rmtree(settings.data_dir)
+    console.print(f"deleted {settings.data_dir}; `make demo` starts a fresh training installation")
+
+
 def _print_demo_guide(demo) -> None:
-    console.print(
-        f"Demo LFR data: Application [cyan]{demo.pending_application}[/] awaits the NPCC officer "
-        f"([cyan]npcc[/]) and the AO ([cyan]ao[/]); Application "
-        f"[cyan]{demo.authorised_application}[/] is authorised for today with its Watchlist "
-        f"imported. {demo.watchlist_note}")
+    if demo.pending_application:
+        console.print(
+            f"Demo LFR data: Application [cyan]{demo.pending_application}[/] awaits the NPCC "
+            f"officer ([cyan]npcc[/]) and the AO ([cyan]ao[/]); Application "
+            f"[cyan]{demo.authorised_application}[/] is authorised for the next 8 hours with its "
+            f"Watchlist imported. {demo.watchlist_note}")
+    else:
+        console.print(f"A fresh demo authority [cyan]{demo.authorised_application}[/] for the "
+                      f"next 8 hours (the last one's window had closed).")
     if demo.video:
         console.print(
-            "To see Alerts: evaluate the algorithm on labelled photos first (EVAL-03; nothing runs "
-            "unevaluated), e.g.\n"
-            "  [bold].venv/bin/frt eval identify LABELLED_DIR --json var/eval.json[/]\n"
-            "then, once Silver has started the Deployment (on its page), run\n"
+            "To see an Alert: sign in as [cyan]silver[/] and start the Deployment on its page, "
+            "then run\n"
             f"  [bold].venv/bin/frt deploy run {demo.deployment_id} --camera {demo.video}[/]\n"
-            "and sign in as [cyan]operator[/] for the console.")
+            "and sign in as [cyan]operator[/] for the console. This training installation lets "
+            "the demo Deployment run on the minimum Threshold without an evaluation; a real "
+            "installation never does (EVAL-03). To evaluate as a force must, see the README "
+            "(a public labelled set such as LFW, laid out <person>/<photo>.jpg):\n"
+            "  [bold].venv/bin/frt eval identify LABELLED_DIR --json var/eval.json --record[/]\n"
+            "Start again with [bold]make demo-reset[/] (deletes ./var's demo data only).")
 
 
 # ---------------------------------------------------------------- traceability
@@ -498,6 +595,15 @@ def _mount_groups() -> None:
 _mount_groups()
 from frt.cli import bench_rfr  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
 bench_rfr.register(sys.modules["frt.cli.lfr"].bench_app)
+
+
+@app.callback()
+def _every_command() -> None:
+    """FRT: Live and Retrospective Facial Recognition inside the governance of UK police policy."""
+    from frt.installation import TRAINING_BANNER, is_training
+
+    if is_training(load_settings()):  # said by every command of a training installation
+        err.print(f"[bold white on dark_orange3] {TRAINING_BANNER} [/]")
 
 
 def main() -> None:  # pragma: no cover

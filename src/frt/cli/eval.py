@@ -111,6 +111,19 @@ def _print_figures(out: dict) -> None:
     console.print(table)
     if out.get("by_gallery_size"):
         _print_sizes(out["by_gallery_size"])
+    _warn_small_sample(out)
+
+
+def _warn_small_sample(out: dict) -> None:
+    """Say so when the evaluation is too small to set a Threshold (3·N non-mated searches for
+    a False Alert Rate of 1 in N; issue 12, item 2): its Threshold is marked wherever shown."""
+    from frt.eval.sample import small_sample
+
+    for rate in (0.001, 0.01):
+        why = small_sample(out, rate)
+        if why:
+            err.print(f"[bold yellow]warning:[/] the Threshold for 1 in {round(1 / rate):,} "
+                      f"rests on a {why}; it is shown as a small sample wherever it is used")
 
 
 def _print_sizes(by: dict) -> None:

@@ -167,7 +167,9 @@ def import_cmd(
             )
             stats, images = composition(ctx.session, wl.id), image_warnings(ctx.session, wl.id)
     except PolicyRefusal as exc:
-        raise _fail(f"refused: {exc.decision.reason} ({exc.decision.citation})") from exc
+        d = exc.decision
+        err.print(f"[bold red]refused:[/] {d.reason} ({d.citation}), rule {d.rule}")
+        raise typer.Exit(1) from exc
     except InputError as exc:
         raise _fail(str(exc)) from exc
     finally:

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from frt.web.timefmt import count
+
 console = Console()
 err = Console(stderr=True)
 
@@ -129,16 +131,78 @@ def deploy_run(
     from frt.lfr.zone import Zone
     from frt.policy import PolicyRefusal
 
-    store = build().store
+    built = build()
+    store = built.store
+    _show_threshold(store, built.profile, deployment)
+    runner = Runner(store, deployment, camera, Zone(min_inter_eye_px=min_ied,
+                                                    max_faces=max_faces), workers)
     try:
-        results = Runner(store, deployment, camera, Zone(min_inter_eye_px=min_ied,
-                                                         max_faces=max_faces), workers).run()
+        results = _with_progress(store, deployment, runner)
     except PolicyRefusal as refusal:
-        err.print(f"[bold red]refused:[/] {refusal.decision}")
+        err.print(f"[bold red]refused:[/] {refusal_text(refusal.decision)}")
         raise typer.Exit(2) from None
     for r in results:
-        console.print(f"{r.camera}: {r.frames} frames, {r.counters.alerts} alerts, "
-                      f"{r.counters.dropped_frames} dropped")
+        console.print(f"{r.camera}: {r.frames:,} frames, {r.counters.faces_detected:,} faces, "
+                      f"{count(r.counters.alerts, 'alert')}, {r.counters.dropped_frames:,} dropped")
+
+
+def refusal_text(decision) -> str:
+    """A refusal once, as a person reads it: the reason, then its rule and paragraph."""
+    rule = f", rule {decision.rule}" if decision.rule else ""
+    return f"{decision.reason} ({decision.citation}){rule}"
+
+
+def _show_threshold(store, profile, deployment_id: str) -> None:
+    """The Threshold this run will alert at, and how it was set (small sample, training)."""
+    from frt.governance.models import Deployment
+    from frt.installation import training_minimum
+    from frt.lfr.operating import operating_threshold
+
+    with store.session() as session:
+        dep = session.get(Deployment, deployment_id)
+        if dep is None:
+            return
+        used = operating_threshold(session, profile, dep,
+                                   training=training_minimum(store.settings, deployment_id))
+    if used is None or used.value is None:
+        return
+    console.print(f"Threshold: [bold]{used.value:.3f}[/] ({used.reason})")
+    if used.small_sample:
+        err.print(f"[bold yellow]warning:[/] the Threshold rests on a {used.small_sample}")
+
+
+def _with_progress(store, deployment_id: str, runner):
+    """Run `runner` in a thread and show frames, faces, Alerts and dropped frames as they are
+    counted (the worker's counters in the database), as `frt eval` shows its progress."""
+    import threading
+
+    from rich.live import Live
+
+    from frt.lfr.records import counter_totals
+
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["results"] = runner.run()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    def line() -> str:
+        with store.session() as session:
+            t = counter_totals(session, deployment_id)
+        return (f"frames {t['frames']:,} · faces {t['faces_detected']:,} · "
+                f"{count(t['alerts'], 'alert')} · dropped {t['dropped_frames']:,}")
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    with Live(line(), console=console, refresh_per_second=4, transient=True) as live:
+        while thread.is_alive():
+            thread.join(0.5)
+            live.update(line())
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["results"]
 
 
 @deploy_app.command("purge")
@@ -167,8 +231,8 @@ def deploy_purge(
                       f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
                       f"{w.devices_revoked} devices revoked"
                       + ("" if w.on_time else " [bold red](after the deadline)[/]"))
-    for dep_id, count in faces.items():
-        console.print(f"{dep_id}: the camera faces of {count} Alerts deleted (000 §13.2)")
+    for dep_id, n in faces.items():
+        console.print(f"{dep_id}: the camera faces of {n} Alerts deleted (000 §13.2)")
 
 
 @deploy_app.command("retention-report")

@@ -212,6 +212,60 @@ def decide(
     return authority
 
 
+def decision_problems(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str], *,
+                      terms: Terms | None = None, urgent: bool = False,
+                      verbal: bool = False) -> list[Decision | str]:
+    """Every reason `decide` would refuse, all at once (a form shows them together): refused
+    rules as Decisions, wrong input as text. Reads only; `decide` still checks each itself."""
+    app = ctx.get(Application, application_id)
+    found: list[Decision | str] = []
+
+    def check(fn, *args, **kwargs) -> None:
+        try:
+            result = fn(*args, **kwargs)
+        except InputError as exc:
+            found.append(str(exc))
+        else:
+            if isinstance(result, Decision) and not result.allowed:
+                found.append(result)
+
+    if app.status != ApplicationStatus.SUBMITTED.value:
+        found.append(f"the Application is {app.status.replace('_', ' ')}, not submitted")
+    try:
+        outcome = choice(DecisionOutcome, outcome, "outcome").value
+    except InputError as exc:
+        return [*found, str(exc)]
+    authorising = outcome == DecisionOutcome.AUTHORISE.value
+    given = {k: v.strip() for k, v in reasons.items() if v and v.strip()}
+    check(decision_reasons, authorising, given)
+    if not authorising:
+        if not given:
+            found.append("give the reasons for the decision under at least one heading")
+        return found
+    check(may_authorise, ctx.profile, ctx.user.rank_enum, urgent=urgent)
+    check(urgency_grounds, urgent, app.urgency_grounds)
+    check(verbal_authority, ctx.profile, verbal)
+    check(consultation_check, ctx, app)
+    check(documents_check, ctx, app)
+    if terms is None:
+        found.append("an authority needs its terms (places, times, criteria, Gold)")
+        return found
+    check(authority_period, ctx.profile, terms.starts_at, terms.ends_at)
+    if not terms.place_ids or not set(terms.place_ids) <= {loc.id for loc in app.locations}:
+        found.append("an authority names one or more of the Application's locations")
+    check(categories_known, terms.categories)
+    check(flags_known, terms.protected_inclusions)
+    if terms.non_police_allowed:
+        check(layers_known, terms.non_police_layers)
+    check(minimum_threshold, ctx.profile, terms.min_threshold)
+    gold = ctx.session.get(User, terms.gold_id) if terms.gold_id else None
+    if gold is None or gold.disabled:
+        found.append("the Gold named is not a user of FRT")
+    else:
+        check(command_rank, ctx.profile, CommandRole.GOLD.value, gold.rank_enum, urgent=urgent)
+    return found
+
+
 @action("lfr.authority.issue", roles=[Role.AUTHORISING_OFFICER], touches="lfr_authority")
 def _issue(
     ctx: Ctx,

@@ -53,6 +53,8 @@ class ReportMetrics:
     police_action_outcomes: dict[str, int] = field(default_factory=dict)  # (h)
     non_alert_engagements: list[dict] = field(default_factory=list)  # (i) {reason, outcome}
     faces_scanned: int = 0  # GOV-14 (12): faces detected and compared
+    operating_threshold: float | None = None  # GOV-14 (6): the Threshold the Deployment used
+    threshold_note: str = ""  # how it was set; "small sample" or "training" where so
     methods: dict[str, str] = field(default_factory=dict)  # how each figure was obtained
 
     @property
@@ -63,6 +65,13 @@ class ReportMetrics:
     def false_alert_rate(self) -> float | None:
         """System False Alert Rate: false Alerts per face scanned (004 §14.4); None if none scanned."""
         return self.false_alerts / self.faces_scanned if self.faces_scanned else None
+
+    @property
+    def alerts_without_outcome(self) -> int:
+        """Alerts nobody adjudicated, or whose outcome was never called true or false."""
+        called = (self.true_alerts_confirmed + self.true_alerts_unconfirmed
+                  + self.false_alerts_confirmed + self.false_alerts_unconfirmed)
+        return max(0, self.alerts - called)
 
     @property
     def policing_outcomes(self) -> int:

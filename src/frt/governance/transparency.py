@@ -77,6 +77,8 @@ def register(session: Session) -> list[dict]:
                 ],
                 "date": dep.starts_at.date().isoformat(),
                 "time": f"{dep.starts_at:%H:%M}–{dep.ends_at:%H:%M} UTC",
+                "starts_at": dep.starts_at,
+                "ends_at": dep.ends_at,
                 "duration_hours": _duration_hours(dep),
                 "locality": dep.location.locality,
                 "state": dep.state,
@@ -115,8 +117,11 @@ class PublicDeployment:
     assets: int  # (4) number of LFR assets
     style: str  # (4) style of deployment
     watchlist_subjects: int  # (5)
-    minimum_threshold: float  # (6)
+    minimum_threshold: float  # (6) as authorised
+    threshold_used: float | None  # (6) the Threshold the Deployment alerted at
+    threshold_note: str  # how it was set ("small sample", "training") where so
     alerts: int  # (7)
+    alerts_without_outcome: int  # (7) not adjudicated, or never called true or false
     true_alerts_confirmed: int  # (8)
     true_alerts_unconfirmed: int  # (8)
     false_alerts_confirmed: int  # (9)
@@ -151,7 +156,10 @@ def public_deployments(session: Session) -> list[PublicDeployment]:
                     style=", ".join(s.replace("_", " ") for s in dep.styles) or "not recorded",
                     watchlist_subjects=m.watchlist_individuals,
                     minimum_threshold=auth.min_threshold,
+                    threshold_used=m.operating_threshold,
+                    threshold_note=_public_note(m.threshold_note),
                     alerts=m.alerts,
+                    alerts_without_outcome=m.alerts_without_outcome,
                     true_alerts_confirmed=m.true_alerts_confirmed,
                     true_alerts_unconfirmed=m.true_alerts_unconfirmed,
                     false_alerts_confirmed=m.false_alerts_confirmed,
@@ -164,6 +172,16 @@ def public_deployments(session: Session) -> list[PublicDeployment]:
     return rows
 
 
+def _public_note(note: str) -> str:
+    """What the public is told of how the Threshold was set: small sample, training, or ''."""
+    parts = []
+    if "small sample" in note:
+        parts.append("set by a small-sample evaluation")
+    if "training installation" in note:
+        parts.append("training installation: minimum Threshold, not evaluated")
+    return "; ".join(parts)
+
+
 def public_json(session: Session) -> list[dict]:
     return [asdict(r) for r in public_deployments(session)]
 
@@ -174,6 +192,7 @@ def public_csv(session: Session) -> str:
     rows = []
     for row in public_deployments(session):
         data = asdict(row)
+        data["threshold_used"] = "" if row.threshold_used is None else row.threshold_used
         data["false_alert_rate"] = (
             "" if row.false_alert_rate is None else f"{row.false_alert_rate:.6f}"
         )

@@ -124,6 +124,26 @@ class LiveRecords:
         for key in ("b", "c", "d", "e", "f", "g", "h", "i", "faces_scanned"):
             metrics.methods[key] = METHOD
         _composition_after_wipe(session, deployment_id, metrics)
+        _threshold_used(session, deployment_id, metrics)
+
+
+def _threshold_used(session: Session, deployment_id: str, metrics) -> None:
+    """GOV-14 (6): the Threshold the Deployment alerted at, by the worker's own rule."""
+    from frt.governance.models import Deployment
+    from frt.installation import training_minimum
+    from frt.lfr.operating import operating_threshold
+    from frt.policy import load_profile
+    from frt.settings import load_settings
+
+    settings = load_settings()
+    dep = session.get(Deployment, deployment_id)
+    used = operating_threshold(session, load_profile(settings.policy_profile), dep,
+                               training=training_minimum(settings, deployment_id))
+    if used is None or used.value is None:
+        return
+    metrics.operating_threshold = round(used.value, 4)
+    metrics.threshold_note = "; ".join(x for x in (used.reason, used.small_sample) if x)
+    metrics.methods["threshold"] = "the operating Threshold rule over the recorded evaluation"
 
 
 def _composition_after_wipe(session: Session, deployment_id: str, metrics) -> None:

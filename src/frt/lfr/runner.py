@@ -58,21 +58,29 @@ def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
                              threshold_raise=image.threshold, category=subject.category,
                              markers=subject.warning_markers)
                 for subject in rw.subjects for image in subject.images]
-        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile)
+        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile,
+                                                 deployment_id)
     return LiveWatchlist(rows, threshold, cohort=cohort)
 
 
-def _operating_threshold(session, store, minimum: float, rows, profile):
+def _operating_threshold(session, store, minimum: float, rows, profile, deployment_id=None):
+    from frt.installation import training_minimum
     from frt.lfr import scoring
+    from frt.lfr.operating import training_threshold
     from frt.policy.profile import load_profile
 
     if not rows:
         return minimum, None
+    profile = profile or load_profile(store.settings.policy_profile)
     algorithm, version = rows[0].template.kind
     chosen = scoring.for_deployment(session, store.cipher, algorithm, version)
+    if chosen is None and deployment_id and training_minimum(store.settings, deployment_id):
+        # Only the demo Deployment of a training installation on the embedded database.
+        used = training_threshold(profile, minimum)
+        logger.warning("deployment threshold: %.4f (%s)", used.value, used.reason)
+        return used.value, None
     threshold, decision = scoring.operating_threshold(
-        profile or load_profile(store.settings.policy_profile), minimum, chosen,
-        f"{algorithm} {version}", len(rows))
+        profile, minimum, chosen, f"{algorithm} {version}", len(rows))
     if not decision.allowed:
         raise PolicyRefusal(decision)
     logger.info("deployment threshold: %s (%s)", decision.reason, chosen.label)
@@ -146,6 +154,8 @@ class Runner:
         pipelines = [Pipeline(watchlists, config, pool, self._saver(), camera=_display_name(c))
                      for c in self.cameras]
         results: list[RunResult | None] = [None] * len(pipelines)
+        self._done: set[str] = set()  # cameras whose run ended: their totals are final
+        self._lock = threading.Lock()
         threads = [threading.Thread(target=self._run_one, args=(p, c, results, i, totals),
                                     daemon=True)
                    for i, (p, c) in enumerate(zip(pipelines, self.cameras))]
@@ -181,9 +191,11 @@ class Runner:
             logger.exception("camera %s failed", pipeline.camera)
         finally:
             counters = results[i].counters if results[i] else _running(pipeline)
-            totals[pipeline.camera].add(counters)
-            save_counters(self.store, self.deployment_id, pipeline.camera,
-                          totals[pipeline.camera])
+            with self._lock:  # the supervisor must not add this run's counts a second time
+                totals[pipeline.camera].add(counters)
+                self._done.add(pipeline.camera)
+                save_counters(self.store, self.deployment_id, pipeline.camera,
+                              totals[pipeline.camera])
 
     def _supervise(self, pipelines, threads, totals) -> bool:
         while any(t.is_alive() for t in threads):
@@ -194,7 +206,9 @@ class Runner:
                 self.stopped_because = decision
                 return False
             for p in pipelines:
-                if not p.stopped:
+                with self._lock:
+                    if p.stopped or p.camera in self._done:
+                        continue  # its final totals were saved when its run ended
                     running = LiveCounters()
                     running.add(totals[p.camera])
                     running.add(_running(p))

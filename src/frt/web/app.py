@@ -19,8 +19,16 @@ from frt.policy import Profile, load_profile
 from frt.store.db import Store
 from frt.web import csrf, errors
 from frt.web.api import audit as audit_api
-from frt.web.api import governance as governance_api
-from frt.web.api import health, session
+from frt.web.api import (
+    health,
+    lfr_applications,
+    lfr_authorities,
+    lfr_deployments,
+    lfr_exceptions,
+    lfr_reports,
+    lfr_watchlists,
+    session,
+)
 from frt.web.api import lfr_live as lfr_live_api
 from frt.web.api import retention as retention_api
 from frt.web.api import rfr_libraries as rfr_libraries_api
@@ -34,6 +42,7 @@ from frt.web.pages import (
     auth,
     governance_authority,
     governance_exceptions,
+    governance_panels,
     home,
     lfr_live,
     public,
@@ -60,7 +69,12 @@ ROUTERS = [
     governance_pages.router,
     governance_authority.router,
     governance_exceptions.router,
-    governance_api.router,
+    lfr_applications.router,
+    lfr_authorities.router,
+    lfr_deployments.router,
+    lfr_watchlists.router,
+    lfr_exceptions.router,
+    lfr_reports.router,
     lfr_live_api.router,
     lfr_live.router,
     retention_api.router,
@@ -86,7 +100,7 @@ def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
     app.state.store = store
     app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
-    for area in (governance_pages, governance_exceptions, lfr_live, retention, rfr):
+    for area in (governance_panels, governance_exceptions, lfr_live, retention, rfr):
         area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)

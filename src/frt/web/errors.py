@@ -169,13 +169,38 @@ def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg", "")}
         for err in exc.errors()
     ]
-    return JSONResponse(
-        {"error": "invalid request", "detail": problems}, status_code=422
-    )
+    if wants_json(request):
+        return JSONResponse({"error": "invalid request", "detail": problems}, status_code=422)
+    # A page's form: every problem at once, in words, and the way back to the form.
+    lines = [f"{_field_label(p['field'])}: {_plain(p['problem'])}" for p in problems]
+    return render(request, "error.html", 422, title="Please check the form",
+                  detail="Nothing was saved.", problems=lines, back=_back_to(request))
+
+
+def _field_label(loc: str) -> str:
+    name = loc.split(".")[-1] if loc else "form"
+    return name.replace("_", " ").capitalize()
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def _back_to(request: Request) -> str:
+    """The page the form was on (same site only), else the path the form was posted to less
+    its last part, which is the page for every form of this app."""
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    if referer.startswith(base):
+        return "/" + referer[len(base):].lstrip("/")
+    return request.url.path.rsplit("/", 1)[0] or "/"
 
 
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     message = "not found" if exc.status_code == 404 else str(exc.detail)
+    if exc.status_code == 405 and request.method == "GET" and not wants_json(request):
+        # A form's address reloaded or bookmarked: go to the page the form belongs to.
+        return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=303)
     if wants_json(request) or exc.status_code == 405:
         return _json(exc.status_code, message, str(exc.detail), headers=exc.headers)
     return render(request, "error.html", exc.status_code, title=message, detail=str(exc.detail))

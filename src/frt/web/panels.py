@@ -29,6 +29,7 @@ class PanelItem:
     label: str
     href: str | None = None
     detail: str = ""
+    ack: str | None = None  # a notification's id: the item offers "Acknowledge"
 
 
 @dataclass(frozen=True)

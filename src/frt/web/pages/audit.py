@@ -17,8 +17,13 @@ def audit_page(
     who: Principal = Depends(require_role(*READERS)),
     query: AuditQuery = Depends(audit_query),
 ):
+    from frt.people.audit_names import who_did
+    from frt.web.auth import store_of
+
     records = records_read(request, who, query)
-    return render(request, "audit.html", records=records, query=query)
+    with store_of(request).session() as db:
+        names = who_did(db, records)
+    return render(request, "audit.html", records=records, query=query, names=names)
 
 
 @router.post("/audit/verify", name="audit.verify.page")

@@ -9,52 +9,28 @@ the page says why. The SRO reviews each decision here (endorse, or disagree with
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from starlette.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
 
 from frt.governance import command, outside_policy, watchlists
 from frt.governance.models import Deployment
 from frt.governance.outside_policy import Scope
 from frt.people.models import User
 from frt.people.roles import Role
-from frt.policy import Decision
 from frt.web.auth import Principal, require_role
-from frt.web.errors import refusal_json
-from frt.web.pages.governance import back, gov_unit
-from frt.web.templating import render, wants_json
+from frt.web.lfr_shared import EXCEPTION_READERS as READER_ROLES
+from frt.web.pages.governance import back
+from frt.web.schemas.lfr_deployments import ThresholdIn
+from frt.web.schemas.lfr_exceptions import ExceptionIn, ExceptionReviewIn
+from frt.web.templating import render
+from frt.web.units import unit as gov_unit
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 DECIDERS = require_role(*outside_policy.DECIDERS)
-READER_ROLES = outside_policy.READERS
 READERS = require_role(*READER_ROLES)
-
-
-
-# ------------------------------------------------------------------ the refusal with its offer
-def refused(request: Request, who: Principal, scope: Scope, refusal: Decision) -> Response:
-    """A refusal (the action recorded it in the audit log) that says whether it may be set aside,
-    and offers it."""
-    with gov_unit(request, who) as ctx:
-        offer = outside_policy.offer(ctx, scope, refusal)
-    if wants_json(request):
-        return JSONResponse(offer_json(offer, scope), status_code=403)
-    return render(request, "governance/refusal.html", 403, offer=offer, scope=scope)
-
-
-def offer_json(offer: outside_policy.Offer, scope: Scope) -> dict:
-    body = refusal_json(offer.refusal)
-    body["outside_policy"] = {
-        "may_be_set_aside": offer.settable.allowed,
-        "why_not": None if offer.settable.allowed else offer.settable.reason,
-        "you_may_record": offer.may_record,
-        "legal_advice_needed": offer.legal_advice_needed,
-        "record_at": "/api/lfr/exceptions" if offer.settable.allowed else None,
-        "scope": {"action": scope.action, "deployment_id": scope.deployment_id, **scope.subject()},
-    }
-    return body
 
 
 # ------------------------------------------------------------------ recording a decision
@@ -87,18 +63,11 @@ def new_exception(
 
 
 @router.post("/lfr/exceptions", name="lfr.exception.create")
-async def create_exception(request: Request, who: Principal = Depends(DECIDERS)):
-    form = await request.form()
-    scope = Scope(
-        str(form.get("action", "")),
-        str(form.get("deployment_id", "")),
-        form.get("user_id") or None,
-        form.get("duty") or None,
-    )
+def create_exception(request: Request, form: Annotated[ExceptionIn, Form()],
+                     who: Principal = Depends(DECIDERS)):
+    scope = form.scope()
     with gov_unit(request, who) as ctx:
-        exc = outside_policy.record(
-            ctx, scope, str(form.get("rationale", "")), str(form.get("legal_advice", ""))
-        )
+        exc = outside_policy.record(ctx, scope, form.rationale, form.legal_advice)
         if scope.action == outside_policy.ROSTER:  # everything is known: roster at once
             command.roster(ctx, scope.deployment_id, scope.user_id, scope.duty, exception_id=exc.id)
             return back(f"/lfr/deployments/{scope.deployment_id}#roster")
@@ -134,31 +103,23 @@ def exception_page(exc_id: str, request: Request, who: Principal = Depends(READE
 
 
 @router.post("/lfr/exceptions/{exc_id}/review", name="lfr.exception.review")
-async def exception_review(
-    exc_id: str, request: Request, who: Principal = Depends(require_role(Role.SRO))
-):
-    form = await request.form()
+def exception_review(exc_id: str, request: Request, form: Annotated[ExceptionReviewIn, Form()],
+                     who: Principal = Depends(require_role(Role.SRO))):
     with gov_unit(request, who) as ctx:
-        outside_policy.review(
-            ctx, exc_id, str(form.get("outcome", "")), str(form.get("reasons", ""))
-        )
+        outside_policy.review(ctx, exc_id, form.outcome, form.reasons)
     return back(f"/lfr/exceptions/{exc_id}")
 
 
 # ------------------------------------------------------------------ WL-09
 @router.post("/lfr/watchlist-images/{image_id}/threshold", name="lfr.watchlist.threshold")
-async def raise_threshold(
+def raise_threshold(
     image_id: str,
     request: Request,
+    form: Annotated[ThresholdIn, Form()],
     who: Principal = Depends(require_role(Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)),
 ):
-    form = await request.form()
-    try:
-        value = float(str(form.get("threshold", "")).strip())
-    except ValueError:
-        raise HTTPException(400, "the Threshold is a number between 0 and 1, e.g. 0.72") from None
     with gov_unit(request, who) as ctx:
-        image = watchlists.raise_image_threshold(ctx, image_id, value, str(form.get("reason", "")))
+        image = watchlists.raise_image_threshold(ctx, image_id, form.threshold, form.reason)
         dep_id = image.entry.watchlist.deployment_id
     return back(f"/lfr/deployments/{dep_id}#image-{image_id}")
 

@@ -285,8 +285,23 @@ def _running(ctx) -> list[Deployment]:
 
 
 def _console_items(ctx, _who) -> list[PanelItem]:
-    return [PanelItem(f"Console: {d.location.locality if d.location else d.id}",
-                      f"/live/deployments/{d.id}", d.state) for d in _running(ctx)]
+    """Each running Deployment this person serves on, with the Alerts awaiting assessment."""
+    from sqlalchemy import func
+
+    from frt.lfr.models import OperatorLog
+    from frt.web.timefmt import count
+
+    items = []
+    for d in _running(ctx):
+        assessed = select(OperatorLog.alert_id)
+        waiting = ctx.session.scalar(select(func.count()).select_from(LiveAlert).where(
+            LiveAlert.deployment_id == d.id, LiveAlert.blue.is_(False),
+            LiveAlert.id.not_in(assessed))) or 0
+        detail = (f"{count(waiting, 'Alert')} awaiting assessment" if waiting
+                  else "no Alert awaiting assessment") + f" · {d.state}"
+        items.append(PanelItem(f"Console: {d.location.locality if d.location else d.id}",
+                               f"/live/deployments/{d.id}", detail))
+    return items
 
 
 def _handheld_items(ctx, _who) -> list[PanelItem]:

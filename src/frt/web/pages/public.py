@@ -1,12 +1,12 @@
-"""Pages that need no login: the public transparency pages (`/public/…`) and the API reference.
-
-The transparency pages (deployment records, the register) are filled in by governance later.
-"""
+"""Pages that need no login: the public transparency page (`/public/`) and the API reference."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
 
+from frt.governance import transparency as published
+from frt.web.auth import store_of
 from frt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -14,10 +14,27 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/public/", name="public.index")
 def transparency(request: Request, format: str | None = None):
-    """The published figures per Deployment (GOV-14); `?format=json|csv` for the data."""
-    from frt.web.pages.governance import public_transparency
+    """GOV-14 (004 §9.6–9.7): the published figures per Deployment, as a page, JSON or CSV."""
+    with store_of(request).session() as db:
+        if format == "json":
+            return JSONResponse(published.public_json(db))
+        if format == "csv":
+            return Response(published.public_csv(db), media_type="text/csv", headers={
+                "Content-Disposition": 'attachment; filename="lfr-deployments.csv"'})
+        rows = published.public_deployments(db)
+    return render(request, "governance/public.html", rows=rows,
+                  contact=public_contact(request))
 
-    return public_transparency(request, format)
+
+def public_contact(request: Request) -> str | None:
+    """The force's public contact, as chosen when the installation was set up (issue 12,
+    item 5); the profile's own contact only where the installation chose that profile."""
+    from frt.installation import read_installation
+
+    chosen = read_installation(store_of(request).settings)
+    if chosen is None:
+        return None
+    return chosen.contact or request.app.state.policy.governance.contact_point.value
 
 
 @router.get("/api/docs", name="api.docs")

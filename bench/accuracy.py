@@ -52,7 +52,9 @@ def _searches(ids, names, vectors, score_factory):
     split = dataset.split({n: ids[n] for n in names})
     g_items = [it for it in split.gallery if vectors.get(it.key) is not None]
     gallery = np.stack([vectors[it.key] for it in g_items])
-    return metrics.run_searches(split, vectors, score_factory([it.identity for it in g_items], gallery))
+    return metrics.run_searches(
+        split, vectors, score_factory([it.identity for it in g_items], gallery)
+    )
 
 
 def reference_score(ids_, gallery):
@@ -62,7 +64,9 @@ def reference_score(ids_, gallery):
 
 
 def frt_score(cohort=None):
-    return lambda ids_, gallery: Gallery(ids_, gallery, "dlib-resnet", VERSION, cohort=cohort).score_vectors
+    return lambda ids_, gallery: (
+        Gallery(ids_, gallery, "dlib-resnet", VERSION, cohort=cohort).score_vectors
+    )
 
 
 def run(root: Path, with_groups: bool) -> dict:
@@ -84,27 +88,54 @@ def run(root: Path, with_groups: bool) -> dict:
             "reference": _searches(ids, subset, ref_vec, reference_score),
             "frt_raw": _searches(ids, subset, frt_vec, frt_score()),
             "frt_cohort_2fold": _pool([_fold(ids, names, subset, frt_vec, k) for k in range(2)]),
-            "frt_raw_2fold": _pool([_searches(ids, [n for n in subset if dataset.in_fold(n, (k, 2))],
-                                              frt_vec, frt_score()) for k in range(2)]),
-            "reference_2fold": _pool([_searches(ids, [n for n in subset if dataset.in_fold(n, (k, 2))],
-                                                ref_vec, reference_score) for k in range(2)]),
+            "frt_raw_2fold": _pool(
+                [
+                    _searches(
+                        ids, [n for n in subset if dataset.in_fold(n, (k, 2))], frt_vec, frt_score()
+                    )
+                    for k in range(2)
+                ]
+            ),
+            "reference_2fold": _pool(
+                [
+                    _searches(
+                        ids,
+                        [n for n in subset if dataset.in_fold(n, (k, 2))],
+                        ref_vec,
+                        reference_score,
+                    )
+                    for k in range(2)
+                ]
+            ),
         }
         for name, s in runs.items():
             figs = metrics.figures(s)
             figs["investigation"] = metrics.candidate_figures(s, 50)  # RFR: a 50-name list
             vecs = ref_vec if name.startswith("reference") else frt_vec
-            figs["failed_to_template"] = sum(vecs[f"{n}/{p.name}"] is None for n in subset for p in ids[n])
+            figs["failed_to_template"] = sum(
+                vecs[f"{n}/{p.name}"] is None for n in subset for p in ids[n]
+            )
             if with_groups and label == "all":
                 figs["groups"] = group_figures(s, groups, 0.01)
             out[f"{label}/{name}"] = figs
-            print(label, name, {k: round(v, 4) for k, v in figs.items()
-                                if k in ("rank1", "rank10", "rank50", "tpir_at_fpir_0.001",
-                                         "tpir_at_fpir_0.01")}, flush=True)
+            print(
+                label,
+                name,
+                {
+                    k: round(v, 4)
+                    for k, v in figs.items()
+                    if k in ("rank1", "rank10", "rank50", "tpir_at_fpir_0.001", "tpir_at_fpir_0.01")
+                },
+                flush=True,
+            )
         if label == "all":
             from frt.eval.plot import det_plot
 
-            det_plot({k: v for k, v in runs.items() if "2fold" in k}, "var/det_all.png",
-                     "testdata/faces, 2-fold by identity")
+            det_plot(
+                {k: v for k, v in runs.items() if "2fold" in k},
+                "var/det_all.png",
+                "testdata/faces, 2-fold by identity",
+            )
     return out
 
 

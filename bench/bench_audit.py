@@ -33,16 +33,24 @@ TREE = HERE.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=os.environ.get("FRT_DATABASE_URL", ""),
-                        help="PostgreSQL URL whose server the run databases are made on")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("FRT_DATABASE_URL", ""),
+        help="PostgreSQL URL whose server the run databases are made on",
+    )
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--before", type=Path, help="a tree (with src/) to measure as 'before'")
-    parser.add_argument("--rtt-ms", type=float, default=0.0,
-                        help="wait this long after each statement, as a database on another "
-                             "host would (round trip); 0: the local server as it is")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs per tree (interleaved); the median is reported")
+    parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=0.0,
+        help="wait this long after each statement, as a database on another "
+        "host would (round trip); 0: the local server as it is",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per tree (interleaved); the median is reported"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -61,10 +69,25 @@ def main() -> None:
 
 def _run_tree(tree: Path, args) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(Path(tree) / "src")}
-    out = subprocess.run([sys.executable, __file__, "--run", "--url", args.url,
-                          "--seconds", str(args.seconds), "--rtt-ms", str(args.rtt_ms),
-                          "--writers", *map(str, args.writers)],
-                         env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--run",
+            "--url",
+            args.url,
+            "--seconds",
+            str(args.seconds),
+            "--rtt-ms",
+            str(args.rtt_ms),
+            "--writers",
+            *map(str, args.writers),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -78,16 +101,20 @@ def _median(repeats: list[list[dict]]) -> list[dict]:
 
 
 def report(results: dict, args) -> None:
-    print(f"# bench_audit: {platform.node()}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:g} s per run, "
-          f"round trip added {args.rtt_ms:g} ms, median of {args.repeat}")
+    print(
+        f"# bench_audit: {platform.node()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:g} s per run, "
+        f"round trip added {args.rtt_ms:g} ms, median of {args.repeat}"
+    )
     print("| tree | writers | audited actions/s | p95 commit (ms) | x one writer | chain |")
     print("|---|---:|---:|---:|---:|---|")
     for label, runs in results.items():
         one = runs[0]["per_second"]
         for r in runs:
-            print(f"| {label} ({r['module']}) | {r['writers']} | {r['per_second']:.0f} | "
-                  f"{r['p95_ms']:.1f} | {r['per_second'] / one:.1f} | {r['chain']} |")
+            print(
+                f"| {label} ({r['module']}) | {r['writers']} | {r['per_second']:.0f} | "
+                f"{r['p95_ms']:.1f} | {r['per_second'] / one:.1f} | {r['chain']} |"
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
@@ -137,21 +164,28 @@ def _prepare(db_url: str, data_dir: Path, writers: int) -> list[str]:
     ids = []
     with store.session() as s:
         for i in range(writers):
-            user = create_user(s, Actor.system("bench"), username=f"bench{i}",
-                               display_name=f"Bench {i}", rank=Rank.SERGEANT,
-                               roles={Role.APPLICANT}, password=f"bench writer {i} {uuid.uuid4()}")
+            user = create_user(
+                s,
+                Actor.system("bench"),
+                username=f"bench{i}",
+                display_name=f"Bench {i}",
+                rank=Rank.SERGEANT,
+                roles={Role.APPLICANT},
+                password=f"bench writer {i} {uuid.uuid4()}",
+            )
             ids.append(user.id)
     store.dispose()
     return ids
 
 
-def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float,
-             rtt: float) -> dict:
+def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float, rtt: float) -> dict:
     ctx = mp.get_context("spawn")
     start = ctx.Barrier(len(user_ids) + 1)
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(db_url, str(data_dir), uid, seconds, rtt, start, queue))
-             for uid in user_ids]
+    procs = [
+        ctx.Process(target=_writer, args=(db_url, str(data_dir), uid, seconds, rtt, start, queue))
+        for uid in user_ids
+    ]
     for p in procs:
         p.start()
     linker = _Linker(db_url, data_dir)
@@ -165,8 +199,12 @@ def _measure(db_url: str, data_dir: Path, user_ids: list[str], seconds: float,
     linker.stop()
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
-    return {"actions": len(latencies), "per_second": len(latencies) / seconds,
-            "p95_ms": p95 * 1000, "chain": _verify(db_url, data_dir)}
+    return {
+        "actions": len(latencies),
+        "per_second": len(latencies) / seconds,
+        "p95_ms": p95 * 1000,
+        "chain": _verify(db_url, data_dir),
+    }
 
 
 def _writer(db_url, data_dir, user_id, seconds, rtt, start, queue) -> None:
@@ -190,10 +228,17 @@ def _writer(db_url, data_dir, user_id, seconds, rtt, start, queue) -> None:
         began = time.perf_counter()
         with store.session() as s:  # as a unit of work does: read, audit, change, commit
             s.get(User, user_id, populate_existing=True)
-            record(s, actor, "bench.action", object_type="user", object_id=user_id,
-                   detail={"n": len(latencies)})
-            s.execute(update(User).where(User.id == user_id)
-                      .values(session_epoch=User.session_epoch + 1))
+            record(
+                s,
+                actor,
+                "bench.action",
+                object_type="user",
+                object_id=user_id,
+                detail={"n": len(latencies)},
+            )
+            s.execute(
+                update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+            )
         latencies.append(time.perf_counter() - began)
     queue.put(latencies)
     store.dispose()

@@ -60,9 +60,19 @@ from bench_live import TOLERANCE, trimmed  # noqa: E402
 
 SIZE = (1280, 720)
 # Scenes whose people are also in the labelled folder (by the folder's identity names).
-SCENE_PEOPLE = {"faceapi__bbt": ("bbt_amy", "bbt_bernadette", "bbt_howard", "bbt_leonard",
-                                 "bbt_penny", "bbt_raj", "bbt_sheldon", "bbt_stuart"),
-                "dlib__bald_guys": ("Vin_Diesel", "Jason_Statham")}
+SCENE_PEOPLE = {
+    "faceapi__bbt": (
+        "bbt_amy",
+        "bbt_bernadette",
+        "bbt_howard",
+        "bbt_leonard",
+        "bbt_penny",
+        "bbt_raj",
+        "bbt_sheldon",
+        "bbt_stuart",
+    ),
+    "dlib__bald_guys": ("Vin_Diesel", "Jason_Statham"),
+}
 
 
 def scene_people(photo: Path) -> tuple[str, ...]:
@@ -96,23 +106,25 @@ def pan_clip(photo: Path, out: Path, frames: int = 40) -> Path:
 
     img = cv2.imread(str(photo))
     f = SIZE[1] * 1.25 / img.shape[0]
-    img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else
-                     cv2.INTER_CUBIC)
+    img = cv2.resize(
+        img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC
+    )
     canvas = np.full((max(img.shape[0], SIZE[1]), max(img.shape[1], SIZE[0]), 3), 110, np.uint8)
-    canvas[:img.shape[0], :img.shape[1]] = img
+    canvas[: img.shape[0], : img.shape[1]] = img
     span_x, span_y = canvas.shape[1] - SIZE[0], canvas.shape[0] - SIZE[1]
 
     def gen():
         for i in range(frames):
             a = i / max(1, frames - 1)
             x, y = int(span_x * a), int(span_y * (0.5 + 0.5 * math.sin(math.pi * a)))
-            yield np.ascontiguousarray(canvas[y:y + SIZE[1], x:x + SIZE[0]])
+            yield np.ascontiguousarray(canvas[y : y + SIZE[1], x : x + SIZE[0]])
 
     return write_video(out, gen(), 12.0)
 
 
-def stage_clip(people: list[tuple[str, Path]], out: Path, seed: int, per_person: int = 14,
-               gap: int = 4) -> tuple[Path, list[str]]:
+def stage_clip(
+    people: list[tuple[str, Path]], out: Path, seed: int, per_person: int = 14, gap: int = 4
+) -> tuple[Path, list[str]]:
     """Known people walking across the frame in two lanes, each shown by one photo of theirs,
     with per-frame noise and blur; returns the clip and who is in it."""
     import cv2
@@ -124,7 +136,7 @@ def stage_clip(people: list[tuple[str, Path]], out: Path, seed: int, per_person:
     length = max(len(lane) for lane in lanes) * (per_person + gap)
     photos = {name: cv2.imread(str(path)) for name, path in people}
     sizes = {name: rng.uniform(0.7, 1.5) for name, _ in people}  # nearer and further people
-    yy, xx = np.mgrid[0:SIZE[1], 0:SIZE[0]]
+    yy, xx = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
     background = (90 + 40 * np.sin(xx / 97.0) * np.cos(yy / 71.0)).astype(np.uint8)
     background = np.repeat(background[:, :, None], 3, axis=2)
 
@@ -142,7 +154,7 @@ def stage_clip(people: list[tuple[str, Path]], out: Path, seed: int, per_person:
                 x = int(150 + lane_no * 560 + 220 * t / per_person)
                 y = int(SIZE[1] / 2 - img.shape[0] / 2 + 8 * math.sin(t))
                 h, w = img.shape[:2]
-                frame[max(0, y):y + h, x:x + w] = img[max(0, -y):SIZE[1] - y, :SIZE[0] - x]
+                frame[max(0, y) : y + h, x : x + w] = img[max(0, -y) : SIZE[1] - y, : SIZE[0] - x]
             blur = rng.uniform(0.3, 1.2)
             frame = cv2.GaussianBlur(frame, (0, 0), blur)
             noise = rng.normal(0, 4.0, frame.shape)
@@ -214,10 +226,17 @@ def frt_case(video: Path, setup, pool, kind: str, present: list[str]) -> dict:
 
     s = run_prepared(video, setup, pool)
     alerted = [a["identity"] for a in s["alerts"]]
-    out = {"faces_seen": s["faces_detected"], "faces_too_small": s["faces_too_small"],
-           "faces_poor_quality": s["faces_poor_quality"], "tracks": s["tracks"],
-           "templates": s["templates"], "alerts": len(alerted), "threshold": s["threshold"],
-           "fps": s["fps"], "track_results": s.get("track_results", [])}
+    out = {
+        "faces_seen": s["faces_detected"],
+        "faces_too_small": s["faces_too_small"],
+        "faces_poor_quality": s["faces_poor_quality"],
+        "tracks": s["tracks"],
+        "templates": s["templates"],
+        "alerts": len(alerted),
+        "threshold": s["threshold"],
+        "fps": s["fps"],
+        "track_results": s.get("track_results", []),
+    }
     if kind == "crowd":
         out["false_alerts"] = len(alerted)
     else:
@@ -267,60 +286,95 @@ def main() -> None:
     spec = EngineSpec(detector="thorough", algorithm="dlib-resnet")
     t0 = time.time()
     raw_eval = dict(evaluate(args.faces, spec, cache_dir=cache, progress=False).figures)
-    cohort_eval = dict(evaluate(args.faces, spec, cohort_dir=args.faces, fold=(0, 2),
-                                cache_dir=cache, progress=False).figures)
+    cohort_eval = dict(
+        evaluate(
+            args.faces, spec, cohort_dir=args.faces, fold=(0, 2), cache_dir=cache, progress=False
+        ).figures
+    )
     print(f"evaluations ready ({time.time() - t0:.0f} s)", flush=True)
     settings = {
-        "before": dict(threshold=0.95, algorithm_options={"flip": False, "zoom": False},
-                       aggregate=False, gate=False),
+        "before": dict(
+            threshold=0.95,
+            algorithm_options={"flip": False, "zoom": False},
+            aggregate=False,
+            gate=False,
+        ),
         "raw": dict(evaluation=raw_eval),
         "cohort": dict(evaluation=cohort_eval, cohort_dir=args.faces),
-        "cohort, no averaging": dict(evaluation=cohort_eval, cohort_dir=args.faces,
-                                     aggregate=False),
-        "cohort, no gate": dict(evaluation=cohort_eval, cohort_dir=args.faces, gate=False,
-                                min_inter_eye_px=10.0),
-        "cohort, more views": dict(evaluation=cohort_eval, cohort_dir=args.faces,
-                                   policy=TemplatePolicy(max_templates=6, min_gap_frames=2,
-                                                         improvement=-0.15)),
+        "cohort, no averaging": dict(
+            evaluation=cohort_eval, cohort_dir=args.faces, aggregate=False
+        ),
+        "cohort, no gate": dict(
+            evaluation=cohort_eval, cohort_dir=args.faces, gate=False, min_inter_eye_px=10.0
+        ),
+        "cohort, more views": dict(
+            evaluation=cohort_eval,
+            cohort_dir=args.faces,
+            policy=TemplatePolicy(max_templates=6, min_gap_frames=2, improvement=-0.15),
+        ),
     }
     only = set(args.only.split(",")) if args.only else set(settings)
-    result = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.processor() or
-              platform.machine(), "cores": len(os.sched_getaffinity(0)),
-              "evaluations": {k: {x: e.get(x) for x in ("data", "scoring", "gallery_size",
-                                                          "tpir_at_fpir_0.001", "cohort_size")}
-                              for k, e in (("raw", raw_eval), ("cohort", cohort_eval))},
-              "cases": []}
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": platform.processor() or platform.machine(),
+        "cores": len(os.sched_getaffinity(0)),
+        "evaluations": {
+            k: {
+                x: e.get(x)
+                for x in ("data", "scoring", "gallery_size", "tpir_at_fpir_0.001", "cohort_size")
+            }
+            for k, e in (("raw", raw_eval), ("cohort", cohort_eval))
+        },
+        "cases": [],
+    }
     with tempfile.TemporaryDirectory(prefix="frt-bench-crowd-") as tmp:
         tmp = Path(tmp)
-        wls = {"A": watchlist_folder(people, a_names, tmp / "wl-A"),
-               "all": watchlist_folder(people, everyone, tmp / "wl-all")}
+        wls = {
+            "A": watchlist_folder(people, a_names, tmp / "wl-A"),
+            "all": watchlist_folder(people, everyone, tmp / "wl-all"),
+        }
         clips = []
         for clip in sorted(args.videos.glob("*.mp4")) if args.videos else []:
             clips.append(("crowd", trimmed(clip, args.max_frames, tmp), []))
         for photo in sorted(args.scenes.iterdir()) if args.scenes else []:
             shown = scene_people(photo)
-            clips.append(("known" if shown else "crowd",
-                          pan_clip(photo, tmp / f"pan-{photo.stem}.mp4"), list(shown)))
+            clips.append(
+                (
+                    "known" if shown else "crowd",
+                    pan_clip(photo, tmp / f"pan-{photo.stem}.mp4"),
+                    list(shown),
+                )
+            )
         known = [n for n in a_names if len(people[n]) >= 2]
         step = max(1, len(known) // max(1, args.known))
-        chosen = known[::step][:args.known]
+        chosen = known[::step][: args.known]
         per_clip = math.ceil(len(chosen) / max(1, args.stage_clips))
         for c in range(args.stage_clips):
-            group = [(n, people[n][1 + (c % (len(people[n]) - 1))])
-                     for n in chosen[c * per_clip:(c + 1) * per_clip]]
+            group = [
+                (n, people[n][1 + (c % (len(people[n]) - 1))])
+                for n in chosen[c * per_clip : (c + 1) * per_clip]
+            ]
             if group:
                 clip, present = stage_clip(group, tmp / f"stage-{c}.mp4", seed=c)
                 clips.append(("stage", clip, present))
         print(f"{len(clips)} clips", flush=True)
         refs = {}
         if not args.no_reference:
-            known_encs = {w: reference_encodings(folder, Path("var/bench/reference-encodings"))
-                          for w, folder in wls.items()}
+            known_encs = {
+                w: reference_encodings(folder, Path("var/bench/reference-encodings"))
+                for w, folder in wls.items()
+            }
             for kind, clip, shown in clips:
                 frames, encs, fps = reference_faces(clip)
-                refs[clip.name] = {w: dict(reference_case(encs, known_encs[w], kind,
-                                                          [p for p in shown if p in known_encs[w]]),
-                                           fps=round(fps, 2)) for w in wls}
+                refs[clip.name] = {
+                    w: dict(
+                        reference_case(
+                            encs, known_encs[w], kind, [p for p in shown if p in known_encs[w]]
+                        ),
+                        fps=round(fps, 2),
+                    )
+                    for w in wls
+                }
                 print(f"reference {clip.name}: {len(encs)} faces, {fps:.1f} fps", flush=True)
         for name, options in settings.items():
             if name not in only:
@@ -329,36 +383,50 @@ def main() -> None:
                 if w == "all" and name not in ("before", "raw"):
                     continue  # half B is the cohort: no one is left outside watchlist "all"
                 rest = dict(options)
-                setup_args = {k: rest.pop(k) for k in ("threshold", "evaluation", "cohort_dir",
-                                                       "gate", "min_inter_eye_px") if k in rest}
+                setup_args = {
+                    k: rest.pop(k)
+                    for k in ("threshold", "evaluation", "cohort_dir", "gate", "min_inter_eye_px")
+                    if k in rest
+                }
                 try:
                     setup = prepare(folder, cache_dir=cache, **setup_args, **rest)
                 except BenchRefused as refused:
                     print(f"{name} / {w}: refused: {refused.args[0]}", flush=True)
-                    result["cases"].append({"setting": name, "watchlist": w,
-                                            "refused": str(refused.args[0])})
+                    result["cases"].append(
+                        {"setting": name, "watchlist": w, "refused": str(refused.args[0])}
+                    )
                     continue
                 pool = make_pool(setup.config.algorithm, setup.config.algorithm_options)
                 try:
                     listed = setup.watchlist.subjects()
                     for kind, clip, shown in clips:
                         present = [p for p in shown if p in listed]
-                        case = {"setting": name, "watchlist": w, "watchlist_size":
-                                setup.extra["watchlist_size"], "clip": clip.name, "kind": kind,
-                                "present": len(present),
-                                "frt": frt_case(clip, setup, pool, kind, present),
-                                "reference": refs.get(clip.name, {}).get(w)}
+                        case = {
+                            "setting": name,
+                            "watchlist": w,
+                            "watchlist_size": setup.extra["watchlist_size"],
+                            "clip": clip.name,
+                            "kind": kind,
+                            "present": len(present),
+                            "frt": frt_case(clip, setup, pool, kind, present),
+                            "reference": refs.get(clip.name, {}).get(w),
+                        }
                         case["frt"]["shown_not_listed"] = sorted(set(shown) - set(present))
                         result["cases"].append(case)
                         f = case["frt"]
-                        print(f"{name:22s} {w:3s} {clip.name[:44]:44s} t={f['threshold']:.4f} "
-                              f"faces {f['faces_seen']:4d} tracks {f['tracks']:3d} "
-                              f"templ {f['templates']:3d} false {f['false_alerts']:3d}"
-                              + (f" found {len(f['found'])}/{len(present)}" if present else "")
-                              + (f" | ref false {case['reference']['false_alerts']}"
-                                 + (f" found {len(case['reference']['found'])}"
-                                    if present else "") if case["reference"] else ""),
-                              flush=True)
+                        print(
+                            f"{name:22s} {w:3s} {clip.name[:44]:44s} t={f['threshold']:.4f} "
+                            f"faces {f['faces_seen']:4d} tracks {f['tracks']:3d} "
+                            f"templ {f['templates']:3d} false {f['false_alerts']:3d}"
+                            + (f" found {len(f['found'])}/{len(present)}" if present else "")
+                            + (
+                                f" | ref false {case['reference']['false_alerts']}"
+                                + (f" found {len(case['reference']['found'])}" if present else "")
+                                if case["reference"]
+                                else ""
+                            ),
+                            flush=True,
+                        )
                 finally:
                     pool.shutdown()
                     setup.watchlist.wipe()
@@ -378,9 +446,16 @@ def summarise(cases: list[dict]) -> dict:
             out[f"{c['setting']} / {c['watchlist']}"] = {"refused": c["refused"]}
             continue
         key = f"{c['setting']} / {c['watchlist']}"
-        row = out.setdefault(key, {"watchlist_size": c["watchlist_size"],
-                                   "threshold": c["frt"]["threshold"],
-                                   "crowd": _zero(), "known": _zero(), "stage": _zero()})
+        row = out.setdefault(
+            key,
+            {
+                "watchlist_size": c["watchlist_size"],
+                "threshold": c["frt"]["threshold"],
+                "crowd": _zero(),
+                "known": _zero(),
+                "stage": _zero(),
+            },
+        )
         part = row[c["kind"]]
         f, r = c["frt"], c["reference"] or {}
         for k in ("faces_seen", "tracks", "templates", "false_alerts", "faces_too_small"):
@@ -393,16 +468,31 @@ def summarise(cases: list[dict]) -> dict:
     for row in out.values():
         for part in (row.get("crowd"), row.get("known"), row.get("stage")):
             if part:
-                part["false_alerts_per_face"] = round(part["false_alerts"] / max(1, part["faces_seen"]), 4)
+                part["false_alerts_per_face"] = round(
+                    part["false_alerts"] / max(1, part["faces_seen"]), 4
+                )
                 part["ref_false_alerts_per_face"] = round(
-                    part["ref_false_alerts"] / max(1, part["ref_faces_seen"]), 4)
+                    part["ref_false_alerts"] / max(1, part["ref_faces_seen"]), 4
+                )
     return out
 
 
 def _zero() -> dict:
-    return dict.fromkeys(("faces_seen", "tracks", "templates", "false_alerts", "faces_too_small",
-                          "present", "found", "ref_faces_seen", "ref_false_alerts", "ref_found"),
-                         0)
+    return dict.fromkeys(
+        (
+            "faces_seen",
+            "tracks",
+            "templates",
+            "false_alerts",
+            "faces_too_small",
+            "present",
+            "found",
+            "ref_faces_seen",
+            "ref_false_alerts",
+            "ref_found",
+        ),
+        0,
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,12 @@ def frames() -> dict[str, tuple[np.ndarray, int]]:
 
     from frt.engine.images import load_image
 
-    heads = [data.astronaut()[20:260, 100:340],
-             load_image(os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg"))[40:400, 60:420]]
+    heads = [
+        data.astronaut()[20:260, 100:340],
+        load_image(os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg"))[
+            40:400, 60:420
+        ],
+    ]
     out = {}
     for w, h in ((640, 480), (1280, 720), (1920, 1080)):
         for cols, rows in ((2, 2), (5, 2)):
@@ -35,7 +39,7 @@ def frames() -> dict[str, tuple[np.ndarray, int]]:
             for i in range(cols * rows):
                 head = cv2.resize(heads[i % 2], (size, size), interpolation=cv2.INTER_AREA)
                 x, y = (i % cols) * (w // cols) + 2, (i // cols) * (h // rows) + 2
-                canvas[y:y + size, x:x + size] = head
+                canvas[y : y + size, x : x + size] = head
             out[f"{w}x{h}/{cols * rows}"] = (canvas, cols * rows)
     return out
 
@@ -56,17 +60,29 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--json")
     args = p.parse_args()
-    detectors = {"hog": get_detector("hog"), "hog_half_scale": get_detector("hog", scale=0.5),
-                 "hog_upsample1 (reference default)": get_detector("hog", upsample=1),
-                 "thorough": get_detector("thorough"), "cnn": get_detector("cnn")}
+    detectors = {
+        "hog": get_detector("hog"),
+        "hog_half_scale": get_detector("hog", scale=0.5),
+        "hog_upsample1 (reference default)": get_detector("hog", upsample=1),
+        "thorough": get_detector("thorough"),
+        "cnn": get_detector("cnn"),
+    }
     rows = []
     for frame_name, (frame, placed) in frames().items():
         for name, det in detectors.items():
             if name == "cnn" and not frame_name.startswith("640"):
                 continue
             ms, runs = time_ms(lambda: det.detect(frame))
-            rows.append({"frame": frame_name, "detector": name, "median_ms": ms, "runs": runs,
-                         "found": len(det.detect(frame)), "placed": placed})
+            rows.append(
+                {
+                    "frame": frame_name,
+                    "detector": name,
+                    "median_ms": ms,
+                    "runs": runs,
+                    "found": len(det.detect(frame)),
+                    "placed": placed,
+                }
+            )
             print(json.dumps(rows[-1]), flush=True)
     if args.json:
         open(args.json, "w").write(json.dumps(rows, indent=2))

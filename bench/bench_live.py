@@ -60,8 +60,12 @@ def reference(video: Path, known: dict[str, list[np.ndarray]] | None = None):
                 faces.append((frames - 1, loc, enc))
     seconds = time.perf_counter() - t0
     cap.release()
-    return {"frames": frames, "seconds": round(seconds, 2), "fps": round(frames / seconds, 3),
-            "found": sorted(found)}, faces
+    return {
+        "frames": frames,
+        "seconds": round(seconds, 2),
+        "fps": round(frames / seconds, 3),
+        "found": sorted(found),
+    }, faces
 
 
 def cluster_watchlist(video: Path, faces, folder: Path) -> dict[str, list[np.ndarray]]:
@@ -97,9 +101,11 @@ def cluster_watchlist(video: Path, faces, folder: Path) -> dict[str, list[np.nda
                 break
     known = {}
     for k, g in enumerate(groups):
-        index, (top, right, bottom, left), _ = max(g, key=lambda f: (f[1][2] - f[1][0]) * (f[1][1] - f[1][3]))
+        index, (top, right, bottom, left), _ = max(
+            g, key=lambda f: (f[1][2] - f[1][0]) * (f[1][1] - f[1][3])
+        )
         h, w = bottom - top, right - left
-        crop = frames[index][max(0, top - h):bottom + h, max(0, left - w):right + w]
+        crop = frames[index][max(0, top - h) : bottom + h, max(0, left - w) : right + w]
         crop = cv2.resize(crop, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
         person = f"person_{owner[k]:02d}"
         (folder / person).mkdir(parents=True, exist_ok=True)
@@ -139,8 +145,9 @@ def trimmed(video: Path, max_frames: int, folder: Path) -> Path:
     return write_video(folder / video.name, frames(), cap.get(cv2.CAP_PROP_FPS) or 25)
 
 
-def run_case(name, video, watchlist_dir, known, min_ied, workers, threshold, detector=None,
-             repeat=1):
+def run_case(
+    name, video, watchlist_dir, known, min_ied, workers, threshold, detector=None, repeat=1
+):
     """Reference and pipeline back to back, `repeat` times, on the same file: the ratio is that
     of the median frame rates (the machine is shared and noisy); a person is missed if any
     pipeline run misses them."""
@@ -150,8 +157,17 @@ def run_case(name, video, watchlist_dir, known, min_ied, workers, threshold, det
     for _ in range(repeat):
         refs.append(reference(video, known)[0])
         # gate=False: the speed comparison keeps the faces the reference names (10-px clips)
-        runs.append(run_live(video, watchlist_dir, threshold=threshold, min_inter_eye_px=min_ied,
-                             workers=workers, detector=detector, gate=False))
+        runs.append(
+            run_live(
+                video,
+                watchlist_dir,
+                threshold=threshold,
+                min_inter_eye_px=min_ied,
+                workers=workers,
+                detector=detector,
+                gate=False,
+            )
+        )
     ref_fps = float(np.median([r["fps"] for r in refs]))
     fps = float(np.median([o["fps"] for o in runs]))
     found = sorted(set().union(*(r["found"] for r in refs)))
@@ -160,17 +176,28 @@ def run_case(name, video, watchlist_dir, known, min_ied, workers, threshold, det
     p95s = [o["recognition_time_ms_p95"] for o in runs if o["recognition_time_ms_p95"] is not None]
     ours = runs[len(runs) // 2]
     load.append(round(os.getloadavg()[0], 2))
-    case = {"case": name, "load_average_1min": load, "reference": refs, "pipeline": ours, "runs": len(runs),
-            "reference_fps": ref_fps, "pipeline_fps": fps,
-            "pipeline_fps_each": [o["fps"] for o in runs],
-            "reference_fps_each": [r["fps"] for r in refs],
-            "ratio": round(fps / ref_fps, 2) if ref_fps else None,
-            "recognition_time_ms_p95_max": max(p95s) if p95s else None,
-            "found_by_reference": found, "alerted": sorted(set().union(*alerted)),
-            "missed": missed}
-    print(f"{name:52s} ref {ref_fps:6.2f} fps  ours {fps:7.2f} fps  x{case['ratio']}"
-          f"  RT p95 {case['recognition_time_ms_p95_max']} ms  ref found {len(found)}"
-          f"  missed {missed}  load {load}", flush=True)
+    case = {
+        "case": name,
+        "load_average_1min": load,
+        "reference": refs,
+        "pipeline": ours,
+        "runs": len(runs),
+        "reference_fps": ref_fps,
+        "pipeline_fps": fps,
+        "pipeline_fps_each": [o["fps"] for o in runs],
+        "reference_fps_each": [r["fps"] for r in refs],
+        "ratio": round(fps / ref_fps, 2) if ref_fps else None,
+        "recognition_time_ms_p95_max": max(p95s) if p95s else None,
+        "found_by_reference": found,
+        "alerted": sorted(set().union(*alerted)),
+        "missed": missed,
+    }
+    print(
+        f"{name:52s} ref {ref_fps:6.2f} fps  ours {fps:7.2f} fps  x{case['ratio']}"
+        f"  RT p95 {case['recognition_time_ms_p95_max']} ms  ref found {len(found)}"
+        f"  missed {missed}  load {load}",
+        flush=True,
+    )
     return case
 
 
@@ -179,8 +206,12 @@ def main() -> None:
     ap.add_argument("--videos", type=Path, help="folder of clips (e.g. ../shared/testdata/videos)")
     ap.add_argument("--max-frames", type=int, default=300, help="per clip (the reference is slow)")
     ap.add_argument("--synthetic-frames", type=int, default=40)
-    ap.add_argument("--clip-min-ied", type=float, default=10.0,
-                    help="Zone minimum inter-eye distance for the clips (the reference names faces of 11 px)")
+    ap.add_argument(
+        "--clip-min-ied",
+        type=float,
+        default=10.0,
+        help="Zone minimum inter-eye distance for the clips (the reference names faces of 11 px)",
+    )
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--threshold", type=float, default=0.95)
     ap.add_argument("--detector", help="hog or mtcnn (default: mtcnn where installed)")
@@ -196,13 +227,26 @@ def main() -> None:
         wl = synthetic.watchlist_folder(tmp / "synthetic-watchlist")
         known = enrolled_for_reference(wl)
         for faces in (4, 10):
-            video = synthetic.write_video(tmp / f"synthetic-{faces}.mp4", synthetic.scene_frames(
-                args.synthetic_frames, faces=faces, size=(1280, 720)))
+            video = synthetic.write_video(
+                tmp / f"synthetic-{faces}.mp4",
+                synthetic.scene_frames(args.synthetic_frames, faces=faces, size=(1280, 720)),
+            )
             name = f"synthetic 1280x720, {faces} faces"
             if args.only and args.only not in name:
                 continue
-            cases.append(run_case(name, video, wl, known, 30.0, args.workers, args.threshold,
-                                  args.detector, args.repeat))
+            cases.append(
+                run_case(
+                    name,
+                    video,
+                    wl,
+                    known,
+                    30.0,
+                    args.workers,
+                    args.threshold,
+                    args.detector,
+                    args.repeat,
+                )
+            )
         for clip in sorted(args.videos.glob("*.mp4")) if args.videos else []:
             if args.only and args.only not in clip.name:
                 continue
@@ -215,20 +259,40 @@ def main() -> None:
                 synthetic.watchlist_folder(folder)  # someone, so the pipeline has a watchlist
             else:
                 cluster_watchlist(video, faces, folder)
-            cases.append(run_case(clip.name, video, folder, enrolled_for_reference(folder),
-                                  args.clip_min_ied, args.workers, args.threshold, args.detector,
-                                  args.repeat))
+            cases.append(
+                run_case(
+                    clip.name,
+                    video,
+                    folder,
+                    enrolled_for_reference(folder),
+                    args.clip_min_ied,
+                    args.workers,
+                    args.threshold,
+                    args.detector,
+                    args.repeat,
+                )
+            )
     ratios = [c["ratio"] for c in cases if c["ratio"]]
-    rts = [c["recognition_time_ms_p95_max"] for c in cases
-           if c["recognition_time_ms_p95_max"] is not None]
+    rts = [
+        c["recognition_time_ms_p95_max"]
+        for c in cases
+        if c["recognition_time_ms_p95_max"] is not None
+    ]
     import dlib
 
-    summary = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.processor() or
-               platform.machine(), "cores": len(os.sched_getaffinity(0)),
-               "dlib_blas": bool(dlib.DLIB_USE_BLAS), "detector": cases[0]["pipeline"]["detector"],
-               "repeat": args.repeat, "cases": cases, "min_ratio": min(ratios), "median_ratio": float(np.median(ratios)),
-               "max_recognition_time_ms_p95": max(rts) if rts else None,
-               "missed_total": sum(len(c["missed"]) for c in cases)}
+    summary = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": platform.processor() or platform.machine(),
+        "cores": len(os.sched_getaffinity(0)),
+        "dlib_blas": bool(dlib.DLIB_USE_BLAS),
+        "detector": cases[0]["pipeline"]["detector"],
+        "repeat": args.repeat,
+        "cases": cases,
+        "min_ratio": min(ratios),
+        "median_ratio": float(np.median(ratios)),
+        "max_recognition_time_ms_p95": max(rts) if rts else None,
+        "missed_total": sum(len(c["missed"]) for c in cases),
+    }
     print(json.dumps({k: v for k, v in summary.items() if k != "cases"}))
     if args.json:
         for c in cases:

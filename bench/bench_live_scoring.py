@@ -47,14 +47,22 @@ def main() -> None:
     probes = _unit(rng, 300)
     out = []
     for n in (1000, 4000):
-        rows = [WatchlistRow(str(i), str(i), Template(v, *KIND)) for i, v in enumerate(_unit(rng, n))]
+        rows = [
+            WatchlistRow(str(i), str(i), Template(v, *KIND)) for i, v in enumerate(_unit(rng, n))
+        ]
         raw = _ms(LiveWatchlist(rows, 0.99), probes)
         out.append({"watchlist": n, "cohort": 0, "ms_per_face": round(raw, 4), "ratio": 1.0})
         for size in (2400, 4880):
             cohort = Cohort(_unit(rng, size), *KIND)
             ms = _ms(LiveWatchlist(rows, 0.99, cohort=cohort), probes)
-            out.append({"watchlist": n, "cohort": size, "ms_per_face": round(ms, 4),
-                        "ratio": round(ms / raw, 2)})
+            out.append(
+                {
+                    "watchlist": n,
+                    "cohort": size,
+                    "ms_per_face": round(ms, 4),
+                    "ratio": round(ms / raw, 2),
+                }
+            )
     for row in out:
         print(row)
     if args.json:

@@ -51,12 +51,22 @@ def bench(n: int, n_probes: int = 50) -> dict:
     out = {"size": n, "raw_mb": round(g.nbytes / 2**20, 1)}
     gal = Gallery(ids, g, "b", "1")
     for k in (1, 10):
+
         def t(x):
             return gal.search(Template(x, "b", "1"), k=k)
+
         out[f"frt_exact_k{k}_ms"] = round(_median_ms(t, q), 3)
         out[f"frt_exact_k{k}_cpu_ms"] = round(_median_ms(t, q, clock=time.process_time), 3)
-    out["numpy_norm_float64_ms"] = round(_median_ms(
-        lambda x: np.argmin(np.linalg.norm(g.astype(np.float64) - x, axis=1)), q[:5]), 1) if n <= 100_000 else None
+    out["numpy_norm_float64_ms"] = (
+        round(
+            _median_ms(
+                lambda x: np.argmin(np.linalg.norm(g.astype(np.float64) - x, axis=1)), q[:5]
+            ),
+            1,
+        )
+        if n <= 100_000
+        else None
+    )
     import faiss
 
     t0 = time.perf_counter()

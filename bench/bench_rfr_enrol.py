@@ -38,8 +38,12 @@ def reference(paths: list[Path]) -> dict:
     for p in paths:
         made += bool(fr.face_encodings(fr.load_image_file(str(p))))
     seconds = time.perf_counter() - start
-    return {"images": len(paths), "templated": made, "seconds": round(seconds, 2),
-            "images_per_s": round(len(paths) / seconds, 2)}
+    return {
+        "images": len(paths),
+        "templated": made,
+        "seconds": round(seconds, 2),
+        "images_per_s": round(len(paths) / seconds, 2),
+    }
 
 
 def frt_import(paths: list[Path], workers: int) -> dict:
@@ -61,26 +65,52 @@ def frt_import(paths: list[Path], workers: int) -> dict:
         for k, p in enumerate(paths):
             (links / f"{k:05d}{p.suffix}").symlink_to(p.resolve())
         data = tmp / "var"
-        store = open_store(Settings(data, f"sqlite:///{data / 'frt.sqlite3'}", "mps", None),
-                           migrate=True)
+        store = open_store(
+            Settings(data, f"sqlite:///{data / 'frt.sqlite3'}", "mps", None), migrate=True
+        )
         guard_store(store)
         with store.session() as s:
-            ids = {name: create_user(s, Actor.system("bench"), username=name, display_name=name,
-                                     rank=rank, roles={role},
-                                     password="bench-password-long-enough").id
-                   for name, rank, role in (("sro", Rank.ASSISTANT_COMMISSIONER, Role.SRO),
-                                            ("team", Rank.STAFF_BAND_D, Role.FR_TEAM))}
+            ids = {
+                name: create_user(
+                    s,
+                    Actor.system("bench"),
+                    username=name,
+                    display_name=name,
+                    rank=rank,
+                    roles={role},
+                    password="bench-password-long-enough",
+                ).id
+                for name, rank, role in (
+                    ("sro", Rank.ASSISTANT_COMMISSIONER, Role.SRO),
+                    ("team", Rank.STAFF_BAND_D, Role.FR_TEAM),
+                )
+            }
         form = {k: "bench" for k in libraries.FORM_FIELDS}
         lib = perform(store, ids["sro"], libraries.apply, "substantive", "bench", **form)
-        perform(store, ids["sro"], libraries.decide, lib.id, True, "bench", image_level=1,
-                access_all=True, review_due=utcnow() + timedelta(days=300))
+        perform(
+            store,
+            ids["sro"],
+            libraries.decide,
+            lib.id,
+            True,
+            "bench",
+            image_level=1,
+            access_all=True,
+            review_due=utcnow() + timedelta(days=300),
+        )
         start = time.perf_counter()
         summary = enrol.run_import(store, ids["team"], lib.id, links, workers=workers)
         seconds = time.perf_counter() - start
         store.dispose()
-    return {"images": summary.total, "templated": summary.enrolled, "refused": summary.refused,
-            "reasons": dict(summary.reasons), "seconds": round(seconds, 2),
-            "images_per_s": round(summary.total / seconds, 2), "workers": workers}
+    return {
+        "images": summary.total,
+        "templated": summary.enrolled,
+        "refused": summary.refused,
+        "reasons": dict(summary.reasons),
+        "seconds": round(seconds, 2),
+        "images_per_s": round(summary.total / seconds, 2),
+        "workers": workers,
+    }
 
 
 def main() -> None:
@@ -91,11 +121,14 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     paths = pick(args.folder, args.n)
-    out = {"reference_loop_1_process": reference(paths),
-           "frt_rfr_import": frt_import(paths, args.workers),
-           "load_before": os.getloadavg()[0]}
-    out["speedup"] = round(out["frt_rfr_import"]["images_per_s"]
-                           / out["reference_loop_1_process"]["images_per_s"], 2)
+    out = {
+        "reference_loop_1_process": reference(paths),
+        "frt_rfr_import": frt_import(paths, args.workers),
+        "load_before": os.getloadavg()[0],
+    }
+    out["speedup"] = round(
+        out["frt_rfr_import"]["images_per_s"] / out["reference_loop_1_process"]["images_per_s"], 2
+    )
     print(json.dumps(out, indent=2))
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))

@@ -24,8 +24,9 @@ FRT = str(Path(sys.executable).parent / "frt")
 def one(size: int, *extra: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.json"
-        subprocess.run([FRT, "bench", "rfr", "--templates", str(size), "--json", str(out), *extra],
-                       check=True)
+        subprocess.run(
+            [FRT, "bench", "rfr", "--templates", str(size), "--json", str(out), *extra], check=True
+        )
         return json.loads(out.read_text())
 
 

@@ -47,10 +47,12 @@ def per_face() -> dict:
             "template_single_ms": _median_ms(lambda: plain.embed(rgb, faces)),
             "template_flip_ms": _median_ms(lambda: flip.embed(rgb, faces)),
             "template_batched8_ms_per_face": round(
-                _median_ms(lambda: plain.embed_chips(chips), 3) / 8, 1),
+                _median_ms(lambda: plain.embed_chips(chips), 3) / 8, 1
+            ),
         }
     out["single_ratio_dlib_over_onnxruntime"] = round(
-        out["dlib"]["template_single_ms"] / out["onnxruntime"]["template_single_ms"], 1)
+        out["dlib"]["template_single_ms"] / out["onnxruntime"]["template_single_ms"], 1
+    )
     return out
 
 
@@ -61,7 +63,9 @@ def bulk(paths: list[Path]) -> dict:
     items = [(str(p), p) for p in paths]
     for label, workers in (("frt_all_cores", None), ("frt_one_process", 1)):
         t = time.perf_counter()
-        made = sum(r.template is not None for r in template_many(items, EngineSpec(), workers=workers))
+        made = sum(
+            r.template is not None for r in template_many(items, EngineSpec(), workers=workers)
+        )
         dt = time.perf_counter() - t
         out[f"{label}_images_per_s"] = round(len(paths) / dt, 2)
         out[f"{label}_templated"] = made
@@ -85,7 +89,9 @@ if __name__ == "__main__":
     p.add_argument("--n", type=int, default=200)
     p.add_argument("--json")
     args = p.parse_args()
-    files = sorted(f for d in sorted(args.data_dir.iterdir()) if d.is_dir() for f in sorted(d.iterdir()))
+    files = sorted(
+        f for d in sorted(args.data_dir.iterdir()) if d.is_dir() for f in sorted(d.iterdir())
+    )
     step = max(1, len(files) // args.n)
     result = {"per_face": per_face(), "bulk": bulk(files[::step][: args.n])}
     print(json.dumps(result, indent=2))

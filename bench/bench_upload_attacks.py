@@ -92,9 +92,21 @@ def start_server(data_dir: Path, port: int, src: Path | None, cap: int) -> subpr
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "frt.cli", "serve", "--insecure-localhost", "--port", str(port),
-         "--purge-every", "0"],
-        env=env, preexec_fn=limit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "frt.cli",
+            "serve",
+            "--insecure-localhost",
+            "--port",
+            str(port),
+            "--purge-every",
+            "0",
+        ],
+        env=env,
+        preexec_fn=limit,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(240):
         try:
@@ -121,8 +133,13 @@ def measure(server: subprocess.Popen, attack) -> dict:
     outcome = attack()
     alive = server.poll() is None
     peak = status_kb(server.pid, "VmHWM") if alive else None
-    return {"rss_before_mb": round(before / 1024), "peak_mb": peak and round(peak / 1024),
-            "server_alive": alive, "seconds": round(time.monotonic() - started, 1), **outcome}
+    return {
+        "rss_before_mb": round(before / 1024),
+        "peak_mb": peak and round(peak / 1024),
+        "server_alive": alive,
+        "seconds": round(time.monotonic() - started, 1),
+        **outcome,
+    }
 
 
 def run_attacks(server, port: int, dep_id: str) -> dict:
@@ -149,8 +166,10 @@ def big_posts(port: int, count: int, megabytes: int) -> dict:
     def one() -> None:
         sock = socket.create_connection(("127.0.0.1", port), timeout=120)
         total = megabytes * 1024 * 1024
-        sock.sendall(b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     + f"Content-Length: {total}\r\n\r\n".encode())
+        sock.sendall(
+            b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {total}\r\n\r\n".encode()
+        )
         chunk, sent = b"x" * (1024 * 1024), 0
         try:
             while sent < total:
@@ -175,8 +194,11 @@ def big_posts(port: int, count: int, megabytes: int) -> dict:
 def signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=600)
     token = client.get("/api/session").json()["csrf_token"]
-    response = client.post("/api/session", json={"username": "silver", "password": PASSWORD},
-                           headers={"X-CSRF-Token": token})
+    response = client.post(
+        "/api/session",
+        json={"username": "silver", "password": PASSWORD},
+        headers={"X-CSRF-Token": token},
+    )
     response.raise_for_status()
     client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
     return client
@@ -209,11 +231,22 @@ def blank_png(width: int, height: int, noise: bool = False) -> bytes:
 
 
 def manifest(image_file: str, digest: str) -> bytes:
-    entry = {"reference": "BENCH-1", "category": "wanted_by_courts", "image_source": "police_custody",
-             "legal_basis": "bench", "rationale": "bench", "images": [
-                 {"file": image_file, "sha256": digest, "captured_on": "2025-01-01"}]}
-    return json.dumps({"format": "frt-watchlist-bundle", "version": 1,
-                       "created_at": "2026-01-01T00:00:00Z", "entries": [entry]}).encode()
+    entry = {
+        "reference": "BENCH-1",
+        "category": "wanted_by_courts",
+        "image_source": "police_custody",
+        "legal_basis": "bench",
+        "rationale": "bench",
+        "images": [{"file": image_file, "sha256": digest, "captured_on": "2025-01-01"}],
+    }
+    return json.dumps(
+        {
+            "format": "frt-watchlist-bundle",
+            "version": 1,
+            "created_at": "2026-01-01T00:00:00Z",
+            "entries": [entry],
+        }
+    ).encode()
 
 
 def seal(archive: bytes) -> tuple[bytes, bytes]:
@@ -223,7 +256,9 @@ def seal(archive: bytes) -> tuple[bytes, bytes]:
 
     key = bundles.generate_key()
     kid, nonce = bundles.key_id(key), os.urandom(12)
-    return bundles.MAGIC + kid + nonce + AESGCM(key).encrypt(nonce, archive, bundles.MAGIC + kid), key
+    return bundles.MAGIC + kid + nonce + AESGCM(key).encrypt(
+        nonce, archive, bundles.MAGIC + kid
+    ), key
 
 
 def bundle_of(image: bytes) -> tuple[bytes, bytes]:
@@ -231,7 +266,9 @@ def bundle_of(image: bytes) -> tuple[bytes, bytes]:
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("manifest.json", manifest("images/0001-1.png", hashlib.sha256(image).hexdigest()))
+        zf.writestr(
+            "manifest.json", manifest("images/0001-1.png", hashlib.sha256(image).hexdigest())
+        )
         zf.writestr("images/0001-1.png", image)
     return seal(out.getvalue())
 

@@ -28,7 +28,11 @@ def _encode(path: str) -> tuple[str, np.ndarray | None, float]:
     start = time.perf_counter()
     image = face_recognition.load_image_file(path)
     encodings = face_recognition.face_encodings(image)
-    return path, (encodings[0].astype(np.float64) if encodings else None), time.perf_counter() - start
+    return (
+        path,
+        (encodings[0].astype(np.float64) if encodings else None),
+        time.perf_counter() - start,
+    )
 
 
 def _digest(path: Path) -> str:
@@ -51,7 +55,9 @@ def encode_paths(paths: list[Path], workers: int = 2) -> dict[str, np.ndarray | 
         with ProcessPoolExecutor(workers) as pool:
             for i, (path, enc, _) in enumerate(pool.map(_encode, todo, chunksize=8)):
                 out[path] = enc
-                np.save(CACHE / f"{_digest(Path(path))}.npy", enc if enc is not None else np.zeros(0))
+                np.save(
+                    CACHE / f"{_digest(Path(path))}.npy", enc if enc is not None else np.zeros(0)
+                )
                 if i % 500 == 0:
                     print(f"reference: {i}/{len(todo)}", file=sys.stderr, flush=True)
     return out
@@ -63,5 +69,7 @@ if __name__ == "__main__":
     t = time.perf_counter()
     result = encode_paths(files)
     dt = time.perf_counter() - t
-    print(f"{len(result)} images, {sum(v is None for v in result.values())} without a face, "
-          f"{dt:.1f} s ({len(files) / dt:.2f} images/s, 2 processes)")
+    print(
+        f"{len(result)} images, {sum(v is None for v in result.values())} without a face, "
+        f"{dt:.1f} s ({len(files) / dt:.2f} images/s, 2 processes)"
+    )

@@ -36,12 +36,39 @@ def test_first_upgrade_prints_a_one_time_administrator_password_once(env):
 
 @pytest.mark.req("DATA-05", "GOV-10")
 def test_users_add_train_list_disable(env):
-    assert frt("users", "add", "insp.b", "--rank", "inspector", "--role", "silver_commander",
-               "--name", "Insp B").exit_code == 0
-    assert frt("users", "train", "insp.b", "lfr", "--completed", "2026-01-01",
-               "--expires", "2027-01-01").exit_code == 0
+    assert (
+        frt(
+            "users",
+            "add",
+            "insp.b",
+            "--rank",
+            "inspector",
+            "--role",
+            "silver_commander",
+            "--name",
+            "Insp B",
+        ).exit_code
+        == 0
+    )
+    assert (
+        frt(
+            "users",
+            "train",
+            "insp.b",
+            "lfr",
+            "--completed",
+            "2026-01-01",
+            "--expires",
+            "2027-01-01",
+        ).exit_code
+        == 0
+    )
     listing = frt("users", "list")
-    assert "insp.b" in listing.output and "01 Jan 2027" in listing.output and all(len(line) <= 80 for line in listing.output.splitlines())
+    assert (
+        "insp.b" in listing.output
+        and "01 Jan 2027" in listing.output
+        and all(len(line) <= 80 for line in listing.output.splitlines())
+    )
     assert frt("users", "disable", "insp.b").exit_code == 0
     assert "disabled" in frt("users", "list").output
 
@@ -69,7 +96,8 @@ def test_audit_verify_fails_with_the_first_broken_record(env, store):
             conn.exec_driver_sql("DROP TRIGGER audit_records_no_update")
         else:
             conn.exec_driver_sql(
-                "ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only")
+                "ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only"
+            )
         conn.exec_driver_sql("UPDATE audit_records SET role = 'x' WHERE seq = 1")
     broken = frt("audit", "verify")
     assert broken.exit_code == 2 and "broken at record 1" in broken.output

@@ -91,9 +91,19 @@ def _open_demo_deployment(store, now: datetime) -> bool:
     from frt.governance.models import Deployment
 
     with store.session() as session:
-        ends = session.scalars(select(Deployment.ends_at).join(Application, Application.id == (
-            select(Authority.application_id).where(Authority.id == Deployment.authority_id)
-            .scalar_subquery())).where(Application.title.startswith(TITLE_AUTHORISED)))
+        ends = session.scalars(
+            select(Deployment.ends_at)
+            .join(
+                Application,
+                Application.id
+                == (
+                    select(Authority.application_id)
+                    .where(Authority.id == Deployment.authority_id)
+                    .scalar_subquery()
+                ),
+            )
+            .where(Application.title.startswith(TITLE_AUTHORISED))
+        )
         return any(_aware(e) > now for e in ends)
 
 
@@ -105,16 +115,22 @@ def _aware(value: datetime) -> datetime:
 
 def _form(starts_at: datetime, ends_at: datetime) -> dict:
     return dict(
-        starts_at=starts_at, ends_at=ends_at, use_case="intelligence",
-        deployment_styles=["marked_vans"], camera_count=1,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        use_case="intelligence",
+        deployment_styles=["marked_vans"],
+        camera_count=1,
         legal_basis="Common law policing powers (demo)",
         legitimate_aim="Locate people wanted by the courts",
-        echr_articles=[8, 11], dpa_schedule8_grounds="Statutory purposes (DPA 2018 Sch 8 para 1)",
+        echr_articles=[8, 11],
+        dpa_schedule8_grounds="Statutory purposes (DPA 2018 Sch 8 para 1)",
         necessity="Other means to locate the people sought have failed (demo text)",
         alternatives_considered="Patrols and appeals (demo text)",
         awareness_measures="Signs at every approach and leaflets (demo text)",
-        watchlist_criteria="Wanted on warrant", proposed_categories=["wanted_by_courts"],
-        proposed_composition="One demo entry", proposed_threshold=0.64,
+        watchlist_criteria="Wanted on warrant",
+        proposed_categories=["wanted_by_courts"],
+        proposed_composition="One demo entry",
+        proposed_threshold=0.64,
         resources="One van, four officers (demo text)",
     )
 
@@ -123,11 +139,21 @@ def _submitted(store, ids, title: str, starts_at: datetime, ends_at: datetime) -
     """The applicant drafts, documents and submits an Application (GOV-01, GOV-02)."""
     with acting(store, ids["applicant"]) as ctx:
         app = applications.create(ctx, title, **_form(starts_at, ends_at))
-        applications.add_location(ctx, app.id, name="Demo location", locality="Town centre",
-                                  reason="Demo: where intelligence places the people sought")
+        applications.add_location(
+            ctx,
+            app.id,
+            name="Demo location",
+            locality="Town centre",
+            reason="Demo: where intelligence places the people sought",
+        )
         for kind in ctx.profile.governance.required_documents.value:
-            applications.attach_document(ctx, app.id, kind, title=f"{kind} (demo)",
-                                         text=f"Demo {kind.replace('_', ' ')}: not a real assessment.")
+            applications.attach_document(
+                ctx,
+                app.id,
+                kind,
+                title=f"{kind} (demo)",
+                text=f"Demo {kind.replace('_', ' ')}: not a real assessment.",
+            )
         applications.submit(ctx, app.id)
         return app.id
 
@@ -144,9 +170,14 @@ def _authorise(store, ids, app_id: str, start: datetime) -> str:
     """The AO authorises (GOV-06), Gold appoints the team and rosters the trained (GOV-09/10)."""
     with acting(store, ids["ao"]) as ctx:
         app = ctx.get(Application, app_id)
-        terms = decisions.Terms(starts_at=app.starts_at, ends_at=app.ends_at,
-                                place_ids=[app.locations[0].id], categories=["wanted_by_courts"],
-                                min_threshold=0.64, gold_id=ids["gold"])
+        terms = decisions.Terms(
+            starts_at=app.starts_at,
+            ends_at=app.ends_at,
+            place_ids=[app.locations[0].id],
+            categories=["wanted_by_courts"],
+            min_threshold=0.64,
+            gold_id=ids["gold"],
+        )
         reasons = {h: "Demo: considered and recorded" for h in REASON_HEADINGS}
         authority = decisions.decide(ctx, app_id, "authorise", reasons, terms=terms)
         auth_id, dep_id = authority.id, authority.deployments[0].id
@@ -154,12 +185,21 @@ def _authorise(store, ids, app_id: str, start: datetime) -> str:
         command.appoint(ctx, auth_id, "silver", ids["silver"])
         command.appoint(ctx, auth_id, "bronze", ids["bronze"])
         command.appoint(ctx, auth_id, "bronze_community", ids["bronze"])
-        for user, duty in (("operator", "lfr_operator"), ("engagement", "engagement_officer"),
-                           ("engineer", "system_engineer")):
+        for user, duty in (
+            ("operator", "lfr_operator"),
+            ("engagement", "engagement_officer"),
+            ("engineer", "system_engineer"),
+        ):
             command.roster(ctx, dep_id, ids[user], duty)
-        command.record_overt_use(ctx, auth_id, notice_published=True,
-                                 notice_channels="force website (demo)", signage=True,
-                                 leaflets=True, contact_point="demo@force.example")
+        command.record_overt_use(
+            ctx,
+            auth_id,
+            notice_published=True,
+            notice_channels="force website (demo)",
+            signage=True,
+            leaflets=True,
+            contact_point="demo@force.example",
+        )
     return dep_id
 
 
@@ -170,13 +210,23 @@ def _import_watchlist(store, ids, dep_id: str) -> str:
     except ImportError:
         return "scikit-image is not installed: no demo Watchlist (pip install scikit-image)"
     name = "images/0001-1.jpg"  # the bundle format names files <entry>-<image>
-    entry = BundleEntry(reference=WATCHLIST_REFERENCE, category="wanted_by_courts",
-                        image_source="police_custody", legal_basis="PACE s.64A (demo)",
-                        images=[BundleImage(file=name, sha256=hashlib.sha256(photo).hexdigest(),
-                                            captured_on=date.today() - timedelta(days=90))])
+    entry = BundleEntry(
+        reference=WATCHLIST_REFERENCE,
+        category="wanted_by_courts",
+        image_source="police_custody",
+        legal_basis="PACE s.64A (demo)",
+        images=[
+            BundleImage(
+                file=name,
+                sha256=hashlib.sha256(photo).hexdigest(),
+                captured_on=date.today() - timedelta(days=90),
+            )
+        ],
+    )
     with acting(store, ids["silver"]) as ctx:
-        manifest = Manifest(format="frt-watchlist-bundle", version=1, created_at=ctx.now,
-                            entries=[entry])
+        manifest = Manifest(
+            format="frt-watchlist-bundle", version=1, created_at=ctx.now, entries=[entry]
+        )
         data = seal(manifest, {name: photo}, installation_key(ctx.cipher))
         watchlists.import_bundle(ctx, dep_id, data, intelligence_reconfirmed=True)
     return ""

@@ -20,8 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FILE = "installation.json"
-TRAINING_BANNER = ("TRAINING INSTALLATION — demo data only, no real force, no real people. "
-                   "The demo Deployment may run on the minimum Threshold without an evaluation.")
+TRAINING_BANNER = (
+    "TRAINING INSTALLATION — demo data only, no real force, no real people. "
+    "The demo Deployment may run on the minimum Threshold without an evaluation."
+)
 
 
 class InstallationError(ValueError):
@@ -45,8 +47,9 @@ def read_installation(settings) -> Installation | None:
     database but the embedded one is ignored (a training installation is never a force's)."""
     try:
         data = json.loads(path_of(settings).read_text())
-        chosen = Installation(**{k: data.get(k) for k in Installation.__dataclass_fields__
-                                 if k in data})
+        chosen = Installation(
+            **{k: data.get(k) for k in Installation.__dataclass_fields__ if k in data}
+        )
     except (OSError, ValueError, TypeError):
         return None
     if chosen.training and not settings.is_embedded:
@@ -61,15 +64,21 @@ def is_training(settings) -> bool:
 
 def write_installation(settings, chosen: Installation) -> Installation:
     if chosen.training and not settings.is_embedded:
-        raise InstallationError("a training installation is only ever the embedded demo "
-                                "database, never a force's PostgreSQL")
+        raise InstallationError(
+            "a training installation is only ever the embedded demo "
+            "database, never a force's PostgreSQL"
+        )
     existing = read_installation(settings)
     if existing is not None and existing.training and not chosen.training:
-        raise InstallationError(f"{settings.data_dir} holds a training installation: set up a "
-                                "force's installation in a data directory of its own")
+        raise InstallationError(
+            f"{settings.data_dir} holds a training installation: set up a "
+            "force's installation in a data directory of its own"
+        )
     if existing is not None and not existing.training and chosen.training:
-        raise InstallationError(f"{settings.data_dir} is a force's installation: the demo "
-                                "(a training installation) needs a data directory of its own")
+        raise InstallationError(
+            f"{settings.data_dir} is a force's installation: the demo "
+            "(a training installation) needs a data directory of its own"
+        )
     folder = Path(settings.data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = path_of(settings)
@@ -84,5 +93,9 @@ def training_minimum(settings, deployment_id: str) -> bool:
     """May this Deployment run on the minimum Threshold without an evaluation? Only the demo
     Deployment of a training installation on the embedded database."""
     chosen = read_installation(settings)
-    return bool(chosen and chosen.training and settings.is_embedded
-                and chosen.training_deployment == deployment_id)
+    return bool(
+        chosen
+        and chosen.training
+        and settings.is_embedded
+        and chosen.training_deployment == deployment_id
+    )

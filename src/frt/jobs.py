@@ -75,7 +75,14 @@ def scheduler(store, every_minutes: float = 10.0, *, background: bool = False):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     chosen = (BackgroundScheduler if background else BlockingScheduler)(timezone="UTC")
-    chosen.add_job(run_once, "interval", args=[store, "retention", retention],
-                   minutes=every_minutes, next_run_time=utcnow(), id="retention",
-                   max_instances=1, coalesce=True)
+    chosen.add_job(
+        run_once,
+        "interval",
+        args=[store, "retention", retention],
+        minutes=every_minutes,
+        next_run_time=utcnow(),
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
     return chosen

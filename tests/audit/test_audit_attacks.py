@@ -42,8 +42,10 @@ def _drop_triggers(conn) -> None:
             conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
             conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
         return
-    for table, names in {"audit_records": ("append_only", "no_truncate"),
-                         "audit_links": ("append_only", "no_truncate")}.items():
+    for table, names in {
+        "audit_records": ("append_only", "no_truncate"),
+        "audit_links": ("append_only", "no_truncate"),
+    }.items():
         for name in names:
             conn.exec_driver_sql(f"DROP TRIGGER {table}_{name} ON {table}")
 
@@ -74,21 +76,25 @@ def _rehash_from(store, seq: int, mac_record, mac_link) -> None:
     would: `mac_record(entry)` and `mac_link(pos, seq, record_mac, prev)` are the attacker's."""
     with store.engine.begin() as conn:
         _drop_triggers(conn)
-        conn.execute(text("UPDATE audit_records SET outcome = 'refused' WHERE seq = :s"),
-                     {"s": seq})
+        conn.execute(
+            text("UPDATE audit_records SET outcome = 'refused' WHERE seq = :s"), {"s": seq}
+        )
     with store.sessions() as s, s.begin():
         entry = s.get(AuditRecord, seq)
         new_mac = mac_record(entry)
-        s.execute(text("UPDATE audit_records SET hash = :h WHERE seq = :s"),
-                  {"h": new_mac, "s": seq})
+        s.execute(
+            text("UPDATE audit_records SET hash = :h WHERE seq = :s"), {"h": new_mac, "s": seq}
+        )
         links = s.query(AuditLink).order_by(AuditLink.pos).all()
         prev = GENESIS
         for link in links:
             rec_mac = new_mac if link.record_seq == seq else link.record_mac
             if link.record_seq >= seq:
                 mac = mac_link(link.pos, link.record_seq, rec_mac, prev)
-                s.execute(text("UPDATE audit_links SET record_mac = :r, mac = :m WHERE pos = :p"),
-                          {"r": rec_mac, "m": mac, "p": link.pos})
+                s.execute(
+                    text("UPDATE audit_links SET record_mac = :r, mac = :m WHERE pos = :p"),
+                    {"r": rec_mac, "m": mac, "p": link.pos},
+                )
                 prev = mac
             else:
                 prev = link.mac
@@ -117,38 +123,56 @@ def test_an_edit_rehashed_with_plain_sha256_is_caught_at_the_edited_record(store
     def sha(data: str) -> str:
         return hashlib.sha256(data.encode()).hexdigest()
 
-    _rehash_from(store, 4,
-                 lambda e: sha(f"{e.seq}{e.action}{e.outcome}"),
-                 lambda pos, seq, rec, prev: sha(f"{pos}{seq}{rec}{prev}"))
+    _rehash_from(
+        store,
+        4,
+        lambda e: sha(f"{e.seq}{e.action}{e.outcome}"),
+        lambda pos, seq, rec, prev: sha(f"{pos}{seq}{rec}{prev}"),
+    )
     result = _verify(store)
     assert not result.ok and result.first_bad_seq == 4 and "edited" in result.problem
 
 
 def test_an_edit_rehashed_with_a_wrong_key_is_caught_at_the_edited_record(store, checkpointed):
     wrong = os.urandom(32)
-    _rehash_from(store, 4, lambda e: record_mac(wrong, e),
-                 lambda pos, seq, rec, prev: link_mac(wrong, pos, seq, rec, prev))
+    _rehash_from(
+        store,
+        4,
+        lambda e: record_mac(wrong, e),
+        lambda pos, seq, rec, prev: link_mac(wrong, pos, seq, rec, prev),
+    )
     result = _verify(store)
     assert not result.ok and result.first_bad_seq == 4 and "edited" in result.problem
 
 
 def test_an_edit_rehashed_with_the_right_mac_key_is_caught_by_the_signed_checkpoint(
-        store, checkpointed):
+    store, checkpointed
+):
     """Even someone who has the data key (and so the MAC key) but not the signing key."""
     with store.sessions() as s:
         key = s.info[KEY_INFO]
-    _rehash_from(store, 4, lambda e: record_mac(key, e),
-                 lambda pos, seq, rec, prev: link_mac(key, pos, seq, rec, prev))
+    _rehash_from(
+        store,
+        4,
+        lambda e: record_mac(key, e),
+        lambda pos, seq, rec, prev: link_mac(key, pos, seq, rec, prev),
+    )
     result = _verify(store)
     assert not result.ok and "re-forged" in result.problem and result.first_bad_seq == 10
 
 
 def test_a_checkpoint_signed_by_another_key_is_refused(store, checkpointed, tmp_path):
     forger = Ed25519PrivateKey.generate()
-    forged = Checkpoint(checkpointed.installation, 3, GENESIS, checkpointed.at,
-                        raw_public(forger.public_key()).hex())
-    forged = Checkpoint(**{**forged.__dict__,
-                           "signature": base64.b64encode(forger.sign(forged.body())).decode()})
+    forged = Checkpoint(
+        checkpointed.installation,
+        3,
+        GENESIS,
+        checkpointed.at,
+        raw_public(forger.public_key()).hex(),
+    )
+    forged = Checkpoint(
+        **{**forged.__dict__, "signature": base64.b64encode(forger.sign(forged.body())).decode()}
+    )
     result = _verify(store, checkpoints=[forged])
     assert not result.ok and "not signed by the trusted public key" in result.problem
 
@@ -178,15 +202,19 @@ def test_the_auditors_public_key_catches_a_replaced_signing_key(store, checkpoin
 
 def test_a_record_inserted_without_the_key_is_never_linked_and_is_named(store, checkpointed):
     fake = hmac.new(b"guess", b"x", hashlib.sha256).hexdigest()
-    _sql(store, "INSERT INTO audit_records (seq, at, role, action, outcome, detail, hash) VALUES "
-                f"(500, '2026-01-01 00:00:00+00:00', 'x', 'forged', 'ok', '{{}}', '{fake}')")
+    _sql(
+        store,
+        "INSERT INTO audit_records (seq, at, role, action, outcome, detail, hash) VALUES "
+        f"(500, '2026-01-01 00:00:00+00:00', 'x', 'forged', 'ok', '{{}}', '{fake}')",
+    )
     assert link_all(store) == 0
     result = _verify(store)
     assert not result.ok and result.first_bad_seq == 500 and "forged" in result.problem
 
 
 def test_frt_audit_verify_detects_truncation_from_the_checkpoint_kept_locally(
-        store, settings, checkpointed, monkeypatch, tmp_path):
+    store, settings, checkpointed, monkeypatch, tmp_path
+):
     from frt.cli import app
 
     monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
@@ -196,8 +224,9 @@ def test_frt_audit_verify_detects_truncation_from_the_checkpoint_kept_locally(
     public = tmp_path / "frt-audit.pub"
     assert runner.invoke(app, ["audit", "checkpoint", "--out", str(exported)]).exit_code == 0
     assert runner.invoke(app, ["audit", "public-key", "--out", str(public)]).exit_code == 0
-    ok = runner.invoke(app, ["audit", "verify", "--checkpoint", str(exported),
-                             "--public-key", str(public)])
+    ok = runner.invoke(
+        app, ["audit", "verify", "--checkpoint", str(exported), "--public-key", str(public)]
+    )
     assert ok.exit_code == 0 and "intact" in ok.output
     _sql(store, "DELETE FROM audit_links WHERE pos > 5", "DELETE FROM audit_records WHERE seq > 5")
     broken = runner.invoke(app, ["audit", "verify"])
@@ -208,18 +237,40 @@ def _legacy(store, seq: int, prev: str) -> str:
     """A record as FRT wrote them before migration 0009: a plain SHA-256 chain."""
     from frt.audit.chain import legacy_hash
 
-    entry = AuditRecord(seq=seq, at=datetime(2026, 1, 1, tzinfo=UTC), user_id=None, role="cli",
-                        action="user.create", object_type="user", object_id=f"u{seq}",
-                        outcome="ok", detail={}, prev_hash=prev)
+    entry = AuditRecord(
+        seq=seq,
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+        user_id=None,
+        role="cli",
+        action="user.create",
+        object_type="user",
+        object_id=f"u{seq}",
+        outcome="ok",
+        detail={},
+        prev_hash=prev,
+    )
     entry.hash = legacy_hash(entry)
     with store.engine.begin() as conn:
-        conn.execute(AuditRecord.__table__.insert().values(
-            seq=seq, at=entry.at, user_id=None, role="cli", action=entry.action,
-            object_type="user", object_id=entry.object_id, outcome="ok", detail={},
-            prev_hash=prev, hash=entry.hash))
+        conn.execute(
+            AuditRecord.__table__.insert().values(
+                seq=seq,
+                at=entry.at,
+                user_id=None,
+                role="cli",
+                action=entry.action,
+                object_type="user",
+                object_id=entry.object_id,
+                outcome="ok",
+                detail={},
+                prev_hash=prev,
+                hash=entry.hash,
+            )
+        )
         if conn.dialect.name == "postgresql":  # as migration 0009 set it for the rows it found
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit_records', 'seq'), "
-                                 "(SELECT MAX(seq) FROM audit_records))")
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('audit_records', 'seq'), "
+                "(SELECT MAX(seq) FROM audit_records))"
+            )
     return entry.hash
 
 

@@ -122,9 +122,15 @@ def test_audit_records_hold_ids_not_personal_data(store):
     from frt.policy.ranks import Rank
 
     with store.session() as s:
-        user = create_user(s, Actor.system(), username="jsmith", display_name="Jane Smith",
-                           rank=Rank.SERGEANT, roles={Role.LFR_OPERATOR},
-                           password="correct horse battery")
+        user = create_user(
+            s,
+            Actor.system(),
+            username="jsmith",
+            display_name="Jane Smith",
+            rank=Rank.SERGEANT,
+            roles={Role.LFR_OPERATOR},
+            password="correct horse battery",
+        )
     with store.session() as s:
         rows = s.scalars(select(AuditRecord)).all()
     dumped = " ".join(f"{r.detail} {r.object_id}" for r in rows)

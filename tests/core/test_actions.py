@@ -27,8 +27,13 @@ def _only_rostered(ctx, arguments) -> Decision:
     return object_access(arguments["name"] != "secret", "not rostered on this object")
 
 
-@action("test.meta.write", roles=[Role.SRO, Role.DPO], touches="store_meta", key="name",
-        guard=_only_rostered)
+@action(
+    "test.meta.write",
+    roles=[Role.SRO, Role.DPO],
+    touches="store_meta",
+    key="name",
+    guard=_only_rostered,
+)
 def write_meta(ctx, name: str, value: str) -> StoreMeta:
     row = StoreMeta(key=name, value=value.encode())
     ctx.session.add(row)
@@ -57,11 +62,20 @@ def bad_input(ctx) -> None:
 def users(store):
     with store.session() as db:
         ids = {}
-        for name, roles in {"dpo": {Role.DPO}, "operator": {Role.LFR_OPERATOR},
-                            "rfr": {Role.RFR_USER}}.items():
-            ids[name] = create_user(db, Actor.system("test"), username=name, display_name=name,
-                                    rank=Rank.POLICE_CONSTABLE, roles=roles,
-                                    password="correct-horse-battery").id
+        for name, roles in {
+            "dpo": {Role.DPO},
+            "operator": {Role.LFR_OPERATOR},
+            "rfr": {Role.RFR_USER},
+        }.items():
+            ids[name] = create_user(
+                db,
+                Actor.system("test"),
+                username=name,
+                display_name=name,
+                rank=Rank.POLICE_CONSTABLE,
+                roles=roles,
+                password="correct-horse-battery",
+            ).id
     return ids
 
 
@@ -74,7 +88,12 @@ def test_a_successful_action_writes_one_record_with_role_object_and_notes(store,
     perform(store, users["dpo"], write_meta, "alpha", "12345")
     [entry] = _records(store, "test.meta.write")
     assert (entry.user_id, entry.role, entry.object_type, entry.object_id, entry.outcome) == (
-        users["dpo"], "data_protection_officer", "store_meta", "alpha", "ok")
+        users["dpo"],
+        "data_protection_officer",
+        "store_meta",
+        "alpha",
+        "ok",
+    )
     assert entry.detail == {"length": 5}
 
 
@@ -99,9 +118,14 @@ def test_training_out_of_date_refuses(store, users):
         perform(store, users["rfr"], trained_only)
     assert refused.value.decision.rule == "ACCESS-TRAINING"
     with store.session() as db:
-        add_training(db, Actor.system("test"), "rfr", TrainingKind.LFR,
-                     completed_on=date.today() - timedelta(days=400),
-                     expires_on=date.today() - timedelta(days=1))
+        add_training(
+            db,
+            Actor.system("test"),
+            "rfr",
+            TrainingKind.LFR,
+            completed_on=date.today() - timedelta(days=400),
+            expires_on=date.today() - timedelta(days=1),
+        )
     with pytest.raises(PolicyRefusal, match="expired"):
         perform(store, users["rfr"], trained_only)
 

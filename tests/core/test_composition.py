@@ -27,8 +27,9 @@ print(json.dumps([p.name for p in frt.app.services().metrics_providers]))
 
 
 def _providers_after_importing(*modules: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", PROVIDERS, *modules], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROVIDERS, *modules], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out)
 
 
@@ -41,7 +42,8 @@ def test_the_report_providers_are_the_same_whichever_modules_were_imported_first
 
 @pytest.mark.req("GOV-12", "LIVE-08")
 def test_the_cancellation_report_counts_the_alerts_without_anyone_registering_providers(
-        store, act, live):
+    store, act, live
+):
     """The report a Gold prepares counts live Alerts through the wired store alone."""
     import numpy as np
 
@@ -50,8 +52,9 @@ def test_the_cancellation_report_counts_the_alerts_without_anyone_registering_pr
     auth_id, dep_id = live()
     match = Match("img-1", "entry-1", 0.99, 0.97, "suspect", ())
     probe = np.full((150, 150, 3), 90, np.uint8)
-    records.persist_alert(store, dep_id, Alert("cam-1", 7, match, False, 12, 0.4, 0.9, 480.0,
-                                               RUN_AT, probe))
+    records.persist_alert(
+        store, dep_id, Alert("cam-1", 7, match, False, 12, 0.4, 0.9, 480.0, RUN_AT, probe)
+    )
     set_state(act, dep_id, "terminated")
     with act("gold", now=RUN_AT.replace(hour=23)) as ctx:
         report = reports.prepare(ctx, auth_id)

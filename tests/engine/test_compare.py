@@ -25,7 +25,8 @@ def _t(vec) -> Template:
 
 
 vectors = arrays(np.float32, 8, elements=st.floats(-10, 10, width=32)).filter(
-    lambda v: np.linalg.norm(v) > 1e-3)
+    lambda v: np.linalg.norm(v) > 1e-3
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -81,9 +82,11 @@ def test_cohort_normalisation_lowers_a_probe_that_resembles_everyone():
     gallery = Gallery(["hub", "plain"], np.vstack([hub, target]), *KIND, cohort=cohort)
     # Two probes with the same raw cosine to their gallery entry:
     cos = 0.8
+
     def at(v):
         other = unit(rng.normal(size=32) - (rng.normal(size=32) @ v) * v)
         return _t(cos * v + np.sqrt(1 - cos**2) * other)
+
     s_hub = gallery.scores(at(hub))[0]
     s_plain = gallery.scores(at(target))[1]
     assert s_hub < s_plain

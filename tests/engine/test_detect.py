@@ -23,8 +23,12 @@ def test_the_astronaut_is_found_with_five_landmarks_inside_the_box(astronaut, na
     face = faces[0]
     assert (face.x0, face.y0) < (230, 130) and face.x1 > 240 and face.y1 > 150
     assert face.landmarks.shape == (5, 2)
-    inside = ((face.landmarks[:, 0] >= face.x0 - 5) & (face.landmarks[:, 0] <= face.x1 + 5)
-              & (face.landmarks[:, 1] >= face.y0 - 5) & (face.landmarks[:, 1] <= face.y1 + 5))
+    inside = (
+        (face.landmarks[:, 0] >= face.x0 - 5)
+        & (face.landmarks[:, 0] <= face.x1 + 5)
+        & (face.landmarks[:, 1] >= face.y0 - 5)
+        & (face.landmarks[:, 1] <= face.y1 + 5)
+    )
     assert inside.all()
 
 
@@ -71,8 +75,14 @@ def test_unknown_detector_name_is_refused_with_the_known_names():
     assert {"hog", "cnn", "thorough"} <= set(detector_names())
 
 
-@pytest.mark.parametrize("bad", [np.zeros((10, 10), np.uint8), np.zeros((50, 50, 3), np.float32),
-                                 np.zeros((4, 4, 3), np.uint8)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((10, 10), np.uint8),
+        np.zeros((50, 50, 3), np.float32),
+        np.zeros((4, 4, 3), np.uint8),
+    ],
+)
 def test_arrays_that_are_not_rgb_images_are_refused(bad):
     with pytest.raises(ImageError):
         get_detector("hog").detect(bad)

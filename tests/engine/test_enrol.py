@@ -23,9 +23,12 @@ def originals(astronaut, grace_hopper, tmp_path_factory):
     folder = tmp_path_factory.mktemp("originals")
     (folder / "astronaut.jpg").write_bytes(_jpeg_bytes(astronaut))
     (folder / "grace.jpg").write_bytes(_jpeg_bytes(grace_hopper))
-    return [("astronaut", folder / "astronaut.jpg"), ("grace", folder / "grace.jpg"),
-            ("wall", _jpeg_bytes(np.full((200, 200, 3), 200, np.uint8))),
-            ("junk", b"not an image at all")]
+    return [
+        ("astronaut", folder / "astronaut.jpg"),
+        ("grace", folder / "grace.jpg"),
+        ("wall", _jpeg_bytes(np.full((200, 200, 3), 200, np.uint8))),
+        ("junk", b"not an image at all"),
+    ]
 
 
 @pytest.mark.req("RFR-03")
@@ -54,12 +57,18 @@ def test_the_quality_gate_refuses_a_poor_face_with_its_reasons(astronaut, detect
     if gated.face is None:
         pytest.fail("the blurred astronaut should still be detected")
     assert gated.template is None and "blurred" in gated.reason
-    assert template_image(astronaut, detector, dlib_algorithm, quality_gate=True).template is not None
+    assert (
+        template_image(astronaut, detector, dlib_algorithm, quality_gate=True).template is not None
+    )
 
 
 @pytest.mark.req("RFR-03", "EVAL-03")
 def test_reenrolment_makes_new_version_templates_from_the_original_images(originals):
-    old = list(template_many(originals[:2], EngineSpec(algorithm_options={"flip": False, "zoom": False}), workers=1))
+    old = list(
+        template_many(
+            originals[:2], EngineSpec(algorithm_options={"flip": False, "zoom": False}), workers=1
+        )
+    )
     new = reenrol(originals[:2], EngineSpec(), workers=1)  # the default views
     assert {r.template.version for r in old} == {"1"}
     assert {r.template.version for r in new} == {"1-flip-zoom"}

@@ -24,11 +24,19 @@ def _encode(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
 
 def _png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header declares width x height pixels (a decompression bomb)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_bytes_that_are_not_an_image_are_refused_as_not_an_image():
@@ -68,7 +76,9 @@ def test_greyscale_becomes_three_equal_channels(astronaut):
     grey = Image.fromarray(astronaut).convert("L")
     rgb = decode_image(_encode(grey))
     assert rgb.shape == astronaut.shape
-    assert np.array_equal(rgb[..., 0], np.asarray(grey)) and np.array_equal(rgb[..., 0], rgb[..., 2])
+    assert np.array_equal(rgb[..., 0], np.asarray(grey)) and np.array_equal(
+        rgb[..., 0], rgb[..., 2]
+    )
 
 
 def test_rgba_is_composited_onto_grey_not_black():

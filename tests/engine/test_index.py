@@ -133,7 +133,7 @@ def test_an_index_grows_from_exact_to_ivf_by_enrolment(monkeypatch):
     ids, vectors = _library(3_000, seed=5)
     ix = TemplateIndex(*KIND)
     for start in range(0, 3_000, 500):
-        ix.add(ids[start:start + 500], vectors[start:start + 500])
+        ix.add(ids[start : start + 500], vectors[start : start + 500])
     assert [s["mode"] for s in ix.describe()["shards"]] == ["ivf"]
     assert len(ix) == 3_000
     assert ix.search(vectors[2_999], 1)[0][0][0] == ids[2_999]
@@ -289,8 +289,9 @@ def test_frt_bench_rfr_reports_the_figures_the_issue_asks_for(tmp_path):
     from frt.cli import app
 
     out = tmp_path / "rfr.json"
-    result = CliRunner().invoke(app, ["bench", "rfr", "--templates", "3000", "--probes", "8",
-                                      "--json", str(out)])
+    result = CliRunner().invoke(
+        app, ["bench", "rfr", "--templates", "3000", "--probes", "8", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads(out.read_text())
     for key in ("templates", "median_ms", "p95_ms", "memory_mb", "recall_at_50", "build_s"):

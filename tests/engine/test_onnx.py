@@ -28,10 +28,12 @@ def _tiny_embedding_model(path, size=32, dim=16, seed=0):
         helper.make_node("MatMul", ["f", "dense_w"], ["embedding"]),
     ]
     graph = helper.make_graph(
-        nodes, "tiny-embedder",
+        nodes,
+        "tiny-embedder",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, size, size])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["N", dim])],
-        [numpy_helper.from_array(conv_w, "conv_w"), numpy_helper.from_array(dense_w, "dense_w")])
+        [numpy_helper.from_array(conv_w, "conv_w"), numpy_helper.from_array(dense_w, "dense_w")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -62,7 +64,9 @@ def test_a_different_model_file_is_a_different_version(model_file, tmp_path):
     assert a.version != b.version
 
 
-def test_onnx_and_dlib_templates_are_never_compared(model_file, astronaut, detector, dlib_algorithm):
+def test_onnx_and_dlib_templates_are_never_compared(
+    model_file, astronaut, detector, dlib_algorithm
+):
     faces = detector.detect(astronaut)[:1]
     onnx_t = get_algorithm("onnx", model_path=model_file).embed(astronaut, faces)[0]
     dlib_t = dlib_algorithm.embed(astronaut, faces)[0]

@@ -43,7 +43,8 @@ CHANGES = {
 @pytest.mark.req("LIVE-02", "RFR-03")
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_the_astronaut_matches_changed_copies_of_herself_well_above_threshold(
-        astronaut, template_of, change):
+    astronaut, template_of, change
+):
     score = similarity(template_of(astronaut), template_of(CHANGES[change](astronaut)))
     assert score >= THRESHOLD + 0.02
 
@@ -77,8 +78,9 @@ def test_templates_of_different_versions_are_never_compared(astronaut, detector)
 
 
 @pytest.mark.req("RFR-06")
-def test_only_the_faces_the_user_selects_are_templated(astronaut, grace_hopper, detector,
-                                                      dlib_algorithm, template_of):
+def test_only_the_faces_the_user_selects_are_templated(
+    astronaut, grace_hopper, detector, dlib_algorithm, template_of
+):
     side_by_side = np.ascontiguousarray(np.hstack([astronaut[:512], grace_hopper[:512, :512]]))
     faces = detector.detect(side_by_side)
     assert len(faces) >= 2

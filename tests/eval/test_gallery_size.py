@@ -35,8 +35,9 @@ def _people(n_people=300, per_person=3, dim=32, spread=0.5, seed=0):
 
 
 def _padded(ids, vectors):
-    return padded_searches(ids, vectors, lambda rows: (1 + vectors[rows] @ vectors.T) / 2,
-                           chunk=128)
+    return padded_searches(
+        ids, vectors, lambda rows: (1 + vectors[rows] @ vectors.T) / 2, chunk=128
+    )
 
 
 def test_the_tail_counts_every_pair_of_different_people_once():

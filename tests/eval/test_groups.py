@@ -21,7 +21,7 @@ def _searches(fp_a: int, fp_b: int, n: int = 2000) -> Searches:
     """Group A and B each with n non-mated searches, of which fp_* score high."""
     scores = np.zeros(2 * n)
     scores[:fp_a] = 1.0
-    scores[n:n + fp_b] = 1.0
+    scores[n : n + fp_b] = 1.0
     ident = np.array([f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)])
     mated = np.array(["a0", "b0"])
     return Searches(mated, np.array([1.0, 1.0]), np.array([1, 1]), ident, scores)

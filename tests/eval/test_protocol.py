@@ -55,8 +55,12 @@ def test_tied_scores_fall_on_the_safe_side():
 
 def _protocol(vectors_by_key, split):
     g_items = [it for it in split.gallery if vectors_by_key.get(it.key) is not None]
-    g = Gallery([it.identity for it in g_items], np.stack([vectors_by_key[it.key] for it in g_items]),
-                "synthetic", "1")
+    g = Gallery(
+        [it.identity for it in g_items],
+        np.stack([vectors_by_key[it.key] for it in g_items]),
+        "synthetic",
+        "1",
+    )
     return run_searches(split, vectors_by_key, g.score_vectors)
 
 
@@ -64,9 +68,14 @@ def test_mated_hits_need_rank_one_and_failures_count_as_misses_and_no_alerts(tmp
     root = _folder(tmp_path, {"ann": 3, "bob": 2, "cy": 1})
     split = dataset.split(dataset.scan(root))
     base = unit(np.eye(4, dtype=np.float32))
-    vec = {"ann/1.jpg": base[0], "ann/2.jpg": base[0], "ann/3.jpg": None,  # a failure
-           "bob/1.jpg": base[1], "bob/2.jpg": unit(base[0] + 0.1 * base[1]),  # closer to ann
-           "cy/1.jpg": base[2]}
+    vec = {
+        "ann/1.jpg": base[0],
+        "ann/2.jpg": base[0],
+        "ann/3.jpg": None,  # a failure
+        "bob/1.jpg": base[1],
+        "bob/2.jpg": unit(base[0] + 0.1 * base[1]),  # closer to ann
+        "cy/1.jpg": base[2],
+    }
     s = _protocol(vec, split)
     f = figures(s)
     assert f["mated_searches"] == 3 and f["nonmated_searches"] == 4

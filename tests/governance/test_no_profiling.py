@@ -22,13 +22,18 @@ def test_no_table_has_a_column_for_a_protected_characteristic():
 @pytest.mark.req("DATA-09", "WL-03")
 def test_the_only_subject_flags_are_those_the_sop_requires():
     assert {f.value for f in SubjectFlag} == {
-        "under_18", "under_13", "disability", "pre_reassignment_image"}
+        "under_18",
+        "under_13",
+        "disability",
+        "pre_reassignment_image",
+    }
 
 
 @pytest.mark.req("DATA-09")
 @pytest.mark.parametrize("flag", ["ethnicity_asian", "female", "muslim"])
 def test_a_bundle_cannot_carry_a_protected_characteristic_as_a_flag(folder, flag):  # noqa: F811
-    result = _pack(folder, HEADER + f"X-1,suspect,,police_custody,,b,{flag},,hopper.jpg,"
-                                    "2025-01-01,,\n")
+    result = _pack(
+        folder, HEADER + f"X-1,suspect,,police_custody,,b,{flag},,hopper.jpg,2025-01-01,,\n"
+    )
     assert result.exit_code == 1 and f"flags '{flag}'" in flat(result)
     assert not (folder / "list.frtwl").exists()

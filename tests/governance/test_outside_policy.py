@@ -110,8 +110,13 @@ def test_the_safeguards_themselves_are_never_set_aside(act, authority):
     _auth_id, dep_id = authority()
     scope = Scope(outside_policy.WATCHLIST_IMPORT, dep_id)
     with act("silver") as ctx:
-        for rule in ("WL-PROTECTED", "WL-NON-POLICE", "WL-CATEGORY", "GOV-ROSTER-LFR-TRAINING",
-                     "ACCESS-ROLE"):
+        for rule in (
+            "WL-PROTECTED",
+            "WL-NON-POLICE",
+            "WL-CATEGORY",
+            "GOV-ROSTER-LFR-TRAINING",
+            "ACCESS-ROLE",
+        ):
             refusal = outside_policy.Decision.refuse("refused", "a force's own paragraph", rule)
             offer = outside_policy.offer(ctx, scope, refusal)
             assert not offer.settable.allowed and not offer.may_record
@@ -127,13 +132,15 @@ def test_a_rule_is_set_aside_only_for_the_action_that_may_excuse_it(act, authori
     _auth_id, dep_id = authority()
     window = outside_policy.Decision.refuse("too early", "000 §6.2(4)", "WL-IMPORT-WINDOW")
     with act("silver") as ctx:
-        assert outside_policy.settable(ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id),
-                                       window).allowed
+        assert outside_policy.settable(
+            ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), window
+        ).allowed
         roster = Scope(outside_policy.ROSTER, dep_id, "someone", "lfr_operator")
         assert not outside_policy.settable(ctx, roster, window).allowed
         same_paragraph = outside_policy.Decision.refuse("too early", "000 §6.2(4)", "WL-OTHER")
         assert not outside_policy.settable(
-            ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), same_paragraph).allowed
+            ctx, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), same_paragraph
+        ).allowed
 
 
 @pytest.mark.req("GOV-16")

@@ -33,16 +33,19 @@ def test_three_hundred_anonymous_refusals_leave_two_records_not_three_hundred(ap
     app.state.throttle = Throttle(clock)
     before = _count(store)
     with TestClient(app, base_url="http://testserver") as anonymous:
-        codes = [anonymous.post("/api/session", json={"username": "admin", "password": "x"})
-                 .status_code for _ in range(300)]
+        codes = [
+            anonymous.post("/api/session", json={"username": "admin", "password": "x"}).status_code
+            for _ in range(300)
+        ]
         assert codes[:REFUSALS_PER_WINDOW] == [403] * REFUSALS_PER_WINDOW
-        assert set(codes[REFUSALS_PER_WINDOW + 1:]) == {429}
+        assert set(codes[REFUSALS_PER_WINDOW + 1 :]) == {429}
         assert _count(store) - before == 1  # only the first, while the window is open
         clock.now += REFUSAL_WINDOW + 1
         anonymous.post("/api/session", json={"username": "admin", "password": "x"})
     with store.session() as db:
-        counted = db.scalars(select(AuditRecord).where(
-            AuditRecord.action == "web.refusals.repeated")).all()
+        counted = db.scalars(
+            select(AuditRecord).where(AuditRecord.action == "web.refusals.repeated")
+        ).all()
     assert [r.detail["count"] for r in counted] == [299]
     assert counted[0].detail["by_action"] == {"web.session.create": 299}
     assert "testclient" not in str(counted[0].detail)  # no client address: personal data
@@ -56,7 +59,9 @@ def test_counted_refusals_are_recorded_when_the_server_stops(app, store):
         for _ in range(5):
             anonymous.post("/api/session", json={"username": "a", "password": "b"})
     with store.session() as db:
-        counted = db.scalar(select(AuditRecord).where(AuditRecord.action == "web.refusals.repeated"))
+        counted = db.scalar(
+            select(AuditRecord).where(AuditRecord.action == "web.refusals.repeated")
+        )
     assert counted is not None and counted.detail["count"] == 4
 
 
@@ -73,8 +78,14 @@ def test_a_flood_of_failed_sign_ins_is_bounded_per_client(app, store, people):
     before = _count(store)
     with TestClient(app, base_url="http://testserver") as c:
         token = c.get("/api/session").json()["csrf_token"]
-        codes = [c.post("/api/session", json={"username": f"user{i}", "password": "wrong!"},
-                        headers={"X-CSRF-Token": token}).status_code for i in range(200)]
+        codes = [
+            c.post(
+                "/api/session",
+                json={"username": f"user{i}", "password": "wrong!"},
+                headers={"X-CSRF-Token": token},
+            ).status_code
+            for i in range(200)
+        ]
     assert codes.count(429) >= 150
     assert _count(store) - before <= 35  # each checked attempt, then one counted record
     assert PASSWORD  # the right password was never needed to exhaust the budget

@@ -34,11 +34,23 @@ ATTACKS = [
 
 def row(location: str, style: str = "marked vans") -> PublicDeployment:
     return PublicDeployment(
-        reference="LFR-2026-001/1", location=location, date="2026-12-01", duration_hours=8.0,
-        assets=2, style=style, watchlist_subjects=12, minimum_threshold=0.64, alerts=3,
-        true_alerts_confirmed=1, true_alerts_unconfirmed=0, false_alerts_confirmed=1,
-        false_alerts_unconfirmed=1, false_alert_rate=0.0002, policing_outcomes=1,
-        faces_scanned=10_000)
+        reference="LFR-2026-001/1",
+        location=location,
+        date="2026-12-01",
+        duration_hours=8.0,
+        assets=2,
+        style=style,
+        watchlist_subjects=12,
+        minimum_threshold=0.64,
+        alerts=3,
+        true_alerts_confirmed=1,
+        true_alerts_unconfirmed=0,
+        false_alerts_confirmed=1,
+        false_alerts_unconfirmed=1,
+        false_alert_rate=0.0002,
+        policing_outcomes=1,
+        faces_scanned=10_000,
+    )
 
 
 def cells(text: str) -> list[dict]:
@@ -54,8 +66,11 @@ def test_a_cell_starting_like_a_formula_is_written_as_text(attack):
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_the_public_csv_neutralises_formulas_in_every_text_cell(monkeypatch, attack):
-    monkeypatch.setattr(transparency, "public_deployments",
-                        lambda session: [row(attack, style=attack), row("High Street")])
+    monkeypatch.setattr(
+        transparency,
+        "public_deployments",
+        lambda session: [row(attack, style=attack), row("High Street")],
+    )
     out = cells(transparency.public_csv(None))
     assert out[0]["location"] == "'" + attack and out[0]["style"] == "'" + attack
     assert out[1]["location"] == "High Street"
@@ -65,8 +80,7 @@ def test_the_public_csv_neutralises_formulas_in_every_text_cell(monkeypatch, att
 
 
 def test_the_public_page_csv_needs_no_login_and_serves_text_not_formulas(client, monkeypatch):
-    monkeypatch.setattr(transparency, "public_deployments",
-                        lambda session: [row(ATTACKS[0])])
+    monkeypatch.setattr(transparency, "public_deployments", lambda session: [row(ATTACKS[0])])
     response = client.get("/public/", params={"format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert cells(response.text)[0]["location"] == "'" + ATTACKS[0]
@@ -79,8 +93,7 @@ def test_the_cli_prints_the_same_neutralised_csv(monkeypatch, settings, store):
 
     monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("FRT_DATABASE_URL", settings.database_url)
-    monkeypatch.setattr(transparency, "public_deployments",
-                        lambda session: [row(ATTACKS[0])])
+    monkeypatch.setattr(transparency, "public_deployments", lambda session: [row(ATTACKS[0])])
     result = CliRunner().invoke(cli, ["governance", "public", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert cells(result.output)[0]["location"] == "'" + ATTACKS[0]
@@ -94,6 +107,9 @@ def test_csv_rows_neutralises_the_header_too():
 def test_no_module_writes_csv_except_through_csv_rows():
     """A new CSV writer must use `csv_rows` (and so `csv_cell`): a csv.writer elsewhere fails."""
     src = Path(__file__).resolve().parents[2] / "src" / "frt"
-    writers = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
-               if re.search(r"csv\.(DictWriter|writer)\(", p.read_text(encoding="utf-8"))]
+    writers = [
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if re.search(r"csv\.(DictWriter|writer)\(", p.read_text(encoding="utf-8"))
+    ]
     assert writers == ["core/text.py"]

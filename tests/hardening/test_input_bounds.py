@@ -39,8 +39,12 @@ def run_capped(code: str) -> dict:
         import json, resource, sys
         resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP}))
     """)
-    proc = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -102,11 +106,21 @@ def _sealed(archive: bytes, key: bytes) -> bytes:
 
 
 def _manifest(files: list[str]) -> bytes:
-    entry = {"reference": "R1", "category": "suspect", "image_source": "police_custody",
-             "legal_basis": "PACE", "images": [
-                 {"file": f, "sha256": "0" * 64, "captured_on": "2025-01-01"} for f in files]}
-    return json.dumps({"format": bundles.FORMAT, "version": 1,
-                       "created_at": "2026-01-01T00:00:00Z", "entries": [entry]}).encode()
+    entry = {
+        "reference": "R1",
+        "category": "suspect",
+        "image_source": "police_custody",
+        "legal_basis": "PACE",
+        "images": [{"file": f, "sha256": "0" * 64, "captured_on": "2025-01-01"} for f in files],
+    }
+    return json.dumps(
+        {
+            "format": bundles.FORMAT,
+            "version": 1,
+            "created_at": "2026-01-01T00:00:00Z",
+            "entries": [entry],
+        }
+    ).encode()
 
 
 def test_a_zip_bomb_bundle_is_refused_from_its_declared_sizes(tmp_path):
@@ -145,7 +159,7 @@ def test_a_member_that_lies_about_its_size_is_cut_off_while_inflating():
     archive = bytearray(out.getvalue())
     # Rewrite the declared (uncompressed) size of the image in its central directory record.
     cd = archive.rfind(b"PK\x01\x02")
-    archive[cd + 24:cd + 28] = (1000).to_bytes(4, "little")
+    archive[cd + 24 : cd + 28] = (1000).to_bytes(4, "little")
     with pytest.raises(bundles.BundleError):
         bundles.open_bundle(_sealed(bytes(archive), key), key)
 
@@ -164,22 +178,33 @@ def test_a_corrupt_jpeg_inside_a_bundle_is_a_clear_refusal_not_a_server_error():
     Image.new("RGB", (64, 64), (120, 80, 60)).save(out, "JPEG")
     jpeg = bytearray(out.getvalue())
     sos = jpeg.find(b"\xff\xda")
-    jpeg[sos + 2:sos + 40] = b"\xff" * 38  # a broken segment header inside the scan
+    jpeg[sos + 2 : sos + 40] = b"\xff" * 38  # a broken segment header inside the scan
     with pytest.raises(ImageError):
         decode_image(bytes(jpeg)[: len(jpeg) // 2])
 
 
-async def _post_streaming(app, path: str, total: int, chunk: int = 1024 * 1024,
-                          declare_length: bool = True) -> tuple[int, int]:
+async def _post_streaming(
+    app, path: str, total: int, chunk: int = 1024 * 1024, declare_length: bool = True
+) -> tuple[int, int]:
     """POST `total` bytes in chunks straight into the ASGI app; returns (status, bytes it read)."""
     sent, status = 0, None
     headers = [(b"content-type", b"application/json")]
     if declare_length:
         headers.append((b"content-length", str(total).encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "root_path": "", "headers": headers, "client": ("127.0.0.1", 5000),
-             "server": ("testserver", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
 
     async def receive():
         nonlocal sent
@@ -213,8 +238,11 @@ def test_an_upload_route_declares_a_bound_of_its_own(app):
     """A Watchlist bundle may be larger than a form; the refusal then is not the body's size."""
     status, _ = asyncio.run(_post_streaming(app, "/api/lfr/deployments/x/watchlist", 2 * 1024**2))
     assert status != 413
-    status, _ = asyncio.run(_post_streaming(app, "/api/lfr/deployments/x/watchlist",
-                                            bundles.MAX_BUNDLE_BYTES + 2 * 1024**2))
+    status, _ = asyncio.run(
+        _post_streaming(
+            app, "/api/lfr/deployments/x/watchlist", bundles.MAX_BUNDLE_BYTES + 2 * 1024**2
+        )
+    )
     assert status == 413
 
 
@@ -227,9 +255,19 @@ def test_a_text_field_longer_than_any_person_types_is_refused(client, store):
     from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
     with store.session() as db:
-        create_user(db, Actor.system("test"), username="applicant", display_name="Applicant",
-                    rank=Rank.INSPECTOR, roles={Role.APPLICANT}, password=PASSWORD)
+        create_user(
+            db,
+            Actor.system("test"),
+            username="applicant",
+            display_name="Applicant",
+            rank=Rank.INSPECTOR,
+            roles={Role.APPLICANT},
+            password=PASSWORD,
+        )
     assert sign_in(client, "applicant").status_code == 200
-    response = client.post("/api/lfr/applications", json={"title": "x" * (MAX_TEXT_CHARS + 1)},
-                           headers={"X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        "/api/lfr/applications",
+        json={"title": "x" * (MAX_TEXT_CHARS + 1)},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
     assert response.status_code == 422

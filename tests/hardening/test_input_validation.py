@@ -36,9 +36,15 @@ SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
 @pytest.fixture
 def applicant(store):
     with store.session() as db:
-        user = create_user(db, Actor.system("test"), username="applicant",
-                           display_name="Applicant", rank=Rank.INSPECTOR,
-                           roles={Role.APPLICANT}, password=PASSWORD)
+        user = create_user(
+            db,
+            Actor.system("test"),
+            username="applicant",
+            display_name="Applicant",
+            rank=Rank.INSPECTOR,
+            roles={Role.APPLICANT},
+            password=PASSWORD,
+        )
         return user.id
 
 
@@ -52,8 +58,9 @@ def api(client, applicant):
 
 def send(client, method: str, url: str, body: dict):
     """JSON as an attacker sends it: `\\ud800` escapes decode to lone surrogates on the server."""
-    return client.request(method, url, content=json.dumps(body),
-                          headers={"Content-Type": "application/json"})
+    return client.request(
+        method, url, content=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
 
 
 def count_applications(store) -> int:
@@ -70,37 +77,51 @@ def _refused(response, rule: str | None = None) -> dict:
 
 
 # ------------------------------------------------------------------ the attacks, through the API
-@pytest.mark.parametrize("fields, rule", [
-    ({"camera_count": 10**30}, "INPUT-NUMBER"),  # more than any column holds
-    ({"camera_count": 10**6}, "GOV-APP-CAMERAS"),
-    ({"camera_count": 0}, "GOV-APP-CAMERAS"),
-    ({"title": "Operation \ud800"}, "INPUT-TEXT"),
-    ({"title": "Operation\x00Nul"}, "INPUT-TEXT"),
-    ({"necessity": "a\x1b[31m red"}, "INPUT-TEXT"),
-    ({"echr_articles": [8, 99999999999999999999]}, "INPUT-NUMBER"),
-    ({"echr_articles": [8, 99]}, "GOV-APP-ECHR"),
-    ({"echr_articles": [11]}, "GOV-APP-ECHR"),
-    ({"starts_at": "9999-12-31T10:00:00Z"}, "INPUT-DATE"),
-    ({"starts_at": SOON.isoformat(), "ends_at": (SOON - timedelta(hours=4)).isoformat()},
-     "GOV-APP-TIMES"),
-    ({"proposed_threshold": 7}, "GOV-APP-THRESHOLD"),
-])
+@pytest.mark.parametrize(
+    "fields, rule",
+    [
+        ({"camera_count": 10**30}, "INPUT-NUMBER"),  # more than any column holds
+        ({"camera_count": 10**6}, "GOV-APP-CAMERAS"),
+        ({"camera_count": 0}, "GOV-APP-CAMERAS"),
+        ({"title": "Operation \ud800"}, "INPUT-TEXT"),
+        ({"title": "Operation\x00Nul"}, "INPUT-TEXT"),
+        ({"necessity": "a\x1b[31m red"}, "INPUT-TEXT"),
+        ({"echr_articles": [8, 99999999999999999999]}, "INPUT-NUMBER"),
+        ({"echr_articles": [8, 99]}, "GOV-APP-ECHR"),
+        ({"echr_articles": [11]}, "GOV-APP-ECHR"),
+        ({"starts_at": "9999-12-31T10:00:00Z"}, "INPUT-DATE"),
+        (
+            {"starts_at": SOON.isoformat(), "ends_at": (SOON - timedelta(hours=4)).isoformat()},
+            "GOV-APP-TIMES",
+        ),
+        ({"proposed_threshold": 7}, "GOV-APP-THRESHOLD"),
+    ],
+)
 def test_an_application_with_input_past_its_bounds_is_refused_naming_the_rule(
-        api, store, fields, rule):
+    api, store, fields, rule
+):
     body = {"title": "Operation Bounds", **fields}
     _refused(send(api, "POST", "/api/lfr/applications", body), rule)
     assert count_applications(store) == 0
 
 
 def test_a_change_past_its_bounds_is_refused_and_the_draft_keeps_what_it_had(api, store):
-    created = api.post("/api/lfr/applications", json={
-        "title": "Operation Kept", "camera_count": 2, "starts_at": SOON.isoformat(),
-        "ends_at": (SOON + timedelta(hours=6)).isoformat()})
+    created = api.post(
+        "/api/lfr/applications",
+        json={
+            "title": "Operation Kept",
+            "camera_count": 2,
+            "starts_at": SOON.isoformat(),
+            "ends_at": (SOON + timedelta(hours=6)).isoformat(),
+        },
+    )
     assert created.status_code == 200, created.text
     app_id = created.json()["id"]
-    for change, rule in (({"camera_count": 10**30}, "INPUT-NUMBER"),
-                         ({"ends_at": (SOON - timedelta(days=1)).isoformat()}, "GOV-APP-TIMES"),
-                         ({"title": "\udfff"}, "INPUT-TEXT")):
+    for change, rule in (
+        ({"camera_count": 10**30}, "INPUT-NUMBER"),
+        ({"ends_at": (SOON - timedelta(days=1)).isoformat()}, "GOV-APP-TIMES"),
+        ({"title": "\udfff"}, "INPUT-TEXT"),
+    ):
         _refused(send(api, "PATCH", f"/api/lfr/applications/{app_id}", change), rule)
     with store.session() as db:
         app = db.get(Application, app_id)
@@ -110,10 +131,24 @@ def test_a_change_past_its_bounds_is_refused_and_the_draft_keeps_what_it_had(api
 
 def test_a_location_or_document_with_a_lone_surrogate_is_refused(api):
     app_id = api.post("/api/lfr/applications", json={"title": "Operation Text"}).json()["id"]
-    _refused(send(api, "POST", f"/api/lfr/applications/{app_id}/locations", {
-        "name": "High St \ud83d", "locality": "High St", "reason": "footfall"}), "INPUT-TEXT")
-    _refused(send(api, "POST", f"/api/lfr/applications/{app_id}/documents", {
-        "kind": "dpia", "title": "DPIA", "text": "text\x07bell"}), "INPUT-TEXT")
+    _refused(
+        send(
+            api,
+            "POST",
+            f"/api/lfr/applications/{app_id}/locations",
+            {"name": "High St \ud83d", "locality": "High St", "reason": "footfall"},
+        ),
+        "INPUT-TEXT",
+    )
+    _refused(
+        send(
+            api,
+            "POST",
+            f"/api/lfr/applications/{app_id}/documents",
+            {"kind": "dpia", "title": "DPIA", "text": "text\x07bell"},
+        ),
+        "INPUT-TEXT",
+    )
 
 
 def test_a_refusal_of_bad_input_is_recorded_with_its_rule(api, store):
@@ -121,9 +156,11 @@ def test_a_refusal_of_bad_input_is_recorded_with_its_rule(api, store):
 
     _refused(api.post("/api/lfr/applications", json={"title": "x", "camera_count": 500}))
     with store.session() as db:
-        refused = db.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.application.create",
-            AuditRecord.outcome == "refused")).all()
+        refused = db.scalars(
+            select(AuditRecord).where(
+                AuditRecord.action == "lfr.application.create", AuditRecord.outcome == "refused"
+            )
+        ).all()
     assert refused and refused[-1].detail["rule"] == "GOV-APP-CAMERAS"
 
 
@@ -141,19 +178,23 @@ def test_long_text_is_refused_unless_the_action_declares_a_longer_bound(store, a
         applications.create(ctx, "fine", necessity="x" * (input_rules.MAX_TEXT_CHARS + 1))
     with acting(store, applicant) as ctx:  # a document's text is longer than a field's
         app = applications.create(ctx, "fine")
-        doc = applications.attach_document(ctx, app.id, "dpia", title="DPIA",
-                                           text="y" * (input_rules.MAX_TEXT_CHARS * 3))
+        doc = applications.attach_document(
+            ctx, app.id, "dpia", title="DPIA", text="y" * (input_rules.MAX_TEXT_CHARS * 3)
+        )
         assert doc.size == input_rules.MAX_TEXT_CHARS * 3
 
 
-@pytest.mark.parametrize("value, rule", [
-    ({"k": "\ud800"}, "INPUT-TEXT"),  # dict values
-    ({"\x00": "v"}, "INPUT-TEXT"),  # dict keys
-    ([["deep", "\x7f"]], "INPUT-TEXT"),
-    (2**70, "INPUT-NUMBER"),
-    (float("nan"), "INPUT-NUMBER"),
-    (float("inf"), "INPUT-NUMBER"),
-])
+@pytest.mark.parametrize(
+    "value, rule",
+    [
+        ({"k": "\ud800"}, "INPUT-TEXT"),  # dict values
+        ({"\x00": "v"}, "INPUT-TEXT"),  # dict keys
+        ([["deep", "\x7f"]], "INPUT-TEXT"),
+        (2**70, "INPUT-NUMBER"),
+        (float("nan"), "INPUT-NUMBER"),
+        (float("inf"), "INPUT-NUMBER"),
+    ],
+)
 def test_the_argument_check_walks_lists_dicts_and_numbers(value, rule):
     with pytest.raises(InputRefused) as refused:
         check_arguments({"field": value})

@@ -24,15 +24,18 @@ def _client(app, address: str) -> TestClient:
 
 def test_one_client_cannot_lock_the_administrator_out(app, people):
     with _client(app, "203.0.113.9") as attacker:
-        answers = [sign_in(attacker, "admin", f"guess number {i}!").status_code
-                   for i in range(MAX_FAILED_LOGINS + 5)]
+        answers = [
+            sign_in(attacker, "admin", f"guess number {i}!").status_code
+            for i in range(MAX_FAILED_LOGINS + 5)
+        ]
     assert set(answers) <= {401, 429}
     with _client(app, "198.51.100.20") as admin:
         assert sign_in(admin, "admin").status_code == 200  # the account itself is not locked
 
 
 def test_a_client_is_refused_for_an_account_after_its_tries_even_with_the_right_password(
-        app, people):
+    app, people
+):
     with _client(app, "203.0.113.9") as c:
         for _ in range(PER_ACCOUNT):
             assert sign_in(c, "operator", "wrong-password!").status_code == 401
@@ -49,11 +52,20 @@ def test_a_client_guessing_across_accounts_is_answered_429(app, store, people):
 
     with store.session() as db:
         for i in range(PER_CLIENT // PER_ACCOUNT + 1):
-            create_user(db, Actor.system("test"), username=f"spare{i}", display_name="Spare",
-                        rank=Rank.SERGEANT, roles={Role.APPLICANT}, password=PASSWORD)
+            create_user(
+                db,
+                Actor.system("test"),
+                username=f"spare{i}",
+                display_name="Spare",
+                rank=Rank.SERGEANT,
+                roles={Role.APPLICANT},
+                password=PASSWORD,
+            )
     with _client(app, "203.0.113.9") as c:
-        codes = [sign_in(c, f"spare{i // (PER_ACCOUNT - 1)}", "not it at all!").status_code
-                 for i in range(PER_CLIENT + 2)]
+        codes = [
+            sign_in(c, f"spare{i // (PER_ACCOUNT - 1)}", "not it at all!").status_code
+            for i in range(PER_CLIENT + 2)
+        ]
         assert codes[:PER_CLIENT] == [401] * PER_CLIENT and codes[-1] == 429
         last = sign_in(c, "operator")
         assert last.status_code == 429 and "Retry-After" in last.headers
@@ -88,15 +100,22 @@ def test_the_count_starts_afresh_when_a_lock_runs_out(store, people):
 
 
 def test_wrong_current_passwords_on_the_change_form_count_and_end_the_session(
-        client, store, people):
+    client, store, people
+):
     signed_in(client, "operator")
     for i in range(PER_ACCOUNT):
         page = client.get("/account/password")
         assert page.status_code == 200
-        answer = client.post("/account/password", data={
-            "csrf_token": form_token(page.text), "current_password": f"a wrong guess {i}",
-            "new_password": "a-brand-new-passphrase", "confirm_password": "a-brand-new-passphrase",
-        }, follow_redirects=False)
+        answer = client.post(
+            "/account/password",
+            data={
+                "csrf_token": form_token(page.text),
+                "current_password": f"a wrong guess {i}",
+                "new_password": "a-brand-new-passphrase",
+                "confirm_password": "a-brand-new-passphrase",
+            },
+            follow_redirects=False,
+        )
         assert answer.status_code in (400, 303)
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
@@ -106,7 +125,11 @@ def test_wrong_current_passwords_on_the_change_form_count_and_end_the_session(
     from sqlalchemy import select
 
     from frt.audit.models import AuditRecord
+
     with store.session() as db:
-        refused = db.scalars(select(AuditRecord).where(
-            AuditRecord.action == "user.password", AuditRecord.outcome == "refused")).all()
+        refused = db.scalars(
+            select(AuditRecord).where(
+                AuditRecord.action == "user.password", AuditRecord.outcome == "refused"
+            )
+        ).all()
     assert len(refused) == PER_ACCOUNT

@@ -53,37 +53,77 @@ pytestmark = pytest.mark.req("DATA-05")
 
 # (route name, role) -> why a holder of that role acts on every object of the route's kind.
 ROLE_WIDE = {
-    **{(name, role): "decides on or oversees every Application, Authority and Deployment of the "
-       "force (000 §4.5–4.6, §12.1(d); 003 §12.3)"
-       for name in ("lfr.application", "api.lfr.application", "lfr.authority",
-                    "lfr.authority.document", "api.lfr.authority", "lfr.deployment",
-                    "api.lfr.deployment.watchlist.read")
-       for role in ("authorising_officer", "npcc_officer", "data_protection_officer",
-                    "senior_responsible_owner", "auditor")},
-    **{(name, role): "reads the documents of every Application it decides on (001 stage 3)"
-       for name in ("lfr.document",) for role in ("authorising_officer", "npcc_officer",
-                                                   "data_protection_officer")},
-    **{(name, role): "reviews every Application's documents (000 §7.1; 001 stage 3)"
-       for name in ("lfr.document.review", "api.lfr.document.review")
-       for role in ("authorising_officer", "data_protection_officer")},
-    **{(name, "npcc_officer"): "the NPCC officer is consulted on every Application (000 §4.6)"
-       for name in ("lfr.application.consult", "api.lfr.application.consult")},
-    **{(name, "authorising_officer"): "any independent AO of the rank decides (000 §4.5, §4.11; "
-       "004 §4.1 refuses only the applicant and the command team)"
-       for name in ("lfr.application.decide", "api.lfr.application.decide",
-                    "lfr.authority.urgent_review", "api.lfr.authority.urgent_review",
-                    "lfr.authority.further")},
-    **{(name, role): "oversight reads every decision outside policy (003 §12.3)"
-       for name in ("lfr.exception",) for role in ("senior_responsible_owner",
-                                                   "data_protection_officer", "auditor")},
-    **{(name, "senior_responsible_owner"): "the SRO reviews every decision outside policy "
-       "(003 §12.3)" for name in ("lfr.exception.review", "api.lfr.exception.review")},
-    **{(name, "data_protection_officer"): "the DPO holds any Alert's data for DPA/MOPI/CPIA or a "
-       "complaint (000 §13.2)" for name in ("retention.hold", "retention.release",
-                                             "retention.page.hold", "retention.page.release")},
+    **{
+        (name, role): "decides on or oversees every Application, Authority and Deployment of the "
+        "force (000 §4.5–4.6, §12.1(d); 003 §12.3)"
+        for name in (
+            "lfr.application",
+            "api.lfr.application",
+            "lfr.authority",
+            "lfr.authority.document",
+            "api.lfr.authority",
+            "lfr.deployment",
+            "api.lfr.deployment.watchlist.read",
+        )
+        for role in (
+            "authorising_officer",
+            "npcc_officer",
+            "data_protection_officer",
+            "senior_responsible_owner",
+            "auditor",
+        )
+    },
+    **{
+        (name, role): "reads the documents of every Application it decides on (001 stage 3)"
+        for name in ("lfr.document",)
+        for role in ("authorising_officer", "npcc_officer", "data_protection_officer")
+    },
+    **{
+        (name, role): "reviews every Application's documents (000 §7.1; 001 stage 3)"
+        for name in ("lfr.document.review", "api.lfr.document.review")
+        for role in ("authorising_officer", "data_protection_officer")
+    },
+    **{
+        (name, "npcc_officer"): "the NPCC officer is consulted on every Application (000 §4.6)"
+        for name in ("lfr.application.consult", "api.lfr.application.consult")
+    },
+    **{
+        (name, "authorising_officer"): "any independent AO of the rank decides (000 §4.5, §4.11; "
+        "004 §4.1 refuses only the applicant and the command team)"
+        for name in (
+            "lfr.application.decide",
+            "api.lfr.application.decide",
+            "lfr.authority.urgent_review",
+            "api.lfr.authority.urgent_review",
+            "lfr.authority.further",
+        )
+    },
+    **{
+        (name, role): "oversight reads every decision outside policy (003 §12.3)"
+        for name in ("lfr.exception",)
+        for role in ("senior_responsible_owner", "data_protection_officer", "auditor")
+    },
+    **{
+        (name, "senior_responsible_owner"): "the SRO reviews every decision outside policy "
+        "(003 §12.3)"
+        for name in ("lfr.exception.review", "api.lfr.exception.review")
+    },
+    **{
+        (name, "data_protection_officer"): "the DPO holds any Alert's data for DPA/MOPI/CPIA or a "
+        "complaint (000 §13.2)"
+        for name in (
+            "retention.hold",
+            "retention.release",
+            "retention.page.hold",
+            "retention.page.release",
+        )
+    },
 }
-NOT_WALKED = {"/rfr/": "RFR's libraries, searches and reports are the RFR area's (their own "
-              "object rules and tests: tests/rfr)", "/api/rfr/": "as /rfr/"}
+NOT_WALKED = {
+    "/rfr/": "RFR's libraries, searches and reports are the RFR area's (their own "
+    "object rules and tests: tests/rfr)",
+    "/api/rfr/": "as /rfr/",
+}
 # Routes whose handler reads the object itself, without the domain's read action; the actions
 # exist (and are tested below): the web layer is to call them.
 PENDING_WEB = {
@@ -131,16 +171,27 @@ def _outsiders(store, password_hash) -> dict[str, str]:
     ids = {}
     with setup_session(store) as session:
         for name, (rank, role) in OUTSIDERS.items():
-            user = User(username=name, display_name=name, rank=rank.value,
-                        roles_json=[role.value], password_hash=password_hash)
+            user = User(
+                username=name,
+                display_name=name,
+                rank=rank.value,
+                roles_json=[role.value],
+                password_hash=password_hash,
+            )
             session.add(user)
             session.flush()
             ids[name] = user.id
     with setup_session(store) as session:
         for name in OUTSIDERS:
             for kind in TrainingKind:  # the walk is about objects: training is never missing
-                add_training(session, Actor.system("test"), name, kind, RUN_AT.date() - timedelta(days=30),
-                             RUN_AT.date() + timedelta(days=365))
+                add_training(
+                    session,
+                    Actor.system("test"),
+                    name,
+                    kind,
+                    RUN_AT.date() - timedelta(days=30),
+                    RUN_AT.date() + timedelta(days=365),
+                )
     return ids
 
 
@@ -149,8 +200,18 @@ def _alert(store, dep_id: str) -> str:
         image = s.scalars(select(WatchlistImage)).first()
         ids = image.id, image.entry_id
     probe = np.full((150, 150, 3), 120, np.uint8)
-    alert = Alert("cam-1", 1, Match(ids[0], ids[1], 0.99, 0.97, "wanted_by_courts", ()), False,
-                  5, 0.2, 0.6, 420.0, utcnow(), probe)
+    alert = Alert(
+        "cam-1",
+        1,
+        Match(ids[0], ids[1], 0.99, 0.97, "wanted_by_courts", ()),
+        False,
+        5,
+        0.2,
+        0.6,
+        420.0,
+        utcnow(),
+        probe,
+    )
     return records.persist_alert(store, dep_id, alert, image_id=ids[0], entry_id=ids[1])
 
 
@@ -169,18 +230,33 @@ def _world_b(act, store, people, outsiders) -> dict:
     with act("npcc") as ctx:
         decisions.consult(ctx, app_id, "supported")
     with act("ao") as ctx:
-        auth = decisions.decide(ctx, app_id, "authorise", all_reasons(),
-                                terms=terms(ctx, app_id, {"gold": outsiders["x_gold"]}))
+        auth = decisions.decide(
+            ctx,
+            app_id,
+            "authorise",
+            all_reasons(),
+            terms=terms(ctx, app_id, {"gold": outsiders["x_gold"]}),
+        )
         auth_id, dep_id = auth.id, auth.deployments[0].id
     with acting(store, outsiders["x_gold"], profile=MPS, now=NOW) as ctx:
         command.appoint(ctx, auth_id, "silver", outsiders["x_silver"])
         command.appoint(ctx, auth_id, "bronze", outsiders["x_bronze"])
         command.appoint(ctx, auth_id, "bronze_community", outsiders["x_bcomm"])
     with setup_session(store) as session:
-        for name, duty in (("x_operator", "lfr_operator"), ("x_eo", "engagement_officer"),
-                           ("x_engineer", "system_engineer")):
-            session.add(RosterEntry(deployment_id=dep_id, user_id=outsiders[name], duty=duty,
-                                    rostered_by=outsiders["x_silver"], rostered_at=NOW))
+        for name, duty in (
+            ("x_operator", "lfr_operator"),
+            ("x_eo", "engagement_officer"),
+            ("x_engineer", "system_engineer"),
+        ):
+            session.add(
+                RosterEntry(
+                    deployment_id=dep_id,
+                    user_id=outsiders[name],
+                    duty=duty,
+                    rostered_by=outsiders["x_silver"],
+                    rostered_at=NOW,
+                )
+            )
     with acting(store, outsiders["x_silver"], profile=MPS, now=NOW) as ctx:
         token = devices.enrol(ctx, dep_id, outsiders["x_eo"], "HH-B").token
     return {"app_id": app_id, "auth_id": auth_id, "dep_id": dep_id, "device_token": token}
@@ -200,23 +276,39 @@ def worlds(store, live, people, officer, password_hash, act, web_clock):  # noqa
         device_id = devices.enrol(ctx, dep_id, officer, "HH-A").device_id
         notices.report_loss(ctx, auth_id, "mobile_device", "left on a bus", RUN_AT, True)
     with setup_session(store) as session:
-        note_id = session.scalar(select(Notification.id).where(
-            Notification.recipient_id == people["gold"]))
-        report = CancellationReport(authority_id=auth_id, prepared_by=people["gold"],
-                                    due_at=RUN_AT + timedelta(days=7))
+        note_id = session.scalar(
+            select(Notification.id).where(Notification.recipient_id == people["gold"])
+        )
+        report = CancellationReport(
+            authority_id=auth_id, prepared_by=people["gold"], due_at=RUN_AT + timedelta(days=7)
+        )
         exception = PolicyException(
-            object_type="lfr_deployment", object_id=dep_id, rule="WL-IMPORT-WINDOW",
-            refused_reason="before the window", rationale="x" * 60,
-            decided_by=people["silver"], extra={"action": "watchlist_import"})
+            object_type="lfr_deployment",
+            object_id=dep_id,
+            rule="WL-IMPORT-WINDOW",
+            refused_reason="before the window",
+            rationale="x" * 60,
+            decided_by=people["silver"],
+            extra={"action": "watchlist_import"},
+        )
         session.add_all([report, exception])
         session.flush()
         app_id = session.get(Authority, auth_id).application_id
         doc_id = session.get(Application, app_id).documents[0].id
         image_id = session.scalars(select(WatchlistImage.id)).first()
-        ids = {"app_id": app_id, "doc_id": doc_id, "auth_id": auth_id, "dep_id": dep_id,
-               "note_id": note_id, "report_id": report.id, "exc_id": exception.id,
-               "image_id": image_id, "alert_id": alert_id, "device_id": device_id,
-               "hold_id": hold_id}
+        ids = {
+            "app_id": app_id,
+            "doc_id": doc_id,
+            "auth_id": auth_id,
+            "dep_id": dep_id,
+            "note_id": note_id,
+            "report_id": report.id,
+            "exc_id": exception.id,
+            "image_id": image_id,
+            "alert_id": alert_id,
+            "device_id": device_id,
+            "hold_id": hold_id,
+        }
     return {"a": ids, "b": b, "outsiders": outsiders, "people": people}
 
 
@@ -226,11 +318,15 @@ def bodies(worlds) -> dict[str, dict]:
     now = RUN_AT.isoformat()
     someone = worlds["outsiders"]["x_operator"]
     reason = {REASON_HEADINGS[0]: "considered"}
-    review = {k: "fine" for k in ("lawfulness", "necessity", "proportionality",
-                                  "system_performance", "engagements")}
+    review = {
+        k: "fine"
+        for k in ("lawfulness", "necessity", "proportionality", "system_performance", "engagements")
+    }
     upload = {"files": {"file": ("a.txt", b"text")}, "data": {"kind": "dpia", "title": "t"}}
-    bundle = {"files": {"bundle": ("w.frtwl", b"FRTWLB01" + b"\0" * 64)},
-              "data": {"intelligence_reconfirmed": "true"}}
+    bundle = {
+        "files": {"bundle": ("w.frtwl", b"FRTWLB01" + b"\0" * 64)},
+        "data": {"intelligence_reconfirmed": "true"},
+    }
     return {
         "api.lfr.application.update": {"json": {"title": "x"}},
         "api.lfr.application.location": {"json": {"name": "n", "locality": "l", "reason": "r"}},
@@ -241,10 +337,10 @@ def bodies(worlds) -> dict[str, dict]:
         "api.lfr.application.decide": {"json": {"outcome": "reject", "reasons": reason}},
         "api.lfr.authority.urgent_review": {"json": {"outcome": "continue", "note": "x"}},
         "api.lfr.authority.appoint": {"json": {"role": "bronze", "user_id": someone}},
-        "api.lfr.authority.overt": {"json": {"notice_published": True,
-                                             "notice_channels": "web"}},
-        "api.lfr.authority.loss": {"json": {"item": "mobile_device", "circumstances": "x",
-                                            "occurred_at": now}},
+        "api.lfr.authority.overt": {"json": {"notice_published": True, "notice_channels": "web"}},
+        "api.lfr.authority.loss": {
+            "json": {"item": "mobile_device", "circumstances": "x", "occurred_at": now}
+        },
         "api.lfr.deployment.state": {"json": {"state": "suspended"}},
         "api.lfr.deployment.roster": {"json": {"user_id": someone, "duty": "lfr_operator"}},
         "api.lfr.deployment.review": {"json": review},
@@ -252,12 +348,15 @@ def bodies(worlds) -> dict[str, dict]:
         "api.lfr.watchlist.threshold": {"json": {"threshold": 0.99, "reason": "x"}},
         "api.lfr.exception.review": {"json": {"outcome": "endorsed", "reasons": "x"}},
         "api.lfr.report.evaluate": {"json": {"evaluation": "x"}},
-        "live.device.decision": {"json": {"decision": Decision.NO_ENGAGEMENT.value,
-                                          "outcome": Outcome.NOT_ENGAGED.value}},
-        "live.assessment": {"json": {"assessment": Assessment.NOT_A_MATCH.value,
-                                     "recommend_engage": False}},
-        "live.decision": {"json": {"decision": Decision.NO_ENGAGEMENT.value,
-                                   "outcome": Outcome.NOT_ENGAGED.value}},
+        "live.device.decision": {
+            "json": {"decision": Decision.NO_ENGAGEMENT.value, "outcome": Outcome.NOT_ENGAGED.value}
+        },
+        "live.assessment": {
+            "json": {"assessment": Assessment.NOT_A_MATCH.value, "recommend_engage": False}
+        },
+        "live.decision": {
+            "json": {"decision": Decision.NO_ENGAGEMENT.value, "outcome": Outcome.NOT_ENGAGED.value}
+        },
         "live.concerns": {"json": {"note": "x"}},
         "live.devices.enrol.json": {"json": {"officer_id": someone, "label": "x"}},
         "retention.hold": {"json": {"ground": "complaint_conduct", "reason": "x"}},
@@ -267,15 +366,24 @@ def bodies(worlds) -> dict[str, dict]:
         "lfr.application.document": {"data": {"kind": "dpia", "title": "t", "text": "x"}},
         "lfr.document.review": {"data": {"status": "reviewed"}},
         "lfr.application.consult": {"data": {"outcome": "supported"}},
-        "lfr.application.decide": {"data": {"outcome": "reject",
-                                            f"reason_{REASON_HEADINGS[0]}": "x",
-                                            REASON_HEADINGS[0]: "x"}},
+        "lfr.application.decide": {
+            "data": {
+                "outcome": "reject",
+                f"reason_{REASON_HEADINGS[0]}": "x",
+                REASON_HEADINGS[0]: "x",
+            }
+        },
         "lfr.authority.urgent_review": {"data": {"outcome": "continue", "note": "x"}},
         "lfr.authority.further": {"data": {"purpose": "x", **reason}},
         "lfr.authority.appoint": {"data": {"role": "bronze", "user_id": someone}},
         "lfr.authority.overt": {"data": {"notice_published": "on", "notice_channels": "web"}},
-        "lfr.authority.loss": {"data": {"item": "mobile_device", "circumstances": "x",
-                                        "occurred_at": RUN_AT.strftime("%Y-%m-%dT%H:%M")}},
+        "lfr.authority.loss": {
+            "data": {
+                "item": "mobile_device",
+                "circumstances": "x",
+                "occurred_at": RUN_AT.strftime("%Y-%m-%dT%H:%M"),
+            }
+        },
         "lfr.report.evaluate": {"data": {"evaluation": "x"}},
         "lfr.deployment.state": {"data": {"state": "suspended"}},
         "lfr.deployment.roster": {"data": {"user_id": someone, "duty": "lfr_operator"}},
@@ -285,8 +393,9 @@ def bodies(worlds) -> dict[str, dict]:
         "lfr.exception.review": {"data": {"outcome": "endorsed", "reasons": "x"}},
         "lfr.watchlist.threshold": {"data": {"threshold": "0.99", "reason": "x"}},
         "live.assess": {"data": {"assessment": Assessment.NOT_A_MATCH.value}},
-        "live.decide": {"data": {"decision": Decision.NO_ENGAGEMENT.value,
-                                 "outcome": Outcome.NOT_ENGAGED.value}},
+        "live.decide": {
+            "data": {"decision": Decision.NO_ENGAGEMENT.value, "outcome": Outcome.NOT_ENGAGED.value}
+        },
         "live.engagement": {"data": {"reason": "x", "outcome": Outcome.NOT_ENGAGED.value}},
         "live.concern": {"data": {"note": "x"}},
         "live.state": {"data": {"change": "suspend"}},
@@ -318,8 +427,11 @@ def object_routes(app):
 def _client(app, username: str) -> TestClient:
     client = TestClient(app, base_url="http://testserver")
     token = client.get("/api/session").json()["csrf_token"]
-    signed = client.post("/api/session", json={"username": username, "password": PASSWORD},
-                         headers={"X-CSRF-Token": token})
+    signed = client.post(
+        "/api/session",
+        json={"username": username, "password": PASSWORD},
+        headers={"X-CSRF-Token": token},
+    )
     assert signed.status_code == 200, signed.text
     client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
     return client
@@ -383,7 +495,8 @@ def test_every_route_with_an_object_refuses_a_role_holder_who_is_not_part_of_it(
     still_open = sorted(pending_ok)
     assert still_open == sorted(PENDING_WEB), (
         "the web layer now refuses these: remove them from PENDING_WEB: "
-        + ", ".join(sorted(set(PENDING_WEB) - set(still_open))))
+        + ", ".join(sorted(set(PENDING_WEB) - set(still_open)))
+    )
 
 
 # ------------------------------------------------------------------ the read actions and rules
@@ -393,8 +506,7 @@ def _as(store, user_id):
     return acting(store, user_id, now=RUN_AT)
 
 
-def test_the_read_actions_for_the_web_refuse_outsiders_and_serve_those_part_of_it(
-        store, worlds):
+def test_the_read_actions_for_the_web_refuse_outsiders_and_serve_those_part_of_it(store, worlds):
     from frt.governance import deployments, watchlists
     from frt.lfr import report
     from frt.policy import PolicyRefusal
@@ -428,8 +540,7 @@ def test_an_ao_never_decides_their_own_application_nor_one_they_command(store, w
         gold.roles_json = sorted({*gold.roles_json, Role.AUTHORISING_OFFICER.value})
     for who in ("applicant", "gold"):
         with pytest.raises(PolicyRefusal) as refused, _as(store, people[who]) as ctx:
-            decisions.grant_further_purpose(ctx, a["auth_id"], "another purpose",
-                                            all_reasons())
+            decisions.grant_further_purpose(ctx, a["auth_id"], "another purpose", all_reasons())
         assert refused.value.decision.rule == "GOV-AO-INDEPENDENT"
         assert refused.value.decision.citation == "004 §4.1"
 
@@ -442,14 +553,18 @@ def test_a_gold_reads_the_register_rows_of_their_own_authorities_only(store, wor
         assert {r["authority_id"] for r in transparency.read_register(ctx)} == {b["auth_id"]}
     with _as(store, people["ao"]) as ctx:
         assert {r["authority_id"] for r in transparency.read_register(ctx)} >= {
-            a["auth_id"], b["auth_id"]}
+            a["auth_id"],
+            b["auth_id"],
+        }
 
 
 def test_a_loss_is_reported_only_by_those_deployed_under_the_authority(store, worlds):
     from frt.policy import PolicyRefusal
 
-    with pytest.raises(PolicyRefusal) as refused, _as(store, worlds["outsiders"]["x_operator"]) \
-            as ctx:
+    with (
+        pytest.raises(PolicyRefusal) as refused,
+        _as(store, worlds["outsiders"]["x_operator"]) as ctx,
+    ):
         notices.report_loss(ctx, worlds["a"]["auth_id"], "mobile_device", "lost", RUN_AT, True)
     assert refused.value.decision.rule == "ACCESS-OBJECT"
     with _as(store, worlds["people"]["operator"]) as ctx:  # rostered on world A's Deployment

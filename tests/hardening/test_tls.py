@@ -19,8 +19,9 @@ pytestmark = pytest.mark.req("DATA-06")
 @pytest.fixture
 def server_context(store, tmp_path):
     cert, key = make_dev_certificate(tmp_path / "certs", [])
-    config = server_config(store, host="127.0.0.1", port=8443, certfile=cert, keyfile=key,
-                           log_level="warning")
+    config = server_config(
+        store, host="127.0.0.1", port=8443, certfile=cert, keyfile=key, log_level="warning"
+    )
     return config.ssl, cert
 
 

@@ -20,14 +20,17 @@ def lfr_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def two_people_video(lfr_dir):
     """640x360, 24 frames: astronaut and Grace Hopper side by side, arriving 4 frames apart."""
-    return synthetic.write_video(lfr_dir / "two.mp4",
-                                 synthetic.scene_frames(24, faces=2, size=(640, 360)))
+    return synthetic.write_video(
+        lfr_dir / "two.mp4", synthetic.scene_frames(24, faces=2, size=(640, 360))
+    )
 
 
 @pytest.fixture(scope="session")
 def astronaut_only_video(lfr_dir):
-    return synthetic.write_video(lfr_dir / "astronaut.mp4", synthetic.scene_frames(
-        20, faces=1, size=(640, 360), people=("astronaut",)))
+    return synthetic.write_video(
+        lfr_dir / "astronaut.mp4",
+        synthetic.scene_frames(20, faces=1, size=(640, 360), people=("astronaut",)),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +41,14 @@ def templates(lfr_dir):
     from frt.engine.template import get_algorithm
 
     det, algo = get_detector("thorough"), get_algorithm(DEFAULT_ALGORITHM, **DEFAULT_OPTIONS)
-    return {name: template_image(synthetic.photo(name), det, algo).template
-            for name in synthetic.PEOPLE}
+    return {
+        name: template_image(synthetic.photo(name), det, algo).template for name in synthetic.PEOPLE
+    }
 
 
 def watchlist_of(templates, *names, threshold=THRESHOLD, raises=None, blue=False):
     raises = raises or {}
-    rows = [WatchlistRow(f"{n}-img", n, templates[n], raises.get(n), category="wanted")
-            for n in names]
+    rows = [
+        WatchlistRow(f"{n}-img", n, templates[n], raises.get(n), category="wanted") for n in names
+    ]
     return LiveWatchlist(rows, threshold, blue=blue)

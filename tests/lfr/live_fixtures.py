@@ -45,9 +45,18 @@ def record_evaluation(store, dep_id: str, threshold: float = EVALUATED_THRESHOLD
     with setup_session(store) as session:
         rw = watchlists.load_for_recognition(session, store.cipher, dep_id)
         algorithm, version = rw.subjects[0].images[0].template.kind
-        save_evaluation(session, algorithm, version, "test figures", {
-            "scoring": RAW_SCORING, "gallery_size": 650, "threshold_at_fpir_0.001": threshold,
-            "threshold_at_fpir_0.01": threshold - 0.02})
+        save_evaluation(
+            session,
+            algorithm,
+            version,
+            "test figures",
+            {
+                "scoring": RAW_SCORING,
+                "gallery_size": 650,
+                "threshold_at_fpir_0.001": threshold,
+                "threshold_at_fpir_0.01": threshold - 0.02,
+            },
+        )
 
 
 def clock_at(when=RUN_AT):
@@ -57,8 +66,13 @@ def clock_at(when=RUN_AT):
 @pytest.fixture
 def officer(store, password_hash):  # noqa: F811
     with setup_session(store) as session:
-        user = User(username="eo", display_name="Eo", rank="police_constable",
-                    roles_json=[Role.ENGAGEMENT_OFFICER.value], password_hash=password_hash)
+        user = User(
+            username="eo",
+            display_name="Eo",
+            rank="police_constable",
+            roles_json=[Role.ENGAGEMENT_OFFICER.value],
+            password_hash=password_hash,
+        )
         session.add(user)
         session.flush()
         return user.id
@@ -71,12 +85,16 @@ def live(act, authority, engine, photos, store):  # noqa: F811
     def _make(start=True, **overrides) -> tuple[str, str]:
         auth_id, dep_id = authority(**overrides)
         with act("silver") as ctx:
-            data = make_bundle(installation_key(ctx.cipher), entry(
-                reference="W-1", photos=photos, warning_markers=MARKERS))
-            watchlists.import_bundle(ctx, dep_id, data, intelligence_reconfirmed=True,
-                                     engine=engine)
-            command.record_overt_use(ctx, auth_id, notice_published=True,
-                                     notice_channels="force website", signage=True)
+            data = make_bundle(
+                installation_key(ctx.cipher),
+                entry(reference="W-1", photos=photos, warning_markers=MARKERS),
+            )
+            watchlists.import_bundle(
+                ctx, dep_id, data, intelligence_reconfirmed=True, engine=engine
+            )
+            command.record_overt_use(
+                ctx, auth_id, notice_published=True, notice_channels="force website", signage=True
+            )
         record_evaluation(store, dep_id)
         roster_live_team(store, dep_id)
         if start:
@@ -93,12 +111,21 @@ def roster_live_team(store, dep_id: str) -> None:
     from frt.governance.oversight_models import RosterEntry
 
     with setup_session(store) as session:
-        users = {u.username: u.id for u in session.scalars(
-            select(User).where(User.username.in_(["operator", "eo"])))}
+        users = {
+            u.username: u.id
+            for u in session.scalars(select(User).where(User.username.in_(["operator", "eo"])))
+        }
         for username, duty in (("operator", "lfr_operator"), ("eo", "engagement_officer")):
             if username in users:
-                session.add(RosterEntry(deployment_id=dep_id, user_id=users[username], duty=duty,
-                                        rostered_by=users[username], rostered_at=RUN_AT))
+                session.add(
+                    RosterEntry(
+                        deployment_id=dep_id,
+                        user_id=users[username],
+                        duty=duty,
+                        rostered_by=users[username],
+                        rostered_at=RUN_AT,
+                    )
+                )
 
 
 def set_state(act, dep_id: str, state: str, now=RUN_AT) -> None:  # noqa: F811
@@ -114,15 +141,19 @@ def live_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def astronaut_video(live_dir):
     """640x360, 30 frames: the astronaut walks into view."""
-    return synthetic.write_video(live_dir / "astronaut.mp4", synthetic.scene_frames(
-        30, faces=1, size=(640, 360), people=("astronaut",)))
+    return synthetic.write_video(
+        live_dir / "astronaut.mp4",
+        synthetic.scene_frames(30, faces=1, size=(640, 360), people=("astronaut",)),
+    )
 
 
 @pytest.fixture(scope="session")
 def passers_by_video(live_dir):
     """640x360, 30 frames: Grace Hopper only — nobody on the Watchlist."""
-    return synthetic.write_video(live_dir / "hopper.mp4", synthetic.scene_frames(
-        30, faces=1, size=(640, 360), people=("grace_hopper",)))
+    return synthetic.write_video(
+        live_dir / "hopper.mp4",
+        synthetic.scene_frames(30, faces=1, size=(640, 360), people=("grace_hopper",)),
+    )
 
 
 def passes(n: int, on: int = 14, off: int = 16, person: str = "astronaut"):

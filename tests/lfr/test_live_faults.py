@@ -43,16 +43,22 @@ def long_video(live_dir):
 
 def snapshot(store, dep_id) -> dict:
     with store.session() as s:
-        return {a.id: (a.score, a.camera, a.track, probe_of(store, s, a.id))
-                for a in s.scalars(select(LiveAlert).where(LiveAlert.deployment_id == dep_id))}
+        return {
+            a.id: (a.score, a.camera, a.track, probe_of(store, s, a.id))
+            for a in s.scalars(select(LiveAlert).where(LiveAlert.deployment_id == dep_id))
+        }
 
 
 @pytest.mark.req("LIVE-04")
 def test_a_worker_killed_mid_deployment_loses_no_alert_and_a_restart_carries_on(
-        store, settings, live, long_video):
+    store, settings, live, long_video
+):
     _, dep_id = live(min_threshold=THRESHOLD)
-    env = {**os.environ, "FRT_DATA_DIR": str(settings.data_dir),
-           "FRT_DATABASE_URL": settings.database_url}
+    env = {
+        **os.environ,
+        "FRT_DATA_DIR": str(settings.data_dir),
+        "FRT_DATABASE_URL": settings.database_url,
+    }
     args = [sys.executable, "-c", WORKER, dep_id, str(long_video), RUN_AT.isoformat()]
     worker = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -68,8 +74,9 @@ def test_a_worker_killed_mid_deployment_loses_no_alert_and_a_restart_carries_on(
     for alert_id, (score, camera, track, png) in before.items():
         assert after_kill[alert_id] == (score, camera, track, png)
         assert png.startswith(b"\x89PNG")  # the sealed probe opens: intact
-    restarted = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+    restarted = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         assert wait_for(lambda: alerts(store, dep_id) > len(after_kill), timeout=60)
     finally:
@@ -110,8 +117,7 @@ class _Capture:
 
 
 @pytest.mark.req("LIVE-01")
-def test_a_stream_that_stops_and_comes_back_is_reconnected_counted_and_still_alerts(
-        store, live):
+def test_a_stream_that_stops_and_comes_back_is_reconnected_counted_and_still_alerts(store, live):
     _, dep_id = live(min_threshold=THRESHOLD)
     frames = list(passes(1, on=12, off=4))
     corrupt = [np.zeros((2, 2), np.uint8)] * 3  # undecodable frames, counted and skipped
@@ -123,8 +129,9 @@ def test_a_stream_that_stops_and_comes_back_is_reconnected_counted_and_still_ale
         sources.append(source)
         return source
 
-    runner = Runner(store, dep_id, ["cam-flaky"], workers=0, poll_s=0.2, clock=clock_at(),
-                    source_opener=opener)
+    runner = Runner(
+        store, dep_id, ["cam-flaky"], workers=0, poll_s=0.2, clock=clock_at(), source_opener=opener
+    )
     import threading
 
     thread = threading.Thread(target=runner.run, daemon=True)

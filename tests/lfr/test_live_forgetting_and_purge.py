@@ -49,7 +49,7 @@ def template_like(data: bytes, probes, min_cos: float = 0.85) -> bool:
         bad = np.concatenate([[0], np.cumsum(~finite)])
         ok = np.flatnonzero((np.abs(norms - 1.0) < 0.05) & ((bad[128:] - bad[:-128]) == 0))
         for i in ok:
-            window = arr[i:i + 128]
+            window = arr[i : i + 128]
             near = max(float(window @ p) for p in passer_by)
             if near >= min_cos and near > max(float(window @ q) for q in listed):
                 return True
@@ -71,13 +71,17 @@ def hopper_templates(engine, photos):
 
 def footage(data: bytes) -> bool:
     """An MP4/MOV, AVI or Matroska file: recorded CCTV footage (LIVE-09)."""
-    return data[4:8] == b"ftyp" or (data[:4] == b"RIFF" and data[8:11] == b"AVI") \
+    return (
+        data[4:8] == b"ftyp"
+        or (data[:4] == b"RIFF" and data[8:11] == b"AVI")
         or data[:4] == b"\x1aE\xdf\xa3"
+    )
 
 
 @pytest.mark.req("LIVE-03", "LIVE-09")
 def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
-        store, settings, live, passers_by_video, hopper_templates, tmp_path, monkeypatch):
+    store, settings, live, passers_by_video, hopper_templates, tmp_path, monkeypatch
+):
     # The run's temporary folder is a fresh one (other processes on this machine share /tmp).
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
@@ -87,8 +91,15 @@ def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
     assert images_or_templates(leak, hopper_templates)
     _, dep_id = live(min_threshold=THRESHOLD)
     started = time.time()
-    Runner(store, dep_id, [str(passers_by_video)], workers=0, poll_s=0.2, clock=clock_at(),
-           realtime_files=False).run()
+    Runner(
+        store,
+        dep_id,
+        [str(passers_by_video)],
+        workers=0,
+        poll_s=0.2,
+        clock=clock_at(),
+        realtime_files=False,
+    ).run()
     with store.session() as s:
         counters = s.scalars(select(CameraCounters)).one()
         assert counters.faces_detected > 0 and counters.templates > 0  # they were seen…
@@ -96,17 +107,21 @@ def test_a_passer_by_leaves_no_image_or_template_anywhere_only_counts(
         found = _search_tables(store, s, hopper_templates)
     assert found == [], f"passer-by data in the database: {found}"
     for folder in (settings.data_dir, private_tmp):
-        hits = [str(p) for p in _files(folder, started)
-                if images_or_templates(p.read_bytes(), hopper_templates)
-                or footage(p.read_bytes())]  # the live system records no footage at all
+        hits = [
+            str(p)
+            for p in _files(folder, started)
+            if images_or_templates(p.read_bytes(), hopper_templates) or footage(p.read_bytes())
+        ]  # the live system records no footage at all
         assert hits == [], f"passer-by data in {folder}: {hits}"
 
 
 def _search_tables(store, session, probes) -> list[str]:
-    sealed = {("lfr_watchlist_images", "image_sealed"): "lfr_watchlist_images.image",
-              ("lfr_watchlist_images", "template_sealed"): "lfr_watchlist_images.template",
-              ("lfr_alerts", "probe_sealed"): "lfr_alerts.probe",
-              ("lfr_blue_members", "template_sealed"): "lfr_blue_members.template"}
+    sealed = {
+        ("lfr_watchlist_images", "image_sealed"): "lfr_watchlist_images.image",
+        ("lfr_watchlist_images", "template_sealed"): "lfr_watchlist_images.template",
+        ("lfr_alerts", "probe_sealed"): "lfr_alerts.probe",
+        ("lfr_blue_members", "template_sealed"): "lfr_blue_members.template",
+    }
     found = []
     for table in Base.metadata.sorted_tables:
         for row in session.execute(select(table)).mappings():
@@ -118,8 +133,7 @@ def _search_tables(store, session, probes) -> list[str]:
                     value = store.cipher.open(value, context=f"{context}:{row['id']}".encode())
                     if context.endswith("image"):
                         continue  # the Watchlist's own photos: the astronaut, checked below
-                if template_like(value, probes) or (not context and any(
-                        m in value for m in MAGIC)):
+                if template_like(value, probes) or (not context and any(m in value for m in MAGIC)):
                     found.append(f"{table.name}.{column}")
     return found
 
@@ -138,29 +152,32 @@ def _files(folder: Path, since: float):
 
 @pytest.mark.req("DATA-02", "DATA-08", "WL-08")
 def test_after_the_deployment_its_watchlist_and_working_data_are_deleted_and_counted(
-        store, act, live, engine, photos, officer):
+    store, act, live, engine, photos, officer
+):
     auth_id, dep_id = live()
     with act("silver", now=RUN_AT) as ctx:
-        blue_list.enrol(ctx, dep_id, photos["hopper"], "signed consent form, 1 Dec",
-                        engine=engine)
+        blue_list.enrol(ctx, dep_id, photos["hopper"], "signed consent form, 1 Dec", engine=engine)
         devices.enrol(ctx, dep_id, officer, "HH-01")
     assert purge(store, now=RUN_AT) == []  # still running: nothing is touched
     set_state(act, dep_id, "terminated")
     with store.session() as s:
-        finished = s.get(__import__("frt.governance.models", fromlist=["Deployment"]).Deployment,
-                         dep_id).finished_at
+        finished = s.get(
+            __import__("frt.governance.models", fromlist=["Deployment"]).Deployment, dep_id
+        ).finished_at
     wiped = purge(store, now=finished + timedelta(hours=1))
-    assert [(w.watchlist_individuals, w.watchlist_images, w.blue_members, w.devices_revoked,
-             w.on_time) for w in wiped] == [(1, 1, 1, 1, True)]
+    assert [
+        (w.watchlist_individuals, w.watchlist_images, w.blue_members, w.devices_revoked, w.on_time)
+        for w in wiped
+    ] == [(1, 1, 1, 1, True)]
     with store.session() as s:
         for model in (Watchlist, WatchlistEntry, WatchlistImage, BlueMember):
             assert s.scalar(select(func.count()).select_from(model)) == 0
         assert s.scalars(select(HandheldDevice)).one().revoked_at is not None
-        audit = s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.wipe")).one()
+        audit = s.scalars(
+            select(AuditRecord).where(AuditRecord.action == "lfr.deployment.wipe")
+        ).one()
         assert audit.detail["watchlist_images"] == 1 and audit.detail["citation"] == "000 §13.1(b)"
-        metrics = reports.collect(s, dep_id, providers=[reports.GovernanceRecords(),
-                                                        LiveRecords()])
+        metrics = reports.collect(s, dep_id, providers=[reports.GovernanceRecords(), LiveRecords()])
         assert metrics.watchlist_individuals == 1  # 11.3(a) survives the deletion
     assert purge(store, now=finished + timedelta(hours=2)) == []  # once only
 
@@ -180,7 +197,8 @@ def test_a_deployment_left_running_past_its_window_is_ended_and_wiped_by_the_job
 
 @pytest.mark.req("DATA-03")
 def test_the_retention_report_lists_a_watchlist_held_past_its_deadline_until_it_is_wiped(
-        store, act, live):
+    store, act, live
+):
     from frt.lfr.purge import retention_report
 
     _, dep_id = live()
@@ -195,8 +213,9 @@ def test_the_retention_report_lists_a_watchlist_held_past_its_deadline_until_it_
     wiped = purge(store, now=finished + timedelta(hours=26))  # the job ran late…
     assert not wiped[0].on_time
     with store.session() as s:
-        audit = s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.wipe")).one()
+        audit = s.scalars(
+            select(AuditRecord).where(AuditRecord.action == "lfr.deployment.wipe")
+        ).one()
         assert audit.detail["within_deadline"] is False  # …and the audit says so, with counts
     still = retention_report(store, now=finished + timedelta(hours=27))
     assert [o.wiped_at is not None for o in still] == [True]  # the breach stays on the report
@@ -213,8 +232,9 @@ def test_the_copies_made_to_analyse_and_template_a_face_are_zeroed_once_used(mon
     frame = np.ascontiguousarray(synthetic.head("grace_hopper")[:, :, ::-1])  # BGR
     crop = analyse.Crop(frame.copy(), 0, 0, (0, 0, frame.shape[1], frame.shape[0]), 1.0)
     zone = Zone(min_inter_eye_px=10)
-    job = analyse.AnalyseJob(0, [crop], zone, analyse.QualityThresholds(min_inter_eye_px=10),
-                             analyse.default_detector())
+    job = analyse.AnalyseJob(
+        0, [crop], zone, analyse.QualityThresholds(min_inter_eye_px=10), analyse.default_detector()
+    )
     result = analyse.analyse(job)
     chips = [o.chip for o in result.observations if o.chip is not None]
     assert chips and not crop.bgr.any()  # the analysed region is gone; its chip is kept

@@ -31,8 +31,9 @@ def many_passes_video(live_dir):
 
 def alerts(store, dep_id) -> int:
     with store.session() as s:
-        return s.scalar(select(func.count()).select_from(LiveAlert).where(
-            LiveAlert.deployment_id == dep_id))
+        return s.scalar(
+            select(func.count()).select_from(LiveAlert).where(LiveAlert.deployment_id == dep_id)
+        )
 
 
 def wait_for(predicate, timeout=20.0, step=0.05):
@@ -51,13 +52,13 @@ def start(runner: Runner) -> threading.Thread:
 
 
 def runner_for(store, dep_id, video, clock=None) -> Runner:
-    return Runner(store, dep_id, [str(video)], workers=0, poll_s=0.2,
-                  clock=clock or clock_at())
+    return Runner(store, dep_id, [str(video)], workers=0, poll_s=0.2, clock=clock or clock_at())
 
 
 @pytest.mark.req("LIVE-07", "LIVE-10")
 def test_silver_suspends_and_no_further_alert_arrives_then_resumes_in_the_same_process(
-        store, act, live, many_passes_video):
+    store, act, live, many_passes_video
+):
     _, dep_id = live(min_threshold=THRESHOLD)
     runner = runner_for(store, dep_id, many_passes_video)
     thread = start(runner)
@@ -77,8 +78,9 @@ def test_silver_suspends_and_no_further_alert_arrives_then_resumes_in_the_same_p
 
 
 @pytest.mark.req("LIVE-10")
-def test_the_window_closing_stops_the_worker_and_ends_the_deployment(store, live,
-                                                                     many_passes_video):
+def test_the_window_closing_stops_the_worker_and_ends_the_deployment(
+    store, live, many_passes_video
+):
     _, dep_id = live(min_threshold=THRESHOLD)
     now = [RUN_AT]
     thread = start(runner_for(store, dep_id, many_passes_video, clock=lambda: now[0]))
@@ -94,14 +96,21 @@ def test_the_window_closing_stops_the_worker_and_ends_the_deployment(store, live
 @pytest.mark.req("LIVE-10")
 @pytest.mark.parametrize("when", [START - timedelta(minutes=1), END + timedelta(minutes=1)])
 def test_starting_outside_the_authorised_window_is_refused_with_its_rule(
-        store, live, astronaut_video, when):
+    store, live, astronaut_video, when
+):
     _, dep_id = live(min_threshold=THRESHOLD)
     with pytest.raises(PolicyRefusal) as refusal:
         runner_for(store, dep_id, astronaut_video, clock=clock_at(when)).run()
     assert refusal.value.decision.citation == "000 §5.1"
     with store.session() as s:
-        assert s.scalar(select(func.count()).select_from(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.run")) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "lfr.deployment.run")
+            )
+            == 1
+        )
     assert alerts(store, dep_id) == 0
 
 

@@ -33,9 +33,18 @@ def raise_alert(store, dep_id, blue=False) -> str:
         entry = s.get(WatchlistEntry, image.entry_id)
         ids = ("blue-1", "blue-1") if blue else (image.id, entry.id)
     probe = np.full((150, 150, 3), 120, np.uint8)
-    alert = Alert("cam-1", 1, Match(ids[0], ids[1], 0.99, 0.97, "blue_watchlist" if blue
-                                    else "wanted_by_courts", ()), blue, 5, 0.2, 0.6, 420.0,
-                  utcnow(), probe)
+    alert = Alert(
+        "cam-1",
+        1,
+        Match(ids[0], ids[1], 0.99, 0.97, "blue_watchlist" if blue else "wanted_by_courts", ()),
+        blue,
+        5,
+        0.2,
+        0.6,
+        420.0,
+        utcnow(),
+        probe,
+    )
     return records.persist_alert(store, dep_id, alert, image_id=ids[0], entry_id=ids[1])
 
 
@@ -48,8 +57,11 @@ def web(store):
 def client_for(store, username: str) -> TestClient:
     client = TestClient(create_app(store), base_url="http://testserver")
     token = client.get("/api/session").json()["csrf_token"]
-    r = client.post("/api/session", json={"username": username, "password": PASSWORD},
-                    headers={"X-CSRF-Token": token})
+    r = client.post(
+        "/api/session",
+        json={"username": username, "password": PASSWORD},
+        headers={"X-CSRF-Token": token},
+    )
     assert r.status_code == 200, r.text
     client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     return client
@@ -71,7 +83,8 @@ def first_sse_alert(client: TestClient, url: str, timeout: float = 5.0) -> str:
 
 @pytest.mark.req("LIVE-04", "WL-06")
 def test_an_alert_committed_by_the_worker_reaches_the_console_stream_within_a_second(
-        store, live, people):
+    store, live, people
+):
     _, dep_id = live()
     operator = client_for(store, "operator")
     alert_id = raise_alert(store, dep_id)
@@ -105,22 +118,33 @@ def test_operator_and_engagement_officer_decide_from_their_pages(store, live, pe
     with store.session() as s:  # nothing acted on the Alert by itself
         assert s.scalars(select(Engagement)).all() == []
     operator = client_for(store, "operator")
-    card = operator.post(f"/live/alerts/{alert_id}/assess",
-                         data={"assessment": "possible_match", "engage": "yes"},
-                         headers={"HX-Request": "true"})
+    card = operator.post(
+        f"/live/alerts/{alert_id}/assess",
+        data={"assessment": "possible_match", "engage": "yes"},
+        headers={"HX-Request": "true"},
+    )
     assert card.status_code == 200 and "supports an Engagement" in card.text
     eo = client_for(store, "eo")
     assert alert_id in eo.get(f"/live/handheld/{dep_id}").text
-    card = eo.post(f"/live/alerts/{alert_id}/decide", data={
-        "decision": "engage", "outcome": "confirmed_true", "police_action": "arrest"})
+    card = eo.post(
+        f"/live/alerts/{alert_id}/decide",
+        data={"decision": "engage", "outcome": "confirmed_true", "police_action": "arrest"},
+    )
     assert "confirmed true" in card.text
     # the operator may not record the Engagement Officer's decision (000 §10.8)
-    refused = operator.post(f"/live/alerts/{alert_id}/decide", data={
-        "decision": "engage", "outcome": "confirmed_true"})
+    refused = operator.post(
+        f"/live/alerts/{alert_id}/decide", data={"decision": "engage", "outcome": "confirmed_true"}
+    )
     assert refused.status_code == 403
-    r = eo.post(f"/live/deployments/{dep_id}/engagements", data={
-        "reason": "behaviour gave concern", "outcome": "not_confirmed",
-        "police_action": "none"}, follow_redirects=False)
+    r = eo.post(
+        f"/live/deployments/{dep_id}/engagements",
+        data={
+            "reason": "behaviour gave concern",
+            "outcome": "not_confirmed",
+            "police_action": "none",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     metrics = eo.get(f"/live/deployments/{dep_id}/metrics").text
     assert re.search(r'data-metric="alerts">1<', metrics)
@@ -133,20 +157,25 @@ def test_operator_and_engagement_officer_decide_from_their_pages(store, live, pe
 
 @pytest.mark.req("LIVE-07")
 def test_a_concern_reaches_silver_who_suspends_and_resumes_from_the_console(
-        store, live, people, web_clock):
+    store, live, people, web_clock
+):
     _, dep_id = live()
     operator = client_for(store, "operator")
-    r = operator.post(f"/live/deployments/{dep_id}/concerns",
-                      data={"note": "false alerts on camera 2"}, follow_redirects=False)
+    r = operator.post(
+        f"/live/deployments/{dep_id}/concerns",
+        data={"note": "false alerts on camera 2"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     silver = client_for(store, "silver")
     assert "false alerts on camera 2" in silver.get("/").text
-    r = silver.post(f"/live/deployments/{dep_id}/state", data={"change": "suspend"},
-                    follow_redirects=False)
+    r = silver.post(
+        f"/live/deployments/{dep_id}/state", data={"change": "suspend"}, follow_redirects=False
+    )
     assert r.status_code == 303
-    assert 'data-state>suspended<' in silver.get(f"/live/deployments/{dep_id}").text
+    assert "data-state>suspended<" in silver.get(f"/live/deployments/{dep_id}").text
     silver.post(f"/live/deployments/{dep_id}/state", data={"change": "resume"})
-    assert 'data-state>active<' in silver.get(f"/live/deployments/{dep_id}").text
+    assert "data-state>active<" in silver.get(f"/live/deployments/{dep_id}").text
     # an operator cannot stop a Deployment; the refusal names its rule
     refused = operator.post(f"/live/deployments/{dep_id}/state", data={"change": "terminate"})
     assert refused.status_code == 403 and "000 §12.1(d)" in refused.text
@@ -154,11 +183,13 @@ def test_a_concern_reaches_silver_who_suspends_and_resumes_from_the_console(
 
 @pytest.mark.req("LIVE-04", "LIVE-06", "DATA-06")
 def test_a_device_enrolled_with_its_own_credential_receives_alerts_and_records_decisions(
-        store, live, people, officer):
+    store, live, people, officer
+):
     _, dep_id = live()
     silver = client_for(store, "silver")
-    enrolled = silver.post(f"/api/live/deployments/{dep_id}/devices",
-                           json={"officer_id": officer, "label": "HH-07"}).json()
+    enrolled = silver.post(
+        f"/api/live/deployments/{dep_id}/devices", json={"officer_id": officer, "label": "HH-07"}
+    ).json()
     token = enrolled["token"]
     page = silver.get(f"/live/deployments/{dep_id}/devices").text
     assert "HH-07" in page and token not in page  # shown once, stored hashed
@@ -169,8 +200,10 @@ def test_a_device_enrolled_with_its_own_credential_receives_alerts_and_records_d
     assert [a["id"] for a in listed] == [alert_id] and listed[0]["markers"] == MARKERS
     assert device.get(listed[0]["probe_url"]).content.startswith(b"\x89PNG")
     assert alert_id in first_sse_alert(device, "/api/live/device/stream")
-    r = device.post(f"/api/live/device/alerts/{alert_id}/decision",
-                    json={"decision": "no_engagement", "outcome": "not_engaged"})
+    r = device.post(
+        f"/api/live/device/alerts/{alert_id}/decision",
+        json={"decision": "no_engagement", "outcome": "not_engaged"},
+    )
     assert r.status_code == 200, r.text
     with store.session() as s:
         assert s.scalars(select(Engagement)).one().officer_id == officer

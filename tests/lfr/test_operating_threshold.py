@@ -22,8 +22,11 @@ def test_an_unevaluated_algorithm_does_not_run(store, live, astronaut_video):
         Runner(store, dep_id, [str(astronaut_video)], workers=0, clock=clock_at()).run()
     assert "no recorded evaluation" in refusal.value.decision.reason
     with store.session() as s:
-        refused = s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.run", AuditRecord.outcome == "refused")).all()
+        refused = s.scalars(
+            select(AuditRecord).where(
+                AuditRecord.action == "lfr.deployment.run", AuditRecord.outcome == "refused"
+            )
+        ).all()
     assert refused and refused[-1].detail["rule"] == "EVAL-UNEVALUATED"
     assert refused[-1].detail["citation"] == "004 §10.14; 003 §3.1"
 

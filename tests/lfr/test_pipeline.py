@@ -21,8 +21,13 @@ def pool():
 
 def run(video, watchlists, pool, zone=Zone(), on_alert=None, **config):
     alerts = []
-    pipeline = Pipeline(watchlists, PipelineConfig(zone=zone, **config), pool,
-                        on_alert=on_alert or alerts.append, camera="cam-1")
+    pipeline = Pipeline(
+        watchlists,
+        PipelineConfig(zone=zone, **config),
+        pool,
+        on_alert=on_alert or alerts.append,
+        camera="cam-1",
+    )
     return pipeline.run(FileSource(str(video))), alerts
 
 
@@ -34,10 +39,12 @@ def _detectors():
 
 @pytest.mark.req("LIVE-02")
 @pytest.mark.parametrize("detector", _detectors())
-def test_person_on_the_watchlist_alerts_once_and_the_other_does_not(two_people_video, templates,
-                                                                    pool, detector):
-    result, alerts = run(two_people_video, [watchlist_of(templates, "astronaut")], pool,
-                         detector=detector)
+def test_person_on_the_watchlist_alerts_once_and_the_other_does_not(
+    two_people_video, templates, pool, detector
+):
+    result, alerts = run(
+        two_people_video, [watchlist_of(templates, "astronaut")], pool, detector=detector
+    )
     assert [a.match.subject_id for a in alerts] == ["astronaut"]
     a = alerts[0]
     assert a.match.score >= 0.95 and a.match.category == "wanted" and a.camera == "cam-1"
@@ -55,23 +62,29 @@ def test_faces_outside_the_zone_are_never_templated(two_people_video, templates,
     # A triangle over the left person (the scene puts the astronaut left, Grace Hopper right)
     # whose bounding box is the whole frame, so both are detected but one is outside.
     triangle = Zone(polygon=((0, 0), (640, 0), (0, 360)))
-    result, alerts = run(two_people_video, [watchlist_of(templates, "grace_hopper")], pool,
-                         zone=triangle)
+    result, alerts = run(
+        two_people_video, [watchlist_of(templates, "grace_hopper")], pool, zone=triangle
+    )
     assert alerts == [] and result.counters.faces_outside_zone > 0
     assert result.counters.tracks == 1
 
 
 @pytest.mark.req("LIVE-01")
 def test_faces_per_frame_limit(two_people_video, templates, pool):
-    result, _ = run(two_people_video, [watchlist_of(templates, "astronaut")], pool,
-                    zone=Zone(max_faces=1))
+    result, _ = run(
+        two_people_video, [watchlist_of(templates, "astronaut")], pool, zone=Zone(max_faces=1)
+    )
     assert result.counters.faces_over_limit > 0
 
 
 @pytest.mark.req("LIVE-01")
 def test_faces_smaller_than_the_zone_minimum_are_not_templated(two_people_video, templates, pool):
-    result, alerts = run(two_people_video, [watchlist_of(templates, "astronaut")], pool,
-                         zone=Zone(min_inter_eye_px=200))
+    result, alerts = run(
+        two_people_video,
+        [watchlist_of(templates, "astronaut")],
+        pool,
+        zone=Zone(min_inter_eye_px=200),
+    )
     assert alerts == [] and result.counters.templates == 0
 
 
@@ -86,8 +99,10 @@ def test_raised_image_threshold_applies_live(two_people_video, templates, pool):
 def test_blue_watchlist_alerts_are_marked_apart(two_people_video, templates, pool):
     blue = watchlist_of(templates, "grace_hopper", blue=True)
     _, alerts = run(two_people_video, [watchlist_of(templates, "astronaut"), blue], pool)
-    assert {(a.match.subject_id, a.blue) for a in alerts} == {("astronaut", False),
-                                                              ("grace_hopper", True)}
+    assert {(a.match.subject_id, a.blue) for a in alerts} == {
+        ("astronaut", False),
+        ("grace_hopper", True),
+    }
 
 
 class Spy:
@@ -108,14 +123,16 @@ class Spy:
 
 
 @pytest.mark.req("LIVE-03")
-def test_faces_that_raise_no_alert_leave_no_chip_template_or_file(astronaut_only_video, templates,
-                                                                   pool, tmp_path, monkeypatch):
+def test_faces_that_raise_no_alert_leave_no_chip_template_or_file(
+    astronaut_only_video, templates, pool, tmp_path, monkeypatch
+):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     spy = Spy(pool)
     alerts = []
-    pipeline = Pipeline([watchlist_of(templates, "grace_hopper")], PipelineConfig(), spy,
-                        on_alert=alerts.append)
+    pipeline = Pipeline(
+        [watchlist_of(templates, "grace_hopper")], PipelineConfig(), spy, on_alert=alerts.append
+    )
     result = pipeline.run(FileSource(str(astronaut_only_video)))
     assert alerts == [] and result.counters.templates >= 1 and spy.chips and spy.vectors
     # Every chip and template that existed in memory has been overwritten...
@@ -138,8 +155,12 @@ def test_work_runs_in_worker_processes(two_people_video, templates):
 
 def test_stop_ends_the_run_promptly(two_people_video, templates, pool):
     seen = []
-    pipeline = Pipeline([watchlist_of(templates, "astronaut")], PipelineConfig(), pool,
-                        on_alert=lambda a: (seen.append(a), pipeline.stop()))
+    pipeline = Pipeline(
+        [watchlist_of(templates, "astronaut")],
+        PipelineConfig(),
+        pool,
+        on_alert=lambda a: (seen.append(a), pipeline.stop()),
+    )
     result = pipeline.run(FileSource(str(two_people_video)))
     assert len(seen) == 1 and result.counters.frames < 24
 
@@ -153,15 +174,22 @@ def test_a_pipeline_needs_a_watchlist(pool):
 def small_faces_video(tmp_path_factory):
     from frt.lfr import synthetic
 
-    return synthetic.write_video(tmp_path_factory.mktemp("small") / "small.mp4",
-                                 synthetic.scene_frames(16, faces=2, size=(640, 360), face_px=40))
+    return synthetic.write_video(
+        tmp_path_factory.mktemp("small") / "small.mp4",
+        synthetic.scene_frames(16, faces=2, size=(640, 360), face_px=40),
+    )
 
 
 @pytest.mark.req("LIVE-02", "LIVE-08")
 def test_faces_under_the_zones_minimum_are_counted_as_too_small_not_templated(
-        small_faces_video, templates, pool):
-    result, alerts = run(small_faces_video, [watchlist_of(templates, "astronaut")], pool,
-                         zone=Zone(min_inter_eye_px=25))
+    small_faces_video, templates, pool
+):
+    result, alerts = run(
+        small_faces_video,
+        [watchlist_of(templates, "astronaut")],
+        pool,
+        zone=Zone(min_inter_eye_px=25),
+    )
     c = result.counters
     assert alerts == [] and c.templates == 0
     assert c.faces_detected > 0 and c.faces_too_small == c.faces_poor_quality > 0

@@ -27,8 +27,13 @@ from tests.lfr.live_fixtures import probe_of, roster_live_team
 @pytest.fixture
 def officer(store, password_hash):  # noqa: F811
     with setup_session(store) as session:
-        user = User(username="eo", display_name="Eo", rank="police_constable",
-                    roles_json=[Role.ENGAGEMENT_OFFICER.value], password_hash=password_hash)
+        user = User(
+            username="eo",
+            display_name="Eo",
+            rank="police_constable",
+            roles_json=[Role.ENGAGEMENT_OFFICER.value],
+            password_hash=password_hash,
+        )
         session.add(user)
         session.flush()
         return user.id
@@ -36,8 +41,18 @@ def officer(store, password_hash):  # noqa: F811
 
 def _alert(blue=False, score=0.97):
     probe = np.full((150, 150, 3), 90, np.uint8)
-    return Alert("cam-1", 7, Match("img-1", "entry-1", score, 0.95, "wanted_by_courts", ()), blue,
-                 12, 0.4, 0.9, 480.0, datetime.now(UTC), probe)
+    return Alert(
+        "cam-1",
+        7,
+        Match("img-1", "entry-1", score, 0.95, "wanted_by_courts", ()),
+        blue,
+        12,
+        0.4,
+        0.9,
+        480.0,
+        datetime.now(UTC),
+        probe,
+    )
 
 
 @pytest.mark.req("LIVE-04")
@@ -57,7 +72,8 @@ def test_an_alert_is_committed_with_its_sealed_face_and_an_audit_record(store, a
 
 @pytest.mark.req("LIVE-05", "LIVE-06", "LIVE-08")
 def test_operator_and_engagement_officer_record_decisions_and_metrics_follow(
-        store, act, authority, officer, people):  # noqa: F811
+    store, act, authority, officer, people
+):  # noqa: F811
     from frt.core.actions import acting
 
     _, dep_id = authority()
@@ -102,8 +118,9 @@ def test_operator_flags_a_performance_concern_to_silver(store, act, authority): 
     with act("operator") as ctx:
         records.flag_concern(ctx, dep_id, "many false alerts on camera 2")
     with store.session() as session:
-        notes = session.scalars(select(Notification).where(
-            Notification.recipient_role == Role.SILVER.value)).all()
+        notes = session.scalars(
+            select(Notification).where(Notification.recipient_role == Role.SILVER.value)
+        ).all()
         assert any(n.kind == "lfr_concern" for n in notes)
 
 
@@ -114,6 +131,7 @@ def test_a_deployment_outside_its_authorised_window_is_refused(store, authority,
         Runner(store, dep_id, [str(two_people_video)], workers=0).run()
     assert refusal.value.decision.citation
     with store.session() as session:
-        refused = session.scalars(select(AuditRecord).where(
-            AuditRecord.action == "lfr.deployment.run")).all()
+        refused = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "lfr.deployment.run")
+        ).all()
         assert len(refused) == 1

@@ -27,11 +27,15 @@ def _vectors(n, seed, dim=128):
 
 def _cohort_figures(cohort: Cohort, comparisons=10_000_000, threshold=0.7) -> dict:
     top = np.linspace(0.99, 0.5, 20_000)
-    return {"scoring": "cohort-normalised (AS-norm top-100, raw weight 4)",
-            "gallery_size": 650, "threshold_at_fpir_0.001": threshold,
-            "cohort_digest": cohort.digest, "cohort_top_k": cohort.top_k,
-            "cohort_raw_weight": cohort.raw_weight,
-            "by_gallery_size": {"nonmated_tail": NonmatedTail.from_top(top, comparisons).to_dict()}}
+    return {
+        "scoring": "cohort-normalised (AS-norm top-100, raw weight 4)",
+        "gallery_size": 650,
+        "threshold_at_fpir_0.001": threshold,
+        "cohort_digest": cohort.digest,
+        "cohort_top_k": cohort.top_k,
+        "cohort_raw_weight": cohort.raw_weight,
+        "by_gallery_size": {"nonmated_tail": NonmatedTail.from_top(top, comparisons).to_dict()},
+    }
 
 
 @pytest.mark.req("EVAL-01", "LIVE-02")
@@ -49,8 +53,10 @@ def test_live_scoring_equals_the_evaluations_for_the_same_probe_and_gallery():
     for probe, want in zip(probes, expected):
         assert np.allclose(live.scores(probe), want, atol=1e-6)
     raw = LiveWatchlist(rows, 0.5)
-    assert np.allclose(raw.scores(probes[0]),
-                       Gallery([r.entry_id for r in rows], gallery, *KIND).score_vectors(probes[:1])[0])
+    assert np.allclose(
+        raw.scores(probes[0]),
+        Gallery([r.entry_id for r in rows], gallery, *KIND).score_vectors(probes[:1])[0],
+    )
 
 
 @pytest.mark.req("EVAL-01")
@@ -74,8 +80,9 @@ def _record_cohort_evaluation(store, dep_id, comparisons=10_000_000):
         algorithm, version = rw.subjects[0].images[0].template.kind
         cohort = Cohort(_vectors(80, 6), algorithm, version, top_k=50, raw_weight=4.0)
         save_cohort(session, store.cipher, cohort, description="consented staff photos")
-        save_evaluation(session, algorithm, version, "test figures",
-                        _cohort_figures(cohort, comparisons))
+        save_evaluation(
+            session, algorithm, version, "test figures", _cohort_figures(cohort, comparisons)
+        )
     return cohort
 
 
@@ -90,8 +97,9 @@ def test_a_deployment_scores_with_the_cohort_recorded_with_its_evaluation(store,
     tail = NonmatedTail.from_dict(_cohort_figures(cohort)["by_gallery_size"]["nonmated_tail"])
     assert watchlist.threshold == pytest.approx(max(0.64, tail.threshold(1, 0.001)))
     probe = _vectors(1, 7)[0]
-    evaluated = Gallery(["x"], watchlist.rows[0].template.vector[None], *watchlist.kind,
-                        cohort=cohort)
+    evaluated = Gallery(
+        ["x"], watchlist.rows[0].template.vector[None], *watchlist.kind, cohort=cohort
+    )
     assert np.allclose(watchlist.scores(probe), evaluated.score_vectors(probe[None])[0])
 
 

@@ -55,7 +55,7 @@ def test_corrupt_frames_in_a_file_are_counted_and_skipped(tmp_path, two_people_v
     data = bytearray(two_people_video.read_bytes())
     # Overwrite a stretch in the middle of the stream (after the header).
     mid = len(data) // 2
-    data[mid:mid + 4000] = b"\x00" * 4000
+    data[mid : mid + 4000] = b"\x00" * 4000
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(bytes(data))
     source = FileSource(str(broken))
@@ -70,8 +70,12 @@ def test_corrupt_frames_in_a_file_are_counted_and_skipped(tmp_path, two_people_v
 def test_corrupt_frames_from_a_stream_are_counted():
     bad = np.zeros((2, 2), np.uint8)
     caps = [FakeCapture([GOOD, bad, bad, GOOD])]
-    source = LiveSource("rtsp://x", opener=lambda spec: caps.pop(0) if caps else FakeCapture([], False),
-                        backoff_start=0.01, backoff_max=0.02)
+    source = LiveSource(
+        "rtsp://x",
+        opener=lambda spec: caps.pop(0) if caps else FakeCapture([], False),
+        backoff_start=0.01,
+        backoff_max=0.02,
+    )
     got = _take(source, 2)
     assert len(got) == 2 and source.counters.corrupt_frames == 2
 
@@ -97,8 +101,9 @@ def test_a_stream_that_stops_and_comes_back_is_reconnected():
 
 @pytest.mark.req("LIVE-01")
 def test_frames_a_slow_pipeline_cannot_take_are_counted_as_dropped():
-    source = LiveSource("rtsp://cam", opener=lambda spec: FakeCapture([GOOD] * 50, delay=0.001),
-                        backoff_start=0.5)
+    source = LiveSource(
+        "rtsp://cam", opener=lambda spec: FakeCapture([GOOD] * 50, delay=0.001), backoff_start=0.5
+    )
     frames = source.frames()
     next(frames)
     time.sleep(0.3)  # the pipeline is busy; the camera keeps sending
@@ -127,5 +132,8 @@ def _take(source, n, timeout=3.0):
 def test_a_camera_is_named_without_its_credentials_or_query():
     from frt.lfr.sources import _display_name
 
-    assert _display_name("rtsp://op:p@ss@cam1.example:554/live?token=abc") == "rtsp://cam1.example:554/live"
+    assert (
+        _display_name("rtsp://op:p@ss@cam1.example:554/live?token=abc")
+        == "rtsp://cam1.example:554/live"
+    )
     assert _display_name("/data/cam1.mp4") == "cam1.mp4"

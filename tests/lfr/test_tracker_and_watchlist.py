@@ -10,8 +10,14 @@ from frt.lfr.watchlist import LiveWatchlist, WatchlistRow
 
 
 def _obs(x, quality=0.5, chip=True, in_zone=True):
-    return Observation((x, 100, x + 80, 180), in_zone, quality, 30.0, chip,
-                       np.full((150, 150, 3), 7, np.uint8) if chip else None)
+    return Observation(
+        (x, 100, x + 80, 180),
+        in_zone,
+        quality,
+        30.0,
+        chip,
+        np.full((150, 150, 3), 7, np.uint8) if chip else None,
+    )
 
 
 def test_a_face_moving_across_frames_is_one_track():
@@ -81,14 +87,18 @@ def test_a_raised_image_threshold_stops_an_alert_the_deployment_threshold_allows
     probe = np.array([0.8, 0.6, 0], np.float32)  # cos 0.8 with a: score 0.9
     plain = LiveWatchlist([WatchlistRow("a1", "A", a), WatchlistRow("b1", "B", b)], 0.85)
     assert plain.match(probe).subject_id == "A"
-    raised = LiveWatchlist([WatchlistRow("a1", "A", a, threshold_raise=0.95),
-                            WatchlistRow("b1", "B", b)], 0.85)
+    raised = LiveWatchlist(
+        [WatchlistRow("a1", "A", a, threshold_raise=0.95), WatchlistRow("b1", "B", b)], 0.85
+    )
     assert raised.match(probe) is None
 
 
 def test_match_picks_the_best_row_over_its_threshold():
-    rows = [WatchlistRow("a1", "A", _t([1, 0.1, 0])), WatchlistRow("a2", "A", _t([1, 0, 0])),
-            WatchlistRow("b1", "B", _t([0, 1, 0]))]
+    rows = [
+        WatchlistRow("a1", "A", _t([1, 0.1, 0])),
+        WatchlistRow("a2", "A", _t([1, 0, 0])),
+        WatchlistRow("b1", "B", _t([0, 1, 0])),
+    ]
     hit = LiveWatchlist(rows, 0.8).match(np.array([1, 0, 0], np.float32))
     assert hit.entry_id == "a2" and hit.score == pytest.approx(1.0)
 

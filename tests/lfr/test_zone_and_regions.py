@@ -36,13 +36,15 @@ def test_zone_round_trips_through_a_dict():
 def _frame(x=None):
     frame = np.full((360, 640, 3), 180, np.uint8)
     if x is not None:
-        frame[100:200, x:x + 80] = 20
+        frame[100:200, x : x + 80] = 20
     return frame
 
 
 def test_first_frame_is_searched_whole_then_only_where_something_moved():
     planner = RegionPlanner(Zone(min_inter_eye_px=30), full_every=100)
-    assert planner.plan(_frame(100), []) == [Region(0, 0, 640, 360, Zone(min_inter_eye_px=30).detection_scale)]
+    assert planner.plan(_frame(100), []) == [
+        Region(0, 0, 640, 360, Zone(min_inter_eye_px=30).detection_scale)
+    ]
     regions = planner.plan(_frame(120), [])
     assert len(regions) == 1 and regions[0].x0 < 120 < regions[0].x1
     assert regions[0].area < 640 * 360 / 2
@@ -63,8 +65,9 @@ def test_whole_zone_is_searched_regularly():
 
 
 def test_overlapping_regions_of_one_scale_merge():
-    merged = merge_regions([Region(0, 0, 10, 10, 1.0), Region(5, 5, 20, 20, 1.0),
-                            Region(5, 5, 20, 20, 0.5)])
+    merged = merge_regions(
+        [Region(0, 0, 10, 10, 1.0), Region(5, 5, 20, 20, 1.0), Region(5, 5, 20, 20, 0.5)]
+    )
     assert Region(0, 0, 20, 20, 1.0) in merged and len(merged) == 2
 
 

@@ -26,8 +26,15 @@ PASSWORD = "correct horse battery"
 
 
 def _user(s, username="pc.jones", roles=frozenset({Role.LFR_OPERATOR})):
-    return create_user(s, ADMIN, username=username, display_name="PC Jones",
-                       rank=Rank.POLICE_CONSTABLE, roles=set(roles), password=PASSWORD)
+    return create_user(
+        s,
+        ADMIN,
+        username=username,
+        display_name="PC Jones",
+        rank=Rank.POLICE_CONSTABLE,
+        roles=set(roles),
+        password=PASSWORD,
+    )
 
 
 @pytest.mark.req("DATA-05")
@@ -74,8 +81,15 @@ def test_a_user_needs_a_role_and_a_strong_enough_password(store):
         with pytest.raises(PeopleError, match="least privilege"):
             _user(s, roles=frozenset())
         with pytest.raises(PeopleError, match="at least 15"):
-            create_user(s, ADMIN, username="x", display_name="X", rank=Rank.SERGEANT,
-                        roles={Role.RFR_USER}, password="short")
+            create_user(
+                s,
+                ADMIN,
+                username="x",
+                display_name="X",
+                rank=Rank.SERGEANT,
+                roles={Role.RFR_USER},
+                password="short",
+            )
 
 
 @pytest.mark.req("DATA-04", "DATA-05")
@@ -93,18 +107,32 @@ def test_training_records_decide_whether_an_operator_may_be_rostered(store):
     today = date.today()
     with store.session() as s:
         user = _user(s)
-        add_training(s, ADMIN, "pc.jones", TrainingKind.LFR, today - timedelta(days=300),
-                     today + timedelta(days=65))
-        add_training(s, ADMIN, "pc.jones", TrainingKind.OFFICER_SAFETY,
-                     today - timedelta(days=400), today - timedelta(days=35))
+        add_training(
+            s,
+            ADMIN,
+            "pc.jones",
+            TrainingKind.LFR,
+            today - timedelta(days=300),
+            today + timedelta(days=65),
+        )
+        add_training(
+            s,
+            ADMIN,
+            "pc.jones",
+            TrainingKind.OFFICER_SAFETY,
+            today - timedelta(days=400),
+            today - timedelta(days=35),
+        )
         held = user.training_expiries()
     mps = load_profile("mps")
     assert not in_date_training(mps, "lfr_operator", held, today).allowed
     with store.session() as s:
-        add_training(s, ADMIN, "pc.jones", TrainingKind.OFFICER_SAFETY, today,
-                     today + timedelta(days=365))
+        add_training(
+            s, ADMIN, "pc.jones", TrainingKind.OFFICER_SAFETY, today, today + timedelta(days=365)
+        )
     with store.session() as s:
         from frt.people.service import require_user
+
         held = require_user(s, "pc.jones").training_expiries()
     assert in_date_training(mps, "lfr_operator", held, today).allowed
 

@@ -46,8 +46,12 @@ def _evaluation_with_tail():
 
     top = 0.99 - np.arange(1, 20_001) / 1e5
     tail = NonmatedTail.from_top(top, 1_000_000)
-    return {"scoring": "raw similarity", "gallery_size": 600, "threshold_at_fpir_0.001": 0.97,
-            "by_gallery_size": {"nonmated_tail": tail.to_dict()}}
+    return {
+        "scoring": "raw similarity",
+        "gallery_size": 600,
+        "threshold_at_fpir_0.001": 0.97,
+        "by_gallery_size": {"nonmated_tail": tail.to_dict()},
+    }
 
 
 @pytest.mark.req("EVAL-01", "LIVE-02")
@@ -57,8 +61,9 @@ def test_the_operating_threshold_rises_with_the_watchlist_size_as_the_model_says
     evaluation = _evaluation_with_tail()
     previous = 0.0
     for n in (1, 10, 100, 300):
-        t, decision = operating_threshold(MPS, 0.5, evaluation, "x 1", watchlist_size=n,
-                                          for_size=threshold_for_size)
+        t, decision = operating_threshold(
+            MPS, 0.5, evaluation, "x 1", watchlist_size=n, for_size=threshold_for_size
+        )
         assert decision.allowed and "004 §14.5" in decision.citation
         # the model: at most floor(FMR(N) x comparisons) non-mated pairs score at or above it
         allowed = int(required_fmr(n, 0.001) * 1_000_000)
@@ -72,15 +77,18 @@ def test_a_watchlist_larger_than_the_evaluation_supports_is_refused_citing_the_r
 
     evaluation = _evaluation_with_tail()
     # 3 expected false matches need FMR >= 3e-6, i.e. N <= about 333 at 1 in 1,000
-    t, decision = operating_threshold(MPS, 0.5, evaluation, "x 1", watchlist_size=334,
-                                      for_size=threshold_for_size)
+    t, decision = operating_threshold(
+        MPS, 0.5, evaluation, "x 1", watchlist_size=334, for_size=threshold_for_size
+    )
     assert t is None and not decision.allowed
     assert decision.citation == "000 §6.2(3); 004 §14.5"
     assert "at most 333" in decision.reason
     legacy = {k: v for k, v in evaluation.items() if k != "by_gallery_size"}
-    t, decision = operating_threshold(MPS, 0.5, legacy, "x 1", watchlist_size=601,
-                                      for_size=threshold_for_size)
+    t, decision = operating_threshold(
+        MPS, 0.5, legacy, "x 1", watchlist_size=601, for_size=threshold_for_size
+    )
     assert t is None and "gallery of 600" in decision.reason
-    t, decision = operating_threshold(MPS, 0.5, legacy, "x 1", watchlist_size=600,
-                                      for_size=threshold_for_size)
+    t, decision = operating_threshold(
+        MPS, 0.5, legacy, "x 1", watchlist_size=600, for_size=threshold_for_size
+    )
     assert t == pytest.approx(0.97)

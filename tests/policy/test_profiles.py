@@ -22,7 +22,9 @@ def test_the_profiles_hold_the_numbers_where_the_forces_differ():
 
 
 def test_an_unknown_profile_is_a_clear_error_listing_the_known_ones():
-    with pytest.raises(ProfileError, match=r"unknown policy profile 'gwent'.*available: cumbria, mps"):
+    with pytest.raises(
+        ProfileError, match=r"unknown policy profile 'gwent'.*available: cumbria, mps"
+    ):
         load_profile("gwent")
 
 

@@ -62,7 +62,9 @@ def test_npcc_rank_is_commander_or_above():
 
 
 @pytest.mark.req("GOV-04")
-@given(rank=st.sampled_from(list(Rank)), urgent=st.booleans(), profile=st.sampled_from([MPS, CUMBRIA]))
+@given(
+    rank=st.sampled_from(list(Rank)), urgent=st.booleans(), profile=st.sampled_from([MPS, CUMBRIA])
+)
 def test_authority_needs_superintendent_or_urgency_and_inspector(rank, urgent, profile):
     allowed = may_authorise(profile, rank, urgent=urgent).allowed
     urgent_min = profile.authority.urgent_authoriser_min_rank.value
@@ -73,9 +75,15 @@ def test_authority_needs_superintendent_or_urgency_and_inspector(rank, urgent, p
 
 
 @pytest.mark.req("GOV-07")
-@pytest.mark.parametrize("profile,days,allowed", [
-    (MPS, 31, True), (MPS, 32, False), (CUMBRIA, 7, True), (CUMBRIA, 8, False),
-])
+@pytest.mark.parametrize(
+    "profile,days,allowed",
+    [
+        (MPS, 31, True),
+        (MPS, 32, False),
+        (CUMBRIA, 7, True),
+        (CUMBRIA, 8, False),
+    ],
+)
 def test_authority_period_limit_per_profile(profile, days, allowed):
     decision = authority_period(profile, START, START + timedelta(days=days))
     assert decision.allowed == allowed

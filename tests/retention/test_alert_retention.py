@@ -32,8 +32,18 @@ RAISED = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 
 def _raise(store, dep_id: str, when=RAISED) -> str:
     probe = np.full((150, 150, 3), 90, np.uint8)
-    alert = Alert("cam-1", 3, Match("img-1", "entry-1", 0.97, 0.95, "wanted_by_courts", ()),
-                  False, 12, 0.4, 0.9, 480.0, when, probe)
+    alert = Alert(
+        "cam-1",
+        3,
+        Match("img-1", "entry-1", 0.97, 0.95, "wanted_by_courts", ()),
+        False,
+        12,
+        0.4,
+        0.9,
+        480.0,
+        when,
+        probe,
+    )
     return records.persist_alert(store, dep_id, alert)
 
 
@@ -45,7 +55,8 @@ def _face_kept(store, alert_id: str) -> bool:
 @pytest.mark.req("DATA-01", "DATA-03")
 @pytest.mark.parametrize("profile, hours", [(MPS, 31 * 24), (CUMBRIA, 24)])
 def test_a_camera_face_is_deleted_within_the_period_and_the_deletion_counted(
-        store, authority, profile, hours):  # noqa: F811
+    store, authority, profile, hours
+):  # noqa: F811
     _, dep_id = authority()
     alert_id = _raise(store, dep_id)
     period = timedelta(hours=hours)
@@ -57,10 +68,13 @@ def test_a_camera_face_is_deleted_within_the_period_and_the_deletion_counted(
     with store.session() as session:
         row = session.get(LiveAlert, alert_id)
         assert row.probe_sealed is None and row.score == pytest.approx(0.97)  # figures stay
-        audit = session.scalars(select(AuditRecord).where(
-            AuditRecord.action == "retention.alert_data.delete")).one()
+        audit = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "retention.alert_data.delete")
+        ).one()
         assert audit.object_id == dep_id and audit.detail == {
-            "alerts": 1, "citation": profile.retention.alert_hours.cite}
+            "alerts": 1,
+            "citation": profile.retention.alert_hours.cite,
+        }
     assert alerts.overdue(store, now=RAISED + 2 * period, profile=profile) == []
 
 
@@ -69,8 +83,9 @@ def test_a_recorded_hold_keeps_the_face_until_it_is_released(store, act, authori
     _, dep_id = authority()
     alert_id = _raise(store, dep_id)
     with act("dpo") as ctx:
-        hold_id = alerts.place_hold(ctx, alert_id, "complaint_conduct",
-                                    "complaint received about this engagement").id
+        hold_id = alerts.place_hold(
+            ctx, alert_id, "complaint_conduct", "complaint received about this engagement"
+        ).id
     late = RAISED + timedelta(days=40)
     assert alerts.purge(store, now=late, profile=MPS) == {}
     assert _face_kept(store, alert_id)
@@ -104,7 +119,8 @@ def test_a_face_kept_past_its_deadline_is_reported_until_the_job_runs(store, aut
     _, dep_id = authority()
     alert_id = _raise(store, dep_id)
     after = RAISED + timedelta(hours=25)
-    assert [(o.alert_id, o.deadline) for o in alerts.overdue(store, now=after, profile=CUMBRIA)] \
-        == [(alert_id, RAISED + timedelta(hours=24))]
+    assert [
+        (o.alert_id, o.deadline) for o in alerts.overdue(store, now=after, profile=CUMBRIA)
+    ] == [(alert_id, RAISED + timedelta(hours=24))]
     alerts.purge(store, now=after, profile=CUMBRIA)
     assert alerts.overdue(store, now=after, profile=CUMBRIA) == []

@@ -36,16 +36,21 @@ def web(store, people, monkeypatch):  # noqa: F811
 
 
 @pytest.mark.req("DATA-01")
-def test_the_dpo_holds_a_face_from_the_page_and_releases_it_through_the_api(
-        web, store, authority):  # noqa: F811
+def test_the_dpo_holds_a_face_from_the_page_and_releases_it_through_the_api(web, store, authority):  # noqa: F811
     _, dep_id = authority()
     alert_id = _raise(store, dep_id)
     dpo = web("dpo")
     page = dpo.get("/retention")
     assert page.status_code == 200 and alert_id[:8] in page.text and "000 §13.2" in page.text
-    held = dpo.post(f"/retention/alerts/{alert_id}/hold", data={
-        "ground": "dpa_mopi_cpia", "reason": "evidence in a prosecution (CPIA)",
-        "csrf_token": form_token(page.text)}, follow_redirects=False)
+    held = dpo.post(
+        f"/retention/alerts/{alert_id}/hold",
+        data={
+            "ground": "dpa_mopi_cpia",
+            "reason": "evidence in a prosecution (CPIA)",
+            "csrf_token": form_token(page.text),
+        },
+        follow_redirects=False,
+    )
     assert held.status_code == 303
     listed = dpo.get("/api/retention/alerts").json()
     assert [(f["alert_id"], f["held"]) for f in listed] == [(alert_id, True)]
@@ -62,11 +67,20 @@ def test_only_the_dpo_and_gold_see_or_hold_alert_data(web, store, authority):  #
     alert_id = _raise(store, dep_id)
     operator = web("operator")
     assert operator.get("/api/retention/alerts").status_code == 403
-    assert operator.post(f"/api/retention/alerts/{alert_id}/holds", json={
-        "ground": "dpa_mopi_cpia", "reason": "x"}).status_code == 403
+    assert (
+        operator.post(
+            f"/api/retention/alerts/{alert_id}/holds",
+            json={"ground": "dpa_mopi_cpia", "reason": "x"},
+        ).status_code
+        == 403
+    )
     gold = web("gold")
-    assert gold.post(f"/api/retention/alerts/{alert_id}/holds", json={
-        "ground": "whim", "reason": "x"}).status_code == 422  # not a ground of 000 §13.2
+    assert (
+        gold.post(
+            f"/api/retention/alerts/{alert_id}/holds", json={"ground": "whim", "reason": "x"}
+        ).status_code
+        == 422
+    )  # not a ground of 000 §13.2
 
 
 @pytest.mark.req("DATA-03")

@@ -32,12 +32,14 @@ PEOPLE = {
     "frteam": (Rank.STAFF_BAND_D, {Role.FR_TEAM}, True),
     "operator": (Rank.POLICE_CONSTABLE, {Role.LFR_OPERATOR}, False),
 }
-FORM = dict(legal_basis="PACE s.64A; held under MOPI (test)",
-            provenance="Custody photographs of compliant subjects (test)",
-            composition="Frontal custody images, good quality (test)",
-            elevated_considerations="None identified (test)",
-            necessity="Identifies suspects in investigations (test)",
-            monitoring="Monthly usage reports to the FRT Board (test)")
+FORM = dict(
+    legal_basis="PACE s.64A; held under MOPI (test)",
+    provenance="Custody photographs of compliant subjects (test)",
+    composition="Frontal custody images, good quality (test)",
+    elevated_considerations="None identified (test)",
+    necessity="Identifies suspects in investigations (test)",
+    monitoring="Monthly usage reports to the FRT Board (test)",
+)
 
 
 @pytest.fixture
@@ -45,12 +47,24 @@ def people(store):
     ids = {}
     with store.session() as db:
         for name, (rank, roles, trained) in PEOPLE.items():
-            ids[name] = create_user(db, Actor.system("test"), username=name,
-                                    display_name=f"Test {name}", rank=rank, roles=roles,
-                                    password=PASSWORD).id
+            ids[name] = create_user(
+                db,
+                Actor.system("test"),
+                username=name,
+                display_name=f"Test {name}",
+                rank=rank,
+                roles=roles,
+                password=PASSWORD,
+            ).id
             if trained:
-                add_training(db, Actor.system("test"), name, TrainingKind.RFR,
-                             date.today() - timedelta(days=10), date.today() + timedelta(days=300))
+                add_training(
+                    db,
+                    Actor.system("test"),
+                    name,
+                    TrainingKind.RFR,
+                    date.today() - timedelta(days=10),
+                    date.today() + timedelta(days=300),
+                )
     return ids
 
 
@@ -58,19 +72,39 @@ def people(store):
 def approved_library(store, people):
     """make(name, level=1, kind="substantive", access=None, days=300) -> library id, approved."""
 
-    def make(name: str = "Custody images", level: int = 1, kind: str = "substantive",
-             access: list[str] | None = None, days: int = 300) -> str:
+    def make(
+        name: str = "Custody images",
+        level: int = 1,
+        kind: str = "substantive",
+        access: list[str] | None = None,
+        days: int = 300,
+    ) -> str:
         from frt.store.base import utcnow
 
-        lib = perform(store, people["sro"], libraries.apply, kind, name,
-                      investigation="Op Test" if kind == "temporary" else "", **FORM)
+        lib = perform(
+            store,
+            people["sro"],
+            libraries.apply,
+            kind,
+            name,
+            investigation="Op Test" if kind == "temporary" else "",
+            **FORM,
+        )
         approver = people["sro"] if kind == "substantive" else people["supt"]
         if kind == "temporary":
             days = min(days, 30)
-        perform(store, approver, libraries.decide, lib.id, True, "Needed (test)",
-                image_level=level, access_all=access is None,
-                access_user_ids=[people[a] for a in access or []],
-                review_due=utcnow() + timedelta(days=days))
+        perform(
+            store,
+            approver,
+            libraries.decide,
+            lib.id,
+            True,
+            "Needed (test)",
+            image_level=level,
+            access_all=access is None,
+            access_user_ids=[people[a] for a in access or []],
+            review_due=utcnow() + timedelta(days=days),
+        )
         return lib.id
 
     return make
@@ -84,25 +118,43 @@ def add_templates(store):
 
     algo = algorithm()
 
-    def add(library_id: str, vectors, images: list[bytes] | None = None,
-            version: str | None = None) -> list[str]:
+    def add(
+        library_id: str, vectors, images: list[bytes] | None = None, version: str | None = None
+    ) -> list[str]:
         ids = []
         with setup_session(store) as s:
             for n, vec in enumerate(vectors):
                 image_id, tid = new_id(), new_id()
-                data = images[n] if images else _png(np.full((60, 60, 3), 100 + n % 100,
-                                                             np.uint8))
-                s.add(RfrLibraryImage(
-                    id=image_id, library_id=library_id, item_key=f"test/{image_id}.png",
-                    sha256=image_id, status="enrolled", age_band="over_18", mopi_group=1,
-                    captured_on=date(2024, 1, 1), image_sealed=store.cipher.seal(
-                        data, context=f"rfr_library_images.image:{image_id}".encode())))
+                data = images[n] if images else _png(np.full((60, 60, 3), 100 + n % 100, np.uint8))
+                s.add(
+                    RfrLibraryImage(
+                        id=image_id,
+                        library_id=library_id,
+                        item_key=f"test/{image_id}.png",
+                        sha256=image_id,
+                        status="enrolled",
+                        age_band="over_18",
+                        mopi_group=1,
+                        captured_on=date(2024, 1, 1),
+                        image_sealed=store.cipher.seal(
+                            data, context=f"rfr_library_images.image:{image_id}".encode()
+                        ),
+                    )
+                )
                 vec = np.asarray(vec, "<f4") / np.linalg.norm(vec)
-                s.add(RfrTemplate(id=tid, image_id=image_id, library_id=library_id,
-                                  algorithm=algo.name, version=version or algo.version,
-                                  template_sealed=store.cipher.seal(
-                                      vec.astype("<f4").tobytes(),
-                                      context=f"rfr_templates.template:{tid}".encode())))
+                s.add(
+                    RfrTemplate(
+                        id=tid,
+                        image_id=image_id,
+                        library_id=library_id,
+                        algorithm=algo.name,
+                        version=version or algo.version,
+                        template_sealed=store.cipher.seal(
+                            vec.astype("<f4").tobytes(),
+                            context=f"rfr_templates.template:{tid}".encode(),
+                        ),
+                    )
+                )
                 ids.append(image_id)
         return ids
 
@@ -136,7 +188,7 @@ def group_rgb(heads, size: int = 260) -> np.ndarray:
     wall = np.full((size + 80, sum(t.shape[1] for t in tiles) + 120, 3), 180, np.uint8)
     x = 40
     for t in tiles:
-        wall[40:40 + t.shape[0], x:x + t.shape[1]] = t
+        wall[40 : 40 + t.shape[0], x : x + t.shape[1]] = t
         x += t.shape[1] + 40
     return wall
 
@@ -155,8 +207,11 @@ def astronaut_templates(heads):
     from frt.rfr.faces import algorithm
 
     det, algo = get_detector("thorough"), algorithm()
-    views = [heads["astronaut"], np.ascontiguousarray(heads["astronaut"][:, ::-1]),
-             cv2.convertScaleAbs(heads["astronaut"], alpha=1.1, beta=-10)]
+    views = [
+        heads["astronaut"],
+        np.ascontiguousarray(heads["astronaut"][:, ::-1]),
+        cv2.convertScaleAbs(heads["astronaut"], alpha=1.1, beta=-10),
+    ]
     out = []
     for rgb in views:
         faces = det.detect(rgb)

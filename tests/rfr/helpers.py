@@ -6,10 +6,16 @@ from frt.core.actions import perform
 from frt.rfr import searches
 
 FORM3 = dict(
-    purposes=["a_identify"], grounds=["b_offence_or_investigation"], subject_status="suspect",
-    probe_level=2, source="CCTV from the shop (test)", legal_basis="Seized under PACE s.19 (test)",
-    pre_checks=["local_enquiries"], necessity="The only lead to the suspect (test)",
-    proportionality="Custody images only; no less intrusive means (test)", age_band="adult",
+    purposes=["a_identify"],
+    grounds=["b_offence_or_investigation"],
+    subject_status="suspect",
+    probe_level=2,
+    source="CCTV from the shop (test)",
+    legal_basis="Seized under PACE s.19 (test)",
+    pre_checks=["local_enquiries"],
+    necessity="The only lead to the suspect (test)",
+    proportionality="Custody images only; no less intrusive means (test)",
+    age_band="adult",
     offence="robbery",
 )
 
@@ -23,8 +29,16 @@ def faces_by_side(store, search_id: str) -> dict[str, str]:
     return {"astronaut": left.id, "hopper": right.id}
 
 
-def search_for(store, user_id: str, photo: bytes, library_ids: list[str], *,
-               choose: tuple[str, ...] = ("astronaut",), submit: bool = True, **form) -> str:
+def search_for(
+    store,
+    user_id: str,
+    photo: bytes,
+    library_ids: list[str],
+    *,
+    choose: tuple[str, ...] = ("astronaut",),
+    submit: bool = True,
+    **form,
+) -> str:
     search = perform(store, user_id, searches.create, "CASE/123/24")
     perform(store, user_id, searches.upload, search.id, photo)
     ids = faces_by_side(store, search.id)

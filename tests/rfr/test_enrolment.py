@@ -38,8 +38,11 @@ def _variants(heads, n: int) -> list[np.ndarray]:
         if k % 3 == 0:
             img = np.ascontiguousarray(img[:, ::-1])
         pad = 10 + k % 9
-        out.append(cv2.copyMakeBorder(img, pad, pad, pad + 3, pad, cv2.BORDER_CONSTANT,
-                                      value=(150 + k, 160, 170)))
+        out.append(
+            cv2.copyMakeBorder(
+                img, pad, pad, pad + 3, pad, cv2.BORDER_CONSTANT, value=(150 + k, 160, 170)
+            )
+        )
     return out
 
 
@@ -62,12 +65,18 @@ def library(approved_library):
 
 def _images(store, lib_id):
     with store.session() as s:
-        return list(s.scalars(select(RfrLibraryImage).where(
-            RfrLibraryImage.library_id == lib_id).order_by(RfrLibraryImage.item_key)))
+        return list(
+            s.scalars(
+                select(RfrLibraryImage)
+                .where(RfrLibraryImage.library_id == lib_id)
+                .order_by(RfrLibraryImage.item_key)
+            )
+        )
 
 
 def test_a_csv_import_keeps_originals_sealed_templates_tagged_and_retention_metadata(
-        store, people, library, heads, tmp_path):
+    store, people, library, heads, tmp_path
+):
     from PIL import Image
 
     folder = tmp_path / "custody"
@@ -81,15 +90,22 @@ def test_a_csv_import_keeps_originals_sealed_templates_tagged_and_retention_meta
         "img001.png,2024-03-02,2010-01-01,,2,CUST/2\n"
         "img002.png,2023-01-01,,16_18,3,CUST/3\n"
         "img003.png,,,,,\n"
-        "wall.png,,,,,\nbroken.jpg,,,,,\ncopy.png,,,,,\n")
+        "wall.png,,,,,\nbroken.jpg,,,,,\ncopy.png,,,,,\n"
+    )
     summary = enrol.run_import(store, people["frteam"], library, folder / "list.csv", workers=1)
     assert (summary.total, summary.enrolled, summary.refused) == (7, 4, 3)
-    assert set(summary.reasons) == {"no face found", "duplicate", "truncated or corrupt image"} \
+    assert (
+        set(summary.reasons) == {"no face found", "duplicate", "truncated or corrupt image"}
         or len(summary.reasons) == 3
+    )
     rows = {i.item_key: i for i in _images(store, library)}
     first = rows["img000.png"]
     assert (first.captured_on, first.age_band, first.mopi_group, first.source_reference) == (
-        date(2024, 3, 1), "over_18", 1, "CUST/1")
+        date(2024, 3, 1),
+        "over_18",
+        1,
+        "CUST/1",
+    )
     assert rows["img001.png"].age_band == "13_15"  # worked out from the date of birth
     assert rows["img002.png"].age_band == "16_18"
     assert rows["wall.png"].status == "refused" and rows["wall.png"].reason == "no face found"
@@ -117,16 +133,34 @@ def test_an_unapproved_library_enrols_nothing(store, people, heads, tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_import_resumed_loses_and_duplicates_nothing(
-        store, settings, people, library, heads, tmp_path, monkeypatch):
+    store, settings, people, library, heads, tmp_path, monkeypatch
+):
     n = 24
     names = write_folder(tmp_path / "big", heads, n)
     monkeypatch.setattr(enrol, "BATCH", 4)
-    env = dict(os.environ, FRT_DATA_DIR=str(settings.data_dir),
-               FRT_DATABASE_URL=settings.database_url, FRT_RFR_ENROL_BATCH="4")
-    args = [sys.executable, "-m", "frt.cli", "rfr", "library", "import", library,
-            str(tmp_path / "big"), "--as", "frteam", "--workers", "2"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    env = dict(
+        os.environ,
+        FRT_DATA_DIR=str(settings.data_dir),
+        FRT_DATABASE_URL=settings.database_url,
+        FRT_RFR_ENROL_BATCH="4",
+    )
+    args = [
+        sys.executable,
+        "-m",
+        "frt.cli",
+        "rfr",
+        "library",
+        "import",
+        library,
+        str(tmp_path / "big"),
+        "--as",
+        "frteam",
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 240
     try:
         while len(_images(store, library)) < 8:
@@ -144,8 +178,11 @@ def test_a_killed_import_resumed_loses_and_duplicates_nothing(
     assert sorted(i.item_key for i in images) == names  # every file once: none lost or doubled
     with store.session() as s:
         templates = s.scalar(select(func.count()).select_from(RfrTemplate))
-        per_image = s.execute(select(RfrTemplate.image_id, func.count()).group_by(
-            RfrTemplate.image_id).having(func.count() > 1)).all()
+        per_image = s.execute(
+            select(RfrTemplate.image_id, func.count())
+            .group_by(RfrTemplate.image_id)
+            .having(func.count() > 1)
+        ).all()
         jobs = {j.status: j for j in s.scalars(select(RfrEnrolmentJob))}
     assert templates == sum(i.status == "enrolled" for i in images) and per_image == []
     assert set(jobs) == {"interrupted", "finished"}
@@ -154,16 +191,22 @@ def test_a_killed_import_resumed_loses_and_duplicates_nothing(
 
 
 def test_re_enrolment_makes_new_templates_from_the_originals(
-        store, people, library, heads, tmp_path):
+    store, people, library, heads, tmp_path
+):
     write_folder(tmp_path / "f", heads, 3)
     enrol.run_import(store, people["frteam"], library, tmp_path / "f", workers=1)
-    spec = EngineSpec(detector="thorough", algorithm="dlib-resnet",
-                      algorithm_options={"flip": False, "zoom": False}, quality_gate=True)
+    spec = EngineSpec(
+        detector="thorough",
+        algorithm="dlib-resnet",
+        algorithm_options={"flip": False, "zoom": False},
+        quality_gate=True,
+    )
     summary = enrol.run_reenrol(store, people["frteam"], library, spec=spec, workers=1)
     assert summary.enrolled == 3
     again = enrol.run_reenrol(store, people["frteam"], library, spec=spec, workers=1)
     assert again.total == 0  # resumable: nothing left to do
     with store.session() as s:
-        kinds = sorted(s.execute(select(RfrTemplate.version, func.count()).group_by(
-            RfrTemplate.version)).all())
+        kinds = sorted(
+            s.execute(select(RfrTemplate.version, func.count()).group_by(RfrTemplate.version)).all()
+        )
     assert kinds == [("1", 3), ("1-flip-zoom", 3)]

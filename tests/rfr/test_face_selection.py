@@ -45,8 +45,10 @@ def people_templates(heads):
     det, algo = get_detector("thorough"), algorithm()
 
     def of(rgb):
-        return [algo.embed(v, det.detect(v)[:1])[0].vector.astype(np.float64)
-                for v in (rgb, np.ascontiguousarray(rgb[:, ::-1]))]
+        return [
+            algo.embed(v, det.detect(v)[:1])[0].vector.astype(np.float64)
+            for v in (rgb, np.ascontiguousarray(rgb[:, ::-1]))
+        ]
 
     return of(heads["hopper"]), of(heads["astronaut"])
 
@@ -67,8 +69,17 @@ def _shows_hopper(data: bytes, people_templates) -> bool:
 
 
 def test_after_a_search_only_the_chosen_face_has_a_template_or_a_crop_anywhere(
-        store, settings, people, group_photo, approved_library, add_templates,
-        astronaut_templates, people_templates, tmp_path, monkeypatch):
+    store,
+    settings,
+    people,
+    group_photo,
+    approved_library,
+    add_templates,
+    astronaut_templates,
+    people_templates,
+    tmp_path,
+    monkeypatch,
+):
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(private_tmp))
@@ -76,8 +87,11 @@ def test_after_a_search_only_the_chosen_face_has_a_template_or_a_crop_anywhere(
     hopper, astronaut = people_templates
     assert template_like(b"xy" + hopper[0].astype("<f4").tobytes(), people_templates)
     lib = approved_library("Custody images", level=1)
-    add_templates(lib, [v for v, _ in astronaut_templates] + list(distractors(5)),
-                  images=[p for _, p in astronaut_templates] + [astronaut_templates[0][1]] * 5)
+    add_templates(
+        lib,
+        [v for v, _ in astronaut_templates] + list(distractors(5)),
+        images=[p for _, p in astronaut_templates] + [astronaut_templates[0][1]] * 5,
+    )
     started = time.time()
 
     sid = search_for(store, people["rfr"], group_photo, [lib])
@@ -94,8 +108,9 @@ def test_after_a_search_only_the_chosen_face_has_a_template_or_a_crop_anywhere(
     report = perform(store, people["rfr"], results.make_report, rows[0].id)
     with store.session() as s:
         row = s.get(RfrMatchReport, report.id)
-        pdf = match_report.pdf(match_report.view(s, row),
-                               *match_report.images(s, store.cipher, row))
+        pdf = match_report.pdf(
+            match_report.view(s, row), *match_report.images(s, store.cipher, row)
+        )
         face = s.get(searches.RfrProbeFace, chosen[0].id)
         assert face.template_sealed is not None  # the chosen face: templated when searched
         assert s.get(searches.RfrProbeFace, others[0].id).template_sealed is None
@@ -103,9 +118,12 @@ def test_after_a_search_only_the_chosen_face_has_a_template_or_a_crop_anywhere(
     assert found == [], f"data of the face not chosen in the database: {found}"
     assert not template_like(pdf, people_templates), "a template in the Match Report"
     for folder in (settings.data_dir, private_tmp):
-        hits = [str(p) for p in _files(folder, started)
-                if template_like(p.read_bytes(), people_templates)
-                or any(m in p.read_bytes() for m in IMAGE_MAGIC)]
+        hits = [
+            str(p)
+            for p in _files(folder, started)
+            if template_like(p.read_bytes(), people_templates)
+            or any(m in p.read_bytes() for m in IMAGE_MAGIC)
+        ]
         assert hits == [], f"templates or images in {folder}: {hits}"
 
 
@@ -154,7 +172,8 @@ def test_a_clips_faces_are_grouped_into_tracks_and_nothing_is_templated(store, p
 
 
 def test_a_clip_too_long_or_too_large_is_refused_saying_which_bound(
-        store, people, tmp_path, monkeypatch):
+    store, people, tmp_path, monkeypatch
+):
     import cv2
 
     path = tmp_path / "long.mp4"

@@ -21,14 +21,30 @@ pytestmark = pytest.mark.req("RFR-01")
 
 def _apply(store, who, kind="substantive", **form):
     fields = dict(FORM, **form)
-    return perform(store, who, libraries.apply, kind, "A library",
-                   investigation="Op Test" if kind == "temporary" else "", **fields).id
+    return perform(
+        store,
+        who,
+        libraries.apply,
+        kind,
+        "A library",
+        investigation="Op Test" if kind == "temporary" else "",
+        **fields,
+    ).id
 
 
 def _approve(store, who, lib_id, days=300, **kw):
-    return perform(store, who, libraries.decide, lib_id, True, kw.pop("rationale", "Needed"),
-                   image_level=kw.pop("level", 2), access_all=kw.pop("access_all", True),
-                   review_due=utcnow() + timedelta(days=days), **kw)
+    return perform(
+        store,
+        who,
+        libraries.decide,
+        lib_id,
+        True,
+        kw.pop("rationale", "Needed"),
+        image_level=kw.pop("level", 2),
+        access_all=kw.pop("access_all", True),
+        review_due=utcnow() + timedelta(days=days),
+        **kw,
+    )
 
 
 def test_a_substantive_library_is_approved_by_the_sro_with_the_terms_of_5_7_f(store, people):
@@ -36,12 +52,23 @@ def test_a_substantive_library_is_approved_by_the_sro_with_the_terms_of_5_7_f(st
     with pytest.raises(PolicyRefusal) as refused:
         _approve(store, people["supt"], lib_id)
     assert refused.value.decision.rule == "RFR-LIB-APPROVER"
-    _approve(store, people["sro"], lib_id, access_all=False, access_user_ids=[people["rfr"]],
-             conditions="Custody searches only", level=1)
+    _approve(
+        store,
+        people["sro"],
+        lib_id,
+        access_all=False,
+        access_user_ids=[people["rfr"]],
+        conditions="Custody searches only",
+        level=1,
+    )
     with store.session() as s:
         lib = s.get(libraries.RfrLibrary, lib_id)
         assert (lib.status, lib.image_level, lib.access_user_ids, lib.conditions) == (
-            "approved", 1, [people["rfr"]], "Custody searches only")
+            "approved",
+            1,
+            [people["rfr"]],
+            "Custody searches only",
+        )
         [decision] = libraries.decisions_of(s, lib_id)
         assert decision.rationale == "Needed" and decision.review_due == lib.review_due
 
@@ -78,24 +105,44 @@ def test_a_temporary_library_needs_a_superintendent_and_31_days_at_first(store, 
 
 
 def test_an_inspector_approves_in_urgency_and_a_superintendent_continues_varies_or_stops(
-        store, people):
+    store, people
+):
     lib_id = _apply(store, people["rfr"], kind="temporary")
     _approve(store, people["inspector"], lib_id, days=10, urgent=True, verbal=True)
     with store.session() as s:
         lib = s.get(libraries.RfrLibrary, lib_id)
         assert lib.status == "urgent_approved" and lib.written_rationale_due
         # the work items: the written rationale for the inspector, the follow-up for the supt
-        assert [i.href for i in worklists.approver_items(s, s.get(
-            libraries.User, people["inspector"]), utcnow())] == [f"/rfr/libraries/{lib_id}"]
-        assert any(i.href == f"/rfr/libraries/{lib_id}" for i in worklists.approver_items(
-            s, s.get(libraries.User, people["supt"]), utcnow()))
+        assert [
+            i.href
+            for i in worklists.approver_items(
+                s, s.get(libraries.User, people["inspector"]), utcnow()
+            )
+        ] == [f"/rfr/libraries/{lib_id}"]
+        assert any(
+            i.href == f"/rfr/libraries/{lib_id}"
+            for i in worklists.approver_items(s, s.get(libraries.User, people["supt"]), utcnow())
+        )
     with pytest.raises(PolicyRefusal) as refused:
         perform(store, people["inspector"], libraries.follow_up, lib_id, "continue", "ok")
     assert refused.value.decision.rule == "RFR-LIB-URGENT-FOLLOW-UP"
-    perform(store, people["inspector"], libraries.written_rationale, lib_id,
-            "Risk to life: the library is the only lead (written up)")
-    perform(store, people["supt"], libraries.follow_up, lib_id, "vary", "Narrower access",
-            access_all=False, access_user_ids=[people["rfr"]])
+    perform(
+        store,
+        people["inspector"],
+        libraries.written_rationale,
+        lib_id,
+        "Risk to life: the library is the only lead (written up)",
+    )
+    perform(
+        store,
+        people["supt"],
+        libraries.follow_up,
+        lib_id,
+        "vary",
+        "Narrower access",
+        access_all=False,
+        access_user_ids=[people["rfr"]],
+    )
     with store.session() as s:
         lib = s.get(libraries.RfrLibrary, lib_id)
         assert lib.status == "approved" and lib.access_user_ids == [people["rfr"]]
@@ -112,7 +159,8 @@ def test_verbal_approval_is_only_for_urgency(store, people):
 
 
 def test_reviews_go_to_the_operational_lead_and_an_overdue_review_is_on_their_list(
-        store, people, approved_library):
+    store, people, approved_library
+):
     lib_id = approved_library(days=30)
     with store.session() as s:
         lead = s.get(libraries.User, people["lead"])
@@ -120,8 +168,15 @@ def test_reviews_go_to_the_operational_lead_and_an_overdue_review_is_on_their_li
         overdue = worklists.lead_items(s, lead, utcnow() + timedelta(days=31))
         assert [i.href for i in overdue] == [f"/rfr/libraries/{lib_id}"]
         assert "overdue" in overdue[0].detail
-    review = perform(store, people["sro"], libraries.review, lib_id, True, "Still needed",
-                     utcnow() + timedelta(days=200))
+    review = perform(
+        store,
+        people["sro"],
+        libraries.review,
+        lib_id,
+        True,
+        "Still needed",
+        utcnow() + timedelta(days=200),
+    )
     with store.session() as s:
         lead = s.get(libraries.User, people["lead"])
         items = worklists.lead_items(s, lead, utcnow())
@@ -149,9 +204,16 @@ def test_every_library_action_is_audited_and_refusals_name_their_rule(store, peo
     with pytest.raises(InputError):
         perform(store, people["rfr"], libraries.apply, "permanent", "x")
     with store.session() as s:
-        rows = list(s.scalars(select(AuditRecord).where(
-            AuditRecord.action.like("rfr.library.%")).order_by(AuditRecord.seq)))
+        rows = list(
+            s.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.action.like("rfr.library.%"))
+                .order_by(AuditRecord.seq)
+            )
+        )
     assert [(r.action, r.outcome) for r in rows] == [
-        ("rfr.library.apply", "ok"), ("rfr.library.decide", "refused"),
-        ("rfr.library.apply", "refused")]
+        ("rfr.library.apply", "ok"),
+        ("rfr.library.decide", "refused"),
+        ("rfr.library.apply", "refused"),
+    ]
     assert rows[1].detail["rule"] == "ACCESS-ROLE"

@@ -32,7 +32,8 @@ def two_levels(approved_library, add_templates, astronaut_templates):
 
 @pytest.mark.req("RFR-07")
 def test_libraries_are_searched_from_the_lowest_level_up_one_level_at_a_time(
-        store, people, group_photo, two_levels):
+    store, people, group_photo, two_levels
+):
     custody, appeal, _ = two_levels
     sid = search_for(store, people["rfr"], group_photo, [appeal, custody])
     first = perform(store, people["rfr"], searches.run_step, sid)
@@ -46,16 +47,21 @@ def test_libraries_are_searched_from_the_lowest_level_up_one_level_at_a_time(
     assert (second.levels, second.library_ids) == ([3], [appeal])
     with store.session() as s:
         steps = searches.steps_of(s, sid)
-        assert [(st.number, st.outcome) for st in steps] == [(1, "no_viable_match"),
-                                                             (2, "pending")]
-        records = list(s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "rfr.search.run", AuditRecord.outcome == "ok")))
+        assert [(st.number, st.outcome) for st in steps] == [(1, "no_viable_match"), (2, "pending")]
+        records = list(
+            s.scalars(
+                select(AuditRecord).where(
+                    AuditRecord.action == "rfr.search.run", AuditRecord.outcome == "ok"
+                )
+            )
+        )
     assert [r.detail["levels"] for r in records] == [[1], [3]]
 
 
 @pytest.mark.req("RFR-08", "RFR-09")
 def test_candidates_adjudication_match_report_and_dissemination(
-        store, people, group_photo, two_levels):
+    store, people, group_photo, two_levels
+):
     custody, appeal, hers = two_levels
     sid = search_for(store, people["rfr"], group_photo, [custody, appeal])
     perform(store, people["rfr"], searches.run_step, sid)
@@ -96,21 +102,51 @@ def test_candidates_adjudication_match_report_and_dissemination(
     assert _squash(caveat) in _squash(text)  # verbatim, whatever the line breaks
 
     with pytest.raises(PolicyRefusal) as refused:
-        perform(store, people["rfr"], results.disseminate, report.id, "DC Jones, CID",
-                "DPA 2018 s.35", ["match_report"], False)
+        perform(
+            store,
+            people["rfr"],
+            results.disseminate,
+            report.id,
+            "DC Jones, CID",
+            "DPA 2018 s.35",
+            ["match_report"],
+            False,
+        )
     assert refused.value.decision.rule == "RFR-DISSEMINATION-CAVEAT"
     with pytest.raises(PolicyRefusal) as refused:
-        perform(store, people["rfr"], results.disseminate, report.id, "Another force",
-                "DPA 2018 s.35", ["match_report"], True, outside_force=True)
+        perform(
+            store,
+            people["rfr"],
+            results.disseminate,
+            report.id,
+            "Another force",
+            "DPA 2018 s.35",
+            ["match_report"],
+            True,
+            outside_force=True,
+        )
     assert refused.value.decision.rule == "RFR-DISSEMINATION-SAFEGUARDS"
-    shared = perform(store, people["rfr"], results.disseminate, report.id, "DC Jones, CID",
-                     "DPA 2018 s.35", ["match_report", "candidate_image"], True)
+    shared = perform(
+        store,
+        people["rfr"],
+        results.disseminate,
+        report.id,
+        "DC Jones, CID",
+        "DPA 2018 s.35",
+        ["match_report", "candidate_image"],
+        True,
+    )
     with store.session() as s:
         [row] = results.disseminations_of(s, sid)
         assert (row.id, row.recipient, row.shared, row.caveat_attached) == (
-            shared.id, "DC Jones, CID", ["candidate_image", "match_report"], True)
-        views = list(s.scalars(select(AuditRecord).where(
-            AuditRecord.action == "rfr.candidate.image_view")))
+            shared.id,
+            "DC Jones, CID",
+            ["candidate_image", "match_report"],
+            True,
+        )
+        views = list(
+            s.scalars(select(AuditRecord).where(AuditRecord.action == "rfr.candidate.image_view"))
+        )
         assert [(v.outcome, v.detail.get("read")) for v in views] == [("ok", True)]
 
 
@@ -132,7 +168,8 @@ def _squash(text: str) -> str:
 
 @pytest.mark.req("RFR-08")
 def test_the_candidate_list_is_as_long_as_the_profile_says(
-        store, people, group_photo, approved_library, add_templates):
+    store, people, group_photo, approved_library, add_templates
+):
     big = approved_library("Custody images", level=1)
     add_templates(big, distractors(70))
     sid = search_for(store, people["rfr"], group_photo, [big])
@@ -145,7 +182,8 @@ def test_the_candidate_list_is_as_long_as_the_profile_says(
 
 @pytest.mark.req("RFR-03")
 def test_a_library_answers_only_with_templates_of_the_version_searched(
-        store, people, group_photo, approved_library, add_templates, astronaut_templates):
+    store, people, group_photo, approved_library, add_templates, astronaut_templates
+):
     lib = approved_library("Custody images", level=1)
     add_templates(lib, [astronaut_templates[0][0]], version="0-old")
     add_templates(lib, distractors(4))

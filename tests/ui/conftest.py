@@ -18,8 +18,12 @@ from tests.web.conftest import PASSWORD, people, quick_password_hashing  # noqa:
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
@@ -57,8 +61,15 @@ def live_server(store):
     from frt.web.server import server_config
 
     port = _free_port()
-    config = server_config(store, host="127.0.0.1", port=port, certfile=None, keyfile=None,
-                           insecure_localhost=True, log_level="warning")
+    config = server_config(
+        store,
+        host="127.0.0.1",
+        port=port,
+        certfile=None,
+        keyfile=None,
+        insecure_localhost=True,
+        log_level="warning",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

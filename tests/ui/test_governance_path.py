@@ -398,7 +398,9 @@ def test_a_decision_outside_policy_and_a_threshold_raise_in_a_browser(
 
     # 3. The SRO finds it on the home panel and disagrees, with reasons.
     _as(page, base, "sro")
-    page.get_by_role("link", name=re.compile(r"Decision outside policy \(WL-IMPORT-WINDOW\)")).click()
+    page.get_by_role(
+        "link", name=re.compile(r"Decision outside policy \(WL-IMPORT-WINDOW\)")
+    ).click()
     page.get_by_role("radio", name=re.compile("Disagree")).check()
     page.get_by_label(re.compile("Reasons")).fill("A second engineer could have been rostered")
     page.get_by_role("button", name="Record the review").click()

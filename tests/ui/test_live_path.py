@@ -20,8 +20,10 @@ from tests.governance.conftest import PASSWORD
 from tests.lfr.live_fixtures import *  # noqa: F401,F403 (fixtures)
 from tests.lfr.live_fixtures import clock_at, passes, people  # noqa: F401
 
-pytestmark = [pytest.mark.ui, pytest.mark.req("LIVE-04", "LIVE-05", "LIVE-06", "LIVE-07",
-                                              "LIVE-08", "WL-06")]
+pytestmark = [
+    pytest.mark.ui,
+    pytest.mark.req("LIVE-04", "LIVE-05", "LIVE-06", "LIVE-07", "LIVE-08", "WL-06"),
+]
 
 
 @pytest.fixture(scope="session")
@@ -39,20 +41,21 @@ def sign_in(page, base: str, username: str) -> None:
 
 def alerts(store, dep_id) -> int:
     with store.session() as s:
-        return s.scalar(select(func.count()).select_from(LiveAlert).where(
-            LiveAlert.deployment_id == dep_id))
+        return s.scalar(
+            select(func.count()).select_from(LiveAlert).where(LiveAlert.deployment_id == dep_id)
+        )
 
 
 def test_alert_decisions_suspension_and_metrics_in_the_browser(
-        browser, page, live_server, store, live, officer, web_clock, walking_video):
+    browser, page, live_server, store, live, officer, web_clock, walking_video
+):
     _, dep_id = live(min_threshold=0.97)
     console = f"{live_server}/live/deployments/{dep_id}"
     sign_in(page, live_server, "operator")
     page.goto(console)
     assert page.get_by_text("No Alerts yet.").is_visible()
 
-    runner = Runner(store, dep_id, [str(walking_video)], workers=0, poll_s=0.2,
-                    clock=clock_at())
+    runner = Runner(store, dep_id, [str(walking_video)], workers=0, poll_s=0.2, clock=clock_at())
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
     try:

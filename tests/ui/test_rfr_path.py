@@ -23,8 +23,10 @@ from tests.rfr.conftest import (  # noqa: F401 (fixtures)
     people,
 )
 
-pytestmark = [pytest.mark.ui, pytest.mark.req("RFR-04", "RFR-05", "RFR-06", "RFR-07", "RFR-08",
-                                              "RFR-09")]
+pytestmark = [
+    pytest.mark.ui,
+    pytest.mark.req("RFR-04", "RFR-05", "RFR-06", "RFR-07", "RFR-08", "RFR-09"),
+]
 SHOTS = "/tmp/rfr_{}.png"
 
 
@@ -37,11 +39,23 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def test_rfr_search_from_group_photo_to_match_report(  # noqa: F811 (fixtures imported above)
-        browser, page, live_server, store, people, approved_library, add_templates,  # noqa: F811
-        astronaut_templates, group_photo, tmp_path):  # noqa: F811
+    browser,
+    page,
+    live_server,
+    store,
+    people,
+    approved_library,
+    add_templates,  # noqa: F811
+    astronaut_templates,
+    group_photo,
+    tmp_path,
+):  # noqa: F811
     custody = approved_library("Custody images", level=1)
-    add_templates(custody, [v for v, _ in astronaut_templates[:2]] + list(distractors(8)),
-                  images=[p for _, p in astronaut_templates[:2]] + [astronaut_templates[2][1]] * 8)
+    add_templates(
+        custody,
+        [v for v, _ in astronaut_templates[:2]] + list(distractors(8)),
+        images=[p for _, p in astronaut_templates[:2]] + [astronaut_templates[2][1]] * 8,
+    )
     covert = approved_library("Covert product", level=4)
     add_templates(covert, distractors(3, seed=4))
     photo = tmp_path / "group.png"
@@ -90,7 +104,8 @@ def test_rfr_search_from_group_photo_to_match_report(  # noqa: F811 (fixtures im
     expect(waiting).to_contain_text("Form 3 to approve")
     waiting.click()
     inspector.get_by_label("Your reasons, recorded on the Form 3").fill(
-        "Level 4 library justified: armed robbery, custody images first")
+        "Level 4 library justified: armed robbery, custody images first"
+    )
     inspector.screenshot(path=SHOTS.format("3_approval"), full_page=True)
     inspector.get_by_role("button", name="Approve").click()
     expect(inspector.locator("[data-status]")).to_have_text("ready")

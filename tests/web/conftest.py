@@ -34,8 +34,11 @@ def quick_password_hashing(monkeypatch):
 
     from frt.people import service
 
-    monkeypatch.setattr(service, "_hasher",
-                        PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
+    monkeypatch.setattr(
+        service,
+        "_hasher",
+        PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)),
+    )
 
 
 @pytest.fixture
@@ -44,9 +47,15 @@ def people(store):
     ids = {}
     with store.session() as db:
         for username, (rank, roles) in PEOPLE.items():
-            user = create_user(db, Actor.system("test"), username=username,
-                               display_name=f"Test {username.title()}", rank=rank, roles=roles,
-                               password=PASSWORD)
+            user = create_user(
+                db,
+                Actor.system("test"),
+                username=username,
+                display_name=f"Test {username.title()}",
+                rank=rank,
+                roles=roles,
+                password=PASSWORD,
+            )
             ids[username] = user.id
     return ids
 
@@ -75,8 +84,11 @@ def form_token(html: str) -> str:
 def sign_in(client: TestClient, username: str, password: str = PASSWORD):
     """Sign in through the JSON API; returns the response (its csrf_token is the new one)."""
     token = csrf_of(client)
-    return client.post("/api/session", json={"username": username, "password": password},
-                       headers={"X-CSRF-Token": token})
+    return client.post(
+        "/api/session",
+        json={"username": username, "password": password},
+        headers={"X-CSRF-Token": token},
+    )
 
 
 def signed_in(client: TestClient, username: str) -> str:

@@ -90,8 +90,9 @@ def test_dev_certificate_is_valid_with_private_key_0600(tmp_path):
 def test_plain_http_is_refused_except_on_localhost(store, tmp_path):
     with pytest.raises(InsecureServing, match="refusing to serve plain HTTP"):
         server_config(store, host="0.0.0.0", port=8443, certfile=None, keyfile=None)
-    config = server_config(store, host="0.0.0.0", port=8443, certfile=None, keyfile=None,
-                           insecure_localhost=True)
+    config = server_config(
+        store, host="0.0.0.0", port=8443, certfile=None, keyfile=None, insecure_localhost=True
+    )
     assert config.host == "127.0.0.1" and config.ssl_certfile is None
 
 
@@ -101,8 +102,9 @@ def test_server_answers_over_https_with_the_dev_certificate(store, tmp_path):
 
     cert, key = make_dev_certificate(tmp_path, [])
     port = _free_port()
-    config = server_config(store, host="127.0.0.1", port=port, certfile=cert, keyfile=key,
-                           log_level="warning")
+    config = server_config(
+        store, host="127.0.0.1", port=port, certfile=cert, keyfile=key, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

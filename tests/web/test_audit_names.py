@@ -15,8 +15,7 @@ from tests.web.conftest import signed_in
 @pytest.mark.req("DATA-04")
 def test_the_audit_page_shows_names_and_who_ran_a_command(client, people, store):
     with setup_session(store) as session:
-        record(session, Actor.system("cli:jbloggs"), "users.add", object_type="user",
-               object_id="x")
+        record(session, Actor.system("cli:jbloggs"), "users.add", object_type="user", object_id="x")
         auditor = session.query(User).filter_by(username="auditor").one()
         auditor_id, auditor_name = auditor.id, auditor.display_name
     signed_in(client, "auditor")

@@ -32,8 +32,9 @@ def test_login_form_without_csrf_token_is_refused_and_audited(client, people, st
 
 def test_login_form_with_a_wrong_csrf_token_is_refused(client, people):
     client.get("/login")
-    response = client.post("/login", data={"username": "operator", "password": PASSWORD,
-                                           "csrf_token": "forged"})
+    response = client.post(
+        "/login", data={"username": "operator", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 403 and "does not match" in response.text
 
 
@@ -41,15 +42,22 @@ def test_api_call_without_or_with_wrong_csrf_header_is_refused(client, people, s
     csrf_of(client)
     missing = client.post("/api/session", json={"username": "operator", "password": PASSWORD})
     assert missing.status_code == 403
-    assert missing.json() == {"error": "refused", "rule": "WEB-CSRF", "citation": "000 §12.1(b)",
-                              "detail": missing.json()["detail"]}
+    assert missing.json() == {
+        "error": "refused",
+        "rule": "WEB-CSRF",
+        "citation": "000 §12.1(b)",
+        "detail": missing.json()["detail"],
+    }
     token = signed_in(client, "auditor")
     wrong = client.post("/api/audit/verify", headers={"X-CSRF-Token": token + "x"})
     assert wrong.status_code == 403 and "does not match" in wrong.json()["detail"]
     assert client.delete("/api/session").status_code == 403  # logout needs the token too
     assert client.post("/api/audit/verify", headers={"X-CSRF-Token": token}).status_code == 200
-    assert {r.action for r in _refusals(store)} >= {"web.session.create", "web.audit.verify",
-                                                    "web.session.delete"}
+    assert {r.action for r in _refusals(store)} >= {
+        "web.session.create",
+        "web.audit.verify",
+        "web.session.delete",
+    }
 
 
 @pytest.mark.req("DATA-06")

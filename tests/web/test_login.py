@@ -17,8 +17,10 @@ pytestmark = pytest.mark.req("DATA-05")
 def test_login_page_then_home_shows_name_rank_and_role_panels(client, people):
     page = client.get("/login")
     assert page.status_code == 200
-    response = client.post("/login", data={"username": "inspector", "password": PASSWORD,
-                                           "csrf_token": form_token(page.text)})
+    response = client.post(
+        "/login",
+        data={"username": "inspector", "password": PASSWORD, "csrf_token": form_token(page.text)},
+    )
     assert response.status_code == 200 and str(response.url).endswith("/")
     assert "Test Inspector" in response.text and "Inspector" in response.text
     assert "Authorising Officer (AO)" in response.text
@@ -41,9 +43,12 @@ def test_wrong_password_and_unknown_user_get_identical_answers(client, people):
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
     token = form_token(client.get("/login").text)
-    pages = [client.post("/login", data={"username": u, "password": "nope-nope-nope",
-                                         "csrf_token": token})
-             for u in ("operator", "nobody-at-all")]
+    pages = [
+        client.post(
+            "/login", data={"username": u, "password": "nope-nope-nope", "csrf_token": token}
+        )
+        for u in ("operator", "nobody-at-all")
+    ]
     assert pages[0].status_code == pages[1].status_code == 401
     assert pages[0].text == pages[1].text
     assert "operator" not in pages[0].text  # the username is not echoed back
@@ -90,20 +95,36 @@ def test_logout_form_redirects_to_login(client, people):
 
 def test_user_who_must_change_password_is_sent_to_change_it_first(client, store):
     with store.session() as db:
-        create_user(db, Actor.system("test"), username="newbie", display_name="New",
-                    rank=Rank.SERGEANT, roles={Role.APPLICANT}, password=PASSWORD,
-                    must_change_password=True)
+        create_user(
+            db,
+            Actor.system("test"),
+            username="newbie",
+            display_name="New",
+            rank=Rank.SERGEANT,
+            roles={Role.APPLICANT},
+            password=PASSWORD,
+            must_change_password=True,
+        )
     token = form_token(client.get("/login").text)
-    response = client.post("/login", data={"username": "newbie", "password": PASSWORD,
-                                           "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "newbie", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/account/password"
     assert client.get("/", follow_redirects=False).headers["location"] == "/account/password"
     assert client.get("/api/session").status_code == 200
     page = client.get("/account/password")
-    changed = client.post("/account/password", data={
-        "csrf_token": form_token(page.text), "current_password": PASSWORD,
-        "new_password": "a-brand-new-passphrase", "confirm_password": "a-brand-new-passphrase",
-    }, follow_redirects=False)
+    changed = client.post(
+        "/account/password",
+        data={
+            "csrf_token": form_token(page.text),
+            "current_password": PASSWORD,
+            "new_password": "a-brand-new-passphrase",
+            "confirm_password": "a-brand-new-passphrase",
+        },
+        follow_redirects=False,
+    )
     assert changed.status_code == 303 and changed.headers["location"] == "/"
     assert client.get("/").status_code == 200
     with store.session() as db:
@@ -113,9 +134,15 @@ def test_user_who_must_change_password_is_sent_to_change_it_first(client, store)
 def test_short_new_password_is_refused_with_reason(client, people):
     signed_in(client, "operator")
     token = form_token(client.get("/account/password").text)
-    response = client.post("/account/password", data={
-        "csrf_token": token, "current_password": PASSWORD,
-        "new_password": "short", "confirm_password": "short"})
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "short",
+            "confirm_password": "short",
+        },
+    )
     assert response.status_code == 400 and "at least 15 characters" in response.text
 
 
@@ -128,7 +155,14 @@ def test_unauthenticated_page_redirects_to_login_and_api_answers_401(client):
 
 def test_next_parameter_cannot_redirect_off_site(client, people):
     token = form_token(client.get("/login").text)
-    response = client.post("/login", data={"username": "operator", "password": PASSWORD,
-                                           "csrf_token": token, "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "operator",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"

@@ -25,8 +25,9 @@ def short_clip(live_dir):
 def test_one_run_of_a_clip_counts_each_frame_once(store, live, short_clip):
     video, n_frames = short_clip
     _, dep_id = live(min_threshold=THRESHOLD)
-    runner = Runner(store, dep_id, [str(video)], workers=0, poll_s=0.3, clock=clock_at(),
-                    realtime_files=True)
+    runner = Runner(
+        store, dep_id, [str(video)], workers=0, poll_s=0.3, clock=clock_at(), realtime_files=True
+    )
     results = runner.run()
     run_frames = sum(r.counters.frames for r in results)
     run_faces = sum(r.counters.faces_detected for r in results)

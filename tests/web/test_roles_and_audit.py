@@ -22,8 +22,15 @@ def test_every_route_but_the_public_ones_declares_require_role(app):
     assert unguarded_routes(app) == []
     assert all(has_role_check(r) for p, r in routes if p in ("/", "/audit", "/api/users"))
     public = {p for p, _ in routes if is_public(p)}
-    assert public <= {"/api/docs", "/api/health", "/api/openapi.json", "/api/session",
-                      "/login", "/logout", "/public/"}
+    assert public <= {
+        "/api/docs",
+        "/api/health",
+        "/api/openapi.json",
+        "/api/session",
+        "/login",
+        "/logout",
+        "/public/",
+    }
 
 
 @pytest.mark.req("DATA-05")
@@ -102,8 +109,9 @@ def test_verify_chain_button_reports_intact_chain(client, people, store):
 
 
 @pytest.mark.req("DATA-04")
-def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(app, client, people,
-                                                                              store):
+def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(
+    app, client, people, store
+):
     from fastapi import APIRouter, Depends
 
     from frt.audit import Actor
@@ -116,8 +124,9 @@ def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(app
 
     @router.get("/api/test/policy", name="test.policy")
     def policy(who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
-        raise PolicyRefusal(Decision.refuse("no authority covers this camera", "000 §4.5",
-                                            "LIVE-AUTHORITY"))
+        raise PolicyRefusal(
+            Decision.refuse("no authority covers this camera", "000 §4.5", "LIVE-AUTHORITY")
+        )
 
     @router.get("/api/test/audit", name="test.audit")
     def audit(who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
@@ -128,8 +137,12 @@ def test_policy_refusal_and_audit_access_denied_render_rule_and_are_recorded(app
     signed_in(client, "operator")
     refused = client.get("/api/test/policy")
     assert refused.status_code == 403
-    assert refused.json() == {"error": "refused", "detail": "no authority covers this camera",
-                              "rule": "LIVE-AUTHORITY", "citation": "000 §4.5"}
+    assert refused.json() == {
+        "error": "refused",
+        "detail": "no authority covers this camera",
+        "rule": "LIVE-AUTHORITY",
+        "citation": "000 §4.5",
+    }
     denied = client.get("/api/test/audit")
     assert denied.status_code == 403 and "may not read the audit log" in denied.json()["detail"]
     actions = [r.action for r in _records(store, outcome="refused", user_id=people["operator"])]
@@ -148,9 +161,15 @@ def test_registered_panel_replaces_the_placeholder(app, client, people):
     from frt.people.roles import Role
     from frt.web import panels
 
-    app.state.site.add_panel(panels.HomePanel(
-        key="operator.alerts", role=Role.LFR_OPERATOR, title="Alerts to adjudicate",
-        empty="none", items=lambda ctx, who: [panels.PanelItem("Alert 7", "/alerts/7", "Zone A")]))
+    app.state.site.add_panel(
+        panels.HomePanel(
+            key="operator.alerts",
+            role=Role.LFR_OPERATOR,
+            title="Alerts to adjudicate",
+            empty="none",
+            items=lambda ctx, who: [panels.PanelItem("Alert 7", "/alerts/7", "Zone A")],
+        )
+    )
     signed_in(client, "operator")
     page = client.get("/").text
     assert 'href="/alerts/7"' in page and "Zone A" in page

@@ -2,8 +2,16 @@
 
 from frt.audit.log import Actor, AuditAccessDenied, Outcome, Verification, read, record, verify
 
-__all__ = ["Actor", "AuditAccessDenied", "Outcome", "Verification", "attach", "read", "record",
-           "verify"]
+__all__ = [
+    "Actor",
+    "AuditAccessDenied",
+    "Outcome",
+    "Verification",
+    "attach",
+    "read",
+    "record",
+    "verify",
+]
 
 
 def attach(store) -> None:
@@ -14,6 +22,7 @@ def attach(store) -> None:
     from frt.audit.checkpoint import SIGNER_INFO, Signer
 
     settings, cipher = store.settings, store.cipher
-    signer = Signer(settings.audit_signing_key_file, settings.audit_checkpoint_dir,
-                    cipher.key_id.hex())
+    signer = Signer(
+        settings.audit_signing_key_file, settings.audit_checkpoint_dir, cipher.key_id.hex()
+    )
     store.sessions.configure(info={KEY_INFO: cipher.derive_secret(PURPOSE), SIGNER_INFO: signer})

@@ -71,9 +71,16 @@ def link_mac(key: bytes, pos: int, record_seq: int, rec_mac: str, prev: str) -> 
 def legacy_hash(entry: AuditRecord) -> str:
     """The plain SHA-256 that records written before migration 0009 carry (kept to read them)."""
     body = {
-        "seq": entry.seq, "at": _iso(entry.at), "user_id": entry.user_id, "role": entry.role,
-        "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
-        "outcome": entry.outcome, "detail": entry.detail or {}, "prev_hash": entry.prev_hash,
+        "seq": entry.seq,
+        "at": _iso(entry.at),
+        "user_id": entry.user_id,
+        "role": entry.role,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "outcome": entry.outcome,
+        "detail": entry.detail or {},
+        "prev_hash": entry.prev_hash,
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -90,7 +97,9 @@ def _iso(at: datetime) -> str:
 def next_seq(session: Session) -> int:
     """The new record's number, taken without a lock (a gap is left if its transaction rolls back)."""
     if session.get_bind().dialect.name == "postgresql":
-        return session.scalar(text("SELECT nextval(pg_get_serial_sequence('audit_records', 'seq'))"))
+        return session.scalar(
+            text("SELECT nextval(pg_get_serial_sequence('audit_records', 'seq'))")
+        )
     # SQLite: every FRT write transaction begins IMMEDIATE (store.db), so this is serial already.
     return (session.scalar(select(func.max(AuditRecord.seq))) or 0) + 1
 
@@ -136,8 +145,11 @@ def link(session: Session, *, full: bool = False) -> int:
                 continue  # forged, or edited before it was linked: left out, verify names it
             pos += 1
             prev = link_mac(key, pos, entry.seq, rec_mac, prev)
-            session.add(AuditLink(pos=pos, record_seq=entry.seq, record_mac=rec_mac, mac=prev,
-                                  linked_at=now))
+            session.add(
+                AuditLink(
+                    pos=pos, record_seq=entry.seq, record_mac=rec_mac, mac=prev, linked_at=now
+                )
+            )
             linked += 1
         session.flush()
         if len(batch) < BATCH:

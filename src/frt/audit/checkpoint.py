@@ -46,8 +46,9 @@ class Checkpoint:
 
     def body(self) -> bytes:
         fields = {k: v for k, v in asdict(self).items() if k != "signature"}
-        return json.dumps({"format": FORMAT, **fields}, sort_keys=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            {"format": FORMAT, **fields}, sort_keys=True, separators=(",", ":")
+        ).encode("utf-8")
 
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **asdict(self)}, indent=2) + "\n"
@@ -58,9 +59,14 @@ class Checkpoint:
             data = json.loads(text)
             if data.pop("format") != FORMAT:
                 raise ValueError("unknown format")
-            return cls(installation=str(data["installation"]), records=int(data["records"]),
-                       head=str(data["head"]), at=str(data["at"]),
-                       public_key=str(data["public_key"]), signature=str(data["signature"]))
+            return cls(
+                installation=str(data["installation"]),
+                records=int(data["records"]),
+                head=str(data["head"]),
+                at=str(data["at"]),
+                public_key=str(data["public_key"]),
+                signature=str(data["signature"]),
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise CheckpointError(f"{source} is not an FRT audit checkpoint ({exc})") from exc
 
@@ -79,7 +85,8 @@ class Checkpoint:
             return "was not signed by the trusted public key"
         try:
             Ed25519PublicKey.from_public_bytes(trusted).verify(
-                base64.b64decode(self.signature), self.body())
+                base64.b64decode(self.signature), self.body()
+            )
         except (InvalidSignature, ValueError):
             return "has a signature that does not verify (altered or forged)"
         return None
@@ -97,9 +104,14 @@ class Signer:
         """The signing key, made on first use (O_EXCL, 0600); refused if others can read it."""
         if not self.key_file.exists():
             key = Ed25519PrivateKey.generate()
-            write_private(self.key_file, key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption()))
+            write_private(
+                self.key_file,
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ),
+            )
             return key
         check_private(self.key_file, what="audit signing key")
         key = serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
@@ -114,8 +126,9 @@ class Signer:
 
     def sign(self, records: int, head: str, at: str) -> Checkpoint:
         key = self.private_key()
-        unsigned = Checkpoint(self.installation, records, head, at,
-                              raw_public(key.public_key()).hex())
+        unsigned = Checkpoint(
+            self.installation, records, head, at, raw_public(key.public_key()).hex()
+        )
         signature = base64.b64encode(key.sign(unsigned.body())).decode("ascii")
         return Checkpoint(**{**asdict(unsigned), "signature": signature})
 
@@ -140,8 +153,9 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
 
 def public_pem(raw: bytes) -> str:
     key = Ed25519PublicKey.from_public_bytes(raw)
-    return key.public_bytes(serialization.Encoding.PEM,
-                            serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
 
 
 def load_public(path: Path) -> bytes:

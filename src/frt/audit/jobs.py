@@ -58,17 +58,35 @@ def _checkpoint_job(store) -> None:
         logger.exception("audit checkpoint failed")
 
 
-def schedule(store, *, link_every: float = LINK_EVERY_SECONDS,
-             checkpoint_every: float = CHECKPOINT_EVERY_MINUTES):
+def schedule(
+    store,
+    *,
+    link_every: float = LINK_EVERY_SECONDS,
+    checkpoint_every: float = CHECKPOINT_EVERY_MINUTES,
+):
     """A background APScheduler that links every `link_every` seconds and checkpoints every
     `checkpoint_every` minutes (first now), for `frt serve`."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(_link_job, "interval", args=[store], seconds=link_every, id="audit-link",
-                      max_instances=1, coalesce=True)
+    scheduler.add_job(
+        _link_job,
+        "interval",
+        args=[store],
+        seconds=link_every,
+        id="audit-link",
+        max_instances=1,
+        coalesce=True,
+    )
     if checkpoint_every > 0:
-        scheduler.add_job(_checkpoint_job, "interval", args=[store], minutes=checkpoint_every,
-                          next_run_time=utcnow(), id="audit-checkpoint", max_instances=1,
-                          coalesce=True)
+        scheduler.add_job(
+            _checkpoint_job,
+            "interval",
+            args=[store],
+            minutes=checkpoint_every,
+            next_run_time=utcnow(),
+            id="audit-checkpoint",
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler

@@ -102,15 +102,26 @@ def verify(
         except CheckpointError as exc:
             unreadable.append(f"the newest checkpoint kept here cannot be read: {exc}")
     trusted = trusted_key or (signer.public_key_bytes() if signer is not None else None)
-    result = check(session, chain.key_of(session), [*checkpoints, *([kept] if kept else [])],
-                   trusted, signer.installation if signer is not None else None, unreadable)
+    result = check(
+        session,
+        chain.key_of(session),
+        [*checkpoints, *([kept] if kept else [])],
+        trusted,
+        signer.installation if signer is not None else None,
+        unreadable,
+    )
     record(
         session,
         actor,
         "audit.verify",
         outcome=Outcome.OK,
-        detail={"records": result.records, "linked": result.linked, "intact": result.ok,
-                "first_bad_seq": result.first_bad_seq, "checkpoints": result.checkpoints},
+        detail={
+            "records": result.records,
+            "linked": result.linked,
+            "intact": result.ok,
+            "first_bad_seq": result.first_bad_seq,
+            "checkpoints": result.checkpoints,
+        },
     )
     return result
 
@@ -163,7 +174,4 @@ def _require_reader(session: Session, actor: Actor, action: str) -> None:
         return
     # The caller's transaction rolls back with this exception; the web and CLI layers record
     # the refusal in a transaction of its own.
-    raise AuditAccessDenied(
-        f"{decision.reason} (DATA-04, {decision.citation})"
-    )
-
+    raise AuditAccessDenied(f"{decision.reason} (DATA-04, {decision.citation})")

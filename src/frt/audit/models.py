@@ -30,7 +30,9 @@ class AuditRecord(Base):
     object_type: Mapped[str | None] = mapped_column(String(60), nullable=True)
     object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     outcome: Mapped[str] = mapped_column(String(20))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # ids, counts, citations: never personal data
+    detail: Mapped[dict] = mapped_column(
+        JSON, default=dict
+    )  # ids, counts, citations: never personal data
     # Records written before 0009 were chained by plain SHA-256: prev_hash is set only on those.
     prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     # The record's MAC (frt.audit.chain.record_mac); a plain SHA-256 on records before 0009.
@@ -48,5 +50,7 @@ class AuditLink(Base):
     pos: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
     record_seq: Mapped[int] = mapped_column(SeqType, unique=True)
     record_mac: Mapped[str] = mapped_column(String(64))
-    mac: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC(prev mac, pos, seq, record_mac)
+    mac: Mapped[str] = mapped_column(
+        String(64), unique=True
+    )  # HMAC(prev mac, pos, seq, record_mac)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)

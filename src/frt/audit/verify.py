@@ -32,7 +32,9 @@ class Verification:
         if self.ok:
             pending = self.records - self.linked
             waiting = f" ({pending} awaiting their link)" if pending else ""
-            against = f", matching {self.checkpoints} signed checkpoint(s)" if self.checkpoints else ""
+            against = (
+                f", matching {self.checkpoints} signed checkpoint(s)" if self.checkpoints else ""
+            )
             return f"audit chain intact: {self.records} records verified{waiting}{against}"
         where = f" at record {self.first_bad_seq}" if self.first_bad_seq is not None else ""
         return f"audit chain broken{where}: {self.problem}"
@@ -64,16 +66,20 @@ def check(
     pending = _check_pending(session, key, found)
     for checkpoint in checkpoints:
         if installation is not None and checkpoint.installation != installation:
-            found.add(None, f"the checkpoint of {checkpoint.at} is of another installation "
-                            f"({checkpoint.installation}, this is {installation})")
+            found.add(
+                None,
+                f"the checkpoint of {checkpoint.at} is of another installation "
+                f"({checkpoint.installation}, this is {installation})",
+            )
             continue
         _check_checkpoint(session, checkpoint, linked, trusted, found)
     total = linked.records + pending
     if found.first is None:
         return Verification(True, total, linked=linked.records, checkpoints=len(checkpoints))
     seq, problem = found.first
-    return Verification(False, total, seq, problem, found.all[:50], linked.records,
-                        len(checkpoints))
+    return Verification(
+        False, total, seq, problem, found.all[:50], linked.records, len(checkpoints)
+    )
 
 
 @dataclass
@@ -92,19 +98,26 @@ def _walk_links(session: Session, key: bytes, found: _Findings) -> _Chain:
     expected, prev, chain = 1, GENESIS, _Chain()
     for link, entry in rows:
         if link.pos != expected:
-            found.add(link.record_seq, f"chain positions {expected}–{link.pos - 1} are missing "
-                                       "(links deleted)")
+            found.add(
+                link.record_seq,
+                f"chain positions {expected}–{link.pos - 1} are missing (links deleted)",
+            )
         if entry is None:
-            found.add(link.record_seq, f"the record linked at position {link.pos} is missing "
-                                       "(deleted)")
+            found.add(
+                link.record_seq, f"the record linked at position {link.pos} is missing (deleted)"
+            )
         else:
             chain.records += 1
             _check_linked_record(key, link, entry, found)
-        if not hmac.compare_digest(link.mac, link_mac(key, link.pos, link.record_seq,
-                                                      link.record_mac, prev)):
-            found.add(link.record_seq, f"its link at position {link.pos} does not follow the one "
-                                       "before it (links reordered, replaced or re-made without "
-                                       "the key)")
+        if not hmac.compare_digest(
+            link.mac, link_mac(key, link.pos, link.record_seq, link.record_mac, prev)
+        ):
+            found.add(
+                link.record_seq,
+                f"its link at position {link.pos} does not follow the one "
+                "before it (links reordered, replaced or re-made without "
+                "the key)",
+            )
         expected, prev, chain.length = link.pos + 1, link.mac, link.pos
     return chain
 
@@ -112,19 +125,25 @@ def _walk_links(session: Session, key: bytes, found: _Findings) -> _Chain:
 def _check_linked_record(key: bytes, link: AuditLink, entry: AuditRecord, found: _Findings) -> None:
     mac = record_mac(key, entry)
     if not entry.legacy and not hmac.compare_digest(mac, entry.hash):
-        found.add(entry.seq, "its content does not match its MAC (edited, or re-hashed "
-                             "without the key)")
+        found.add(
+            entry.seq, "its content does not match its MAC (edited, or re-hashed without the key)"
+        )
     elif not hmac.compare_digest(mac, link.record_mac):
-        found.add(entry.seq, f"it is not the record linked at position {link.pos} (edited, "
-                             "replaced or renumbered)")
+        found.add(
+            entry.seq,
+            f"it is not the record linked at position {link.pos} (edited, replaced or renumbered)",
+        )
 
 
 def _check_pending(session: Session, key: bytes, found: _Findings) -> int:
     """Records committed since the last link pass: each must still carry a valid MAC."""
     count = 0
-    unlinked = select(AuditRecord).where(
-        ~exists().where(AuditLink.record_seq == AuditRecord.seq)
-    ).order_by(AuditRecord.seq).execution_options(yield_per=1000)
+    unlinked = (
+        select(AuditRecord)
+        .where(~exists().where(AuditLink.record_seq == AuditRecord.seq))
+        .order_by(AuditRecord.seq)
+        .execution_options(yield_per=1000)
+    )
     for entry in session.scalars(unlinked):
         count += 1
         if entry.legacy:
@@ -135,7 +154,10 @@ def _check_pending(session: Session, key: bytes, found: _Findings) -> int:
 
 
 def _check_checkpoint(
-    session: Session, checkpoint: Checkpoint, chain: _Chain, trusted: bytes | None,
+    session: Session,
+    checkpoint: Checkpoint,
+    chain: _Chain,
+    trusted: bytes | None,
     found: _Findings,
 ) -> None:
     when = checkpoint.at
@@ -144,15 +166,24 @@ def _check_checkpoint(
         found.add(None, f"the checkpoint of {when} {problem}")
         return
     if checkpoint.records > chain.length:
-        lost = "every record was deleted" if chain.length == 0 else "records were deleted from the end"
-        found.add(None, f"the chain holds {chain.length} records but the checkpoint signed at "
-                        f"{when} counted {checkpoint.records}: {lost} (truncated)")
+        lost = (
+            "every record was deleted" if chain.length == 0 else "records were deleted from the end"
+        )
+        found.add(
+            None,
+            f"the chain holds {chain.length} records but the checkpoint signed at "
+            f"{when} counted {checkpoint.records}: {lost} (truncated)",
+        )
         return
     if checkpoint.records == 0:
         return
     mac = session.scalar(select(AuditLink.mac).where(AuditLink.pos == checkpoint.records))
     if mac is None or not hmac.compare_digest(mac, checkpoint.head):
-        seq = session.scalar(select(AuditLink.record_seq).where(AuditLink.pos == checkpoint.records))
-        found.add(seq, f"the chain at position {checkpoint.records} is not the one signed at "
-                       f"{when} (re-forged)")
-
+        seq = session.scalar(
+            select(AuditLink.record_seq).where(AuditLink.pos == checkpoint.records)
+        )
+        found.add(
+            seq,
+            f"the chain at position {checkpoint.records} is not the one signed at "
+            f"{when} (re-forged)",
+        )

@@ -23,8 +23,12 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 db_app = typer.Typer(help="The database: migrate it to this version of FRT.", no_args_is_help=True)
-users_app = typer.Typer(help="People: accounts, ranks, roles and training records.", no_args_is_help=True)
-policy_app = typer.Typer(help="The force policy profile in force, with its citations.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="People: accounts, ranks, roles and training records.", no_args_is_help=True
+)
+policy_app = typer.Typer(
+    help="The force policy profile in force, with its citations.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The append-only audit log: verify and read it.", no_args_is_help=True)
 certs_app = typer.Typer(help="TLS certificates for the dashboard and API.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -99,10 +103,15 @@ def users_add(
     rank: Annotated[str, typer.Option(help="e.g. inspector, superintendent, staff_band_c")],
     role: Annotated[list[str], typer.Option("--role", help="repeat for several roles")],
     name: Annotated[str, typer.Option(help="display name")] = "",
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="read the password from the first line of standard input")] = False,
-    prompt: Annotated[bool, typer.Option(
-        "--prompt", help="ask for the password (not echoed)")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="read the password from the first line of standard input"
+        ),
+    ] = False,
+    prompt: Annotated[
+        bool, typer.Option("--prompt", help="ask for the password (not echoed)")
+    ] = False,
 ) -> None:
     """Add a user with a rank and one or more roles. Without --password-stdin or --prompt a
     one-time password is generated; a password is never taken as an argument (it would stay in
@@ -115,17 +124,26 @@ def users_add(
         rank_value = Rank(rank)
         roles = {Role(r) for r in role}
     except ValueError as exc:
-        raise _fail(f"{exc}. Ranks: {', '.join(r.value for r in Rank)}. "
-                    f"Roles: {', '.join(r.value for r in Role)}") from exc
+        raise _fail(
+            f"{exc}. Ranks: {', '.join(r.value for r in Rank)}. "
+            f"Roles: {', '.join(r.value for r in Role)}"
+        ) from exc
     password = _password_input(password_stdin, prompt)
     generated = password is None
     password = password or new_password()
     store = _store()
     try:
         with store.session() as session:
-            create_user(session, _actor(), username=username, display_name=name or username,
-                        rank=rank_value, roles=roles, password=password,
-                        must_change_password=generated)
+            create_user(
+                session,
+                _actor(),
+                username=username,
+                display_name=name or username,
+                rank=rank_value,
+                roles=roles,
+                password=password,
+                must_change_password=generated,
+            )
     except PeopleError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"user [cyan]{username}[/] added")
@@ -168,15 +186,21 @@ def users_list() -> None:
     store = _store()
     from frt.people.roles import Role
 
-    table = Table("username", "name and rank", "roles", "state", "training to",
-                  box=None, pad_edge=False)
+    table = Table(
+        "username", "name and rank", "roles", "state", "training to", box=None, pad_edge=False
+    )
     with store.session() as session:
         for user in list_users(session):
             state = "disabled" if user.disabled else "locked" if is_locked(user) else "active"
             training = "\n".join(f"{k} {v:%d %b %Y}" for k, v in user.training_expiries().items())
             roles = "\n".join(sorted(_role_label(Role, r) for r in user.roles_json))
-            table.add_row(user.username, f"{user.display_name}\n[dim]{user.rank_enum.label}[/]",
-                          roles, state, training or "-")
+            table.add_row(
+                user.username,
+                f"{user.display_name}\n[dim]{user.rank_enum.label}[/]",
+                roles,
+                state,
+                training or "-",
+            )
     console.print(table)
 
 
@@ -214,9 +238,14 @@ def users_enable(username: str) -> None:
 @users_app.command("train")
 def users_train(
     username: str,
-    kind: Annotated[str, typer.Argument(help="lfr, emergency_life_support, officer_safety, lfr_authorising_officer")],
+    kind: Annotated[
+        str,
+        typer.Argument(help="lfr, emergency_life_support, officer_safety, lfr_authorising_officer"),
+    ],
     completed: Annotated[str, typer.Option(help="YYYY-MM-DD (default today)")] = "",
-    expires: Annotated[str, typer.Option(help="YYYY-MM-DD (default one year after completion)")] = "",
+    expires: Annotated[
+        str, typer.Option(help="YYYY-MM-DD (default one year after completion)")
+    ] = "",
 ) -> None:
     """Record a training course and its expiry."""
     from frt.people.roles import TrainingKind
@@ -257,7 +286,9 @@ def users_passwd(username: str) -> None:
 # ---------------------------------------------------------------- policy
 @policy_app.command("show")
 def policy_show(
-    profile: Annotated[str, typer.Option(help="profile name (default: FRT_POLICY_PROFILE or mps)")] = "",
+    profile: Annotated[
+        str, typer.Option(help="profile name (default: FRT_POLICY_PROFILE or mps)")
+    ] = "",
 ) -> None:
     """Print the force policy profile, each entry with its paragraph."""
     from frt.policy.profile import ProfileError, load_profile
@@ -273,7 +304,9 @@ def policy_show(
     section = None
     for key, value, cite in chosen.entries():
         head, _, name = key.partition(".")
-        if head != section:  # one heading row per section keeps the keys short enough for 80 columns
+        if (
+            head != section
+        ):  # one heading row per section keeps the keys short enough for 80 columns
             section = head
             table.add_row(f"[bold]{head}[/]", "", "", end_section=False)
         table.add_row(f"  {name}", _show(value), cite)
@@ -291,10 +324,18 @@ def _show(value: object) -> str:
 # ---------------------------------------------------------------- audit
 @audit_app.command("verify")
 def audit_verify(
-    checkpoint: Annotated[list[Path], typer.Option(
-        "--checkpoint", help="a signed checkpoint an auditor kept (repeat for several)")] = [],  # noqa: B006
-    public_key: Annotated[Path | None, typer.Option(
-        help="the auditor's copy of the checkpoint public key (default: this installation's)")] = None,
+    checkpoint: Annotated[
+        list[Path],
+        typer.Option(
+            "--checkpoint", help="a signed checkpoint an auditor kept (repeat for several)"
+        ),
+    ] = [],  # noqa: B006
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="the auditor's copy of the checkpoint public key (default: this installation's)"
+        ),
+    ] = None,
 ) -> None:
     """Verify the audit log: every record and link against the MAC key, and the chain against
     signed checkpoints (these given, and the newest kept here); name the first problem."""
@@ -340,8 +381,13 @@ def audit_checkpoint(
     if out is not None:
         write_new(out, made.to_json())
     with store.session() as session:
-        record(session, _actor(), "audit.checkpoint", outcome=Outcome.OK,
-               detail={"records": made.records, "head": made.head})
+        record(
+            session,
+            _actor(),
+            "audit.checkpoint",
+            outcome=Outcome.OK,
+            detail={"records": made.records, "head": made.head},
+        )
     console.print(f"checkpoint: {made.records} records, head {made.head[:16]}…, signed {made.at}")
     console.print(f"kept at {kept}", soft_wrap=True)
     if out is not None:
@@ -395,8 +441,14 @@ def audit_show(
         names = who_did(session, rows)
         for row in rows:
             obj = f"{row.object_type} {row.object_id[:8]}" if row.object_id else ""
-            table.add_row(str(row.seq), local(row.at, profile, "%d %b %H:%M"), names[row.seq],
-                          row.action, obj, row.outcome)
+            table.add_row(
+                str(row.seq),
+                local(row.at, profile, "%d %b %H:%M"),
+                names[row.seq],
+                row.action,
+                obj,
+                row.outcome,
+            )
             if detail and row.detail:
                 table.add_row("", "", "", f"[dim]{_show(row.detail)}[/]", "", "")
     console.print(table)
@@ -406,7 +458,9 @@ def audit_show(
 @certs_app.command("dev")
 def certs_dev(
     host: Annotated[list[str], typer.Option("--host", help="extra host names")] = [],  # noqa: B006
-    renew: Annotated[bool, typer.Option(help="make a new one even if the kept one is good")] = False,
+    renew: Annotated[
+        bool, typer.Option(help="make a new one even if the kept one is good")
+    ] = False,
 ) -> None:
     """Make (or keep) a self-signed development certificate under ./var/certs."""
     from frt.web.certs import make_dev_certificate
@@ -419,13 +473,22 @@ def certs_dev(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8443,
-    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (default: ./var/certs)")] = None,
+    certfile: Annotated[
+        Path | None, typer.Option(help="TLS certificate (default: ./var/certs)")
+    ] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS key")] = None,
-    insecure_localhost: Annotated[bool, typer.Option(help="plain HTTP on 127.0.0.1 only (development)")] = False,
-    demo: Annotated[bool, typer.Option(
-        help="create demo users and demo LFR data on the embedded database")] = False,
-    purge_every: Annotated[float, typer.Option(
-        help="minutes between retention purges of finished Deployments (0: run none here)")] = 10,
+    insecure_localhost: Annotated[
+        bool, typer.Option(help="plain HTTP on 127.0.0.1 only (development)")
+    ] = False,
+    demo: Annotated[
+        bool, typer.Option(help="create demo users and demo LFR data on the embedded database")
+    ] = False,
+    purge_every: Annotated[
+        float,
+        typer.Option(
+            help="minutes between retention purges of finished Deployments (0: run none here)"
+        ),
+    ] = 10,
 ) -> None:
     """Serve the dashboard and API over HTTPS (migrates the embedded database by itself)."""
     from frt.policy.profile import ProfileError, load_profile
@@ -455,10 +518,18 @@ def serve(
     # checkpoint is kept outside the database every hour (frt.audit.jobs).
     audit_jobs(store).start()
     scheme = "http" if insecure_localhost else "https"
-    console.print(f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
-                  f"  (policy profile: {settings.policy_profile})")
-    run(store, host=host, port=port, certfile=certfile, keyfile=keyfile,
-        insecure_localhost=insecure_localhost)
+    console.print(
+        f"FRT is at [bold]{scheme}://{'127.0.0.1' if insecure_localhost else host}:{port}/[/]"
+        f"  (policy profile: {settings.policy_profile})"
+    )
+    run(
+        store,
+        host=host,
+        port=port,
+        certfile=certfile,
+        keyfile=keyfile,
+        insecure_localhost=insecure_localhost,
+    )
 
 
 def _seed_demo(store, settings) -> None:
@@ -479,9 +550,15 @@ def _seed_demo(store, settings) -> None:
         raise _fail(str(exc)) from exc
     demo = seed(store, settings.data_dir)
     if demo.deployment_id:  # the one Deployment that may run on the minimum, untested
-        write_installation(settings, Installation(
-            settings.policy_profile, contact="demo@force.example (training installation)",
-            training=True, training_deployment=demo.deployment_id))
+        write_installation(
+            settings,
+            Installation(
+                settings.policy_profile,
+                contact="demo@force.example (training installation)",
+                training=True,
+                training_deployment=demo.deployment_id,
+            ),
+        )
     err.print(f"[bold white on dark_orange3] {TRAINING_BANNER} [/]")
     names = ", ".join(u[0] for u in DEMO_USERS)
     if demo.password:
@@ -490,8 +567,10 @@ def _seed_demo(store, settings) -> None:
             table.add_row(username, password)
         console.print(table)
     else:
-        console.print(f"Demo users exist ({names}); their passwords were printed at first run "
-                      "(reset one with `frt users passwd NAME`).")
+        console.print(
+            f"Demo users exist ({names}); their passwords were printed at first run "
+            "(reset one with `frt users passwd NAME`)."
+        )
     if demo.deployment_id:
         _print_demo_guide(demo)
 
@@ -499,8 +578,10 @@ def _seed_demo(store, settings) -> None:
 @app.command()
 def setup(
     profile: Annotated[str, typer.Option(help="the force's policy profile (mps, cumbria, ...)")],
-    contact: Annotated[str, typer.Option(help="the force's public contact for the public "
-                                              "page (e.g. an email address)")],
+    contact: Annotated[
+        str,
+        typer.Option(help="the force's public contact for the public page (e.g. an email address)"),
+    ],
 ) -> None:
     """Set this installation up for a force: its policy profile and public contact (shown on
     the public page). A training (demo) installation can never become a force's."""
@@ -512,8 +593,10 @@ def setup(
         chosen = write_installation(load_settings(), Installation(profile, contact=contact))
     except (ProfileError, InstallationError) as exc:
         raise _fail(str(exc)) from exc
-    console.print(f"installation set up: profile [cyan]{chosen.profile}[/], public contact "
-                  f"[cyan]{chosen.contact}[/] (set FRT_POLICY_PROFILE={chosen.profile})")
+    console.print(
+        f"installation set up: profile [cyan]{chosen.profile}[/], public contact "
+        f"[cyan]{chosen.contact}[/] (set FRT_POLICY_PROFILE={chosen.profile})"
+    )
 
 
 demo_app = typer.Typer(help="The training installation's demo data.", no_args_is_help=True)
@@ -545,10 +628,13 @@ def _print_demo_guide(demo) -> None:
             f"Demo LFR data: Application [cyan]{demo.pending_application}[/] awaits the NPCC "
             f"officer ([cyan]npcc[/]) and the AO ([cyan]ao[/]); Application "
             f"[cyan]{demo.authorised_application}[/] is authorised for the next 8 hours with its "
-            f"Watchlist imported. {demo.watchlist_note}")
+            f"Watchlist imported. {demo.watchlist_note}"
+        )
     else:
-        console.print(f"A fresh demo authority [cyan]{demo.authorised_application}[/] for the "
-                      f"next 8 hours (the last one's window had closed).")
+        console.print(
+            f"A fresh demo authority [cyan]{demo.authorised_application}[/] for the "
+            f"next 8 hours (the last one's window had closed)."
+        )
     if demo.video:
         console.print(
             "To see an Alert: sign in as [cyan]silver[/] and start the Deployment on its page, "
@@ -559,7 +645,8 @@ def _print_demo_guide(demo) -> None:
             "installation never does (EVAL-03). To evaluate as a force must, see the README "
             "(a public labelled set such as LFW, laid out <person>/<photo>.jpg):\n"
             "  [bold].venv/bin/frt eval identify LABELLED_DIR --json var/eval.json --record[/]\n"
-            "Start again with [bold]make demo-reset[/] (deletes ./var's demo data only).")
+            "Start again with [bold]make demo-reset[/] (deletes ./var's demo data only)."
+        )
 
 
 # ---------------------------------------------------------------- traceability
@@ -574,7 +661,12 @@ def traceability() -> None:
 # Command groups owned by the domain packages: (module, attribute, command name, help).
 _GROUPS = [
     ("frt.cli.eval", "app", "eval", "Accuracy, equitability and threshold evaluation."),
-    ("frt.cli.governance", "watchlist_app", "watchlist", "Watchlist bundles: pack, inspect, import."),
+    (
+        "frt.cli.governance",
+        "watchlist_app",
+        "watchlist",
+        "Watchlist bundles: pack, inspect, import.",
+    ),
     ("frt.cli.governance", "app", "governance", "LFR applications, authorities and reports."),
     ("frt.cli.lfr", "deploy_app", "deploy", "Run a Deployment's recognition worker(s)."),
     ("frt.cli.lfr", "bench_app", "bench", "Benchmarks of the live pipeline."),
@@ -594,6 +686,7 @@ def _mount_groups() -> None:
 
 _mount_groups()
 from frt.cli import bench_rfr  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
+
 bench_rfr.register(sys.modules["frt.cli.lfr"].bench_app)
 
 

@@ -28,24 +28,40 @@ def _bench() -> None:
 @bench_app.command("live")
 def bench_live(
     video: Annotated[Path, typer.Option(help="video file; every frame is processed")],
-    watchlist: Annotated[Path, typer.Option(help="folder of <identity>/<images>, enrolled for "
-                                                 "measurement only")],
-    evaluation: Annotated[Optional[Path], typer.Option(help="the JSON of `frt eval identify`: "
-                                                            "its scoring and the Threshold its "
-                                                            "rule gives for this watchlist's size")] = None,
-    cohort: Annotated[Optional[Path], typer.Option(help="the cohort folder the evaluation "
-                                                        "normalised its scores with")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="write the results here")] = None,
-    threshold: Annotated[Optional[float], typer.Option(help="experiments only: alert at this "
-                                                            "score instead of the operating "
-                                                            "Threshold")] = None,
-    profile: Annotated[str, typer.Option(help="force policy profile whose Threshold rule "
-                                              "applies")] = "mps",
-    min_ied: Annotated[float, typer.Option(help="Zone of Recognition minimum inter-eye "
-                                                "distance, pixels")] = 20.0,
+    watchlist: Annotated[
+        Path, typer.Option(help="folder of <identity>/<images>, enrolled for measurement only")
+    ],
+    evaluation: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="the JSON of `frt eval identify`: "
+            "its scoring and the Threshold its "
+            "rule gives for this watchlist's size"
+        ),
+    ] = None,
+    cohort: Annotated[
+        Optional[Path],
+        typer.Option(help="the cohort folder the evaluation normalised its scores with"),
+    ] = None,
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="write the results here")
+    ] = None,
+    threshold: Annotated[
+        Optional[float],
+        typer.Option(
+            help="experiments only: alert at this score instead of the operating Threshold"
+        ),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="force policy profile whose Threshold rule applies")
+    ] = "mps",
+    min_ied: Annotated[
+        float, typer.Option(help="Zone of Recognition minimum inter-eye distance, pixels")
+    ] = 20.0,
     max_faces: Annotated[int, typer.Option(help="faces-per-frame limit")] = 10,
-    workers: Annotated[Optional[int], typer.Option(help="worker processes (0: inline; "
-                                                        "default: one per core)")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="worker processes (0: inline; default: one per core)")
+    ] = None,
 ) -> None:
     """Run the live pipeline on a video against a folder watchlist, at the operating Threshold
     an evaluation gives for the watchlist's size, and report speed, tracks and alerts."""
@@ -62,14 +78,25 @@ def bench_live(
             err.print(f"[bold red]error:[/] no {what} at {path}")
             raise typer.Exit(1)
     if evaluation is None and threshold is None:
-        err.print("[bold red]error:[/] give --evaluation (the operating Threshold for this "
-                  "watchlist) or, for an experiment, --threshold")
+        err.print(
+            "[bold red]error:[/] give --evaluation (the operating Threshold for this "
+            "watchlist) or, for an experiment, --threshold"
+        )
         raise typer.Exit(1)
     figures = json.loads(evaluation.read_text()) if evaluation else None
     try:
-        summary = run_live(video, watchlist, threshold=threshold, evaluation=figures,
-                           cohort_dir=cohort, profile=profile, min_inter_eye_px=min_ied,
-                           max_faces=max_faces, workers=workers, cache_dir=default_cache_dir())
+        summary = run_live(
+            video,
+            watchlist,
+            threshold=threshold,
+            evaluation=figures,
+            cohort_dir=cohort,
+            profile=profile,
+            min_inter_eye_px=min_ied,
+            max_faces=max_faces,
+            workers=workers,
+            cache_dir=default_cache_dir(),
+        )
     except BenchRefused as refused:
         err.print(f"[bold red]refused:[/] {refused.args[0]}")
         raise typer.Exit(2) from None
@@ -84,10 +111,26 @@ def bench_live(
 
 def _print_summary(s: dict) -> None:
     table = Table(title=f"live pipeline: {s['video']}", show_header=False)
-    for key in ("frames", "seconds", "fps", "dropped_frames", "corrupt_frames", "faces_detected",
-                "faces_poor_quality", "tracks", "templates", "template_ms_per_face",
-                "recognition_time_ms_p50", "recognition_time_ms_p95", "workers",
-                "detection_scale", "watchlist_size", "scoring", "threshold", "threshold_rule"):
+    for key in (
+        "frames",
+        "seconds",
+        "fps",
+        "dropped_frames",
+        "corrupt_frames",
+        "faces_detected",
+        "faces_poor_quality",
+        "tracks",
+        "templates",
+        "template_ms_per_face",
+        "recognition_time_ms_p50",
+        "recognition_time_ms_p95",
+        "workers",
+        "detection_scale",
+        "watchlist_size",
+        "scoring",
+        "threshold",
+        "threshold_rule",
+    ):
         table.add_row(key, str(s.get(key)))
     table.add_row("alerts", str(len(s["alerts"])))
     console.print(table)
@@ -102,27 +145,39 @@ def _print_summary(s: dict) -> None:
         for col in ("identity", "score", "first seen s", "alert s", "recognition ms"):
             alerts.add_column(col)
         for a in s["alerts"]:
-            alerts.add_row(a["identity"], f"{a['score']:.3f}", str(a["first_seen_s"]),
-                           str(a["alert_s"]), str(a["recognition_time_ms"]))
+            alerts.add_row(
+                a["identity"],
+                f"{a['score']:.3f}",
+                str(a["first_seen_s"]),
+                str(a["alert_s"]),
+                str(a["recognition_time_ms"]),
+            )
         console.print(alerts)
     if s.get("track_results"):
         tracks = Table(title="tracks templated: best candidate (alerted or not)")
         for col in ("track", "templates", "best candidate", "score"):
             tracks.add_column(col)
         for t in s["track_results"]:
-            tracks.add_row(str(t["track"]), str(t["templates"]), str(t["best_candidate"]),
-                           str(t["best_score"]))
+            tracks.add_row(
+                str(t["track"]), str(t["templates"]), str(t["best_candidate"]), str(t["best_score"])
+            )
         console.print(tracks)
 
 
 @deploy_app.command("run")
 def deploy_run(
     deployment: Annotated[str, typer.Argument(help="Deployment id")],
-    camera: Annotated[list[str], typer.Option(help="camera source: file, rtsp://, http://, or "
-                                                   "a camera number; repeat for several")],
+    camera: Annotated[
+        list[str],
+        typer.Option(
+            help="camera source: file, rtsp://, http://, or a camera number; repeat for several"
+        ),
+    ],
     min_ied: Annotated[float, typer.Option(help="Zone minimum inter-eye distance, pixels")] = 20.0,
     max_faces: Annotated[int, typer.Option(help="faces-per-frame limit")] = 10,
-    workers: Annotated[Optional[int], typer.Option(help="worker processes (default: cores)")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="worker processes (default: cores)")
+    ] = None,
 ) -> None:
     """Run the recognition workers of a Deployment against the configured database, while its
     authority allows (stops when suspended, terminated or the window closes)."""
@@ -134,16 +189,19 @@ def deploy_run(
     built = build()
     store = built.store
     _show_threshold(store, built.profile, deployment)
-    runner = Runner(store, deployment, camera, Zone(min_inter_eye_px=min_ied,
-                                                    max_faces=max_faces), workers)
+    runner = Runner(
+        store, deployment, camera, Zone(min_inter_eye_px=min_ied, max_faces=max_faces), workers
+    )
     try:
         results = _with_progress(store, deployment, runner)
     except PolicyRefusal as refusal:
         err.print(f"[bold red]refused:[/] {refusal_text(refusal.decision)}")
         raise typer.Exit(2) from None
     for r in results:
-        console.print(f"{r.camera}: {r.frames:,} frames, {r.counters.faces_detected:,} faces, "
-                      f"{count(r.counters.alerts, 'alert')}, {r.counters.dropped_frames:,} dropped")
+        console.print(
+            f"{r.camera}: {r.frames:,} frames, {r.counters.faces_detected:,} faces, "
+            f"{count(r.counters.alerts, 'alert')}, {r.counters.dropped_frames:,} dropped"
+        )
 
 
 def refusal_text(decision) -> str:
@@ -162,8 +220,9 @@ def _show_threshold(store, profile, deployment_id: str) -> None:
         dep = session.get(Deployment, deployment_id)
         if dep is None:
             return
-        used = operating_threshold(session, profile, dep,
-                                   training=training_minimum(store.settings, deployment_id))
+        used = operating_threshold(
+            session, profile, dep, training=training_minimum(store.settings, deployment_id)
+        )
     if used is None or used.value is None:
         return
     console.print(f"Threshold: [bold]{used.value:.3f}[/] ({used.reason})")
@@ -191,8 +250,10 @@ def _with_progress(store, deployment_id: str, runner):
     def line() -> str:
         with store.session() as session:
             t = counter_totals(session, deployment_id)
-        return (f"frames {t['frames']:,} · faces {t['faces_detected']:,} · "
-                f"{count(t['alerts'], 'alert')} · dropped {t['dropped_frames']:,}")
+        return (
+            f"frames {t['frames']:,} · faces {t['faces_detected']:,} · "
+            f"{count(t['alerts'], 'alert')} · dropped {t['dropped_frames']:,}"
+        )
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
@@ -207,8 +268,10 @@ def _with_progress(store, deployment_id: str, runner):
 
 @deploy_app.command("purge")
 def deploy_purge(
-    every: Annotated[Optional[float], typer.Option(help="keep running, every this many minutes "
-                                                       "(APScheduler); default: once")] = None,
+    every: Annotated[
+        Optional[float],
+        typer.Option(help="keep running, every this many minutes (APScheduler); default: once"),
+    ] = None,
 ) -> None:
     """Delete finished Deployments' Watchlists and working data (DATA-02, DATA-08) and Alerts'
     camera faces past their period unless held (DATA-01), each deletion logged as counts in the
@@ -227,10 +290,12 @@ def deploy_purge(
         return
     wiped, faces = done
     for w in wiped:
-        console.print(f"{w.deployment_id}: {w.watchlist_individuals} individuals, "
-                      f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
-                      f"{w.devices_revoked} devices revoked"
-                      + ("" if w.on_time else " [bold red](after the deadline)[/]"))
+        console.print(
+            f"{w.deployment_id}: {w.watchlist_individuals} individuals, "
+            f"{w.watchlist_images} images, {w.blue_members} blue members deleted; "
+            f"{w.devices_revoked} devices revoked"
+            + ("" if w.on_time else " [bold red](after the deadline)[/]")
+        )
     for dep_id, n in faces.items():
         console.print(f"{dep_id}: the camera faces of {n} Alerts deleted (000 §13.2)")
 
@@ -249,10 +314,15 @@ def deploy_retention_report() -> None:
         console.print("nothing held past its retention limit")
         return
     for item in late:
-        state = (f"wiped late at {item.wiped_at:%Y-%m-%d %H:%M}" if item.wiped_at
-                 else "[bold red]still held[/]")
+        state = (
+            f"wiped late at {item.wiped_at:%Y-%m-%d %H:%M}"
+            if item.wiped_at
+            else "[bold red]still held[/]"
+        )
         console.print(f"{item.deployment_id}: deadline {item.deadline:%Y-%m-%d %H:%M} UTC, {state}")
     for item in faces:
-        console.print(f"Alert {item.alert_id} ({item.deployment_id}): camera face kept past "
-                      f"{item.deadline:%Y-%m-%d %H:%M} UTC without a hold (000 §13.2)")
+        console.print(
+            f"Alert {item.alert_id} ({item.deployment_id}): camera face kept past "
+            f"{item.deadline:%Y-%m-%d %H:%M} UTC without a hold (000 §13.2)"
+        )
     raise typer.Exit(2)

@@ -22,10 +22,12 @@ from rich.table import Table
 console = Console()
 err = Console(stderr=True)
 
-app = typer.Typer(help="Retrospective Facial Recognition: libraries, enrolment, work lists.",
-                  no_args_is_help=True)
-library_app = typer.Typer(help="Image Reference Libraries and their enrolment.",
-                          no_args_is_help=True)
+app = typer.Typer(
+    help="Retrospective Facial Recognition: libraries, enrolment, work lists.", no_args_is_help=True
+)
+library_app = typer.Typer(
+    help="Image Reference Libraries and their enrolment.", no_args_is_help=True
+)
 app.add_typer(library_app, name="library")
 
 
@@ -64,16 +66,22 @@ def library_list() -> None:
     from frt.store.base import utcnow
 
     store = _store()
-    table = Table("reference", "name", "kind", "status", "level", "review due", "images",
-                  "searchable")
+    table = Table(
+        "reference", "name", "kind", "status", "level", "review due", "images", "searchable"
+    )
     with store.session() as s:
         for lib in libraries.all_libraries(s):
             ok = libraries.searchable(lib, utcnow())
-            table.add_row(lib.reference, lib.name, lib.kind, lib.status,
-                          str(lib.image_level or "-"),
-                          f"{lib.review_due:%Y-%m-%d}" if lib.review_due else "-",
-                          str(libraries.image_count(s, lib.id)),
-                          "yes" if ok else f"no ({ok.rule})")
+            table.add_row(
+                lib.reference,
+                lib.name,
+                lib.kind,
+                lib.status,
+                str(lib.image_level or "-"),
+                f"{lib.review_due:%Y-%m-%d}" if lib.review_due else "-",
+                str(libraries.image_count(s, lib.id)),
+                "yes" if ok else f"no ({ok.rule})",
+            )
     console.print(table)
 
 
@@ -87,14 +95,23 @@ def _progress(title: str):
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn(title), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=console, transient=False)
+    return Progress(
+        TextColumn(title),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _summary(summary, what: str) -> None:
-    console.print(f"{what}: [bold]{summary.enrolled}[/] enrolled, [bold]{summary.refused}[/] "
-                  f"refused, {summary.skipped} already there (skipped) of {summary.total}; "
-                  f"job {summary.job_id}")
+    console.print(
+        f"{what}: [bold]{summary.enrolled}[/] enrolled, [bold]{summary.refused}[/] "
+        f"refused, {summary.skipped} already there (skipped) of {summary.total}; "
+        f"job {summary.job_id}"
+    )
     if summary.reasons:
         table = Table("refused because", "images", title="Refusals")
         for reason, n in summary.reasons.most_common():
@@ -105,13 +122,19 @@ def _summary(summary, what: str) -> None:
 @library_app.command("import")
 def library_import(
     library: Annotated[str, typer.Argument(help="library reference (RFR-L-0001) or id")],
-    source: Annotated[Path, typer.Argument(help="a folder of images, or a CSV with a 'file' "
-                                                "column and optional captured_on, "
-                                                "date_of_birth, age_band, mopi_group, "
-                                                "source_reference")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="a folder of images, or a CSV with a 'file' "
+            "column and optional captured_on, "
+            "date_of_birth, age_band, mopi_group, "
+            "source_reference"
+        ),
+    ],
     username: Annotated[str, typer.Option("--as", help="the FR Team member importing")],
-    workers: Annotated[Optional[int], typer.Option(help="worker processes (default: one per "
-                                                        "core)")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="worker processes (default: one per core)")
+    ] = None,
 ) -> None:
     """Enrol a folder or CSV of images into an approved library (RFR-03); resumable."""
     from frt.core.errors import InputError
@@ -123,9 +146,14 @@ def library_import(
     with _progress("enrolling") as bar:
         task = bar.add_task("enrol", total=None)
         try:
-            summary = run_import(store, user_id, library, source, workers=workers,
-                                 progress=lambda done, total: bar.update(task, completed=done,
-                                                                         total=total))
+            summary = run_import(
+                store,
+                user_id,
+                library,
+                source,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         except (PolicyRefusal, InputError) as exc:
             raise _refused(exc) from None
     _summary(summary, "import")
@@ -136,8 +164,10 @@ def library_reenrol(
     library: Annotated[str, typer.Argument(help="library reference or id")],
     username: Annotated[str, typer.Option("--as", help="the FR Team member re-enrolling")],
     algorithm: Annotated[str, typer.Option(help="template algorithm")] = "dlib-resnet",
-    option: Annotated[Optional[list[str]], typer.Option(
-        "-o", "--option", help="algorithm option KEY=VALUE (e.g. zoom=false)")] = None,
+    option: Annotated[
+        Optional[list[str]],
+        typer.Option("-o", "--option", help="algorithm option KEY=VALUE (e.g. zoom=false)"),
+    ] = None,
     workers: Annotated[Optional[int], typer.Option(help="worker processes")] = None,
 ) -> None:
     """Template a library's originals under another algorithm version (RFR-03); resumable."""
@@ -146,16 +176,25 @@ def library_reenrol(
     from frt.policy import PolicyRefusal
     from frt.rfr.enrol import run_reenrol
 
-    spec = EngineSpec(detector="thorough", algorithm=algorithm,
-                      algorithm_options=_options(option or []), quality_gate=True)
+    spec = EngineSpec(
+        detector="thorough",
+        algorithm=algorithm,
+        algorithm_options=_options(option or []),
+        quality_gate=True,
+    )
     store = _store()
     user_id = _user_id(store, username)
     with _progress("re-enrolling") as bar:
         task = bar.add_task("reenrol", total=None)
         try:
-            summary = run_reenrol(store, user_id, library, spec=spec, workers=workers,
-                                  progress=lambda done, total: bar.update(task, completed=done,
-                                                                          total=total))
+            summary = run_reenrol(
+                store,
+                user_id,
+                library,
+                spec=spec,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         except (PolicyRefusal, InputError) as exc:
             raise _refused(exc) from None
     _summary(summary, "re-enrolment")

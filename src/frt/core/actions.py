@@ -81,8 +81,18 @@ def action(
     long_text: dict[str, int] | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Declare `fn(ctx, ...)` an action (see the module's docstring)."""
-    spec = Action(id, tuple(roles), touches, key, training, training_cite, guard, reads, system,
-                  tuple(sorted((long_text or {}).items())))
+    spec = Action(
+        id,
+        tuple(roles),
+        touches,
+        key,
+        training,
+        training_cite,
+        guard,
+        reads,
+        system,
+        tuple(sorted((long_text or {}).items())),
+    )
 
     def declare(fn: Callable[P, R]) -> Callable[P, R]:
         if id in ACTIONS and ACTIONS[id] != spec:
@@ -107,8 +117,9 @@ def _run(spec: Action, ctx: Ctx, arguments: dict[str, Any], call: Callable[[], R
     role = None
     try:
         if ctx.user is not None:  # a person's input: text that is text, numbers a column holds
-            check_arguments({k: v for k, v in arguments.items() if not isinstance(v, Ctx)},
-                            dict(spec.long_text))
+            check_arguments(
+                {k: v for k, v in arguments.items() if not isinstance(v, Ctx)}, dict(spec.long_text)
+            )
         role = _may(spec, ctx, arguments)
         frame = Frame(spec.id, role, _key(spec, arguments))
         ctx.frames.append(frame)
@@ -123,8 +134,15 @@ def _run(spec: Action, ctx: Ctx, arguments: dict[str, Any], call: Callable[[], R
     object_id = frame.object_id or (None if spec.key else _id_of(result))
     detail = dict(frame.detail, read=True) if spec.reads else frame.detail
     actor = ctx.actor_as(role)
-    record(ctx.session, actor, spec.id, object_type=spec.touches, object_id=object_id,
-           outcome=Outcome.OK, detail=detail)
+    record(
+        ctx.session,
+        actor,
+        spec.id,
+        object_type=spec.touches,
+        object_id=object_id,
+        outcome=Outcome.OK,
+        detail=detail,
+    )
     return result
 
 
@@ -143,8 +161,9 @@ def _may(spec: Action, ctx: Ctx, arguments: dict[str, Any]) -> str:
 
         kind = TrainingKind(spec.training)
         expires = ctx.user.training_expiries().get(kind.value)
-        require(training_in_date(kind.value, kind.label, expires, ctx.now.date(),
-                                 spec.training_cite))
+        require(
+            training_in_date(kind.value, kind.label, expires, ctx.now.date(), spec.training_cite)
+        )
     if spec.guard is not None:
         require(spec.guard(ctx, arguments))
     return (role or _any_role(ctx.user)).value
@@ -193,15 +212,23 @@ def acting(
                 user = session.get(User, user_id)
                 if user is None or user.disabled:
                     raise InputError("unknown or disabled user")
-            yield Ctx(session, user, profile, store.cipher, now or utcnow(), component,
-                      store.services or Services())
+            yield Ctx(
+                session,
+                user,
+                profile,
+                store.cipher,
+                now or utcnow(),
+                component,
+                store.services or Services(),
+            )
     except (PolicyRefusal, InputError) as exc:
         record_refusal(store, user_id, component, exc)
         raise
 
 
-def record_refusal(store, user_id: str | None, component: str,
-                   exc: PolicyRefusal | InputError) -> None:
+def record_refusal(
+    store, user_id: str | None, component: str, exc: PolicyRefusal | InputError
+) -> None:
     """The refusal in the audit log, once, in its own transaction (it outlives the rollback)."""
     if exc.recorded:
         return
@@ -212,14 +239,21 @@ def record_refusal(store, user_id: str | None, component: str,
     role = exc.role or ("user" if user_id else component)
     actor = Actor(user_id, role) if user_id else Actor.system(component)
     with store.session() as session:
-        record(session, actor, exc.action or "unit",
-               outcome=Outcome.REFUSED, detail=detail)
+        record(session, actor, exc.action or "unit", outcome=Outcome.REFUSED, detail=detail)
     exc.recorded = True
 
 
-def perform(store, who: User | str | None, fn: Callable[..., R], /, *args: Any,
-            profile: Profile | None = None, now: datetime | None = None,
-            component: str = "system", **kwargs: Any) -> R:
+def perform(
+    store,
+    who: User | str | None,
+    fn: Callable[..., R],
+    /,
+    *args: Any,
+    profile: Profile | None = None,
+    now: datetime | None = None,
+    component: str = "system",
+    **kwargs: Any,
+) -> R:
     """`fn(ctx, *args, **kwargs)` in a unit of work of its own; returns what it returns."""
     with acting(store, who, profile=profile, now=now, component=component) as ctx:
         return fn(ctx, *args, **kwargs)

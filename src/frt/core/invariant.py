@@ -73,8 +73,11 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 def _changed_columns(obj) -> set[str]:
     """The columns of `obj` this flush changed, bookkeeping columns left out."""
     table = obj.__table__.name
-    return {attr.key for attr in inspect(obj).attrs
-            if attr.history.has_changes() and (table, attr.key) not in EXEMPT_COLUMNS}
+    return {
+        attr.key
+        for attr in inspect(obj).attrs
+        if attr.history.has_changes() and (table, attr.key) not in EXEMPT_COLUMNS
+    }
 
 
 def _on_execute(state: ORMExecuteState) -> None:

@@ -58,12 +58,18 @@ def _check(field: str, value: Any, limit: int, depth: int) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > MAX_INTEGER:
-            require_input(Decision.refuse(f"{field.replace('_', ' ')} is too large a number",
-                                          BOUNDS, "INPUT-NUMBER"))
+            require_input(
+                Decision.refuse(
+                    f"{field.replace('_', ' ')} is too large a number", BOUNDS, "INPUT-NUMBER"
+                )
+            )
     elif isinstance(value, float):
         if not math.isfinite(value):
-            require_input(Decision.refuse(f"{field.replace('_', ' ')} must be a finite number",
-                                          BOUNDS, "INPUT-NUMBER"))
+            require_input(
+                Decision.refuse(
+                    f"{field.replace('_', ' ')} must be a finite number", BOUNDS, "INPUT-NUMBER"
+                )
+            )
     elif isinstance(value, Mapping):
         for key, item in value.items():
             _check(field, key, MAX_TEXT_CHARS, depth + 1)

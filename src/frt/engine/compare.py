@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
 def ensure_compatible(kind: tuple[str, str], other: tuple[str, str]) -> None:
     if kind != other:
         raise IncompatibleTemplates(
@@ -69,10 +70,19 @@ class Candidate:
 class Gallery:
     """An in-memory, exactly searched set of templates (a watchlist or an image library)."""
 
-    def __init__(self, ids: Sequence[str], matrix: np.ndarray, algorithm: str, version: str,
-                 cohort: "Cohort | None" = None):
-        matrix = unit(np.atleast_2d(np.asarray(matrix, dtype=np.float32))) if len(ids) else \
-            np.zeros((0, matrix.shape[1] if np.ndim(matrix) == 2 else 0), np.float32)
+    def __init__(
+        self,
+        ids: Sequence[str],
+        matrix: np.ndarray,
+        algorithm: str,
+        version: str,
+        cohort: "Cohort | None" = None,
+    ):
+        matrix = (
+            unit(np.atleast_2d(np.asarray(matrix, dtype=np.float32)))
+            if len(ids)
+            else np.zeros((0, matrix.shape[1] if np.ndim(matrix) == 2 else 0), np.float32)
+        )
         if len(ids) != matrix.shape[0]:
             raise ValueError("one id per template row is needed")
         self.ids = list(ids)
@@ -85,8 +95,13 @@ class Gallery:
             self._stats = cohort.stats(self.matrix)
 
     @classmethod
-    def from_templates(cls, ids: Sequence[str], templates: Sequence[Template],
-                       cohort: "Cohort | None" = None, **kwargs) -> "Gallery":
+    def from_templates(
+        cls,
+        ids: Sequence[str],
+        templates: Sequence[Template],
+        cohort: "Cohort | None" = None,
+        **kwargs,
+    ) -> "Gallery":
         if not templates:
             raise ValueError("a gallery needs at least one template")
         kind = templates[0].kind
@@ -122,8 +137,10 @@ class Gallery:
         cos_all = self.matrix @ q
         idx = _top_indices(cos_all, k)
         cos = cos_all[idx]
-        return [Candidate(self.ids[i], float(cosine_to_score(c)), r + 1)
-                for r, (i, c) in enumerate(zip(idx, cos))]
+        return [
+            Candidate(self.ids[i], float(cosine_to_score(c)), r + 1)
+            for r, (i, c) in enumerate(zip(idx, cos))
+        ]
 
     def _top(self, scores: np.ndarray, k: int) -> list[Candidate]:
         idx = _top_indices(scores, k)

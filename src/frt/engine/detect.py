@@ -107,8 +107,10 @@ def _finish(rgb, found, max_faces: int, name: str) -> list[Face]:
     if len(boxes) > max_faces:
         logger.info("%d faces found; keeping the largest %d", len(boxes), max_faces)
         boxes = boxes[:max_faces]
-    return [Face(*box, confidence=conf, landmarks=landmarks_5(rgb, box), detector=name)
-            for box, conf in boxes]
+    return [
+        Face(*box, confidence=conf, landmarks=landmarks_5(rgb, box), detector=name)
+        for box, conf in boxes
+    ]
 
 
 class HogDetector:
@@ -116,8 +118,14 @@ class HogDetector:
 
     name = DetectorName.HOG.value
 
-    def __init__(self, upsample: int = 0, scale: float = 1.0, max_faces: int = MAX_FACES,
-                 min_confidence: float = 0.0, max_pixels: int = HOG_MAX_PIXELS):
+    def __init__(
+        self,
+        upsample: int = 0,
+        scale: float = 1.0,
+        max_faces: int = MAX_FACES,
+        min_confidence: float = 0.0,
+        max_pixels: int = HOG_MAX_PIXELS,
+    ):
         self.upsample, self.scale, self.max_faces = upsample, scale, max_faces
         self.min_confidence, self.max_pixels = min_confidence, max_pixels
 
@@ -127,8 +135,18 @@ class HogDetector:
         small = _resize(rgb, scale)
         rects, scores, _ = models.hog_detector().run(small, self.upsample, self.min_confidence)
         s = 1.0 / scale
-        found = [((round(r.left() * s), round(r.top() * s), round((r.right() + 1) * s),
-                   round((r.bottom() + 1) * s)), c) for r, c in zip(rects, scores)]
+        found = [
+            (
+                (
+                    round(r.left() * s),
+                    round(r.top() * s),
+                    round((r.right() + 1) * s),
+                    round((r.bottom() + 1) * s),
+                ),
+                c,
+            )
+            for r, c in zip(rects, scores)
+        ]
         return _finish(rgb, found, self.max_faces, self.name)
 
 
@@ -137,8 +155,13 @@ class CnnDetector:
 
     name = DetectorName.CNN.value
 
-    def __init__(self, upsample: int = 0, max_faces: int = MAX_FACES, min_confidence: float = 0.0,
-                 max_pixels: int = CNN_MAX_PIXELS):
+    def __init__(
+        self,
+        upsample: int = 0,
+        max_faces: int = MAX_FACES,
+        min_confidence: float = 0.0,
+        max_pixels: int = CNN_MAX_PIXELS,
+    ):
         self.upsample, self.max_faces, self.min_confidence = upsample, max_faces, min_confidence
         self.max_pixels = max_pixels
 
@@ -150,9 +173,19 @@ class CnnDetector:
         with _CNN_LOCK:
             dets = models.cnn_detector()(small, self.upsample)
         s = 1.0 / scale
-        found = [((round(d.rect.left() * s), round(d.rect.top() * s),
-                   round((d.rect.right() + 1) * s), round((d.rect.bottom() + 1) * s)),
-                  d.confidence) for d in dets if d.confidence >= self.min_confidence]
+        found = [
+            (
+                (
+                    round(d.rect.left() * s),
+                    round(d.rect.top() * s),
+                    round((d.rect.right() + 1) * s),
+                    round((d.rect.bottom() + 1) * s),
+                ),
+                d.confidence,
+            )
+            for d in dets
+            if d.confidence >= self.min_confidence
+        ]
         return _finish(rgb, found, self.max_faces, self.name)
 
 

@@ -72,9 +72,10 @@ def _sessions():
     opts.intra_op_num_threads = 1  # one worker process per core already
     opts.inter_op_num_threads = 1
     folder = model_dir()
-    return tuple(ort.InferenceSession(str(folder / f"{n}.onnx"), opts,
-                                      providers=["CPUExecutionProvider"])
-                 for n in ("pnet", "rnet", "onet"))
+    return tuple(
+        ort.InferenceSession(str(folder / f"{n}.onnx"), opts, providers=["CPUExecutionProvider"])
+        for n in ("pnet", "rnet", "onet")
+    )
 
 
 def warm_up() -> None:
@@ -86,8 +87,9 @@ def _normalise(rgb: np.ndarray) -> np.ndarray:
     return (rgb.astype(np.float32) - 127.5) * 0.0078125
 
 
-def detect_boxes(rgb: np.ndarray, min_face_px: float,
-                 thresholds=STAGE_THRESHOLDS) -> tuple[np.ndarray, np.ndarray]:
+def detect_boxes(
+    rgb: np.ndarray, min_face_px: float, thresholds=STAGE_THRESHOLDS
+) -> tuple[np.ndarray, np.ndarray]:
     """MTCNN on an RGB image: (N x 5 boxes [x0, y0, x1, y1, score], N x 5 x 2 points: eye
     centres, nose tip, mouth corners), faces from about `min_face_px` wide upwards."""
     boxes = _stage1(rgb, max(12.0, float(min_face_px)), thresholds[0])
@@ -173,8 +175,9 @@ def _onet(rgb: np.ndarray, boxes: np.ndarray):
     return prob[:, 1], _regress(b, reg), points
 
 
-def refine(rgb: np.ndarray, hog_boxes, threshold: float = STAGE_THRESHOLDS[2],
-           passes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def refine(
+    rgb: np.ndarray, hog_boxes, threshold: float = STAGE_THRESHOLDS[2], passes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """Follow known faces without searching: O-Net alone on each face's last box (HOG-like,
     from `to_hog_box`), twice so the box settles on where the face is now. Returns, per input
     box, the face box [x0, y0, x1, y1, score] (score 0 where the face is no longer there)."""
@@ -200,7 +203,7 @@ def _patches(rgb: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
         patch = np.zeros((bh, bw, 3), np.uint8)
         sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x1 + 1), min(h, y1 + 1)
         if sx1 > sx0 and sy1 > sy0:
-            patch[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
+            patch[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
         out[k] = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(_normalise(out).transpose(0, 2, 1, 3))
 
@@ -269,8 +272,12 @@ class MtcnnDetector:
 
     name = NAME
 
-    def __init__(self, min_face_px: float = 40.0, max_faces: int = MAX_FACES,
-                 min_confidence: float = STAGE_THRESHOLDS[2]):
+    def __init__(
+        self,
+        min_face_px: float = 40.0,
+        max_faces: int = MAX_FACES,
+        min_confidence: float = STAGE_THRESHOLDS[2],
+    ):
         self.min_face_px, self.max_faces = min_face_px, max_faces
         self.thresholds = (STAGE_THRESHOLDS[0], STAGE_THRESHOLDS[1], min_confidence)
 
@@ -285,8 +292,10 @@ class MtcnnDetector:
             if x1 - x0 >= 8 and y1 - y0 >= 8:
                 faces.append(((x0, y0, x1, y1), float(b[4])))
         faces.sort(key=lambda f: (f[0][2] - f[0][0]) * (f[0][3] - f[0][1]), reverse=True)
-        return [Face(*box, confidence=c, landmarks=landmarks_5(rgb, box), detector=self.name)
-                for box, c in faces[:self.max_faces]]
+        return [
+            Face(*box, confidence=c, landmarks=landmarks_5(rgb, box), detector=self.name)
+            for box, c in faces[: self.max_faces]
+        ]
 
 
 register_detector(NAME, MtcnnDetector)

@@ -38,18 +38,38 @@ def _ares(n: int) -> list:
 
 
 def _ares_down(n: int) -> list:
-    return [("tag", 1), *_block(n, 2), ("tag", 2), ("skip", 1), ("avg_pool", 2, 2),
-            ("add_prev", 2), ("relu",)]
+    return [
+        ("tag", 1),
+        *_block(n, 2),
+        ("tag", 2),
+        ("skip", 1),
+        ("avg_pool", 2, 2),
+        ("add_prev", 2),
+        ("relu",),
+    ]
 
 
 LAYERS = [
-    ("con", 32, 7, 2), ("affine",), ("relu",), ("max_pool", 3, 2),
-    *_ares(32), *_ares(32), *_ares(32),
-    *_ares_down(64), *_ares(64), *_ares(64), *_ares(64),
-    *_ares_down(128), *_ares(128), *_ares(128),
-    *_ares_down(256), *_ares(256), *_ares(256),
+    ("con", 32, 7, 2),
+    ("affine",),
+    ("relu",),
+    ("max_pool", 3, 2),
+    *_ares(32),
+    *_ares(32),
+    *_ares(32),
+    *_ares_down(64),
+    *_ares(64),
+    *_ares(64),
+    *_ares(64),
+    *_ares_down(128),
+    *_ares(128),
+    *_ares(128),
     *_ares_down(256),
-    ("avg_pool_everything",), ("fc_no_bias", 128),
+    *_ares(256),
+    *_ares(256),
+    *_ares_down(256),
+    ("avg_pool_everything",),
+    ("fc_no_bias", 128),
 ]
 
 
@@ -59,7 +79,7 @@ class _Reader:
         self.data, self.pos = data, 0
 
     def _take(self, n: int) -> bytes:
-        chunk = self.data[self.pos:self.pos + n]
+        chunk = self.data[self.pos : self.pos + n]
         if len(chunk) != n:
             raise ValueError("truncated dlib model file")
         self.pos += n
@@ -118,11 +138,13 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
         use_bias = r.bool() if version in ("con_5", "con_6") else True
         if version == "con_6" and r.bool():
             raise ValueError("con_ with fused relu is not supported")
-        _check((num_filters, nr, nc, sy, sx) == (layer[1], layer[2], layer[2], layer[3], layer[3]),
-               f"unexpected convolution {num_filters}x{nr}x{nc}/{sy} for {layer}")
+        _check(
+            (num_filters, nr, nc, sy, sx) == (layer[1], layer[2], layer[2], layer[3], layer[3]),
+            f"unexpected convolution {num_filters}x{nr}x{nc}/{sy} for {layer}",
+        )
         w_size = int(np.prod(filters))
         w = params[:w_size].reshape(filters)  # (out, in, nr, nc) == ONNX OIHW
-        b = params[w_size:w_size + num_filters] if use_bias else np.zeros(num_filters, np.float32)
+        b = params[w_size : w_size + num_filters] if use_bias else np.zeros(num_filters, np.float32)
         return {"w": w, "b": b, "stride": sy, "pad": (py, px)}
     if kind == "affine":
         version = r.expect("affine_", "affine_2")  # the file has no bn_con2 left to fold
@@ -134,7 +156,7 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
         k = int(np.prod(gamma))
         if disabled:
             return {"g": None, "b": None}
-        return {"g": params[:k].copy(), "b": params[k:2 * k].copy()}
+        return {"g": params[:k].copy(), "b": params[k : 2 * k].copy()}
     if kind == "relu":
         if r.expect("relu_", "relu_2") == "relu_2" and r.bool():
             return {"disabled": True}
@@ -142,9 +164,13 @@ def _read_details(r: _Reader, layer: tuple) -> dict:
     if kind in ("max_pool", "avg_pool", "avg_pool_everything"):
         r.expect("max_pool_2" if kind == "max_pool" else "avg_pool_2")
         nr, nc, sy, sx, py, px = (r.int() for _ in range(6))
-        expected = (0, 0, 1, 1) if kind == "avg_pool_everything" else (layer[1],) * 2 + (layer[2],) * 2
-        _check((nr, nc, sy, sx) == expected and (py, px) == (0, 0),
-               f"unexpected {kind} {nr}x{nc}/{sy} padding {py},{px}")
+        expected = (
+            (0, 0, 1, 1) if kind == "avg_pool_everything" else (layer[1],) * 2 + (layer[2],) * 2
+        )
+        _check(
+            (nr, nc, sy, sx) == expected and (py, px) == (0, 0),
+            f"unexpected {kind} {nr}x{nc}/{sy} padding {py},{px}",
+        )
         return {}
     if kind == "add_prev":
         r.expect("add_prev_")
@@ -231,8 +257,13 @@ def build_onnx(data: bytes) -> bytes:
                 g = nxt[1]["g"]
                 w, b = w * g[:, None, None, None], b * g + nxt[1]["b"]
             (py, px), s, k = d["pad"], d["stride"], w.shape[2]
-            x = node("Conv", [x, const(f"w{i}", w), const(f"b{i}", b)], kernel_shape=[k, k],
-                     strides=[s, s], pads=[py, px, py, px])
+            x = node(
+                "Conv",
+                [x, const(f"w{i}", w), const(f"b{i}", b)],
+                kernel_shape=[k, k],
+                strides=[s, s],
+                pads=[py, px, py, px],
+            )
             shape = (w.shape[0], 1 + (shape[1] + 2 * py - k) // s, 1 + (shape[2] + 2 * px - k) // s)
         elif kind == "affine":
             _check(layers[i - 1][0][0] == "con" or d["g"] is None, "an affine not after a conv")
@@ -240,8 +271,12 @@ def build_onnx(data: bytes) -> bytes:
             x = x if d["disabled"] else node("Relu", [x])
         elif kind in ("max_pool", "avg_pool"):
             k, s = layer[1], layer[2]
-            x = node("MaxPool" if kind == "max_pool" else "AveragePool", [x],
-                     kernel_shape=[k, k], strides=[s, s])
+            x = node(
+                "MaxPool" if kind == "max_pool" else "AveragePool",
+                [x],
+                kernel_shape=[k, k],
+                strides=[s, s],
+            )
             shape = (shape[0], 1 + (shape[1] - k) // s, 1 + (shape[2] - k) // s)
         elif kind == "tag":
             tags[layer[1]] = (x, shape)
@@ -265,9 +300,12 @@ def build_onnx(data: bytes) -> bytes:
             raise AssertionError(kind)
     nodes[-1].output[0] = "descriptors"
     graph = helper.make_graph(
-        nodes, "dlib_face_recognition_resnet_model_v1",
+        nodes,
+        "dlib_face_recognition_resnet_model_v1",
         [helper.make_tensor_value_info("chips", TensorProto.UINT8, ["N", 150, 150, 3])],
-        [helper.make_tensor_value_info("descriptors", TensorProto.FLOAT, ["N", 128])], inits)
+        [helper.make_tensor_value_info("descriptors", TensorProto.FLOAT, ["N", 128])],
+        inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     checker.check_model(model)

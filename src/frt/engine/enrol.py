@@ -41,8 +41,10 @@ class EngineSpec:
     thresholds: QualityThresholds = DEFAULT
 
     def build(self) -> tuple[Detector, TemplateAlgorithm]:
-        return (get_detector(self.detector, **self.detector_options),
-                get_algorithm(self.algorithm, **self.algorithm_options))
+        return (
+            get_detector(self.detector, **self.detector_options),
+            get_algorithm(self.algorithm, **self.algorithm_options),
+        )
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,14 @@ class Enrolment:
     faces_found: int = 0
 
 
-def template_image(rgb: np.ndarray, detector: Detector, algorithm: TemplateAlgorithm,
-                   key: str = "", quality_gate: bool = False,
-                   thresholds: QualityThresholds = DEFAULT) -> Enrolment:
+def template_image(
+    rgb: np.ndarray,
+    detector: Detector,
+    algorithm: TemplateAlgorithm,
+    key: str = "",
+    quality_gate: bool = False,
+    thresholds: QualityThresholds = DEFAULT,
+) -> Enrolment:
     """Template the largest face of `rgb` (an enrolment photo shows one person)."""
     faces = detector.detect(rgb)
     if not faces:
@@ -70,8 +77,9 @@ def template_image(rgb: np.ndarray, detector: Detector, algorithm: TemplateAlgor
     return Enrolment(key, template, None, face, quality, len(faces))
 
 
-def template_source(source: Source, detector: Detector, algorithm: TemplateAlgorithm,
-                    key: str = "", **kwargs) -> Enrolment:
+def template_source(
+    source: Source, detector: Detector, algorithm: TemplateAlgorithm, key: str = "", **kwargs
+) -> Enrolment:
     """Decode then template; any engine error becomes the enrolment's reason."""
     try:
         rgb = decode_image(source) if isinstance(source, bytes) else load_image(source)
@@ -94,16 +102,26 @@ def _work(item: tuple[str, Source]) -> Enrolment:
     assert _worker is not None, "the worker process was not initialised"
     detector, algorithm, spec = _worker
     key, source = item
-    return template_source(source, detector, algorithm, key=key,
-                           quality_gate=spec.quality_gate, thresholds=spec.thresholds)
+    return template_source(
+        source,
+        detector,
+        algorithm,
+        key=key,
+        quality_gate=spec.quality_gate,
+        thresholds=spec.thresholds,
+    )
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def template_many(items: Iterable[tuple[str, Source]], spec: EngineSpec = EngineSpec(),
-                  workers: int | None = None, chunksize: int = 4) -> Iterator[Enrolment]:
+def template_many(
+    items: Iterable[tuple[str, Source]],
+    spec: EngineSpec = EngineSpec(),
+    workers: int | None = None,
+    chunksize: int = 4,
+) -> Iterator[Enrolment]:
     """Template (key, path-or-bytes) items on `workers` processes; results in input order."""
     workers = workers or default_workers()
     if workers == 1:
@@ -115,13 +133,15 @@ def template_many(items: Iterable[tuple[str, Source]], spec: EngineSpec = Engine
 
     # spawn, not fork: a forked child would inherit the parent's threads and locks.
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(spec,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(spec,)
+    ) as pool:
         yield from pool.map(_work, items, chunksize=chunksize)
 
 
-def reenrol(originals: Iterable[tuple[str, Source]], spec: EngineSpec,
-            workers: int | None = None) -> list[Enrolment]:
+def reenrol(
+    originals: Iterable[tuple[str, Source]], spec: EngineSpec, workers: int | None = None
+) -> list[Enrolment]:
     """New templates from the original images for a new algorithm (RFR-03).
 
     Templates are never converted from one algorithm to another: they are made again from the

@@ -60,8 +60,8 @@ from frt.engine.index_shard import ExactShard, IvfShard, order
 
 logger = logging.getLogger(__name__)
 
-EXACT_UP_TO = 65_536      # shards up to this size stay exact (bench/RESULTS.md: switch-over)
-SHARD_SIZE = 1_000_000    # templates a shard holds before the next one is opened
+EXACT_UP_TO = 65_536  # shards up to this size stay exact (bench/RESULTS.md: switch-over)
+SHARD_SIZE = 1_000_000  # templates a shard holds before the next one is opened
 MAGIC = b"FRTINDEX"
 FORMAT = 1
 Result = list[tuple[int, float]]
@@ -91,8 +91,13 @@ class TemplateIndex:
     def describe(self) -> dict:
         """What the index is made of: its size and each shard's kind and size."""
         with self._lock:
-            return {"algorithm": self.algorithm, "version": self.version, "dim": self.dim,
-                    "templates": len(self), "shards": [_shard_header(s) for s in self._shards]}
+            return {
+                "algorithm": self.algorithm,
+                "version": self.version,
+                "dim": self.dim,
+                "templates": len(self),
+                "shards": [_shard_header(s) for s in self._shards],
+            }
 
     # ------------------------------------------------------------------ enrolment, retention
     def add(self, ids, vectors) -> None:
@@ -100,8 +105,9 @@ class TemplateIndex:
         vectors = self._vectors(vectors, "templates")
         ids = _ids(ids)
         if len(ids) != len(vectors):
-            raise IndexInputError(f"one id per template is needed: {len(ids)} ids for "
-                                  f"{len(vectors)} templates")
+            raise IndexInputError(
+                f"one id per template is needed: {len(ids)} ids for {len(vectors)} templates"
+            )
         unique, counts = np.unique(ids, return_counts=True)
         if len(unique) != len(ids):
             raise IndexInputError(f"ids repeated in one call: {unique[counts > 1][:10].tolist()}")
@@ -126,8 +132,9 @@ class TemplateIndex:
         ids = _ids(ids)
         with self._lock:
             removed = sum(shard.remove(ids) for shard in self._shards)
-            self._shards = [s for i, s in enumerate(self._shards)
-                            if len(s) or i == len(self._shards) - 1]
+            self._shards = [
+                s for i, s in enumerate(self._shards) if len(s) or i == len(self._shards) - 1
+            ]
             return removed
 
     def __contains__(self, template_id: int) -> bool:
@@ -169,7 +176,8 @@ class TemplateIndex:
                 if t.kind != self.kind:
                     raise IncompatibleTemplates(
                         f"templates of {t.algorithm} {t.version} cannot be compared with "
-                        f"{self.algorithm} {self.version}")
+                        f"{self.algorithm} {self.version}"
+                    )
             data = np.stack([np.asarray(t.vector) for t in data])
         try:
             v = np.asarray(data, dtype=np.float32)
@@ -178,16 +186,21 @@ class TemplateIndex:
         if v.ndim == 1 and single_ok:
             v = v[None]
         if v.ndim != 2 or v.shape[1] != self.dim:
-            raise IndexInputError(f"{what} must have shape (n, {self.dim}) for this index "
-                                  f"({self.algorithm} {self.version}); got {v.shape}")
+            raise IndexInputError(
+                f"{what} must have shape (n, {self.dim}) for this index "
+                f"({self.algorithm} {self.version}); got {v.shape}"
+            )
         bad = ~np.isfinite(v).all(axis=1)
         if bad.any():
-            raise IndexInputError(f"{what} hold NaN or infinite values (rows "
-                                  f"{np.flatnonzero(bad)[:10].tolist()})")
+            raise IndexInputError(
+                f"{what} hold NaN or infinite values (rows {np.flatnonzero(bad)[:10].tolist()})"
+            )
         zero = np.linalg.norm(v, axis=1) < 1e-6
         if zero.any():
-            raise IndexInputError(f"{what} of length zero have no direction to compare (rows "
-                                  f"{np.flatnonzero(zero)[:10].tolist()})")
+            raise IndexInputError(
+                f"{what} of length zero have no direction to compare (rows "
+                f"{np.flatnonzero(zero)[:10].tolist()})"
+            )
         return np.ascontiguousarray(unit(v))
 
     # ------------------------------------------------------------------ persistence
@@ -240,8 +253,9 @@ def search_libraries(indexes: Sequence[TemplateIndex], probes, k: int) -> list[R
         return []
     for ix in indexes[1:]:
         if ix.kind != indexes[0].kind or ix.dim != indexes[0].dim:
-            raise IncompatibleTemplates(f"libraries of {ix.kind} and {indexes[0].kind} cannot be "
-                                        "searched together")
+            raise IncompatibleTemplates(
+                f"libraries of {ix.kind} and {indexes[0].kind} cannot be searched together"
+            )
     per_library = [ix.search(probes, k) for ix in indexes]
     return [merge_results([r[i] for r in per_library], k) for i in range(len(per_library[0]))]
 
@@ -252,8 +266,10 @@ def merge_results(results: Iterable[Result], k: int) -> Result:
     pairs = [p for r in results for p in r]
     ids = np.array([p[0] for p in pairs], dtype=np.int64)
     if len(np.unique(ids)) != len(ids):
-        raise IndexInputError("the same id was returned by two libraries: ids must be unique "
-                              "across libraries searched together")
+        raise IndexInputError(
+            "the same id was returned by two libraries: ids must be unique "
+            "across libraries searched together"
+        )
     scores = np.array([p[1] for p in pairs], dtype=np.float64)
     ids, scores = order(ids, scores, k)
     return [(int(a), float(b)) for a, b in zip(ids, scores)]
@@ -269,8 +285,9 @@ def _add_to(shard, ids: np.ndarray, vectors: np.ndarray):
         ivf.add(all_ids, all_vectors)
         shard.remove(shard.ids)  # overwrites the float32 copies
         all_vectors.fill(0.0)
-        logger.info("index shard of %d templates now searched by IVF (%d cells)", len(ivf),
-                    ivf.index.nlist)
+        logger.info(
+            "index shard of %d templates now searched by IVF (%d cells)", len(ivf), ivf.index.nlist
+        )
         return ivf
     shard.add(ids, vectors)
     return shard
@@ -315,8 +332,11 @@ def _pool() -> ThreadPoolExecutor:
         if _POOL is not None:
             return _POOL
         # One shard per core, each on one faiss thread (an OpenMP setting is per thread).
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="index",
-                                   initializer=_one_faiss_thread)
+        _POOL = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 2,
+            thread_name_prefix="index",
+            initializer=_one_faiss_thread,
+        )
         return _POOL
 
 
@@ -370,8 +390,14 @@ def _shard_header(shard) -> dict:
     if shard.mode == "exact":
         return {"mode": "exact", "templates": len(shard)}
     ix = shard.index
-    return {"mode": "ivf", "templates": len(shard), "nlist": int(ix.nlist),
-            "nprobe": int(ix.nprobe), "code_size": int(ix.code_size), "codes": "fp16-residual"}
+    return {
+        "mode": "ivf",
+        "templates": len(shard),
+        "nlist": int(ix.nlist),
+        "nprobe": int(ix.nprobe),
+        "code_size": int(ix.code_size),
+        "codes": "fp16-residual",
+    }
 
 
 def _write_shard(out: _Hashing, shard) -> None:

@@ -64,13 +64,29 @@ class UniformLibrary:
         return q, mated
 
 
-def run(templates: int, probes: int = 200, k: int = 50, seed: int = 0,
-        exact_up_to: int = 2_000_000, distribution: str = "face", persist: bool = True,
-        progress=print) -> dict:
-    lib = (SyntheticLibrary(templates, seed=seed) if distribution == "face"
-           else UniformLibrary(templates, seed=seed))
-    out: dict = {"templates": templates, "k": k, "probes": probes, "distribution": distribution,
-                 "machine": machine(), "load_start": _load()}
+def run(
+    templates: int,
+    probes: int = 200,
+    k: int = 50,
+    seed: int = 0,
+    exact_up_to: int = 2_000_000,
+    distribution: str = "face",
+    persist: bool = True,
+    progress=print,
+) -> dict:
+    lib = (
+        SyntheticLibrary(templates, seed=seed)
+        if distribution == "face"
+        else UniformLibrary(templates, seed=seed)
+    )
+    out: dict = {
+        "templates": templates,
+        "k": k,
+        "probes": probes,
+        "distribution": distribution,
+        "machine": machine(),
+        "load_start": _load(),
+    }
     queries, mated = lib.probes(probes)
     rss_before = _rss_mb()
 
@@ -84,25 +100,34 @@ def run(templates: int, probes: int = 200, k: int = 50, seed: int = 0,
         ids, vectors = lib.chunk_at(c)
         gen_s += time.perf_counter() - t
         for b in range(0, len(ids), 25_000):  # bounded blocks of probes x templates scores
-            best_ids, best_cos = _keep_best(best_ids, best_cos, queries @ vectors[b:b + 25_000].T,
-                                            ids[b:b + 25_000], k)
+            best_ids, best_cos = _keep_best(
+                best_ids, best_cos, queries @ vectors[b : b + 25_000].T, ids[b : b + 25_000], k
+            )
         t = time.perf_counter()
         index.add(ids, vectors)
         build_s += time.perf_counter() - t
         del vectors
         if c % 8 == 7:
-            progress(f"  {min((c + 1) * lib.chunk, templates):,} templates added, "
-                     f"build {build_s:.0f} s")
-    out.update(build_s=round(build_s, 1), generate_s=round(gen_s, 1),
-               shards=index.describe()["shards"], index_mb=round(index_bytes(index) / 2**20, 1),
-               rss_index_mb=round(_rss_mb() - rss_before, 1))
+            progress(
+                f"  {min((c + 1) * lib.chunk, templates):,} templates added, build {build_s:.0f} s"
+            )
+    out.update(
+        build_s=round(build_s, 1),
+        generate_s=round(gen_s, 1),
+        shards=index.describe()["shards"],
+        index_mb=round(index_bytes(index) / 2**20, 1),
+        rss_index_mb=round(_rss_mb() - rss_before, 1),
+    )
 
     # Recall of the exact float32 top-k, and latency.
     found = index.search(queries, k)
     hits = np.array([len(set(best_ids[i]) & {a for a, _ in found[i]}) / k for i in range(probes)])
-    out.update(recall_at_50=round(float(hits.mean()), 4), recall_min=round(float(hits.min()), 3),
-               recall_mated=round(float(hits[mated].mean()), 4),
-               recall_nonmated=round(float(hits[~mated].mean()), 4))
+    out.update(
+        recall_at_50=round(float(hits.mean()), 4),
+        recall_min=round(float(hits.min()), 3),
+        recall_mated=round(float(hits[mated].mean()), 4),
+        recall_nonmated=round(float(hits[~mated].mean()), 4),
+    )
     gc.collect()
     out["memory_mb"] = round(_peak_rss_mb(), 1)  # before anything exact is loaded
     out.update(_latency(index, queries, k, lib if templates <= exact_up_to else None))
@@ -163,13 +188,15 @@ def _latency(index: TemplateIndex, queries: np.ndarray, k: int, lib) -> dict:
     med = statistics.median(times)
     out = {"median_ms": round(med, 3), "p95_ms": round(float(np.percentile(times, 95)), 3)}
     if exact:
-        out.update(exact_median_ms=round(statistics.median(exact), 3),
-                   exact_p95_ms=round(float(np.percentile(exact, 95)), 3),
-                   exact_over_index=round(statistics.median(exact) / med, 2),
-                   exact_one_core_median_ms=round(statistics.median(one_core), 3),
-                   exact_one_core_p95_ms=round(float(np.percentile(one_core, 95)), 3),
-                   exact_one_core_over_index=round(statistics.median(one_core) / med, 2),
-                   exact_memory_mb=round(len(gallery) * gallery.matrix.shape[1] * 4 / 2**20, 1))
+        out.update(
+            exact_median_ms=round(statistics.median(exact), 3),
+            exact_p95_ms=round(float(np.percentile(exact, 95)), 3),
+            exact_over_index=round(statistics.median(exact) / med, 2),
+            exact_one_core_median_ms=round(statistics.median(one_core), 3),
+            exact_one_core_p95_ms=round(float(np.percentile(one_core, 95)), 3),
+            exact_one_core_over_index=round(statistics.median(one_core) / med, 2),
+            exact_memory_mb=round(len(gallery) * gallery.matrix.shape[1] * 4 / 2**20, 1),
+        )
     return out
 
 
@@ -189,9 +216,12 @@ def _enrolment_and_retention(index: TemplateIndex, queries: np.ndarray, k: int, 
     remove_s = time.perf_counter() - t
     after = index.search(queries, k)
     returned = set(gone.tolist()) & {a for r in after for a, _ in r}
-    return {"append_one_median_ms": round(statistics.median(times), 2),
-            "removed": removed, "remove_s": round(remove_s, 2),
-            "removed_ever_returned": len(returned)}
+    return {
+        "append_one_median_ms": round(statistics.median(times), 2),
+        "removed": removed,
+        "remove_s": round(remove_s, 2),
+        "removed_ever_returned": len(returned),
+    }
 
 
 def _sealed_round_trip(held: list[TemplateIndex], queries: np.ndarray, k: int) -> dict:
@@ -218,10 +248,14 @@ def _sealed_round_trip(held: list[TemplateIndex], queries: np.ndarray, k: int) -
         t = time.perf_counter()
         loaded = TemplateIndex.read_from(_Decrypting(f, dec))
         open_s = time.perf_counter() - t
-    return {"sealed_mb": round(size / 2**20, 1), "seal_s": round(seal_s, 1),
-            "open_s": round(open_s, 1), "rss_before_mb": round(rss_sealed, 1),
-            "rss_reopened_mb": round(_rss_mb(), 1),
-            "reopened_identical": loaded.search(queries[:20], k) == expected}
+    return {
+        "sealed_mb": round(size / 2**20, 1),
+        "seal_s": round(seal_s, 1),
+        "open_s": round(open_s, 1),
+        "rss_before_mb": round(rss_sealed, 1),
+        "rss_reopened_mb": round(_rss_mb(), 1),
+        "reopened_identical": loaded.search(queries[:20], k) == expected,
+    }
 
 
 class _Through:
@@ -272,10 +306,16 @@ def machine() -> dict:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "faiss": faiss.__version__, "faiss_threads": faiss.omp_get_max_threads(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "faiss": faiss.__version__,
+        "faiss_threads": faiss.omp_get_max_threads(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def _load() -> list[float]:
@@ -311,8 +351,9 @@ def switch_over(sizes: list[int], probes: int = 200, k: int = 50, seed: int = 0)
         build = time.perf_counter() - t
         truth = exact.search(queries, k)
         found = ivf.search(queries, k)
-        recall = np.mean([len(set(a[0].tolist()) & set(b[0].tolist())) / k
-                          for a, b in zip(truth, found)])
+        recall = np.mean(
+            [len(set(a[0].tolist()) & set(b[0].tolist())) / k for a, b in zip(truth, found)]
+        )
         te, ti = [], []
         for q in queries[:5]:
             exact.search(q[None], k), ivf.search(q[None], k)
@@ -323,10 +364,17 @@ def switch_over(sizes: list[int], probes: int = 200, k: int = 50, seed: int = 0)
             t = time.perf_counter()
             ivf.search(q[None], k)
             ti.append((time.perf_counter() - t) * 1000)
-        rows.append({"templates": n, "exact_median_ms": round(statistics.median(te), 3),
-                     "ivf_median_ms": round(statistics.median(ti), 3),
-                     "exact_over_ivf": round(statistics.median(te) / statistics.median(ti), 2),
-                     "ivf_recall_at_50": round(float(recall), 4), "ivf_nlist": ivf.index.nlist,
-                     "ivf_nprobe": ivf.index.nprobe, "ivf_build_s": round(build, 1),
-                     "load": _load()})
+        rows.append(
+            {
+                "templates": n,
+                "exact_median_ms": round(statistics.median(te), 3),
+                "ivf_median_ms": round(statistics.median(ti), 3),
+                "exact_over_ivf": round(statistics.median(te) / statistics.median(ti), 2),
+                "ivf_recall_at_50": round(float(recall), 4),
+                "ivf_nlist": ivf.index.nlist,
+                "ivf_nprobe": ivf.index.nprobe,
+                "ivf_build_s": round(build, 1),
+                "load": _load(),
+            }
+        )
     return rows

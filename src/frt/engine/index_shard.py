@@ -21,11 +21,11 @@ from frt.engine.compare import cosine_to_score
 
 logger = logging.getLogger(__name__)
 
-NLIST = 1024          # k-means cells of an IVF shard (bench/RESULTS.md, "RFR search")
-NPROBE = 384          # cells scanned a probe: 3/8 of the shard
-TRAIN_PER_LIST = 64   # k-means sample: at most this many templates a cell
+NLIST = 1024  # k-means cells of an IVF shard (bench/RESULTS.md, "RFR search")
+NPROBE = 384  # cells scanned a probe: 3/8 of the shard
+TRAIN_PER_LIST = 64  # k-means sample: at most this many templates a cell
 MIN_TRAIN_PER_LIST = 39  # faiss's own floor for a sound k-means
-SMALL_BATCH = 8       # fewer probes (or added templates x 512) than this run on one thread
+SMALL_BATCH = 8  # fewer probes (or added templates x 512) than this run on one thread
 
 
 def order(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,8 +40,9 @@ def merge_sorted(sorted_ids: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.insert(sorted_ids, np.searchsorted(sorted_ids, new), new)
 
 
-def _exact_topk(cos: np.ndarray, probes: np.ndarray, matrix: np.ndarray, ids: np.ndarray,
-                k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _exact_topk(
+    cos: np.ndarray, probes: np.ndarray, matrix: np.ndarray, ids: np.ndarray, k: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per probe, the best k of an exact shard. BLAS's float32 products can differ in the last
     bit with the matrix's shape, so the few candidates near the top are scored again in float64:
     the scores, and so the order and its ties, do not depend on how a library is split."""
@@ -98,11 +99,11 @@ class ExactShard:
 
     @property
     def ids(self) -> np.ndarray:
-        return self._ids[:self._n]
+        return self._ids[: self._n]
 
     @property
     def vectors(self) -> np.ndarray:
-        return self._buf[:self._n]
+        return self._buf[: self._n]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         n, m = self._n, len(ids)
@@ -112,7 +113,7 @@ class ExactShard:
             ids_buf[:n], buf[:n] = self._ids[:n], self._buf[:n]
             self._buf[:n] = 0.0  # templates are not left behind in the old buffer
             self._ids, self._buf = ids_buf, buf
-        self._ids[n:n + m], self._buf[n:n + m] = ids, vectors
+        self._ids[n : n + m], self._buf[n : n + m] = ids, vectors
         self._n = n + m
         self.sorted_ids = merge_sorted(self.sorted_ids, ids)
 
@@ -123,8 +124,8 @@ class ExactShard:
             keep = np.flatnonzero(~drop)
             n = len(keep)
             self._ids[:n], self._buf[:n] = self._ids[keep], self._buf[keep]
-            self._buf[n:self._n] = 0.0  # the removed templates are overwritten, not just skipped
-            self._ids[n:self._n] = 0
+            self._buf[n : self._n] = 0.0  # the removed templates are overwritten, not just skipped
+            self._ids[n : self._n] = 0
             self._n = n
             self.sorted_ids = self.sorted_ids[~np.isin(self.sorted_ids, ids)]
         return count
@@ -142,12 +143,17 @@ class ExactShard:
             cos = np.empty(len(ids), np.float32)
             for probe in probes:
                 q = np.ascontiguousarray(probe, dtype=np.float32)
-                faiss.fvec_inner_products_ny(faiss.swig_ptr(cos), faiss.swig_ptr(q),
-                                             faiss.swig_ptr(matrix), self.dim, len(ids))
+                faiss.fvec_inner_products_ny(
+                    faiss.swig_ptr(cos),
+                    faiss.swig_ptr(q),
+                    faiss.swig_ptr(matrix),
+                    self.dim,
+                    len(ids),
+                )
                 out += _exact_topk(cos[None], q[None], matrix, ids, k)
             return out
         for start in range(0, len(probes), 64):  # bounds the probes x templates score block
-            block = probes[start:start + 64]
+            block = probes[start : start + 64]
             out += _exact_topk(block @ matrix.T, block, matrix, ids, k)
         return out
 
@@ -171,8 +177,9 @@ class IvfShard:
         import faiss
 
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16,
-                                              faiss.METRIC_INNER_PRODUCT, True)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT, True
+        )
         index.cp.niter = 10
         index.cp.max_points_per_centroid = TRAIN_PER_LIST
         index.nprobe = max(1, nlist * NPROBE // NLIST)

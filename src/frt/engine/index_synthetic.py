@@ -76,14 +76,14 @@ class SyntheticLibrary:
 
     def _centres(self, rng: np.random.Generator, n: int) -> np.ndarray:
         mean, centre_map, *_ = self._model
-        scale = np.exp(rng.normal(0.0, IDENTITY_SPREAD, n) - IDENTITY_SPREAD ** 2).astype(np.float32)
+        scale = np.exp(rng.normal(0.0, IDENTITY_SPREAD, n) - IDENTITY_SPREAD**2).astype(np.float32)
         z = rng.standard_normal((n, ACTIVE), dtype=np.float32) * scale[:, None]
         return mean + z @ centre_map
 
     def _images(self, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
         noise_map = self._model[2]
         n = len(centres)
-        scale = np.exp(rng.normal(0.0, IMAGE_SPREAD, n) - IMAGE_SPREAD ** 2).astype(np.float32)
+        scale = np.exp(rng.normal(0.0, IMAGE_SPREAD, n) - IMAGE_SPREAD**2).astype(np.float32)
         e = rng.standard_normal((n, ACTIVE), dtype=np.float32) * scale[:, None]
         x = centres + e @ noise_map
         x /= np.linalg.norm(x, axis=1, keepdims=True)
@@ -113,7 +113,9 @@ class SyntheticLibrary:
         for c in range(self.n_chunks):
             yield self.chunk_at(c)
 
-    def probes(self, n: int, mated_fraction: float = 0.5, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    def probes(
+        self, n: int, mated_fraction: float = 0.5, seed: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(unit vectors, identity flags): new images of library identities (mated searches,
         flag True) and of people not in the library (flag False)."""
         rng = np.random.default_rng([self.seed, 10_000 + seed])
@@ -122,6 +124,8 @@ class SyntheticLibrary:
         for i in np.flatnonzero(mated):
             c = int(rng.integers(self.n_chunks))
             _, owner = self._layout(c)
-            all_centres = self._centres(np.random.default_rng([self.seed, c, 1]), int(owner[-1]) + 1)
+            all_centres = self._centres(
+                np.random.default_rng([self.seed, c, 1]), int(owner[-1]) + 1
+            )
             centres[i] = all_centres[rng.integers(len(all_centres))]
         return self._images(rng, centres), mated

@@ -45,8 +45,14 @@ MIN_COHORT = 50
 class Cohort:
     """A normalisation cohort: unit template rows of one algorithm and version."""
 
-    def __init__(self, matrix: np.ndarray, algorithm: str, version: str, top_k: int = TOP_K,
-                 raw_weight: float = RAW_WEIGHT):
+    def __init__(
+        self,
+        matrix: np.ndarray,
+        algorithm: str,
+        version: str,
+        top_k: int = TOP_K,
+        raw_weight: float = RAW_WEIGHT,
+    ):
         matrix = np.atleast_2d(np.asarray(matrix, dtype=np.float32))
         if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5):
             matrix = unit(matrix)  # templates are unit already: kept bit for bit (the digest)
@@ -58,13 +64,15 @@ class Cohort:
         self.raw_weight = raw_weight  # 0 = pure AS-norm
 
     @classmethod
-    def from_templates(cls, templates: Sequence[Template], top_k: int = TOP_K,
-                       raw_weight: float = RAW_WEIGHT) -> "Cohort":
+    def from_templates(
+        cls, templates: Sequence[Template], top_k: int = TOP_K, raw_weight: float = RAW_WEIGHT
+    ) -> "Cohort":
         kind = templates[0].kind
         for t in templates:
             ensure_compatible(kind, t.kind)
-        return cls(np.stack([t.vector for t in templates]), *kind, top_k=top_k,
-                   raw_weight=raw_weight)
+        return cls(
+            np.stack([t.vector for t in templates]), *kind, top_k=top_k, raw_weight=raw_weight
+        )
 
     def __len__(self) -> int:
         return self.matrix.shape[0]
@@ -79,21 +87,27 @@ class Cohort:
     @property
     def parameters(self) -> dict:
         """What the scoring depends on besides the templates (recorded with an evaluation)."""
-        return {"top_k": self.top_k, "raw_weight": self.raw_weight, "digest": self.digest,
-                "size": len(self)}
+        return {
+            "top_k": self.top_k,
+            "raw_weight": self.raw_weight,
+            "digest": self.digest,
+            "size": len(self),
+        }
 
     def stats(self, vectors: np.ndarray, chunk: int = 4096) -> np.ndarray:
         """Per row of `vectors`: (mean, std) of its top-k cosine similarities to the cohort."""
         vectors = unit(np.atleast_2d(vectors))
         out = np.empty((len(vectors), 2), dtype=np.float32)
         for lo in range(0, len(vectors), chunk):
-            sims = product(vectors[lo:lo + chunk], self.matrix)  # one face: on this thread
+            sims = product(vectors[lo : lo + chunk], self.matrix)  # one face: on this thread
             top = -np.partition(-sims, self.top_k - 1, axis=1)[:, : self.top_k]
-            out[lo:lo + chunk, 0] = top.mean(axis=1)
-            out[lo:lo + chunk, 1] = np.maximum(top.std(axis=1), 1e-3)
+            out[lo : lo + chunk, 0] = top.mean(axis=1)
+            out[lo : lo + chunk, 1] = np.maximum(top.std(axis=1), 1e-3)
         return out
 
-    def score(self, cos: np.ndarray, probe_stats: np.ndarray, gallery_stats: np.ndarray) -> np.ndarray:
+    def score(
+        self, cos: np.ndarray, probe_stats: np.ndarray, gallery_stats: np.ndarray
+    ) -> np.ndarray:
         """Normalised scores for a (probes x gallery) cosine matrix."""
         zp = (cos - probe_stats[:, :1]) / probe_stats[:, 1:]
         zg = (cos - gallery_stats[None, :, 0]) / gallery_stats[None, :, 1]

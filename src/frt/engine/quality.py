@@ -72,9 +72,17 @@ def assess(rgb: np.ndarray, face: Face, thresholds: QualityThresholds = DEFAULT)
     score = _score(thresholds, ied, sharp, yaw, bright, clipped)
     if score < thresholds.min_score:
         reasons.append(f"overall quality {score:.2f} below {thresholds.min_score:.2f}")
-    return Quality(score=score, ok=not reasons, reasons=reasons, inter_eye_px=ied,
-                   sharpness=sharp, yaw_ratio=yaw, roll_degrees=roll, brightness=bright,
-                   clipped=clipped)
+    return Quality(
+        score=score,
+        ok=not reasons,
+        reasons=reasons,
+        inter_eye_px=ied,
+        sharpness=sharp,
+        yaw_ratio=yaw,
+        roll_degrees=roll,
+        brightness=bright,
+        clipped=clipped,
+    )
 
 
 def _geometry(marks: np.ndarray) -> tuple[float, float, float]:
@@ -94,7 +102,7 @@ def _geometry(marks: np.ndarray) -> tuple[float, float, float]:
 def _face_grey(rgb: np.ndarray, face: Face) -> np.ndarray:
     import cv2
 
-    patch = rgb[face.y0:face.y1, face.x0:face.x1]
+    patch = rgb[face.y0 : face.y1, face.x0 : face.x1]
     grey = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY)
     # Area averaging when shrinking; bilinear when enlarging, so a small face stays soft
     # (nearest-neighbour blocks would read as sharp edges).
@@ -114,7 +122,9 @@ def _sharpness(grey: np.ndarray) -> float:
 def _reasons(t: QualityThresholds, ied, sharp, yaw, bright, clipped) -> list[str]:
     reasons = []
     if ied < t.min_inter_eye_px:
-        reasons.append(f"face too small: inter-eye distance {ied:.0f} px, minimum {t.min_inter_eye_px:.0f} px")
+        reasons.append(
+            f"face too small: inter-eye distance {ied:.0f} px, minimum {t.min_inter_eye_px:.0f} px"
+        )
     if sharp < t.min_sharpness:
         reasons.append(f"face blurred: sharpness {sharp:.3f}, minimum {t.min_sharpness:.3f}")
     if abs(yaw) > t.max_yaw_ratio:
@@ -130,7 +140,9 @@ def _reasons(t: QualityThresholds, ied, sharp, yaw, bright, clipped) -> list[str
 
 def _score(t: QualityThresholds, ied, sharp, yaw, bright, clipped) -> float:
     """Geometric mean of four sub-scores in [0, 1], so one bad factor pulls the score down."""
-    size = np.clip((ied - t.min_inter_eye_px / 2) / (t.good_inter_eye_px - t.min_inter_eye_px / 2), 0, 1)
+    size = np.clip(
+        (ied - t.min_inter_eye_px / 2) / (t.good_inter_eye_px - t.min_inter_eye_px / 2), 0, 1
+    )
     sharpness = np.clip(sharp / t.good_sharpness, 0, 1)
     pose = np.clip(1 - abs(yaw) / (t.max_yaw_ratio * 1.5), 0, 1)
     parts = np.array([size, sharpness, pose, _exposure(t, bright, clipped)], dtype=np.float64)

@@ -73,8 +73,9 @@ def unit(vectors: np.ndarray) -> np.ndarray:
     return v / np.maximum(norms, 1e-12)
 
 
-def aligned_chips(rgb: np.ndarray, faces: list[Face], size: int,
-                  padding: float = CHIP_PADDING) -> list[np.ndarray]:
+def aligned_chips(
+    rgb: np.ndarray, faces: list[Face], size: int, padding: float = CHIP_PADDING
+) -> list[np.ndarray]:
     """Each face rotated, scaled and cropped to a size x size chip from its 5 landmarks."""
     import dlib
 
@@ -97,8 +98,9 @@ def _zoomed(chip: np.ndarray) -> np.ndarray:
 
     h = chip.shape[0]
     m = int(round(h * (1 - 1 / ZOOM) / 2))
-    return cv2.resize(np.ascontiguousarray(chip[m:h - m, m:h - m]), (h, h),
-                      interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(
+        np.ascontiguousarray(chip[m : h - m, m : h - m]), (h, h), interpolation=cv2.INTER_LINEAR
+    )
 
 
 class DlibResNet:
@@ -111,13 +113,18 @@ class DlibResNet:
     # threshold is the one `frt eval threshold` finds for the force's False Alert Rate rule.
     reference_threshold = 0.958
 
-    def __init__(self, flip: bool = True, zoom: bool = True, jitters: int = 0,
-                 runtime: str = "auto"):
+    def __init__(
+        self, flip: bool = True, zoom: bool = True, jitters: int = 0, runtime: str = "auto"
+    ):
         from frt.engine import dlib_onnx
 
         self.flip, self.zoom, self.jitters = flip, zoom, int(jitters)
-        self.version = ("1" + ("-flip" if flip else "") + ("-zoom" if zoom else "")
-                        + (f"-j{jitters}" if jitters else ""))
+        self.version = (
+            "1"
+            + ("-flip" if flip else "")
+            + ("-zoom" if zoom else "")
+            + (f"-j{jitters}" if jitters else "")
+        )
         if runtime not in ("auto", "dlib", "onnxruntime"):
             raise UnknownName(f"unknown runtime {runtime!r}: auto, dlib or onnxruntime")
         if runtime == "auto":
@@ -145,7 +152,7 @@ class DlibResNet:
         try:
             vecs = unit(self._descriptors(views))
         finally:
-            for made in views[len(chips):]:  # the copies made here go as soon as they are used
+            for made in views[len(chips) :]:  # the copies made here go as soon as they are used
                 made.fill(0)
         n = len(chips)
         return unit(vecs.reshape(-1, n, vecs.shape[1]).sum(axis=0))  # mean of each chip's views
@@ -170,9 +177,16 @@ class OnnxAlgorithm:
 
     dim: int
 
-    def __init__(self, model_path: str | Path, name: str = "onnx", mean: float = 127.5,
-                 std: float = 127.5, padding: float = CHIP_PADDING, flip: bool = False,
-                 threads: int = 1):
+    def __init__(
+        self,
+        model_path: str | Path,
+        name: str = "onnx",
+        mean: float = 127.5,
+        std: float = 127.5,
+        padding: float = CHIP_PADDING,
+        flip: bool = False,
+        threads: int = 1,
+    ):
         import onnxruntime as ort
 
         path = Path(model_path)
@@ -235,7 +249,9 @@ def get_algorithm(name: str = DEFAULT_ALGORITHM, **options) -> TemplateAlgorithm
     try:
         factory = _REGISTRY[name]
     except KeyError:
-        raise UnknownName(f"no template algorithm named {name!r}; known: {sorted(_REGISTRY)}") from None
+        raise UnknownName(
+            f"no template algorithm named {name!r}; known: {sorted(_REGISTRY)}"
+        ) from None
     return factory(**options)
 
 

@@ -30,8 +30,10 @@ IN_VERSION = {"flip", "zoom", "jitters", "model_path"}
 
 def spec_key(spec: EngineSpec) -> str:
     options = {k: str(v) for k, v in spec.algorithm_options.items() if k not in IN_VERSION}
-    text = json.dumps([spec.detector, spec.detector_options, spec.algorithm, options,
-                       spec.quality_gate], sort_keys=True)
+    text = json.dumps(
+        [spec.detector, spec.detector_options, spec.algorithm, options, spec.quality_gate],
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -58,7 +60,11 @@ class TemplateCache:
         with np.load(file) as data:
             reason = str(data["reason"]) or None
             vector = data["vector"]
-        template = Template(vector.astype(np.float32), self.algorithm, self.version) if reason is None else None
+        template = (
+            Template(vector.astype(np.float32), self.algorithm, self.version)
+            if reason is None
+            else None
+        )
         return Enrolment(key, template, reason)
 
     def put(self, path: Path, result: Enrolment) -> None:

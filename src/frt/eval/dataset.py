@@ -47,8 +47,10 @@ def scan(root: str | Path) -> dict[str, list[Path]]:
         raise FileNotFoundError(f"not a folder: {root}")
     out: dict[str, list[Path]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        images = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES),
-                        key=lambda p: p.name)
+        images = sorted(
+            (p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES),
+            key=lambda p: p.name,
+        )
         if images:
             out[folder.name] = images
     return out

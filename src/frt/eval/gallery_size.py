@@ -41,13 +41,34 @@ from scipy.special import gammaln
 logger = logging.getLogger(__name__)
 
 MIN_EXCEEDANCES = 3
-MODEL = ("independent comparisons: FPIR(t, N) = 1 - (1 - FMR(t))^N, FMR from the non-mated "
-         "comparison tail; checked against FPIR measured on padded galleries")
+MODEL = (
+    "independent comparisons: FPIR(t, N) = 1 - (1 - FMR(t))^N, FMR from the non-mated "
+    "comparison tail; checked against FPIR measured on padded galleries"
+)
 TOP_PER_SEARCH = 64  # per search, the highest non-mated scores kept for the padded-gallery check
 TAIL_SHARE = 0.02  # the tail keeps FMR up to this (N = 1 at a False Alert Rate of 1 in 50)
 TABLE_STEP = 1.05
-N_GRID = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
-          100_000, 200_000, 500_000, 1_000_000)
+N_GRID = (
+    1,
+    2,
+    5,
+    10,
+    20,
+    50,
+    100,
+    200,
+    500,
+    1000,
+    2000,
+    5000,
+    10_000,
+    20_000,
+    50_000,
+    100_000,
+    200_000,
+    500_000,
+    1_000_000,
+)
 
 
 def required_fmr(n: int, fpir: float) -> float:
@@ -109,13 +130,19 @@ class NonmatedTail:
         return -math.expm1(n * math.log1p(-min(self.fmr(t), 1 - 1e-15)))
 
     def to_dict(self) -> dict:
-        return {"comparisons": self.comparisons, "counts": [int(c) for c in self.counts],
-                "scores": [float(s) for s in self.scores]}
+        return {
+            "comparisons": self.comparisons,
+            "counts": [int(c) for c in self.counts],
+            "scores": [float(s) for s in self.scores],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "NonmatedTail":
-        return cls(int(data["comparisons"]), np.asarray(data["counts"], dtype=np.int64),
-                   np.asarray(data["scores"], dtype=np.float64))
+        return cls(
+            int(data["comparisons"]),
+            np.asarray(data["counts"], dtype=np.int64),
+            np.asarray(data["scores"], dtype=np.float64),
+        )
 
 
 @dataclass
@@ -160,13 +187,22 @@ def _none_drawn(pool: np.ndarray, bad: np.ndarray, n: int) -> np.ndarray:
         return np.ones_like(pool)
     ok = pool - bad >= n
     with np.errstate(invalid="ignore"):
-        logp = (gammaln(pool - bad + 1) - gammaln(pool - bad - n + 1)
-                - gammaln(pool + 1) + gammaln(pool - n + 1))
+        logp = (
+            gammaln(pool - bad + 1)
+            - gammaln(pool - bad - n + 1)
+            - gammaln(pool + 1)
+            + gammaln(pool - n + 1)
+        )
     return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
 
 
-def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: int = 256,
-                    tail_share: float = TAIL_SHARE) -> PaddedSearches:
+def padded_searches(
+    identities: list[str],
+    vectors: np.ndarray,
+    score,
+    chunk: int = 256,
+    tail_share: float = TAIL_SHARE,
+) -> PaddedSearches:
     """Search every row of `vectors` against all rows of other identities; `score(rows, cols)`
     gives the (rows x all) score matrix for a slice of probes (the evaluation's scoring)."""
     ids = np.asarray(identities)
@@ -191,7 +227,7 @@ def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: in
         s[own] = -np.inf
         k = top.shape[1]
         part = -np.partition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]
-        top[rows, :part.shape[1]] = -np.sort(-part, axis=1)
+        top[rows, : part.shape[1]] = -np.sort(-part, axis=1)
         has = np.isfinite(mate)
         mate_score += list(mate[has])
         beaten += list(np.count_nonzero(s[has] > mate[has, None], axis=1))
@@ -204,15 +240,20 @@ def padded_searches(identities: list[str], vectors: np.ndarray, score, chunk: in
             tail = _keep_top(np.concatenate([tail, *pending]), keep)
             pending, held = [], 0
     tail = _keep_top(np.concatenate([tail, *pending]), keep)
-    return PaddedSearches(pool_sizes, top, np.array(mate_score), np.array(beaten, dtype=np.int64),
-                          np.array(mate_pool, dtype=np.int64),
-                          NonmatedTail.from_top(tail, comparisons))
+    return PaddedSearches(
+        pool_sizes,
+        top,
+        np.array(mate_score),
+        np.array(beaten, dtype=np.int64),
+        np.array(mate_pool, dtype=np.int64),
+        NonmatedTail.from_top(tail, comparisons),
+    )
 
 
 def _keep_top(values: np.ndarray, keep: int) -> np.ndarray:
     if len(values) <= keep:
         return values
-    return np.partition(values, len(values) - keep)[len(values) - keep:]
+    return np.partition(values, len(values) - keep)[len(values) - keep :]
 
 
 @dataclass
@@ -238,8 +279,9 @@ class BySize:
         }
 
 
-def by_size(padded: PaddedSearches, fpir_points=(0.001, 0.01), grid=N_GRID,
-            extra_n: tuple[int, ...] = ()) -> BySize:
+def by_size(
+    padded: PaddedSearches, fpir_points=(0.001, 0.01), grid=N_GRID, extra_n: tuple[int, ...] = ()
+) -> BySize:
     """Threshold, TPIR and the model's check at each N of `grid` the data supports."""
     out = BySize(padded, tuple(fpir_points))
     tail = padded.tail
@@ -251,7 +293,9 @@ def by_size(padded: PaddedSearches, fpir_points=(0.001, 0.01), grid=N_GRID,
                 continue
             measured = n <= padded.max_measured_n
             row[f"threshold_at_fpir_{p:g}"] = t
-            row[f"tpir_at_fpir_{p:g}"] = padded.tpir(t, n) if measured else _model_tpir(padded, t, n)
+            row[f"tpir_at_fpir_{p:g}"] = (
+                padded.tpir(t, n) if measured else _model_tpir(padded, t, n)
+            )
             row[f"fpir_model_at_{p:g}"] = tail.fpir(t, n)
             row[f"fpir_measured_at_{p:g}"] = padded.fpir(t, n) if measured else None
         if len(row) > 1:
@@ -275,17 +319,21 @@ def threshold_for_size(figures: dict, n: int, fpir: float) -> tuple[float | None
         tail = NonmatedTail.from_dict(by["nonmated_tail"])
         t = tail.threshold(n, fpir)
         if t is None:
-            return None, (f"the evaluation's {tail.comparisons:,} non-mated comparisons set a "
-                          f"Threshold for at most {tail.max_n(fpir):,} Watchlist images at a "
-                          f"False Alert Rate of {fpir:g} (at least {MIN_EXCEEDANCES} false "
-                          f"matches must be expected to measure it); this Watchlist has {n:,}")
+            return None, (
+                f"the evaluation's {tail.comparisons:,} non-mated comparisons set a "
+                f"Threshold for at most {tail.max_n(fpir):,} Watchlist images at a "
+                f"False Alert Rate of {fpir:g} (at least {MIN_EXCEEDANCES} false "
+                f"matches must be expected to measure it); this Watchlist has {n:,}"
+            )
         return t, f"for {n:,} Watchlist images by the recorded model ({MODEL.split(':')[0]})"
     gallery = int(figures.get("gallery_size") or 0)
     t = figures.get(f"threshold_at_fpir_{fpir:g}")
     if t is None:
         return None, f"the evaluation gives no Threshold for a False Alert Rate of {fpir:g}"
     if n > gallery:
-        return None, (f"the evaluation measured a gallery of {gallery:,} and records no model "
-                      f"for larger ones; this Watchlist has {n:,} images: re-run `frt eval "
-                      "identify`")
+        return None, (
+            f"the evaluation measured a gallery of {gallery:,} and records no model "
+            f"for larger ones; this Watchlist has {n:,} images: re-run `frt eval "
+            "identify`"
+        )
     return float(t), f"measured on a gallery of {gallery:,} (no smaller than this Watchlist)"

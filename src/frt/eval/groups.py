@@ -49,8 +49,12 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 def _rate(successes: int, n: int) -> dict:
     low, high = wilson(successes, n)
-    return {"rate": successes / n if n else None, "count": int(successes), "n": int(n),
-            "ci95": [low, high]}
+    return {
+        "rate": successes / n if n else None,
+        "count": int(successes),
+        "n": int(n),
+        "ci95": [low, high],
+    }
 
 
 def _tests(counts: dict[str, tuple[int, int]]) -> dict:

@@ -30,27 +30,49 @@ class Run:
     extra: dict = field(default_factory=dict)
 
 
-def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
-             limit: int | None = None, fold: tuple[int, int] | None = None,
-             cache_dir: Path | None = None, workers: int | None = None,
-             progress: bool = True, cohort_top_k: int = 100,
-             cohort_raw_weight: float | None = None) -> Run:
+def evaluate(
+    data_dir: Path,
+    spec: EngineSpec,
+    cohort_dir: Path | None = None,
+    limit: int | None = None,
+    fold: tuple[int, int] | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    cohort_top_k: int = 100,
+    cohort_raw_weight: float | None = None,
+) -> Run:
     """The open-set protocol of testdata/README.md on `data_dir` (see `frt.eval.dataset`)."""
     start = time.perf_counter()
     version = spec.build()[1].version
     identities = {n: p for n, p in dataset.scan(data_dir).items() if dataset.in_fold(n, fold)}
     split = dataset.split(identities, limit=limit)
     results = template_items(split.items, spec, version, cache_dir, workers, "templating", progress)
-    vectors = {k: (r.template.vector if r.template is not None else None) for k, r in results.items()}
+    vectors = {
+        k: (r.template.vector if r.template is not None else None) for k, r in results.items()
+    }
     cohort, cohort_size = None, 0
     if cohort_dir is not None:
-        cohort = _cohort(cohort_dir, set(identities), spec, version, cache_dir, workers, progress,
-                         cohort_top_k, cohort_raw_weight)
+        cohort = _cohort(
+            cohort_dir,
+            set(identities),
+            spec,
+            version,
+            cache_dir,
+            workers,
+            progress,
+            cohort_top_k,
+            cohort_raw_weight,
+        )
         cohort_size = len(cohort)
     gallery_items = [it for it in split.gallery if vectors.get(it.key) is not None]
-    gallery = Gallery([it.identity for it in gallery_items],
-                      np.stack([vectors[it.key] for it in gallery_items]),
-                      spec.algorithm, version, cohort=cohort)
+    gallery = Gallery(
+        [it.identity for it in gallery_items],
+        np.stack([vectors[it.key] for it in gallery_items]),
+        spec.algorithm,
+        version,
+        cohort=cohort,
+    )
     searches = run_searches(split, vectors, gallery.score_vectors)
     sizes = _by_size(split.items, vectors, spec, version, cohort, len(split.gallery))
     failed = sum(v is None for v in vectors.values())
@@ -65,18 +87,37 @@ def evaluate(data_dir: Path, spec: EngineSpec, cohort_dir: Path | None = None,
         "algorithm": spec.algorithm,
         "algorithm_version": version,
         "detector": spec.detector,
-        "scoring": (f"cohort-normalised (AS-norm top-{cohort.top_k}, raw weight "
-                    f"{cohort.raw_weight:g})") if cohort else "raw similarity",
+        "scoring": (
+            f"cohort-normalised (AS-norm top-{cohort.top_k}, raw weight {cohort.raw_weight:g})"
+        )
+        if cohort
+        else "raw similarity",
         "cohort_size": cohort_size,
-        **({"cohort_top_k": cohort.top_k, "cohort_raw_weight": cohort.raw_weight,
-            "cohort_digest": cohort.digest} if cohort else {}),
+        **(
+            {
+                "cohort_top_k": cohort.top_k,
+                "cohort_raw_weight": cohort.raw_weight,
+                "cohort_digest": cohort.digest,
+            }
+            if cohort
+            else {}
+        ),
         "by_gallery_size": sizes.to_dict() if sizes else None,
         "seconds": round(time.perf_counter() - start, 1),
     }
-    description = f"{data_dir} ({len(split.items)} images, {figs['identities']} identities" + (
-        f", fold {fold[0]}/{fold[1]}" if fold else "") + ")"
-    return Run(figs, searches, description, spec.algorithm, version,
-               {"by_size": sizes, "cohort": cohort, "cohort_dir": cohort_dir})
+    description = (
+        f"{data_dir} ({len(split.items)} images, {figs['identities']} identities"
+        + (f", fold {fold[0]}/{fold[1]}" if fold else "")
+        + ")"
+    )
+    return Run(
+        figs,
+        searches,
+        description,
+        spec.algorithm,
+        version,
+        {"by_size": sizes, "cohort": cohort, "cohort_dir": cohort_dir},
+    )
 
 
 def _by_size(items, vectors, spec, version, cohort, gallery_size: int):
@@ -87,13 +128,17 @@ def _by_size(items, vectors, spec, version, cohort, gallery_size: int):
         return None
     matrix = np.stack([vectors[it.key] for it in pool])
     everyone = Gallery([it.key for it in pool], matrix, spec.algorithm, version, cohort=cohort)
-    padded = padded_searches([it.identity for it in pool], everyone.matrix,
-                             lambda rows: everyone.score_vectors(everyone.matrix[rows]))
+    padded = padded_searches(
+        [it.identity for it in pool],
+        everyone.matrix,
+        lambda rows: everyone.score_vectors(everyone.matrix[rows]),
+    )
     return by_size(padded, FPIR_POINTS, extra_n=(gallery_size,))
 
 
-def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k,
-            raw_weight) -> Cohort:
+def _cohort(
+    cohort_dir, exclude, spec, version, cache_dir, workers, progress, top_k, raw_weight
+) -> Cohort:
     from frt.engine.normalise import RAW_WEIGHT
 
     items = dataset.cohort_items(cohort_dir, exclude)
@@ -101,5 +146,10 @@ def _cohort(cohort_dir, exclude, spec, version, cache_dir, workers, progress, to
     rows = [r.template.vector for r in results.values() if r.template is not None]
     if not rows:
         raise ValueError(f"no usable cohort faces in {cohort_dir}")
-    return Cohort(np.stack(rows), spec.algorithm, version, top_k=top_k,
-                  raw_weight=RAW_WEIGHT if raw_weight is None else raw_weight)
+    return Cohort(
+        np.stack(rows),
+        spec.algorithm,
+        version,
+        top_k=top_k,
+        raw_weight=RAW_WEIGHT if raw_weight is None else raw_weight,
+    )

@@ -35,8 +35,9 @@ class Searches:
     nonmated_score: np.ndarray  # best score with the probe's identity absent
 
 
-def run_searches(split: Split, vectors: dict[str, np.ndarray | None], score: ScoreFn,
-                 chunk: int = 1024) -> Searches:
+def run_searches(
+    split: Split, vectors: dict[str, np.ndarray | None], score: ScoreFn, chunk: int = 1024
+) -> Searches:
     """Search every probe of the protocol against the templated gallery."""
     gallery = [(it.identity, vectors.get(it.key)) for it in split.gallery]
     g_ids = [name for name, v in gallery if v is not None]
@@ -49,9 +50,11 @@ def run_searches(split: Split, vectors: dict[str, np.ndarray | None], score: Sco
     nonmate = np.full(n, NO_SCORE)
     if g_ids and ok:
         for lo in range(0, len(ok), chunk):
-            rows = ok[lo:lo + chunk]
+            rows = ok[lo : lo + chunk]
             s = score(np.stack([vectors[probes[i].key] for i in rows]))
-            _record(s, [probes[i].identity for i in rows], rows, column, mate_score, mate_rank, nonmate)
+            _record(
+                s, [probes[i].identity for i in rows], rows, column, mate_score, mate_rank, nonmate
+            )
     m = len(split.mated)
     identities = np.array([it.identity for it in probes])
     return Searches(identities[:m], mate_score[:m], mate_rank[:m], identities, nonmate)
@@ -77,7 +80,11 @@ def threshold_at(nonmated: np.ndarray, fpir: float) -> float:
     ordered = np.sort(nonmated)[::-1]
     allowed = int(math.floor(fpir * len(ordered)))
     if allowed >= len(ordered) or not np.isfinite(ordered[allowed]):
-        return float(np.nextafter(ordered[ordered > NO_SCORE].min(), -np.inf)) if np.isfinite(ordered).any() else 0.0
+        return (
+            float(np.nextafter(ordered[ordered > NO_SCORE].min(), -np.inf))
+            if np.isfinite(ordered).any()
+            else 0.0
+        )
     return float(np.nextafter(ordered[allowed], np.inf))
 
 
@@ -122,9 +129,13 @@ def candidate_figures(searches: Searches, candidates: int) -> dict:
     if candidates < 1:
         raise ValueError("a candidate list holds at least one candidate")
     at_n = hit_rate(searches, candidates)
-    return {"candidates": candidates, "hit_rate_rank1": hit_rate(searches, 1),
-            "hit_rate_rank10": hit_rate(searches, min(10, candidates)),
-            f"hit_rate_rank{candidates}": at_n, f"fnir_at_rank{candidates}": 1.0 - at_n}
+    return {
+        "candidates": candidates,
+        "hit_rate_rank1": hit_rate(searches, 1),
+        "hit_rate_rank10": hit_rate(searches, min(10, candidates)),
+        f"hit_rate_rank{candidates}": at_n,
+        f"fnir_at_rank{candidates}": 1.0 - at_n,
+    }
 
 
 def det_curve(searches: Searches, points: int = 400) -> tuple[np.ndarray, np.ndarray]:

@@ -49,18 +49,30 @@ def _cohort_context(record_id: str) -> bytes:
     return f"evaluation_cohort.templates:{record_id}".encode()
 
 
-def save_cohort(session: Session, cipher, cohort, description: str = "",
-                created_by: str | None = None) -> CohortRecord:
+def save_cohort(
+    session: Session, cipher, cohort, description: str = "", created_by: str | None = None
+) -> CohortRecord:
     """Seal and store a cohort's templates once (by digest); the caller commits."""
-    found = session.scalars(select(CohortRecord).where(
-        CohortRecord.digest == cohort.digest, CohortRecord.algorithm == cohort.kind[0],
-        CohortRecord.algorithm_version == cohort.kind[1])).first()
+    found = session.scalars(
+        select(CohortRecord).where(
+            CohortRecord.digest == cohort.digest,
+            CohortRecord.algorithm == cohort.kind[0],
+            CohortRecord.algorithm_version == cohort.kind[1],
+        )
+    ).first()
     if found is not None:
         return found
-    record = CohortRecord(algorithm=cohort.kind[0], algorithm_version=cohort.kind[1],
-                          digest=cohort.digest, size=len(cohort), dim=cohort.matrix.shape[1],
-                          description=description, templates_sealed=b"", created_by=created_by,
-                          created_at=utcnow())
+    record = CohortRecord(
+        algorithm=cohort.kind[0],
+        algorithm_version=cohort.kind[1],
+        digest=cohort.digest,
+        size=len(cohort),
+        dim=cohort.matrix.shape[1],
+        description=description,
+        templates_sealed=b"",
+        created_by=created_by,
+        created_at=utcnow(),
+    )
     session.add(record)
     session.flush()
     data = np.ascontiguousarray(cohort.matrix, dtype="<f4").tobytes()
@@ -68,15 +80,26 @@ def save_cohort(session: Session, cipher, cohort, description: str = "",
     return record
 
 
-def load_cohort(session: Session, cipher, algorithm: str, version: str, digest: str,
-                top_k: int, raw_weight: float):
+def load_cohort(
+    session: Session,
+    cipher,
+    algorithm: str,
+    version: str,
+    digest: str,
+    top_k: int,
+    raw_weight: float,
+):
     """The stored cohort with this digest, as a `Cohort` with the evaluation's parameters, or
     None when this installation does not hold it."""
     from frt.engine.normalise import Cohort
 
-    record = session.scalars(select(CohortRecord).where(
-        CohortRecord.digest == digest, CohortRecord.algorithm == algorithm,
-        CohortRecord.algorithm_version == version)).first()
+    record = session.scalars(
+        select(CohortRecord).where(
+            CohortRecord.digest == digest,
+            CohortRecord.algorithm == algorithm,
+            CohortRecord.algorithm_version == version,
+        )
+    ).first()
     if record is None:
         return None
     data = cipher.open(record.templates_sealed, context=_cohort_context(record.id))
@@ -89,35 +112,56 @@ def load_cohort(session: Session, cipher, algorithm: str, version: str, digest: 
 
 def evaluations(session: Session, algorithm: str, version: str) -> list[EvaluationRecord]:
     """Every evaluation of this algorithm version, newest first."""
-    return list(session.scalars(select(EvaluationRecord).where(
-        EvaluationRecord.algorithm == algorithm, EvaluationRecord.algorithm_version == version)
-        .order_by(EvaluationRecord.created_at.desc())))
+    return list(
+        session.scalars(
+            select(EvaluationRecord)
+            .where(
+                EvaluationRecord.algorithm == algorithm,
+                EvaluationRecord.algorithm_version == version,
+            )
+            .order_by(EvaluationRecord.created_at.desc())
+        )
+    )
 
 
 class NotEvaluated(Exception):
     """An algorithm version was about to be used without a recorded evaluation (EVAL-03)."""
 
 
-def save_evaluation(session: Session, algorithm: str, algorithm_version: str,
-                    data_description: str, figures: dict,
-                    created_by: str | None = None) -> EvaluationRecord:
+def save_evaluation(
+    session: Session,
+    algorithm: str,
+    algorithm_version: str,
+    data_description: str,
+    figures: dict,
+    created_by: str | None = None,
+) -> EvaluationRecord:
     """Store one evaluation; the caller commits (and writes the audit entry)."""
-    record = EvaluationRecord(algorithm=algorithm, algorithm_version=algorithm_version,
-                              data_description=data_description, figures=figures,
-                              created_by=created_by, created_at=utcnow())
+    record = EvaluationRecord(
+        algorithm=algorithm,
+        algorithm_version=algorithm_version,
+        data_description=data_description,
+        figures=figures,
+        created_by=created_by,
+        created_at=utcnow(),
+    )
     session.add(record)
     session.flush()
     logger.info("evaluation of %s %s recorded", algorithm, algorithm_version)
     return record
 
 
-def latest_evaluation(session: Session, algorithm: str, version: str,
-                      scoring: str | None = None) -> EvaluationRecord | None:
+def latest_evaluation(
+    session: Session, algorithm: str, version: str, scoring: str | None = None
+) -> EvaluationRecord | None:
     """The newest evaluation of this algorithm version (with this scoring, if given)."""
-    stmt = (select(EvaluationRecord)
-            .where(EvaluationRecord.algorithm == algorithm,
-                   EvaluationRecord.algorithm_version == version)
-            .order_by(EvaluationRecord.created_at.desc()))
+    stmt = (
+        select(EvaluationRecord)
+        .where(
+            EvaluationRecord.algorithm == algorithm, EvaluationRecord.algorithm_version == version
+        )
+        .order_by(EvaluationRecord.created_at.desc())
+    )
     for record in session.scalars(stmt):
         if scoring is None or record.figures.get("scoring") == scoring:
             return record
@@ -130,5 +174,6 @@ def require_evaluated(session: Session, algorithm: str, version: str) -> Evaluat
     if record is None:
         raise NotEvaluated(
             f"{algorithm} {version} has no recorded evaluation; run `frt eval identify` "
-            "on labelled data before templates of it are used (Cumbria 10.14; RFR 3.1)")
+            "on labelled data before templates of it are used (Cumbria 10.14; RFR 3.1)"
+        )
     return record

@@ -27,8 +27,13 @@ def det_plot(curves: dict[str, Searches], out: str | Path, title: str = "") -> P
         if keep.any():
             ax.plot(fp[keep], fn[keep], label=label)
         floor = min(floor, 1.0 / max(1, len(searches.nonmated_score)))
-    ax.axvline(FALSE_ALERT_RULE, color="crimson", linestyle="--", linewidth=1,
-               label="FPIR 1 in 1,000 (SOP 6.2(3))")
+    ax.axvline(
+        FALSE_ALERT_RULE,
+        color="crimson",
+        linestyle="--",
+        linewidth=1,
+        label="FPIR 1 in 1,000 (SOP 6.2(3))",
+    )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(floor, 1.0)
@@ -45,8 +50,13 @@ def det_plot(curves: dict[str, Searches], out: str | Path, title: str = "") -> P
     return out
 
 
-def size_plot(padded, out: str | Path, sizes=(10, 100, 1000, 10_000), fpir_rule: float = FALSE_ALERT_RULE,
-              title: str = "") -> Path:
+def size_plot(
+    padded,
+    out: str | Path,
+    sizes=(10, 100, 1000, 10_000),
+    fpir_rule: float = FALSE_ALERT_RULE,
+    title: str = "",
+) -> Path:
     """NIST FRTE style: DET curves at several Watchlist sizes N (measured on padded galleries), and
     FPIR against N at fixed Thresholds (the recorded model as lines, measurements as points)."""
     import matplotlib
@@ -58,16 +68,22 @@ def size_plot(padded, out: str | Path, sizes=(10, 100, 1000, 10_000), fpir_rule:
     tail = padded.tail
     fig, (det, grow) = plt.subplots(1, 2, figsize=(11, 4.6), dpi=120)
     finite = padded.top[:, 0][np.isfinite(padded.top[:, 0])]
-    thresholds = np.unique(np.quantile(np.concatenate([finite, padded.mate_score]),
-                                       np.linspace(0.0, 1.0, 160)))
+    thresholds = np.unique(
+        np.quantile(np.concatenate([finite, padded.mate_score]), np.linspace(0.0, 1.0, 160))
+    )
     measured = [n for n in sizes if n <= padded.max_measured_n] or [padded.max_measured_n]
     for n in measured:
         fp = np.array([padded.fpir(t, n) for t in thresholds])
         fn = np.array([1 - padded.tpir(t, n) for t in thresholds])
         keep = (fp > 0) & (fn > 0)
         det.plot(fp[keep], fn[keep], label=f"N = {n:,}")
-    det.axvline(fpir_rule, color="crimson", linestyle="--", linewidth=1,
-                label="FPIR 1 in 1,000 (000 §6.2(3))")
+    det.axvline(
+        fpir_rule,
+        color="crimson",
+        linestyle="--",
+        linewidth=1,
+        label="FPIR 1 in 1,000 (000 §6.2(3))",
+    )
     det.set_xscale("log")
     det.set_yscale("log")
     det.set_xlim(1.0 / max(1, padded.searches), 1.0)
@@ -83,11 +99,15 @@ def size_plot(padded, out: str | Path, sizes=(10, 100, 1000, 10_000), fpir_rule:
         t = tail.threshold(n_set, fpir_rule)
         if t is None:
             continue
-        line = grow.plot(grid, [tail.fpir(t, int(n)) for n in grid],
-                         label=f"t = {t:.4f} (1 in 1,000 at N = {n_set:,})")[0]
+        line = grow.plot(
+            grid,
+            [tail.fpir(t, int(n)) for n in grid],
+            label=f"t = {t:.4f} (1 in 1,000 at N = {n_set:,})",
+        )[0]
         pts = [n for n in grid if n <= padded.max_measured_n]
-        grow.plot(pts, [padded.fpir(t, int(n)) for n in pts], "o", markersize=3,
-                  color=line.get_color())
+        grow.plot(
+            pts, [padded.fpir(t, int(n)) for n in pts], "o", markersize=3, color=line.get_color()
+        )
     grow.axhline(fpir_rule, color="crimson", linestyle="--", linewidth=1)
     grow.set_xscale("log")
     grow.set_yscale("log")

@@ -12,9 +12,15 @@ from frt.eval.dataset import Item
 logger = logging.getLogger(__name__)
 
 
-def template_items(items: list[Item], spec: EngineSpec, version: str, cache_dir: Path | None,
-                   workers: int | None = None, label: str = "templating",
-                   show_progress: bool = True) -> dict[str, Enrolment]:
+def template_items(
+    items: list[Item],
+    spec: EngineSpec,
+    version: str,
+    cache_dir: Path | None,
+    workers: int | None = None,
+    label: str = "templating",
+    show_progress: bool = True,
+) -> dict[str, Enrolment]:
     """key -> Enrolment for every item; cached results are reused, new ones stored."""
     cache = TemplateCache(cache_dir, spec, version)
     results: dict[str, Enrolment] = {}
@@ -46,5 +52,12 @@ def _progress(show: bool):
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), disable=not show, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        disable=not show,
+        transient=False,
+    )

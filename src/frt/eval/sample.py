@@ -25,5 +25,7 @@ def small_sample(figures: dict | None, rate: float | None) -> str | None:
     want = needed(rate)
     if searches >= want:
         return None
-    return (f"small sample: {searches:,} non-mated searches, where a False Alert Rate of "
-            f"1 in {round(1 / rate):,} needs about {want:,}")
+    return (
+        f"small sample: {searches:,} non-mated searches, where a False Alert Rate of "
+        f"1 in {round(1 / rate):,} needs about {want:,}"
+    )

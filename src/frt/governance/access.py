@@ -36,63 +36,99 @@ def _by_role(ctx: Ctx) -> bool:
 
 def in_command_of_application(ctx: Ctx, application_id: str) -> bool:
     """The user holds a post in the command team of an Authority issued on this Application."""
-    return bool(ctx.session.scalar(select(exists().where(
-        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None),
-        CommandAppointment.authority_id == Authority.id,
-        Authority.application_id == application_id))))
+    return bool(
+        ctx.session.scalar(
+            select(
+                exists().where(
+                    CommandAppointment.user_id == ctx.user.id,
+                    CommandAppointment.ended_at.is_(None),
+                    CommandAppointment.authority_id == Authority.id,
+                    Authority.application_id == application_id,
+                )
+            )
+        )
+    )
 
 
 def rostered_under(ctx: Ctx, authority_id: str) -> bool:
-    return bool(ctx.session.scalar(select(exists().where(
-        RosterEntry.user_id == ctx.user.id, RosterEntry.deployment_id == Deployment.id,
-        Deployment.authority_id == authority_id))))
+    return bool(
+        ctx.session.scalar(
+            select(
+                exists().where(
+                    RosterEntry.user_id == ctx.user.id,
+                    RosterEntry.deployment_id == Deployment.id,
+                    Deployment.authority_id == authority_id,
+                )
+            )
+        )
+    )
 
 
 def rostered_on(ctx: Ctx, deployment_id: str) -> bool:
-    return bool(ctx.session.scalar(select(exists().where(
-        RosterEntry.user_id == ctx.user.id, RosterEntry.deployment_id == deployment_id))))
+    return bool(
+        ctx.session.scalar(
+            select(
+                exists().where(
+                    RosterEntry.user_id == ctx.user.id, RosterEntry.deployment_id == deployment_id
+                )
+            )
+        )
+    )
 
 
 def may_read_application(ctx: Ctx, app: Application) -> bool:
-    return (app.applicant_id == ctx.user.id or _by_role(ctx)
-            or in_command_of_application(ctx, app.id))
+    return (
+        app.applicant_id == ctx.user.id or _by_role(ctx) or in_command_of_application(ctx, app.id)
+    )
 
 
 def may_read_authority(ctx: Ctx, authority: Authority) -> bool:
     app = ctx.get(Application, authority.application_id)
-    return (_by_role(ctx) or app.applicant_id == ctx.user.id
-            or bool(posts_held(ctx.session, authority.id, ctx.user.id))
-            or rostered_under(ctx, authority.id))
+    return (
+        _by_role(ctx)
+        or app.applicant_id == ctx.user.id
+        or bool(posts_held(ctx.session, authority.id, ctx.user.id))
+        or rostered_under(ctx, authority.id)
+    )
 
 
 def may_read_deployment(ctx: Ctx, dep: Deployment) -> bool:
     authority = ctx.get(Authority, dep.authority_id)
     app = ctx.get(Application, authority.application_id)
-    return (_by_role(ctx) or app.applicant_id == ctx.user.id
-            or bool(posts_held(ctx.session, authority.id, ctx.user.id))
-            or rostered_on(ctx, dep.id))
+    return (
+        _by_role(ctx)
+        or app.applicant_id == ctx.user.id
+        or bool(posts_held(ctx.session, authority.id, ctx.user.id))
+        or rostered_on(ctx, dep.id)
+    )
 
 
 # ------------------------------------------------------------------ action guards
 def reads_application(ctx: Ctx, arguments: dict) -> Decision:
     app = ctx.get(Application, arguments["application_id"])
-    return part_of(may_read_application(ctx, app),
-                   "only this Application's applicant, those who decide on it, oversight and "
-                   "its command team read it")
+    return part_of(
+        may_read_application(ctx, app),
+        "only this Application's applicant, those who decide on it, oversight and "
+        "its command team read it",
+    )
 
 
 def reads_authority(ctx: Ctx, arguments: dict) -> Decision:
     authority = ctx.get(Authority, arguments["authority_id"])
-    return part_of(may_read_authority(ctx, authority),
-                   "only those who decide on it, oversight, its applicant, its command team "
-                   "and the people rostered under it read this Authority")
+    return part_of(
+        may_read_authority(ctx, authority),
+        "only those who decide on it, oversight, its applicant, its command team "
+        "and the people rostered under it read this Authority",
+    )
 
 
 def reads_deployment(ctx: Ctx, arguments: dict) -> Decision:
     dep = ctx.get(Deployment, arguments["deployment_id"])
-    return part_of(may_read_deployment(ctx, dep),
-                   "only those who decide on it, oversight, its applicant, its command team "
-                   "and the people rostered on it see this Deployment")
+    return part_of(
+        may_read_deployment(ctx, dep),
+        "only those who decide on it, oversight, its applicant, its command team "
+        "and the people rostered on it see this Deployment",
+    )
 
 
 def independent_ao(ctx: Ctx, arguments: dict) -> Decision:
@@ -104,8 +140,7 @@ def independent_ao(ctx: Ctx, arguments: dict) -> Decision:
     else:
         authority = ctx.get(Authority, arguments["authority_id"])
         app = ctx.get(Application, authority.application_id)
-    return ao_independent(app.applicant_id == ctx.user.id,
-                          in_command_of_application(ctx, app.id))
+    return ao_independent(app.applicant_id == ctx.user.id, in_command_of_application(ctx, app.id))
 
 
 def independent_consultee(ctx: Ctx, arguments: dict) -> Decision:

@@ -45,7 +45,11 @@ from frt.policy.vocabulary import Category, SubjectFlag
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # an assessment is a document, not a video
 # Who reads an Application's documents: its applicant, those who decide on it, the DPO, its Gold.
 DOCUMENT_READERS = (
-    Role.APPLICANT, Role.AUTHORISING_OFFICER, Role.NPCC_OFFICER, Role.DPO, Role.GOLD,
+    Role.APPLICANT,
+    Role.AUTHORISING_OFFICER,
+    Role.NPCC_OFFICER,
+    Role.DPO,
+    Role.GOLD,
 )
 
 # Form 1 Part 1 fields a submission needs, with the names the applicant sees (GOV-01).
@@ -85,8 +89,10 @@ _ENUM_LISTS = {
 def _own_application(ctx: Ctx, arguments: dict) -> Decision:
     """An applicant changes only their own Application (hardening item 2)."""
     app = ctx.get(Application, arguments["application_id"])
-    return object_access(app.applicant_id == ctx.user.id,
-                         "only the applicant who drafted this Application changes it")
+    return object_access(
+        app.applicant_id == ctx.user.id,
+        "only the applicant who drafted this Application changes it",
+    )
 
 
 def _may_read_document(ctx: Ctx, arguments: dict) -> Decision:
@@ -97,13 +103,16 @@ def _may_read_document(ctx: Ctx, arguments: dict) -> Decision:
     doc = ctx.get(Document, arguments["document_id"])
     app = ctx.get(Application, doc.application_id)
     deciders = {Role.AUTHORISING_OFFICER.value, Role.NPCC_OFFICER.value, Role.DPO.value}
-    gold = ctx.session.scalar(select(Authority.id).where(
-        Authority.application_id == app.id, Authority.gold_id == ctx.user.id).limit(1))
+    gold = ctx.session.scalar(
+        select(Authority.id)
+        .where(Authority.application_id == app.id, Authority.gold_id == ctx.user.id)
+        .limit(1)
+    )
     return object_access(
-        app.applicant_id == ctx.user.id or bool(deciders & set(ctx.user.roles_json))
+        app.applicant_id == ctx.user.id
+        or bool(deciders & set(ctx.user.roles_json))
         or gold is not None,
-        "only this Application's applicant, those who decide on it and its Gold read its "
-        "documents",
+        "only this Application's applicant, those who decide on it and its Gold read its documents",
     )
 
 
@@ -120,8 +129,13 @@ def create(ctx: Ctx, title: str, **fields) -> Application:
     return app
 
 
-@action("lfr.application.update", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id", guard=_own_application)
+@action(
+    "lfr.application.update",
+    roles=[Role.APPLICANT],
+    touches="lfr_application",
+    key="application_id",
+    guard=_own_application,
+)
 def update(ctx: Ctx, application_id: str, **fields) -> Application:
     app = _editable(ctx, application_id)
     if "title" in fields:
@@ -153,8 +167,17 @@ def _apply(ctx: Ctx, app: Application, fields: dict) -> None:
             value = _aware(value, key)
             require_input(within_horizon(REQUIRED_FIELDS[key], value, ctx.now))
         elif key == "proposed_threshold" and value is not None:
-            require_input(number_in_range("a Threshold", value, 0, 1, low_open=True,
-                                          citation="000 §6.2(3)", rule="GOV-APP-THRESHOLD"))
+            require_input(
+                number_in_range(
+                    "a Threshold",
+                    value,
+                    0,
+                    1,
+                    low_open=True,
+                    citation="000 §6.2(3)",
+                    rule="GOV-APP-THRESHOLD",
+                )
+            )
         elif key == "camera_count" and value is not None:
             require_input(camera_count(value))
             value = int(value)
@@ -196,8 +219,13 @@ def _editable(ctx: Ctx, application_id: str) -> Application:
     return app
 
 
-@action("lfr.application.add_location", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id", guard=_own_application)
+@action(
+    "lfr.application.add_location",
+    roles=[Role.APPLICANT],
+    touches="lfr_application",
+    key="application_id",
+    guard=_own_application,
+)
 def add_location(
     ctx: Ctx,
     application_id: str,
@@ -231,8 +259,14 @@ def add_location(
     return loc
 
 
-@action("lfr.application.attach_document", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id", guard=_own_application, long_text={"text": MAX_DOCUMENT_BYTES})
+@action(
+    "lfr.application.attach_document",
+    roles=[Role.APPLICANT],
+    touches="lfr_application",
+    key="application_id",
+    guard=_own_application,
+    long_text={"text": MAX_DOCUMENT_BYTES},
+)
 def attach_document(
     ctx: Ctx,
     application_id: str,
@@ -284,15 +318,26 @@ def attach_document(
     return doc
 
 
-@action("lfr.document.read", roles=DOCUMENT_READERS, touches="lfr_document", key="document_id",
-        reads=True, guard=_may_read_document)
+@action(
+    "lfr.document.read",
+    roles=DOCUMENT_READERS,
+    touches="lfr_document",
+    key="document_id",
+    reads=True,
+    guard=_may_read_document,
+)
 def read_document(ctx: Ctx, document_id: str) -> bytes:
     doc = ctx.get(Document, document_id)
     return Document.BODY.open(ctx.cipher, doc.id, doc.body_sealed)
 
 
-@action("lfr.document.review", roles=[Role.AUTHORISING_OFFICER, Role.DPO], touches="lfr_document",
-        key="document_id", guard=access.independent_ao)
+@action(
+    "lfr.document.review",
+    roles=[Role.AUTHORISING_OFFICER, Role.DPO],
+    touches="lfr_document",
+    key="document_id",
+    guard=access.independent_ao,
+)
 def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> Document:
     """The AO (or the DPO for the DPIA) reviews a document version (GOV-02, 001 stage 3)."""
     doc = ctx.get(Document, document_id)
@@ -302,8 +347,14 @@ def review_document(ctx: Ctx, document_id: str, status: str, note: str = "") -> 
     return doc
 
 
-@action("lfr.application.read", roles=LFR_ROLES, touches="lfr_application",
-        key="application_id", reads=True, guard=access.reads_application)
+@action(
+    "lfr.application.read",
+    roles=LFR_ROLES,
+    touches="lfr_application",
+    key="application_id",
+    reads=True,
+    guard=access.reads_application,
+)
 def read(ctx: Ctx, application_id: str) -> Application:
     """An Application as its page and the API show it, to those who may read it (hardening
     item 2: its applicant, those who decide on it, oversight, its command team)."""
@@ -343,8 +394,13 @@ def missing_documents_for(ctx: Ctx, app: Application, kinds: list[str]) -> list[
     return [k for k in kinds if k not in have]
 
 
-@action("lfr.application.submit", roles=[Role.APPLICANT], touches="lfr_application",
-        key="application_id", guard=_own_application)
+@action(
+    "lfr.application.submit",
+    roles=[Role.APPLICANT],
+    touches="lfr_application",
+    key="application_id",
+    guard=_own_application,
+)
 def submit(ctx: Ctx, application_id: str) -> Application:
     app = _editable(ctx, application_id)
     missing = missing_items(ctx, app)

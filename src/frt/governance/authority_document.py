@@ -34,8 +34,14 @@ def _person(session: Session, user_id: str | None) -> str:
     return f"{user.rank_enum.label} {user.display_name}" if user else "—"
 
 
-@action("lfr.authority.read_document", roles=AUTHORITY_READERS, touches="lfr_authority",
-        key="authority_id", reads=True, guard=reads_authority)
+@action(
+    "lfr.authority.read_document",
+    roles=AUTHORITY_READERS,
+    touches="lfr_authority",
+    key="authority_id",
+    reads=True,
+    guard=reads_authority,
+)
 def read_written_authority(ctx: Ctx, authority_id: str, stylesheet: str = "") -> str:
     """GOV-06: the Written Authority Document, as a page (the read is audited)."""
     return render_written_authority(ctx.session, ctx.profile, authority_id, stylesheet=stylesheet)

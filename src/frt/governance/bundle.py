@@ -129,8 +129,9 @@ class BundleEntry(BaseModel):
     warning_markers: list[Word] = Field(default=[], max_length=50)
     image_source: Word
     image_layer: Word | None = None
-    legal_basis: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS),
-                           AfterValidator(_text)]
+    legal_basis: Annotated[
+        str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_text)
+    ]
     flags: list[Word] = Field(default=[], max_length=20)
     rationale: Text = ""
     images: list[BundleImage] = Field(min_length=1, max_length=50)

@@ -63,15 +63,22 @@ def _posts(*needed: CommandRole, what: str, citation: str):
     (an `authority_id` or a `deployment_id` argument)."""
 
     def guard(ctx: Ctx, arguments: dict) -> Decision:
-        authority_id = arguments.get("authority_id") or ctx.get(
-            Deployment, arguments["deployment_id"]).authority_id
+        authority_id = (
+            arguments.get("authority_id")
+            or ctx.get(Deployment, arguments["deployment_id"]).authority_id
+        )
         return in_post(posts_held(ctx.session, authority_id, ctx.user.id), needed, what, citation)
 
     return guard
 
 
-@action("lfr.command.appoint", roles=[Role.GOLD], touches="lfr_authority", key="authority_id",
-        guard=_posts(CommandRole.GOLD, what="appoints the command team", citation="000 §10.1(a)"))
+@action(
+    "lfr.command.appoint",
+    roles=[Role.GOLD],
+    touches="lfr_authority",
+    key="authority_id",
+    guard=_posts(CommandRole.GOLD, what="appoints the command team", citation="000 §10.1(a)"),
+)
 def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppointment:
     """GOV-09: Gold appoints the command team (000 §10.1(a)), each of the right rank."""
     role = choice(CommandRole, role, "role")
@@ -99,10 +106,19 @@ def appoint(ctx: Ctx, authority_id: str, role: str, user_id: str) -> CommandAppo
     return appt
 
 
-@action("lfr.roster.add", roles=[Role.GOLD, Role.SILVER, Role.BRONZE], touches="lfr_deployment",
-        key="deployment_id",
-        guard=_posts(CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE,
-                     what="rosters people", citation="000 §10.1(a), §8.2"))
+@action(
+    "lfr.roster.add",
+    roles=[Role.GOLD, Role.SILVER, Role.BRONZE],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_posts(
+        CommandRole.GOLD,
+        CommandRole.SILVER,
+        CommandRole.BRONZE,
+        what="rosters people",
+        citation="000 §10.1(a), §8.2",
+    ),
+)
 def roster(
     ctx: Ctx, deployment_id: str, user_id: str, duty: str, *, exception_id: str | None = None
 ) -> RosterEntry:
@@ -126,8 +142,12 @@ def roster(
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.note(duty=duty.value, user_id=person.id, exception_id=entry.exception_id,
-             citation=decision.citation)
+    ctx.note(
+        duty=duty.value,
+        user_id=person.id,
+        exception_id=entry.exception_id,
+        citation=decision.citation,
+    )
     return entry
 
 
@@ -141,10 +161,15 @@ def rostered(ctx: Ctx, deployment_id: str) -> list[RosterEntry]:
     )
 
 
-@action("lfr.deployment.review_interval", roles=[Role.SILVER], touches="lfr_deployment",
-        key="deployment_id",
-        guard=_posts(CommandRole.SILVER, what="sets review times in the tactical plan",
-                     citation="004 §7.6"))
+@action(
+    "lfr.deployment.review_interval",
+    roles=[Role.SILVER],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_posts(
+        CommandRole.SILVER, what="sets review times in the tactical plan", citation="004 §7.6"
+    ),
+)
 def set_review_interval(ctx: Ctx, deployment_id: str, hours: float) -> Deployment:
     """The tactical plan sets Silver's review interval (004 §7.6)."""
     deployment = ctx.get(Deployment, deployment_id)
@@ -172,9 +197,13 @@ def next_review_at(ctx: Ctx, deployment: Deployment):
     return None if base is None else base + timedelta(hours=review_interval(ctx, deployment))
 
 
-@action("lfr.deployment.review", roles=[Role.SILVER], touches="lfr_deployment",
-        key="deployment_id",
-        guard=_posts(CommandRole.SILVER, what="records the reviews", citation="004 §7.6"))
+@action(
+    "lfr.deployment.review",
+    roles=[Role.SILVER],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_posts(CommandRole.SILVER, what="records the reviews", citation="004 §7.6"),
+)
 def record_review(
     ctx: Ctx,
     deployment_id: str,
@@ -226,10 +255,19 @@ def record_review(
     return review
 
 
-@action("lfr.overt_use.record", roles=[Role.GOLD, Role.SILVER, Role.BRONZE_COMMUNITY],
-        touches="lfr_authority", key="authority_id",
-        guard=_posts(CommandRole.GOLD, CommandRole.SILVER, CommandRole.BRONZE_COMMUNITY,
-                     what="records the overt-use measures", citation="000 §5.7–5.8"))
+@action(
+    "lfr.overt_use.record",
+    roles=[Role.GOLD, Role.SILVER, Role.BRONZE_COMMUNITY],
+    touches="lfr_authority",
+    key="authority_id",
+    guard=_posts(
+        CommandRole.GOLD,
+        CommandRole.SILVER,
+        CommandRole.BRONZE_COMMUNITY,
+        what="records the overt-use measures",
+        citation="000 §5.7–5.8",
+    ),
+)
 def record_overt_use(
     ctx: Ctx,
     authority_id: str,
@@ -261,8 +299,12 @@ def record_overt_use(
     overt.signage, overt.leaflets, overt.measures_notes = signage, leaflets, notes.strip()
     overt.contact_point, overt.recorded_by, overt.recorded_at = contact, ctx.user.id, ctx.now
     ctx.session.flush()
-    ctx.note(notice_published=notice_published, signage=signage, leaflets=leaflets,
-             citation=notice.citation)
+    ctx.note(
+        notice_published=notice_published,
+        signage=signage,
+        leaflets=leaflets,
+        citation=notice.citation,
+    )
     return overt
 
 

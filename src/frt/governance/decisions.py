@@ -98,8 +98,13 @@ class Terms:
     purpose: str | None = None  # default: the Application's legitimate aim
 
 
-@action("lfr.application.consult", roles=[Role.NPCC_OFFICER], touches="lfr_application",
-        key="application_id", guard=access.independent_consultee)
+@action(
+    "lfr.application.consult",
+    roles=[Role.NPCC_OFFICER],
+    touches="lfr_application",
+    key="application_id",
+    guard=access.independent_consultee,
+)
 def consult(ctx: Ctx, application_id: str, outcome: str, notes: str = "") -> Consultation:
     """GOV-03: the NPCC consultation, recorded by an officer of Commander rank or above."""
     require(may_be_consulted_as_npcc(ctx.user.rank_enum))
@@ -163,8 +168,13 @@ def _reasons(outcome: str, reasons: dict[str, str]) -> dict[str, str]:
     return given
 
 
-@action("lfr.application.decide", roles=[Role.AUTHORISING_OFFICER], touches="lfr_application",
-        key="application_id", guard=access.independent_ao)
+@action(
+    "lfr.application.decide",
+    roles=[Role.AUTHORISING_OFFICER],
+    touches="lfr_application",
+    key="application_id",
+    guard=access.independent_ao,
+)
 def decide(
     ctx: Ctx,
     application_id: str,
@@ -199,8 +209,14 @@ def decide(
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.note(outcome=outcome, decision_id=entry.id, urgent=urgent, verbal=verbal,
-             headings=sorted(reasons), citation="001 stage 3")
+    ctx.note(
+        outcome=outcome,
+        decision_id=entry.id,
+        urgent=urgent,
+        verbal=verbal,
+        headings=sorted(reasons),
+        citation="001 stage 3",
+    )
     if outcome == DecisionOutcome.REJECT.value:
         app.status = ApplicationStatus.REJECTED.value
         return entry
@@ -212,9 +228,16 @@ def decide(
     return authority
 
 
-def decision_problems(ctx: Ctx, application_id: str, outcome: str, reasons: dict[str, str], *,
-                      terms: Terms | None = None, urgent: bool = False,
-                      verbal: bool = False) -> list[Decision | str]:
+def decision_problems(
+    ctx: Ctx,
+    application_id: str,
+    outcome: str,
+    reasons: dict[str, str],
+    *,
+    terms: Terms | None = None,
+    urgent: bool = False,
+    verbal: bool = False,
+) -> list[Decision | str]:
     """Every reason `decide` would refuse, all at once (a form shows them together): refused
     rules as Decisions, wrong input as text. Reads only; `decide` still checks each itself."""
     app = ctx.get(Application, application_id)
@@ -329,9 +352,15 @@ def _issue(
             )
         )
     ctx.session.flush()
-    ctx.note(application_id=app.id, deployments=len(windows), categories=authority.categories,
-             min_threshold=authority.min_threshold, urgent=urgent, verbal=verbal,
-             parent_id=authority.parent_id)
+    ctx.note(
+        application_id=app.id,
+        deployments=len(windows),
+        categories=authority.categories,
+        min_threshold=authority.min_threshold,
+        urgent=urgent,
+        verbal=verbal,
+        parent_id=authority.parent_id,
+    )
     return authority
 
 
@@ -340,8 +369,9 @@ def _within_horizon(ctx: Ctx, **times: datetime | None) -> None:
     for name, value in times.items():
         if value is not None:
             if not isinstance(value, datetime) or value.tzinfo is None:
-                raise InputError(f"{name.replace('_', ' ')} must be a date and time with its "
-                                 "time zone")
+                raise InputError(
+                    f"{name.replace('_', ' ')} must be a date and time with its time zone"
+                )
             require_input(within_horizon(name.replace("_", " "), value, ctx.now))
 
 
@@ -365,8 +395,11 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
     if terms.protected_inclusions:
         latest = latest_documents(app)
         advice = ctx.profile.governance.protected_advice_documents.value
-        require(advice_before_inclusion(
-            ctx.profile, [DocumentKind(k).label for k in advice if k not in latest]))
+        require(
+            advice_before_inclusion(
+                ctx.profile, [DocumentKind(k).label for k in advice if k not in latest]
+            )
+        )
     if terms.non_police_allowed:
         require(layers_known(terms.non_police_layers))
     require(minimum_threshold(ctx.profile, terms.min_threshold))
@@ -376,8 +409,13 @@ def _check_terms(ctx: Ctx, app: Application, terms: Terms, *, urgent: bool) -> N
     require(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum, urgent=urgent))
 
 
-@action("lfr.authority.review_urgent", roles=[Role.AUTHORISING_OFFICER],
-        touches="lfr_authority", key="authority_id", guard=access.independent_ao)
+@action(
+    "lfr.authority.review_urgent",
+    roles=[Role.AUTHORISING_OFFICER],
+    touches="lfr_authority",
+    key="authority_id",
+    guard=access.independent_ao,
+)
 def review_urgent(
     ctx: Ctx,
     authority_id: str,
@@ -418,8 +456,12 @@ def _revert_gold(ctx: Ctx, authority: Authority, new_gold_id: str | None) -> Non
     gold = ctx.session.get(User, new_gold_id or authority.gold_id)
     if gold is None:
         raise InputError("the Gold named is not a user of FRT")
-    require(gold_reverts(command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum),
-                         ctx.profile.command.gold_min_rank.value.label))
+    require(
+        gold_reverts(
+            command_rank(ctx.profile, CommandRole.GOLD.value, gold.rank_enum),
+            ctx.profile.command.gold_min_rank.value.label,
+        )
+    )
     if gold.id != authority.gold_id:
         _end_appointments(ctx, authority.id, CommandRole.GOLD.value)
         authority.gold_id = gold.id
@@ -445,8 +487,12 @@ def _end_appointments(ctx: Ctx, authority_id: str, role: str) -> None:
         appt.ended_at = ctx.now
 
 
-@action("lfr.authority.record_written", roles=[Role.AUTHORISING_OFFICER],
-        touches="lfr_authority", key="authority_id")
+@action(
+    "lfr.authority.record_written",
+    roles=[Role.AUTHORISING_OFFICER],
+    touches="lfr_authority",
+    key="authority_id",
+)
 def record_written(ctx: Ctx, authority_id: str) -> Authority:
     """GOV-05: the AO records a verbal authority in writing (000 §4.7)."""
     authority = ctx.get(Authority, authority_id)
@@ -458,8 +504,13 @@ def record_written(ctx: Ctx, authority_id: str) -> Authority:
     return authority
 
 
-@action("lfr.authority.further_purpose", roles=[Role.AUTHORISING_OFFICER],
-        touches="lfr_authority", key="authority_id", guard=access.independent_ao)
+@action(
+    "lfr.authority.further_purpose",
+    roles=[Role.AUTHORISING_OFFICER],
+    touches="lfr_authority",
+    key="authority_id",
+    guard=access.independent_ao,
+)
 def grant_further_purpose(
     ctx: Ctx, authority_id: str, purpose: str, reasons: dict[str, str]
 ) -> Authority:
@@ -495,8 +546,14 @@ def grant_further_purpose(
     return _issue(ctx, app, entry, terms, urgent=False, verbal=False, parent=parent)
 
 
-@action("lfr.authority.read", roles=LFR_ROLES, touches="lfr_authority", key="authority_id",
-        reads=True, guard=access.reads_authority)
+@action(
+    "lfr.authority.read",
+    roles=LFR_ROLES,
+    touches="lfr_authority",
+    key="authority_id",
+    reads=True,
+    guard=access.reads_authority,
+)
 def read_authority(ctx: Ctx, authority_id: str) -> Authority:
     """An Authority as its page and the API show it, to those who may read it (hardening item
     2): those who decide, oversight, its applicant, its command team, the people rostered."""
@@ -517,4 +574,5 @@ def may_process_for(ctx: Ctx, authority_id: str, purpose: str) -> Decision:
     """GOV-08: processing for a purpose is permissible only under an authority for it."""
     wanted = purpose.strip().casefold()
     return purpose_authorised(
-        any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id)))
+        any(p.strip().casefold() == wanted for p in purposes(ctx, authority_id))
+    )

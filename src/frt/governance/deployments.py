@@ -101,13 +101,21 @@ def posts_held(session: Session, authority_id: str, user_id: str) -> set[str]:
 
 def _silver_or_gold(ctx: Ctx, arguments: dict) -> Decision:
     dep = ctx.get(Deployment, arguments["deployment_id"])
-    return rules.in_post(posts_held(ctx.session, dep.authority_id, ctx.user.id),
-                         [CommandRole.SILVER, CommandRole.GOLD],
-                         "starts, suspends or terminates a Deployment", "000 §10.1(d)")
+    return rules.in_post(
+        posts_held(ctx.session, dep.authority_id, ctx.user.id),
+        [CommandRole.SILVER, CommandRole.GOLD],
+        "starts, suspends or terminates a Deployment",
+        "000 §10.1(d)",
+    )
 
 
-@action("lfr.deployment.set_state", roles=[Role.SILVER, Role.GOLD], touches="lfr_deployment",
-        key="deployment_id", guard=_silver_or_gold)
+@action(
+    "lfr.deployment.set_state",
+    roles=[Role.SILVER, Role.GOLD],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_silver_or_gold,
+)
 def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Deployment:
     """Start, suspend, resume, terminate or end a Deployment (Silver or Gold; 000 §10.1(d))."""
     dep = ctx.get(Deployment, deployment_id)
@@ -126,8 +134,13 @@ def set_state(ctx: Ctx, deployment_id: str, state: str, reason: str = "") -> Dep
     return dep
 
 
-@action("lfr.deployment.read", roles=LFR_ROLES, touches="lfr_deployment", key="deployment_id",
-        guard=lambda ctx, arguments: _reads(ctx, arguments))
+@action(
+    "lfr.deployment.read",
+    roles=LFR_ROLES,
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=lambda ctx, arguments: _reads(ctx, arguments),
+)
 def read(ctx: Ctx, deployment_id: str) -> Deployment:
     """A Deployment as its page shows it, to those who may see it (hardening item 2): those who
     decide, oversight, its applicant, its command team, the people rostered on it."""
@@ -146,7 +159,11 @@ def end_by_system(ctx: Ctx, deployment_id: str) -> Deployment:
     dep = ctx.session.get(Deployment, deployment_id)
     if dep is None or DeploymentState(dep.state).finished:
         raise InputError("no running Deployment to end")
-    dep.state, dep.finished_at, dep.state_reason = S.ENDED.value, ctx.now, "authorised window closed"
+    dep.state, dep.finished_at, dep.state_reason = (
+        S.ENDED.value,
+        ctx.now,
+        "authorised window closed",
+    )
     ctx.note(citation="000 §5.1")
     return dep
 
@@ -154,8 +171,14 @@ def end_by_system(ctx: Ctx, deployment_id: str) -> Deployment:
 def _may_start(ctx: Ctx, dep: Deployment) -> Decision:
     auth = dep.authority
     overt = ctx.session.scalar(select(OvertUse.id).where(OvertUse.authority_id == auth.id))
-    return rules.may_start(ctx.profile, auth.status == AuthorityStatus.IN_FORCE.value,
-                           dep.starts_at, dep.ends_at, ctx.now, overt is not None)
+    return rules.may_start(
+        ctx.profile,
+        auth.status == AuthorityStatus.IN_FORCE.value,
+        dep.starts_at,
+        dep.ends_at,
+        ctx.now,
+        overt is not None,
+    )
 
 
 def finished_at(authority: Authority) -> datetime | None:

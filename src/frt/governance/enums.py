@@ -105,18 +105,10 @@ class DeploymentState(str, Enum):
         return self in (DeploymentState.TERMINATED, DeploymentState.ENDED)
 
 
-
-
 class Duty(str, Enum):  # 000 §10.3–10.14; keys of the profile's training section
     LFR_OPERATOR = "lfr_operator"
     ENGAGEMENT_OFFICER = "engagement_officer"
     SYSTEM_ENGINEER = "system_engineer"
-
-
-
-
-
-
 
 
 class ReportStatus(str, Enum):

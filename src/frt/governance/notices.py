@@ -25,8 +25,14 @@ from frt.policy.access import object_access
 from frt.policy.input_rules import within_horizon
 
 # Who reports a loss or theft of equipment or data (000 §13.5): the people deployed with it.
-LOSS_REPORTERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.LFR_OPERATOR,
-                  Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ENGINEER)
+LOSS_REPORTERS = (
+    Role.GOLD,
+    Role.SILVER,
+    Role.BRONZE,
+    Role.LFR_OPERATOR,
+    Role.ENGAGEMENT_OFFICER,
+    Role.SYSTEM_ENGINEER,
+)
 
 
 @action("gov.notification.create", touches="gov_notification", system=True)
@@ -83,8 +89,13 @@ def _addressed_to_user(ctx: Ctx, arguments: dict) -> Decision:
     )
 
 
-@action("gov.notification.acknowledge", roles=tuple(Role), touches="gov_notification",
-        key="notification_id", guard=_addressed_to_user)
+@action(
+    "gov.notification.acknowledge",
+    roles=tuple(Role),
+    touches="gov_notification",
+    key="notification_id",
+    guard=_addressed_to_user,
+)
 def acknowledge(ctx: Ctx, notification_id: str) -> Notification:
     note = ctx.get(Notification, notification_id)
     note.acknowledged_by, note.acknowledged_at = ctx.user.id, ctx.now
@@ -95,18 +106,24 @@ def _deployed_under(ctx: Ctx, arguments: dict) -> Decision:
     """The people deployed under this Authority report its losses: its command team in post, and
     those rostered on one of its Deployments (hardening item 2; 000 §13.5)."""
     authority = ctx.get(Authority, arguments["authority_id"])
-    rostered = ctx.session.scalar(select(exists().where(
-        RosterEntry.user_id == ctx.user.id, RosterEntry.deployment_id == Deployment.id,
-        Deployment.authority_id == authority.id)))
+    rostered = ctx.session.scalar(
+        select(
+            exists().where(
+                RosterEntry.user_id == ctx.user.id,
+                RosterEntry.deployment_id == Deployment.id,
+                Deployment.authority_id == authority.id,
+            )
+        )
+    )
     return object_access(
         bool(posts_held(ctx.session, authority.id, ctx.user.id)) or bool(rostered),
         "only this Authority's command team and the people rostered on its Deployments report "
-        "a loss under it", "000 §13.5, §12.1(d)",
+        "a loss under it",
+        "000 §13.5, §12.1(d)",
     )
 
 
-@action("lfr.loss.report", roles=LOSS_REPORTERS, touches="lfr_loss_report",
-        guard=_deployed_under)
+@action("lfr.loss.report", roles=LOSS_REPORTERS, touches="lfr_loss_report", guard=_deployed_under)
 def report_loss(
     ctx: Ctx,
     authority_id: str,
@@ -121,7 +138,9 @@ def report_loss(
         raise InputError("describe what was lost and how")
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
         raise InputError("when it was lost: a date and time with its time zone")
-    require_input(within_horizon("when it was lost", occurred_at, ctx.now, ahead=timedelta(hours=1)))
+    require_input(
+        within_horizon("when it was lost", occurred_at, ctx.now, ahead=timedelta(hours=1))
+    )
     report = LossReport(
         authority_id=authority.id,
         item=choice(LossItem, item, "item").value,
@@ -151,6 +170,5 @@ def report_loss(
             citation="000 §13.5",
             **kwargs,
         )
-    ctx.note(authority_id=authority.id, item=report.item, encrypted=encrypted,
-             citation="000 §13.5")
+    ctx.note(authority_id=authority.id, item=report.item, encrypted=encrypted, citation="000 §13.5")
     return report

@@ -194,12 +194,19 @@ def _flag_to_sro(ctx: Ctx, exc: PolicyException) -> None:
         citation=cite,
         role=Role.SRO,
     )
-    ctx.note(exception_id=exc.id, for_action=(exc.extra or {}).get("action"), rule=exc.rule,
-             citation=cite)
+    ctx.note(
+        exception_id=exc.id,
+        for_action=(exc.extra or {}).get("action"),
+        rule=exc.rule,
+        citation=cite,
+    )
 
 
-@action("lfr.outside_policy.use", roles=[*DECIDERS, Role.BRONZE, Role.SYSTEM_ENGINEER],
-        touches="gov_policy_exception")
+@action(
+    "lfr.outside_policy.use",
+    roles=[*DECIDERS, Role.BRONZE, Role.SYSTEM_ENGINEER],
+    touches="gov_policy_exception",
+)
 def _use(ctx: Ctx, exc: PolicyException) -> PolicyException:
     exc.used = True
     ctx.touch(exc.id)
@@ -254,8 +261,12 @@ def pending_for(ctx: Ctx, deployment_id: str) -> list[PolicyException]:
     )
 
 
-@action("lfr.outside_policy.review", roles=[Role.SRO], touches="gov_policy_exception",
-        key="exception_id")
+@action(
+    "lfr.outside_policy.review",
+    roles=[Role.SRO],
+    touches="gov_policy_exception",
+    key="exception_id",
+)
 def review(ctx: Ctx, exception_id: str, outcome: str, reasons: str) -> PolicyException:
     """GOV-16: the SRO endorses the decision or disagrees, with reasons (003 §12.3)."""
     exc = ctx.get(PolicyException, exception_id)
@@ -305,8 +316,14 @@ def _may_read(ctx: Ctx, arguments: dict) -> Decision:
     )
 
 
-@action("lfr.outside_policy.read", roles=READERS, touches="gov_policy_exception",
-        key="exception_id", reads=True, guard=_may_read)
+@action(
+    "lfr.outside_policy.read",
+    roles=READERS,
+    touches="gov_policy_exception",
+    key="exception_id",
+    reads=True,
+    guard=_may_read,
+)
 def read(ctx: Ctx, exception_id: str) -> PolicyException:
     """One decision outside policy, as its page shows it (the read is audited)."""
     return ctx.get(PolicyException, exception_id)

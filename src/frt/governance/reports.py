@@ -69,8 +69,12 @@ class ReportMetrics:
     @property
     def alerts_without_outcome(self) -> int:
         """Alerts nobody adjudicated, or whose outcome was never called true or false."""
-        called = (self.true_alerts_confirmed + self.true_alerts_unconfirmed
-                  + self.false_alerts_confirmed + self.false_alerts_unconfirmed)
+        called = (
+            self.true_alerts_confirmed
+            + self.true_alerts_unconfirmed
+            + self.false_alerts_confirmed
+            + self.false_alerts_unconfirmed
+        )
         return max(0, self.alerts - called)
 
     @property
@@ -119,16 +123,18 @@ def collect(session: Session, deployment_id: str, providers) -> ReportMetrics:
 
 
 def _the_gold(ctx: Ctx, arguments: dict) -> Decision:
-    authority_id = arguments.get("authority_id") or ctx.get(
-        CancellationReport, arguments["report_id"]).authority_id
+    authority_id = (
+        arguments.get("authority_id")
+        or ctx.get(CancellationReport, arguments["report_id"]).authority_id
+    )
     return object_access(
         ctx.get(Authority, authority_id).gold_id == ctx.user.id,
-        "the Gold ensures the post-Deployment evaluation and cancellation report", "000 §11.1",
+        "the Gold ensures the post-Deployment evaluation and cancellation report",
+        "000 §11.1",
     )
 
 
-@action("lfr.report.prepare", roles=[Role.GOLD], touches="lfr_cancellation_report",
-        guard=_the_gold)
+@action("lfr.report.prepare", roles=[Role.GOLD], touches="lfr_cancellation_report", guard=_the_gold)
 def prepare(
     ctx: Ctx, authority_id: str, providers: list[MetricsProvider] | None = None
 ) -> CancellationReport:
@@ -157,8 +163,13 @@ def prepare(
     return report
 
 
-@action("lfr.report.evaluate", roles=[Role.GOLD], touches="lfr_cancellation_report",
-        key="report_id", guard=_the_gold)
+@action(
+    "lfr.report.evaluate",
+    roles=[Role.GOLD],
+    touches="lfr_cancellation_report",
+    key="report_id",
+    guard=_the_gold,
+)
 def evaluate(
     ctx: Ctx, report_id: str, *, evaluation: str, safeguards: str = "", learning: str = ""
 ) -> CancellationReport:
@@ -171,8 +182,13 @@ def evaluate(
     return report
 
 
-@action("lfr.report.submit", roles=[Role.GOLD], touches="lfr_cancellation_report",
-        key="report_id", guard=_the_gold)
+@action(
+    "lfr.report.submit",
+    roles=[Role.GOLD],
+    touches="lfr_cancellation_report",
+    key="report_id",
+    guard=_the_gold,
+)
 def submit(ctx: Ctx, report_id: str) -> CancellationReport:
     report = ctx.get(CancellationReport, report_id)
     authority = ctx.get(Authority, report.authority_id)

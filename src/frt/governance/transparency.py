@@ -26,8 +26,14 @@ from frt.people.models import User
 from frt.people.roles import Role
 
 # Who reads the register of Deployments (000 §13.6): it names the AO and command team.
-REGISTER_READERS = (Role.AUTHORISING_OFFICER, Role.GOLD, Role.SILVER, Role.SRO, Role.DPO,
-                    Role.AUDITOR)
+REGISTER_READERS = (
+    Role.AUTHORISING_OFFICER,
+    Role.GOLD,
+    Role.SILVER,
+    Role.SRO,
+    Role.DPO,
+    Role.AUDITOR,
+)
 WHOLE_REGISTER = (Role.AUTHORISING_OFFICER, Role.SRO, Role.DPO, Role.AUDITOR)
 
 
@@ -51,8 +57,13 @@ def read_register(ctx: Ctx) -> list[dict]:
     rows = register(ctx.session)
     if set(ctx.user.roles_json) & {r.value for r in WHOLE_REGISTER}:
         return rows
-    mine = set(ctx.session.scalars(select(CommandAppointment.authority_id).where(
-        CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None))))
+    mine = set(
+        ctx.session.scalars(
+            select(CommandAppointment.authority_id).where(
+                CommandAppointment.user_id == ctx.user.id, CommandAppointment.ended_at.is_(None)
+            )
+        )
+    )
     ctx.note(rows="own")
     return [row for row in rows if row["authority_id"] in mine]
 

@@ -133,8 +133,13 @@ def _may_import(ctx: Ctx, arguments: dict) -> Decision:
     )
 
 
-@action("lfr.watchlist.import", roles=[Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER],
-        touches="lfr_deployment", key="deployment_id", guard=_may_import)
+@action(
+    "lfr.watchlist.import",
+    roles=[Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINEER],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_may_import,
+)
 def import_bundle(
     ctx: Ctx,
     deployment_id: str,
@@ -283,10 +288,12 @@ def _write(
             )
             ctx.session.add(row)
             ctx.session.flush()
-            row.image_sealed = WatchlistImage.IMAGE.seal(ctx.cipher, row.id,
-                                                         bundle.images[image.file])
-            row.template_sealed = WatchlistImage.TEMPLATE.seal(ctx.cipher, row.id,
-                                                               found.template.to_bytes())
+            row.image_sealed = WatchlistImage.IMAGE.seal(
+                ctx.cipher, row.id, bundle.images[image.file]
+            )
+            row.template_sealed = WatchlistImage.TEMPLATE.seal(
+                ctx.cipher, row.id, found.template.to_bytes()
+            )
     ctx.session.flush()
     return watchlist
 
@@ -305,12 +312,18 @@ def _rostered_for_thresholds(ctx: Ctx, arguments: dict) -> Decision:
     return object_access(
         bool(duties & {Duty.LFR_OPERATOR.value, Duty.SYSTEM_ENGINEER.value}),
         "only an LFR Operator or System Engineer rostered for this Deployment raises an image's "
-        "Threshold", "000 §6.2(3), §12.1(d)",
+        "Threshold",
+        "000 §6.2(3), §12.1(d)",
     )
 
 
-@action("lfr.watchlist.raise_threshold", roles=[Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER],
-        touches="lfr_watchlist_image", key="image_id", guard=_rostered_for_thresholds)
+@action(
+    "lfr.watchlist.raise_threshold",
+    roles=[Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER],
+    touches="lfr_watchlist_image",
+    key="image_id",
+    guard=_rostered_for_thresholds,
+)
 def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str) -> WatchlistImage:
     """WL-09: the Deployment's LFR Operator or System Engineer raises one image's Threshold, with
     the reason, to keep the False Alert Rate within policy (000 §6.2(3): "at the outset or as
@@ -327,9 +340,13 @@ def raise_image_threshold(ctx: Ctx, image_id: str, threshold: float, reason: str
     return image
 
 
-
-@action("lfr.watchlist.read_summary", roles=LFR_ROLES, touches="lfr_deployment",
-        key="deployment_id", guard=reads_deployment)
+@action(
+    "lfr.watchlist.read_summary",
+    roles=LFR_ROLES,
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=reads_deployment,
+)
 def read_summary(ctx: Ctx, deployment_id: str) -> dict | None:
     """The Deployment's Watchlist as its page and the API show it — composition and per-image
     quality and Threshold, no personal data — to those who may see the Deployment (hardening
@@ -337,8 +354,11 @@ def read_summary(ctx: Ctx, deployment_id: str) -> dict | None:
     watchlist = watchlist_for(ctx.session, ctx.get(Deployment, deployment_id).id)
     if watchlist is None:
         return None
-    return {"id": watchlist.id, "composition": composition(ctx.session, watchlist.id),
-            "images": image_warnings(ctx.session, watchlist.id)}
+    return {
+        "id": watchlist.id,
+        "composition": composition(ctx.session, watchlist.id),
+        "images": image_warnings(ctx.session, watchlist.id),
+    }
 
 
 def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:
@@ -449,9 +469,7 @@ def load_for_recognition(session: Session, cipher, deployment_id: str) -> Recogn
     minimum = dep.authority.min_threshold
     subjects = []
     for entry in watchlist.entries:
-        details = json.loads(
-            WatchlistEntry.DETAILS.open(cipher, entry.id, entry.details_sealed)
-        )
+        details = json.loads(WatchlistEntry.DETAILS.open(cipher, entry.id, entry.details_sealed))
         images = tuple(
             GalleryImage(
                 image.id,

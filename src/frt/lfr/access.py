@@ -42,17 +42,24 @@ def deployment_of(ctx: Ctx, arguments: dict) -> str:
     raise KeyError("the action names no Deployment, Alert, blue member or device")
 
 
-def may_act(ctx: Ctx, deployment_id: str, duties: tuple[Duty, ...],
-            posts: tuple[CommandRole, ...]) -> bool:
+def may_act(
+    ctx: Ctx, deployment_id: str, duties: tuple[Duty, ...], posts: tuple[CommandRole, ...]
+) -> bool:
     if posts:
         dep = ctx.get(Deployment, deployment_id)
         if posts_held(ctx.session, dep.authority_id, ctx.user.id) & {p.value for p in posts}:
             return True
     if not duties:
         return False
-    duty = ctx.session.scalar(select(RosterEntry.id).where(
-        RosterEntry.deployment_id == deployment_id, RosterEntry.user_id == ctx.user.id,
-        RosterEntry.duty.in_([d.value for d in duties])).limit(1))
+    duty = ctx.session.scalar(
+        select(RosterEntry.id)
+        .where(
+            RosterEntry.deployment_id == deployment_id,
+            RosterEntry.user_id == ctx.user.id,
+            RosterEntry.duty.in_([d.value for d in duties]),
+        )
+        .limit(1)
+    )
     return duty is not None
 
 

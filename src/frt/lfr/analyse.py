@@ -86,16 +86,21 @@ def analyse(job: AnalyseJob) -> AnalyseResult:
     for n, crop in enumerate(job.crops):
         rgb = np.ascontiguousarray(cv2.cvtColor(crop.bgr, cv2.COLOR_BGR2RGB))
         rgbs.append(rgb)
-        found += [(f, n) for f in detect_region(rgb, crop.inner, crop.scale, job.detector,
-                                                crop.hints)]
+        found += [
+            (f, n) for f in detect_region(rgb, crop.inner, crop.scale, job.detector, crop.hints)
+        ]
     found = _unique(found, job.crops)
     t1 = time.perf_counter()
     observations, over = _observe(found, job, rgbs)
     for pixels in [c.bgr for c in job.crops] + rgbs:  # the job's own copies (LIVE-03)
         pixels.fill(0)
     t2 = time.perf_counter()
-    return AnalyseResult(job.frame_index, observations, over,
-                         {"detect": (t1 - t0) * 1e3, "quality_align": (t2 - t1) * 1e3})
+    return AnalyseResult(
+        job.frame_index,
+        observations,
+        over,
+        {"detect": (t1 - t0) * 1e3, "quality_align": (t2 - t1) * 1e3},
+    )
 
 
 def default_detector() -> str:
@@ -106,8 +111,13 @@ def default_detector() -> str:
     return detect_fast.NAME if detect_fast.available() else "hog"
 
 
-def detect_region(rgb: np.ndarray, inner: tuple[int, int, int, int], scale: float,
-                  detector: str = "hog", hints: tuple = ()) -> list[Face]:
+def detect_region(
+    rgb: np.ndarray,
+    inner: tuple[int, int, int, int],
+    scale: float,
+    detector: str = "hog",
+    hints: tuple = (),
+) -> list[Face]:
     """Faces in `inner` of `rgb` at least as large as `scale` makes detectable (a face box of
     `HOG_MIN_BOX / scale` pixels); HOG-like boxes in `rgb`'s coordinates. With MTCNN, tracked
     faces (`hints`) are followed from their last boxes and the region searched only if one of
@@ -136,8 +146,12 @@ def _hog_face(rgb, b, x0: int, y0: int) -> Face | None:
     from frt.engine import detect_fast
 
     bx0, by0, bx1, by1 = detect_fast.to_hog_box(b)
-    box = (max(0, bx0 + x0), max(0, by0 + y0), min(rgb.shape[1], bx1 + x0),
-           min(rgb.shape[0], by1 + y0))
+    box = (
+        max(0, bx0 + x0),
+        max(0, by0 + y0),
+        min(rgb.shape[1], bx1 + x0),
+        min(rgb.shape[0], by1 + y0),
+    )
     if box[2] - box[0] < 8 or box[3] - box[1] < 8:
         return None
     return Face(*box, confidence=float(b[4]), detector="mtcnn")
@@ -171,8 +185,12 @@ def _hog_region(rgb, inner, scale) -> list[Face]:
     rects, scores, _ = models.hog_detector().run(np.ascontiguousarray(part), 0, 0.0)
     faces = []
     for r, c in zip(rects, scores):
-        box = (round(r.left() / scale) + x0, round(r.top() / scale) + y0,
-               round((r.right() + 1) / scale) + x0, round((r.bottom() + 1) / scale) + y0)
+        box = (
+            round(r.left() / scale) + x0,
+            round(r.top() / scale) + y0,
+            round((r.right() + 1) / scale) + x0,
+            round((r.bottom() + 1) / scale) + y0,
+        )
         box = (max(0, box[0]), max(0, box[1]), min(rgb.shape[1], box[2]), min(rgb.shape[0], box[3]))
         if box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
             faces.append(Face(*box, confidence=float(c), detector="hog"))
@@ -203,7 +221,7 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         (inside if zone.contains(*centre) else outside).append((face, n, box))
     inside.sort(key=lambda item: -item[0].area)  # the limit keeps the largest (nearest) faces
-    kept, over = inside[:zone.max_faces], inside[zone.max_faces:]
+    kept, over = inside[: zone.max_faces], inside[zone.max_faces :]
     out = [Observation(box, in_zone=False) for _, _, box in outside]
     out += [Observation(box, in_zone=True) for _, _, box in over]
     for face, n, box in kept:
@@ -217,8 +235,18 @@ def _observe(found, job: AnalyseJob, rgbs) -> tuple[list[Observation], int]:
         face = replace(face, landmarks=landmarks_5(rgb, face.box))
         q = assess(rgb, face, job.thresholds)
         chip = aligned_chips(rgb, [face], CHIP_SIZE)[0] if q.ok else None
-        out.append(Observation(box, True, q.score, q.inter_eye_px, q.ok, chip, refused=not q.ok,
-                               too_small=q.inter_eye_px < job.thresholds.min_inter_eye_px))
+        out.append(
+            Observation(
+                box,
+                True,
+                q.score,
+                q.inter_eye_px,
+                q.ok,
+                chip,
+                refused=not q.ok,
+                too_small=q.inter_eye_px < job.thresholds.min_inter_eye_px,
+            )
+        )
     return out, len(over)
 
 
@@ -234,8 +262,9 @@ def iou(a, b) -> float:
 _ALGORITHMS: dict = {}
 
 
-def embed(chips: list[np.ndarray], algorithm: str, options: dict,
-          wipe_chips: bool = False) -> tuple[np.ndarray, float]:
+def embed(
+    chips: list[np.ndarray], algorithm: str, options: dict, wipe_chips: bool = False
+) -> tuple[np.ndarray, float]:
     """Unit template vectors of aligned chips, and the milliseconds it took. `wipe_chips`: the
     chips are this process's own copies (a worker's, unpickled) and are zeroed once used; inline,
     they are the pipeline's, which wipes or keeps them after the comparison (LIVE-03)."""

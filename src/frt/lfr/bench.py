@@ -31,18 +31,41 @@ class BenchRefused(Exception):
     """The operating-Threshold rule refused this watchlist (its Decision is the argument)."""
 
 
-def run_live(video: str | Path, watchlist_dir: str | Path, threshold: float | None = None,
-             evaluation: dict | None = None, cohort_dir: str | Path | None = None,
-             profile: str = "mps", min_inter_eye_px: float = 20.0, max_faces: int = 10,
-             workers: int | None = None, full_every: int = 8, detector: str | None = None,
-             cache_dir: Path | None = None, gate: bool = True, **options) -> dict:
+def run_live(
+    video: str | Path,
+    watchlist_dir: str | Path,
+    threshold: float | None = None,
+    evaluation: dict | None = None,
+    cohort_dir: str | Path | None = None,
+    profile: str = "mps",
+    min_inter_eye_px: float = 20.0,
+    max_faces: int = 10,
+    workers: int | None = None,
+    full_every: int = 8,
+    detector: str | None = None,
+    cache_dir: Path | None = None,
+    gate: bool = True,
+    **options,
+) -> dict:
     """Run the pipeline over every frame of `video`; the summary `frt bench live` prints.
     `options` override other `PipelineConfig` fields (benchmark variants). `gate`: apply the
     profile's face-size and quality floors as a Deployment does (off only to time the pipeline
     on the faces the reference loop names, bench/bench_live.py)."""
-    setup = prepare(watchlist_dir, threshold, evaluation, cohort_dir, profile, min_inter_eye_px,
-                    max_faces, 1 if workers == 0 else workers, full_every, detector, cache_dir,
-                    gate, **options)
+    setup = prepare(
+        watchlist_dir,
+        threshold,
+        evaluation,
+        cohort_dir,
+        profile,
+        min_inter_eye_px,
+        max_faces,
+        1 if workers == 0 else workers,
+        full_every,
+        detector,
+        cache_dir,
+        gate,
+        **options,
+    )
     pool = make_pool(setup.config.algorithm, setup.config.algorithm_options, workers)
     try:
         return run_prepared(video, setup, pool)
@@ -60,14 +83,27 @@ class Setup:
     extra: dict
 
 
-def prepare(watchlist_dir, threshold=None, evaluation=None, cohort_dir=None, profile="mps",
-            min_inter_eye_px=20.0, max_faces=10, workers=None, full_every=8, detector=None,
-            cache_dir=None, gate=True, **options) -> Setup:
+def prepare(
+    watchlist_dir,
+    threshold=None,
+    evaluation=None,
+    cohort_dir=None,
+    profile="mps",
+    min_inter_eye_px=20.0,
+    max_faces=10,
+    workers=None,
+    full_every=8,
+    detector=None,
+    cache_dir=None,
+    gate=True,
+    **options,
+) -> Setup:
     """Enrol the watchlist, choose the scoring and set the Threshold (BenchRefused if the rule
     refuses); reusable for several videos."""
     if evaluation is None and threshold is None:
-        raise ValueError("give an evaluation (its operating Threshold) or, for an experiment, "
-                         "a Threshold")
+        raise ValueError(
+            "give an evaluation (its operating Threshold) or, for an experiment, a Threshold"
+        )
     zone, gate_note = Zone(min_inter_eye_px=min_inter_eye_px, max_faces=max_faces), None
     config = PipelineConfig(zone=zone, full_every=full_every, report_best=True)
     if gate:
@@ -78,15 +114,28 @@ def prepare(watchlist_dir, threshold=None, evaluation=None, cohort_dir=None, pro
     if evaluation is not None:
         config = replace(config, **_engine_of(evaluation))
     config = replace(config, **({"detector": detector} if detector else {}), **options)
-    watchlist, refused = enrol_folder(watchlist_dir, threshold or 1.0, config.algorithm,
-                                      config.algorithm_options, cache_dir, workers)
-    extra: dict = {"face_gate": gate_note, "watchlist_size": len(watchlist),
-                   "watchlist_people": len(watchlist.subjects()), "watchlist_refused": refused}
+    watchlist, refused = enrol_folder(
+        watchlist_dir,
+        threshold or 1.0,
+        config.algorithm,
+        config.algorithm_options,
+        cache_dir,
+        workers,
+    )
+    extra: dict = {
+        "face_gate": gate_note,
+        "watchlist_size": len(watchlist),
+        "watchlist_people": len(watchlist.subjects()),
+        "watchlist_refused": refused,
+    }
     if evaluation is not None:
         chosen = _scoring(evaluation, cohort_dir, watchlist, cache_dir, workers)
         t, decision = _rule(profile, chosen, watchlist)
-        extra.update(chosen.describe(), threshold_rule=str(decision),
-                     threshold_rule_citation=decision.citation)
+        extra.update(
+            chosen.describe(),
+            threshold_rule=str(decision),
+            threshold_rule_citation=decision.citation,
+        )
         if t is None:
             raise BenchRefused(decision)
         watchlist = LiveWatchlist(watchlist.rows, threshold or t, cohort=chosen.cohort)
@@ -98,16 +147,24 @@ def prepare(watchlist_dir, threshold=None, evaluation=None, cohort_dir=None, pro
 def run_prepared(video, setup: Setup, pool) -> dict:
     """One video through the prepared pipeline; the summary."""
     config, watchlist = setup.config, setup.watchlist
-    pipeline = Pipeline([watchlist], config, pool, on_alert=lambda alert: None,
-                        camera=Path(video).name)
+    pipeline = Pipeline(
+        [watchlist], config, pool, on_alert=lambda alert: None, camera=Path(video).name
+    )
     result: RunResult = pipeline.run(FileSource(str(video)))
     summary = result.summary()
-    summary.update(video=Path(video).name, watchlist_images=len(watchlist),
-                   threshold=watchlist.threshold, workers=pool.workers,
-                   zone=config.zone.to_dict(), detector=config.detector,
-                   algorithm=config.algorithm, algorithm_options=config.algorithm_options,
-                   aggregate=config.aggregate,
-                   detection_scale=round(config.zone.detection_scale, 3), **setup.extra)
+    summary.update(
+        video=Path(video).name,
+        watchlist_images=len(watchlist),
+        threshold=watchlist.threshold,
+        workers=pool.workers,
+        zone=config.zone.to_dict(),
+        detector=config.detector,
+        algorithm=config.algorithm,
+        algorithm_options=config.algorithm_options,
+        aggregate=config.aggregate,
+        detection_scale=round(config.zone.detection_scale, 3),
+        **setup.extra,
+    )
     for alert in result.alerts:
         alert.probe.fill(0)  # a benchmark keeps no face
     return summary
@@ -140,12 +197,15 @@ def cohort_matrix(cohort_dir, exclude: set[str], evaluation: dict, cache_dir, wo
     from frt.eval import dataset
     from frt.eval.runner import template_items
 
-    spec = EngineSpec(detector=evaluation.get("detector", "thorough"),
-                      algorithm=evaluation["algorithm"],
-                      algorithm_options=_engine_of(evaluation)["algorithm_options"])
+    spec = EngineSpec(
+        detector=evaluation.get("detector", "thorough"),
+        algorithm=evaluation["algorithm"],
+        algorithm_options=_engine_of(evaluation)["algorithm_options"],
+    )
     items = dataset.cohort_items(cohort_dir, exclude)
-    results = template_items(items, spec, evaluation["algorithm_version"], cache_dir, workers,
-                             "cohort", False)
+    results = template_items(
+        items, spec, evaluation["algorithm_version"], cache_dir, workers, "cohort", False
+    )
     rows = [results[it.key].template.vector for it in items if results[it.key].template is not None]
     if not rows:
         raise ValueError(f"no usable cohort faces in {cohort_dir}")
@@ -158,8 +218,9 @@ def _rule(profile_name: str, chosen, watchlist):
 
     algorithm, version = watchlist.kind
     # No authority here: its minimum is left out (0); the profile's own minimum still applies.
-    return scoring.operating_threshold(load_profile(profile_name), 0.0, chosen,
-                                       f"{algorithm} {version}", len(watchlist))
+    return scoring.operating_threshold(
+        load_profile(profile_name), 0.0, chosen, f"{algorithm} {version}", len(watchlist)
+    )
 
 
 def write_json(summary: dict, path: str | Path) -> None:

@@ -29,10 +29,15 @@ CATEGORY = "blue_watchlist"
 CITATION = "004 §10.13"
 
 
-@action("lfr.blue.enrol", roles=[Role.SILVER], touches="lfr_blue_member",
-        guard=on_deployment(posts=(CommandRole.SILVER,)))
-def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str,
-          engine: ImportEngine | None = None) -> BlueMember:
+@action(
+    "lfr.blue.enrol",
+    roles=[Role.SILVER],
+    touches="lfr_blue_member",
+    guard=on_deployment(posts=(CommandRole.SILVER,)),
+)
+def enrol(
+    ctx: Ctx, deployment_id: str, image: bytes, consent: str, engine: ImportEngine | None = None
+) -> BlueMember:
     """The Silver enrols a consenting member of staff from one photo; the photo is not kept."""
     from frt.governance.watchlists import default_engine
 
@@ -40,10 +45,15 @@ def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str,
     if not consent.strip():
         raise InputError(f"record how the member of staff consented ({CITATION})")
     found = (engine or default_engine()).analyse(image)
-    row = BlueMember(deployment_id=deployment_id, enrolled_by=ctx.user.id,
-                     consent=consent.strip(), consent_at=ctx.now,
-                     algorithm=found.template.algorithm, algorithm_version=found.template.version,
-                     template_sealed=b"")
+    row = BlueMember(
+        deployment_id=deployment_id,
+        enrolled_by=ctx.user.id,
+        consent=consent.strip(),
+        consent_at=ctx.now,
+        algorithm=found.template.algorithm,
+        algorithm_version=found.template.version,
+        template_sealed=b"",
+    )
     ctx.session.add(row)
     ctx.session.flush()
     row.template_sealed = BlueMember.TEMPLATE.seal(ctx.cipher, row.id, found.template.to_bytes())
@@ -52,8 +62,13 @@ def enrol(ctx: Ctx, deployment_id: str, image: bytes, consent: str,
     return row
 
 
-@action("lfr.blue.record_pass", roles=[Role.LFR_OPERATOR, Role.SILVER], touches="lfr_blue_member",
-        key="member_id", guard=on_deployment(Duty.LFR_OPERATOR, posts=(CommandRole.SILVER,)))
+@action(
+    "lfr.blue.record_pass",
+    roles=[Role.LFR_OPERATOR, Role.SILVER],
+    touches="lfr_blue_member",
+    key="member_id",
+    guard=on_deployment(Duty.LFR_OPERATOR, posts=(CommandRole.SILVER,)),
+)
 def record_pass(ctx: Ctx, member_id: str, passes: int = 1) -> BlueMember:
     """An Operator or the Silver counts a blue member's walk through the zone (TRR basis)."""
     row = ctx.get(BlueMember, member_id)
@@ -65,13 +80,24 @@ def record_pass(ctx: Ctx, member_id: str, passes: int = 1) -> BlueMember:
 
 
 def members(session: Session, deployment_id: str) -> list[BlueMember]:
-    return list(session.scalars(select(BlueMember).where(
-        BlueMember.deployment_id == deployment_id).order_by(BlueMember.consent_at)))
+    return list(
+        session.scalars(
+            select(BlueMember)
+            .where(BlueMember.deployment_id == deployment_id)
+            .order_by(BlueMember.consent_at)
+        )
+    )
 
 
 def total_passes(session: Session, deployment_id: str) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(BlueMember.passes), 0)).where(
-        BlueMember.deployment_id == deployment_id)) or 0)
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(BlueMember.passes), 0)).where(
+                BlueMember.deployment_id == deployment_id
+            )
+        )
+        or 0
+    )
 
 
 def load_blue(store, deployment_id: str, threshold: float, cohort=None) -> LiveWatchlist | None:
@@ -79,8 +105,17 @@ def load_blue(store, deployment_id: str, threshold: float, cohort=None) -> LiveW
     from frt.engine.template import Template
 
     with store.session() as session:
-        rows = [WatchlistRow(m.id, m.id, Template.from_bytes(
+        rows = [
+            WatchlistRow(
+                m.id,
+                m.id,
+                Template.from_bytes(
                     BlueMember.TEMPLATE.open(store.cipher, m.id, m.template_sealed),
-                    m.algorithm, m.algorithm_version), category=CATEGORY)
-                for m in members(session, deployment_id)]
+                    m.algorithm,
+                    m.algorithm_version,
+                ),
+                category=CATEGORY,
+            )
+            for m in members(session, deployment_id)
+        ]
     return LiveWatchlist(rows, threshold, blue=True, cohort=cohort) if rows else None

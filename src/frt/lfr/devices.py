@@ -59,17 +59,32 @@ def enrol(ctx: Ctx, deployment_id: str, officer_id: str, label: str) -> Enrolled
     officer = ctx.get(User, officer_id)
     if not officer.has_role(Role.ENGAGEMENT_OFFICER) or officer.disabled:
         raise InputError("a handheld device is enrolled for an Engagement Officer")
-    rostered = ctx.session.scalar(select(RosterEntry.id).where(
-        RosterEntry.deployment_id == deployment_id, RosterEntry.user_id == officer.id,
-        RosterEntry.duty == Duty.ENGAGEMENT_OFFICER.value).limit(1))
-    require(object_access(rostered is not None, "a device is enrolled for an Engagement Officer "
-                          "rostered on this Deployment"))
+    rostered = ctx.session.scalar(
+        select(RosterEntry.id)
+        .where(
+            RosterEntry.deployment_id == deployment_id,
+            RosterEntry.user_id == officer.id,
+            RosterEntry.duty == Duty.ENGAGEMENT_OFFICER.value,
+        )
+        .limit(1)
+    )
+    require(
+        object_access(
+            rostered is not None,
+            "a device is enrolled for an Engagement Officer rostered on this Deployment",
+        )
+    )
     if not label.strip():
         raise InputError("give the device a label (e.g. its asset number)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = HandheldDevice(deployment_id=deployment_id, officer_id=officer.id,
-                         label=label.strip()[:80], token_hash=token_hash(token),
-                         enrolled_by=ctx.user.id, enrolled_at=ctx.now)
+    row = HandheldDevice(
+        deployment_id=deployment_id,
+        officer_id=officer.id,
+        label=label.strip()[:80],
+        token_hash=token_hash(token),
+        enrolled_by=ctx.user.id,
+        enrolled_at=ctx.now,
+    )
     ctx.session.add(row)
     ctx.session.flush()
     ctx.touch(row.id)
@@ -77,8 +92,9 @@ def enrol(ctx: Ctx, deployment_id: str, officer_id: str, label: str) -> Enrolled
     return Enrolled(row.id, token)
 
 
-@action("lfr.device.revoke", roles=ENROLLERS, touches="lfr_device", key="device_id",
-        guard=_enroller)
+@action(
+    "lfr.device.revoke", roles=ENROLLERS, touches="lfr_device", key="device_id", guard=_enroller
+)
 def revoke(ctx: Ctx, device_id: str, reason: str = "") -> HandheldDevice:
     """Revoked at once, e.g. when a device is lost (000 §13.5)."""
     row = ctx.get(HandheldDevice, device_id)
@@ -88,8 +104,14 @@ def revoke(ctx: Ctx, device_id: str, reason: str = "") -> HandheldDevice:
     return row
 
 
-@action("lfr.devices.read", roles=ENROLLERS, touches="lfr_deployment", key="deployment_id",
-        reads=True, guard=_enroller)
+@action(
+    "lfr.devices.read",
+    roles=ENROLLERS,
+    touches="lfr_deployment",
+    key="deployment_id",
+    reads=True,
+    guard=_enroller,
+)
 def read_devices(ctx: Ctx, deployment_id: str) -> list[HandheldDevice]:
     """The Deployment's devices and their officers, for its Silver or a System Engineer rostered
     on it (hardening item 2): what the devices page lists."""
@@ -97,24 +119,32 @@ def read_devices(ctx: Ctx, deployment_id: str) -> list[HandheldDevice]:
 
 
 def devices_of(session: Session, deployment_id: str) -> list[HandheldDevice]:
-    return list(session.scalars(select(HandheldDevice).where(
-        HandheldDevice.deployment_id == deployment_id).order_by(HandheldDevice.enrolled_at)))
+    return list(
+        session.scalars(
+            select(HandheldDevice)
+            .where(HandheldDevice.deployment_id == deployment_id)
+            .order_by(HandheldDevice.enrolled_at)
+        )
+    )
 
 
 def check_token(session: Session, token: str) -> tuple[HandheldDevice | None, Decision]:
     """The device a token belongs to, if it may be used now; else why not (the rule's)."""
     row = None
     if token and token.startswith(TOKEN_PREFIX):
-        row = session.scalar(select(HandheldDevice).where(
-            HandheldDevice.token_hash == token_hash(token)))
+        row = session.scalar(
+            select(HandheldDevice).where(HandheldDevice.token_hash == token_hash(token))
+        )
     if row is None:
         return None, device_usable(bool(token), False, False, False, False)
     dep = session.get(Deployment, row.deployment_id)
     officer = session.get(User, row.officer_id)
-    officer_ok = (officer is not None and not officer.disabled
-                  and officer.has_role(Role.ENGAGEMENT_OFFICER))
-    decision = device_usable(True, True, row.revoked_at is not None,
-                             DeploymentState(dep.state).finished, officer_ok)
+    officer_ok = (
+        officer is not None and not officer.disabled and officer.has_role(Role.ENGAGEMENT_OFFICER)
+    )
+    decision = device_usable(
+        True, True, row.revoked_at is not None, DeploymentState(dep.state).finished, officer_ok
+    )
     if not decision:
         return None, decision
     row.last_seen_at = utcnow()

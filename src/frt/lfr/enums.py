@@ -27,4 +27,3 @@ class Outcome(str, Enum):
     CONFIRMED_FALSE = "confirmed_false"
     NOT_ENGAGED = "not_engaged"  # no engagement took place (unconfirmed)
     NOT_CONFIRMED = "not_confirmed"  # engaged, identity not established
-

@@ -55,20 +55,39 @@ class AlertView:
 
 def view(store, session: Session, alert: LiveAlert, prefix: str = "/live") -> AlertView:
     markers, has_candidate = _watchlist_details(store, session, alert)
-    log = session.scalar(select(OperatorLog).where(OperatorLog.alert_id == alert.id)
-                         .order_by(OperatorLog.recorded_at.desc()).limit(1))
-    eng = session.scalar(select(Engagement).where(Engagement.alert_id == alert.id)
-                         .order_by(Engagement.recorded_at.desc()).limit(1))
+    log = session.scalar(
+        select(OperatorLog)
+        .where(OperatorLog.alert_id == alert.id)
+        .order_by(OperatorLog.recorded_at.desc())
+        .limit(1)
+    )
+    eng = session.scalar(
+        select(Engagement)
+        .where(Engagement.alert_id == alert.id)
+        .order_by(Engagement.recorded_at.desc())
+        .limit(1)
+    )
     return AlertView(
-        alert.id, alert.deployment_id, alert.camera, alert.raised_at.isoformat(),
-        round(alert.score, 4), round(alert.threshold, 4), alert.category, markers, alert.blue,
-        round(alert.recognition_time_ms, 1), has_candidate,
-        {"assessment": log.assessment, "recommend_engage": log.recommend_engage,
-         "note": log.note} if log else None,
-        {"decision": eng.decision, "outcome": eng.outcome,
-         "police_action": eng.police_action} if eng else None,
+        alert.id,
+        alert.deployment_id,
+        alert.camera,
+        alert.raised_at.isoformat(),
+        round(alert.score, 4),
+        round(alert.threshold, 4),
+        alert.category,
+        markers,
+        alert.blue,
+        round(alert.recognition_time_ms, 1),
+        has_candidate,
+        {"assessment": log.assessment, "recommend_engage": log.recommend_engage, "note": log.note}
+        if log
+        else None,
+        {"decision": eng.decision, "outcome": eng.outcome, "police_action": eng.police_action}
+        if eng
+        else None,
         probe_url=f"{prefix}/alerts/{alert.id}/probe.png",
-        candidate_url=f"{prefix}/alerts/{alert.id}/candidate" if has_candidate else "")
+        candidate_url=f"{prefix}/alerts/{alert.id}/candidate" if has_candidate else "",
+    )
 
 
 def _watchlist_details(store, session: Session, alert: LiveAlert) -> tuple[list[str], bool]:
@@ -80,8 +99,9 @@ def _watchlist_details(store, session: Session, alert: LiveAlert) -> tuple[list[
     entry = session.get(WatchlistEntry, alert.entry_id)
     markers: list[str] = []
     if entry is not None:
-        details = json.loads(WatchlistEntry.DETAILS.open(store.cipher, entry.id,
-                                                         entry.details_sealed))
+        details = json.loads(
+            WatchlistEntry.DETAILS.open(store.cipher, entry.id, entry.details_sealed)
+        )
         markers = list(details.get("warning_markers", []))
     return markers, session.get(WatchlistImage, alert.image_id) is not None
 
@@ -95,12 +115,16 @@ class AlertFeed:
         self._newest: datetime | None = None
 
     def poll(self, session: Session) -> list[LiveAlert]:
-        q = select(LiveAlert).where(LiveAlert.deployment_id == self.deployment_id,
-                                    LiveAlert.blue == self.blue)
+        q = select(LiveAlert).where(
+            LiveAlert.deployment_id == self.deployment_id, LiveAlert.blue == self.blue
+        )
         if self._newest is not None:
             q = q.where(LiveAlert.raised_at >= self._newest - LOOKBACK)
-        fresh = [a for a in session.scalars(q.order_by(LiveAlert.raised_at, LiveAlert.id))
-                 if a.id not in self._sent]
+        fresh = [
+            a
+            for a in session.scalars(q.order_by(LiveAlert.raised_at, LiveAlert.id))
+            if a.id not in self._sent
+        ]
         for a in fresh:
             self._sent.add(a.id)
             if self._newest is None or a.raised_at > self._newest:
@@ -108,8 +132,9 @@ class AlertFeed:
         return fresh
 
 
-def deployment_alerts(session: Session, deployment_id: str, blue: bool | None = None
-                      ) -> list[LiveAlert]:
+def deployment_alerts(
+    session: Session, deployment_id: str, blue: bool | None = None
+) -> list[LiveAlert]:
     q = select(LiveAlert).where(LiveAlert.deployment_id == deployment_id)
     if blue is not None:
         q = q.where(LiveAlert.blue == blue)
@@ -122,15 +147,27 @@ WATCHERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, 
 _ON_DEPLOYMENT = on_deployment(Duty.LFR_OPERATOR, Duty.ENGAGEMENT_OFFICER)
 
 
-@action("lfr.alerts.read", roles=WATCHERS, touches="lfr_deployment", key="deployment_id",
-        reads=True, guard=_ON_DEPLOYMENT)
+@action(
+    "lfr.alerts.read",
+    roles=WATCHERS,
+    touches="lfr_deployment",
+    key="deployment_id",
+    reads=True,
+    guard=_ON_DEPLOYMENT,
+)
 def read_alerts(ctx: Ctx, deployment_id: str, blue: bool | None = None) -> list[LiveAlert]:
     """A Deployment's Alerts, newest first, for a console or handheld (the read is audited)."""
     return deployment_alerts(ctx.session, deployment_id, blue)
 
 
-@action("lfr.alert.read_probe", roles=WATCHERS, touches="lfr_alert", key="alert_id", reads=True,
-        guard=_ON_DEPLOYMENT)
+@action(
+    "lfr.alert.read_probe",
+    roles=WATCHERS,
+    touches="lfr_alert",
+    key="alert_id",
+    reads=True,
+    guard=_ON_DEPLOYMENT,
+)
 def read_probe(ctx: Ctx, alert_id: str) -> bytes | None:
     """The Alert's camera face (PNG), None once deleted (000 §13.2)."""
     row = ctx.get(LiveAlert, alert_id)
@@ -139,8 +176,14 @@ def read_probe(ctx: Ctx, alert_id: str) -> bytes | None:
     return LiveAlert.PROBE.open(ctx.cipher, row.id, row.probe_sealed)
 
 
-@action("lfr.alert.read_candidate", roles=WATCHERS, touches="lfr_alert", key="alert_id",
-        reads=True, guard=_ON_DEPLOYMENT)
+@action(
+    "lfr.alert.read_candidate",
+    roles=WATCHERS,
+    touches="lfr_alert",
+    key="alert_id",
+    reads=True,
+    guard=_ON_DEPLOYMENT,
+)
 def read_candidate(ctx: Ctx, alert_id: str) -> bytes | None:
     """The Watchlist image the Alert matched, None once the Watchlist is deleted (DATA-02)."""
     from frt.governance.watchlist_models import WatchlistImage

@@ -52,10 +52,15 @@ class StageTimes:
             self.add(stage, ms)
 
     def summary(self, frames: int) -> dict:
-        return {stage: {"total_ms": round(ms, 1), "calls": self.calls[stage],
-                        "ms_per_call": round(ms / max(1, self.calls[stage]), 2),
-                        "ms_per_frame": round(ms / max(1, frames), 2)}
-                for stage, ms in sorted(self.total_ms.items())}
+        return {
+            stage: {
+                "total_ms": round(ms, 1),
+                "calls": self.calls[stage],
+                "ms_per_call": round(ms / max(1, self.calls[stage]), 2),
+                "ms_per_frame": round(ms / max(1, frames), 2),
+            }
+            for stage, ms in sorted(self.total_ms.items())
+        }
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -68,8 +68,9 @@ class Engagement(Base):
     __tablename__ = "lfr_engagements"
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
-    alert_id: Mapped[str | None] = mapped_column(ForeignKey("lfr_alerts.id"), nullable=True,
-                                                 index=True)
+    alert_id: Mapped[str | None] = mapped_column(
+        ForeignKey("lfr_alerts.id"), nullable=True, index=True
+    )
     officer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))

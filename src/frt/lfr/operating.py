@@ -20,8 +20,10 @@ from sqlalchemy import func, select
 from frt.eval.sample import small_sample
 from frt.governance.models import Deployment
 
-TRAINING_BASIS = ("training installation: the demo Deployment runs on the minimum Threshold "
-                  "with no recorded evaluation (never in a real installation)")
+TRAINING_BASIS = (
+    "training installation: the demo Deployment runs on the minimum Threshold "
+    "with no recorded evaluation (never in a real installation)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,9 @@ def training_threshold(profile, authority_minimum: float) -> OperatingThreshold:
     return OperatingThreshold(value, TRAINING_BASIS, training=True)
 
 
-def operating_threshold(session, profile, dep: Deployment,
-                        training: bool = False) -> OperatingThreshold | None:
+def operating_threshold(
+    session, profile, dep: Deployment, training: bool = False
+) -> OperatingThreshold | None:
     """The Deployment's Threshold (None before a Watchlist was imported). `training`: the
     installation lets this demo Deployment run on the minimum (`frt.installation`)."""
     from frt.eval.models import evaluations
@@ -57,20 +60,31 @@ def operating_threshold(session, profile, dep: Deployment,
     watchlist = session.scalar(select(Watchlist).where(Watchlist.deployment_id == dep.id))
     if watchlist is None:
         return None
-    size = session.scalar(select(func.count()).select_from(WatchlistImage).join(WatchlistEntry)
-                          .where(WatchlistEntry.watchlist_id == watchlist.id)) or 0
+    size = (
+        session.scalar(
+            select(func.count())
+            .select_from(WatchlistImage)
+            .join(WatchlistEntry)
+            .where(WatchlistEntry.watchlist_id == watchlist.id)
+        )
+        or 0
+    )
     size = size or _wiped_images(session, dep.id)
     minimum = dep.authority.min_threshold
-    records = [r for r in evaluations(session, watchlist.algorithm, watchlist.algorithm_version)
-               if dep.finished_at is None or _utc(r.created_at) <= _utc(dep.finished_at)]
+    records = [
+        r
+        for r in evaluations(session, watchlist.algorithm, watchlist.algorithm_version)
+        if dep.finished_at is None or _utc(r.created_at) <= _utc(dep.finished_at)
+    ]
     if not records and training:
         return training_threshold(profile, minimum)
     chosen = scoring.Scoring(records[0].figures, None, records[0].id) if records else None
     label = f"{watchlist.algorithm} {watchlist.algorithm_version}"
     value, decision = scoring.operating_threshold(profile, minimum, chosen, label, max(size, 1))
     rate = profile.threshold.max_false_alert_rate.value
-    return OperatingThreshold(value, decision.reason,
-                              small_sample(chosen.figures if chosen else None, rate))
+    return OperatingThreshold(
+        value, decision.reason, small_sample(chosen.figures if chosen else None, rate)
+    )
 
 
 def _utc(value):

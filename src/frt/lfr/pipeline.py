@@ -69,8 +69,9 @@ class PipelineConfig:
 
     @property
     def thresholds(self) -> QualityThresholds:
-        return QualityThresholds(min_inter_eye_px=self.zone.min_inter_eye_px,
-                                 min_score=self.min_quality)
+        return QualityThresholds(
+            min_inter_eye_px=self.zone.min_inter_eye_px, min_score=self.min_quality
+        )
 
 
 @dataclass(eq=False)
@@ -113,18 +114,29 @@ class RunResult:
     def summary(self) -> dict:
         rts = self.recognition_times_ms
         return {
-            "camera": self.camera, "frames": self.frames, "seconds": round(self.seconds, 3),
-            "fps": round(self.fps, 2), **self.counters.to_dict(),
-            "alerts": [{"identity": a.match.subject_id, "entry": a.match.entry_id,
-                        "score": round(a.match.score, 4), "blue": a.blue,
-                        "first_seen_s": round(a.first_offset_s, 3),
-                        "alert_s": round(a.raised_offset_s, 3),
-                        "first_seen_video_s": round(a.first_pts_s, 3),
-                        "recognition_time_ms": round(a.recognition_time_ms, 1)}
-                       for a in self.alerts],
+            "camera": self.camera,
+            "frames": self.frames,
+            "seconds": round(self.seconds, 3),
+            "fps": round(self.fps, 2),
+            **self.counters.to_dict(),
+            "alerts": [
+                {
+                    "identity": a.match.subject_id,
+                    "entry": a.match.entry_id,
+                    "score": round(a.match.score, 4),
+                    "blue": a.blue,
+                    "first_seen_s": round(a.first_offset_s, 3),
+                    "alert_s": round(a.raised_offset_s, 3),
+                    "first_seen_video_s": round(a.first_pts_s, 3),
+                    "recognition_time_ms": round(a.recognition_time_ms, 1),
+                }
+                for a in self.alerts
+            ],
             "recognition_time_ms_p50": _r(percentile(rts, 50)),
             "recognition_time_ms_p95": _r(percentile(rts, 95)),
-            "template_ms_per_face": _r(float(np.median(self.template_ms)) if self.template_ms else None),
+            "template_ms_per_face": _r(
+                float(np.median(self.template_ms)) if self.template_ms else None
+            ),
             "stages_ms": self.stages.summary(self.frames),
             **({"track_results": self.tracks} if self.tracks else {}),
         }
@@ -137,8 +149,14 @@ def _r(x):
 class Pipeline:
     """Runs one camera's frames through the stages; `stop()` ends it within a frame."""
 
-    def __init__(self, watchlists: list[LiveWatchlist], config: PipelineConfig, pool,
-                 on_alert: Callable[[Alert], None], camera: str = "camera"):
+    def __init__(
+        self,
+        watchlists: list[LiveWatchlist],
+        config: PipelineConfig,
+        pool,
+        on_alert: Callable[[Alert], None],
+        camera: str = "camera",
+    ):
         if not any(len(w) for w in watchlists):
             raise ValueError("a live pipeline needs a watchlist with at least one template")
         self.watchlists, self.config, self.pool = watchlists, config, pool
@@ -188,8 +206,16 @@ class Pipeline:
         counters = LiveCounters()
         counters.add(source.counters)
         counters.add(self.counters)
-        return RunResult(self.camera, counters.frames, time.monotonic() - self._started, counters,
-                         self.stages, self.alerts, self._template_ms, list(self._best.values()))
+        return RunResult(
+            self.camera,
+            counters.frames,
+            time.monotonic() - self._started,
+            counters,
+            self.stages,
+            self.alerts,
+            self._template_ms,
+            list(self._best.values()),
+        )
 
     # ------------------------------------------------------------ stages
     def _submit(self, frame: Frame) -> None:
@@ -197,8 +223,14 @@ class Pipeline:
         regions = self.planner.plan(frame.bgr, self.tracker.boxes())
         crops = [_crop(frame.bgr, r) for r in regions]
         settled = tuple(t.box for t in self.tracker.tracks.values() if self.tracker.settled(t))
-        job = analyse.AnalyseJob(frame.index, crops, self.config.zone, self.config.thresholds,
-                                 self.config.detector, settled)
+        job = analyse.AnalyseJob(
+            frame.index,
+            crops,
+            self.config.zone,
+            self.config.thresholds,
+            self.config.detector,
+            settled,
+        )
         future = self.pool.submit(analyse.analyse, job)
         frame.bgr = None  # the crops are copies; the frame's pixels go now
         self.stages.add("plan", (time.perf_counter() - t0) * 1e3)
@@ -238,8 +270,13 @@ class Pipeline:
                 track.templated_quality = max(track.templated_quality, quality)
                 track.last_template_frame = index
                 # A worker process templates its own copy of the chip and zeroes it after.
-                future = self.pool.submit(analyse.embed, [chip], self.config.algorithm,
-                                          self.config.algorithm_options, self.pool.workers > 0)
+                future = self.pool.submit(
+                    analyse.embed,
+                    [chip],
+                    self.config.algorithm,
+                    self.config.algorithm_options,
+                    self.pool.workers > 0,
+                )
                 self._embeds.append((track, chip, index, future, quality))
         self.stages.add("track", (time.perf_counter() - t0) * 1e3)
 
@@ -280,18 +317,30 @@ class Pipeline:
             return
         track.alerted = True
         now = time.monotonic()
-        alert = Alert(self.camera, track.id, hit, blue, index, track.first_pts_s, self._last_pts,
-                      (now - track.first_captured) * 1e3, datetime.now(timezone.utc), chip,
-                      raised_offset_s=now - self._started,
-                      first_offset_s=track.first_captured - self._started)
+        alert = Alert(
+            self.camera,
+            track.id,
+            hit,
+            blue,
+            index,
+            track.first_pts_s,
+            self._last_pts,
+            (now - track.first_captured) * 1e3,
+            datetime.now(timezone.utc),
+            chip,
+            raised_offset_s=now - self._started,
+            first_offset_s=track.first_captured - self._started,
+        )
         self.counters.alerts += 1
         self.alerts.append(alert)
         self.on_alert(alert)
 
     def _report(self, track: Track, subject: str | None, score: float) -> None:
         """Benchmarks only: the track's best candidate so far (never in a Deployment)."""
-        row = self._best.setdefault(track.id, {"track": track.id, "templates": 0,
-                                               "best_candidate": None, "best_score": None})
+        row = self._best.setdefault(
+            track.id,
+            {"track": track.id, "templates": 0, "best_candidate": None, "best_score": None},
+        )
         row["templates"] = track.templates
         if subject is not None and (row["best_score"] is None or score > row["best_score"]):
             row["best_candidate"], row["best_score"] = subject, round(score, 4)
@@ -318,5 +367,6 @@ def _crop(bgr: np.ndarray, r: Region) -> analyse.Crop:
     if pixels.base is bgr or pixels is bgr:
         pixels = pixels.copy()
     hints = tuple((a - x0, b - y0, c - x0, d - y0) for a, b, c, d in r.hints)
-    return analyse.Crop(pixels, x0, y0, (r.x0 - x0, r.y0 - y0, r.x1 - x0, r.y1 - y0), r.scale,
-                        hints)
+    return analyse.Crop(
+        pixels, x0, y0, (r.x0 - x0, r.y0 - y0, r.x1 - x0, r.y1 - y0), r.scale, hints
+    )

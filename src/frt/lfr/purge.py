@@ -35,8 +35,11 @@ from frt.store.base import utcnow
 logger = logging.getLogger(__name__)
 
 COMPONENT = "lfr-purge"
-RUNNING = (DeploymentState.PLANNED.value, DeploymentState.ACTIVE.value,
-           DeploymentState.SUSPENDED.value)
+RUNNING = (
+    DeploymentState.PLANNED.value,
+    DeploymentState.ACTIVE.value,
+    DeploymentState.SUSPENDED.value,
+)
 
 
 @dataclass(frozen=True)
@@ -91,16 +94,22 @@ def retention_report(store, now: datetime | None = None, profile=None) -> list[O
 
 
 def _end_closed_windows(ctx: Ctx) -> None:
-    for dep_id in ctx.session.scalars(select(Deployment.id).where(
-            Deployment.state.in_(RUNNING), Deployment.ends_at <= ctx.now)).all():
+    for dep_id in ctx.session.scalars(
+        select(Deployment.id).where(Deployment.state.in_(RUNNING), Deployment.ends_at <= ctx.now)
+    ).all():
         end_by_system(ctx, dep_id)
 
 
 def _due(store) -> list[str]:
     with store.session() as session:
         done = select(DeploymentWipe.deployment_id)
-        return list(session.scalars(select(Deployment.id).where(
-            Deployment.state.not_in(RUNNING), Deployment.id.not_in(done))))
+        return list(
+            session.scalars(
+                select(Deployment.id).where(
+                    Deployment.state.not_in(RUNNING), Deployment.id.not_in(done)
+                )
+            )
+        )
 
 
 @action("lfr.deployment.wipe", touches="lfr_deployment", key="dep_id", system=True)
@@ -121,15 +130,25 @@ def wipe(ctx: Ctx, dep_id: str) -> Wiped:
     devices = revoke_for_deployment(session, dep_id, now)
     finished = dep.finished_at or dep.ends_at
     on_time = now <= finished + timedelta(hours=hours.value)
-    row = DeploymentWipe(deployment_id=dep_id, wiped_at=now,
-                         watchlist_individuals=stats["individuals"],
-                         watchlist_images=stats["images"], blue_members=len(members),
-                         devices_revoked=devices)
+    row = DeploymentWipe(
+        deployment_id=dep_id,
+        wiped_at=now,
+        watchlist_individuals=stats["individuals"],
+        watchlist_images=stats["images"],
+        blue_members=len(members),
+        devices_revoked=devices,
+    )
     session.add(row)
-    ctx.note(watchlist_individuals=row.watchlist_individuals,
-             watchlist_images=row.watchlist_images, blue_members=row.blue_members,
-             devices_revoked=devices, within_deadline=on_time, citation=hours.cite)
+    ctx.note(
+        watchlist_individuals=row.watchlist_individuals,
+        watchlist_images=row.watchlist_images,
+        blue_members=row.blue_members,
+        devices_revoked=devices,
+        within_deadline=on_time,
+        citation=hours.cite,
+    )
     if not on_time:
         logger.warning("deployment %s wiped after its deadline (%s)", dep_id, hours.cite)
-    return Wiped(dep_id, row.watchlist_individuals, row.watchlist_images, row.blue_members,
-                 devices, on_time)
+    return Wiped(
+        dep_id, row.watchlist_individuals, row.watchlist_images, row.blue_members, devices, on_time
+    )

@@ -46,8 +46,9 @@ def encode_probe(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def persist_alert(store, deployment_id: str, alert, image_id: str | None = None,
-                  entry_id: str | None = None) -> str:
+def persist_alert(
+    store, deployment_id: str, alert, image_id: str | None = None, entry_id: str | None = None
+) -> str:
     """Commit the Alert (with its sealed probe face) and return its id — before any notice."""
     with acting(store, None, component=COMPONENT) as ctx:
         alert_id = raise_alert(ctx, deployment_id, alert, image_id, entry_id).id
@@ -56,15 +57,24 @@ def persist_alert(store, deployment_id: str, alert, image_id: str | None = None,
 
 
 @action("lfr.alert.raise", touches="lfr_alert", system=True)
-def raise_alert(ctx: Ctx, deployment_id: str, alert, image_id: str | None,
-                entry_id: str | None) -> LiveAlert:
+def raise_alert(
+    ctx: Ctx, deployment_id: str, alert, image_id: str | None, entry_id: str | None
+) -> LiveAlert:
     """The worker records an Alert and its sealed probe face (LIVE-04); nobody acts on it here."""
-    row = LiveAlert(deployment_id=deployment_id, camera=alert.camera, worker=WORKER,
-                    track=alert.track_id, image_id=image_id or alert.match.entry_id,
-                    entry_id=entry_id or alert.match.subject_id,
-                    category=alert.match.category, blue=alert.blue, score=alert.match.score,
-                    threshold=alert.match.threshold, raised_at=alert.raised_at,
-                    recognition_time_ms=alert.recognition_time_ms)
+    row = LiveAlert(
+        deployment_id=deployment_id,
+        camera=alert.camera,
+        worker=WORKER,
+        track=alert.track_id,
+        image_id=image_id or alert.match.entry_id,
+        entry_id=entry_id or alert.match.subject_id,
+        category=alert.match.category,
+        blue=alert.blue,
+        score=alert.match.score,
+        threshold=alert.match.threshold,
+        raised_at=alert.raised_at,
+        recognition_time_ms=alert.recognition_time_ms,
+    )
     ctx.session.add(row)
     ctx.session.flush()
     row.probe_sealed = LiveAlert.PROBE.seal(ctx.cipher, row.id, encode_probe(alert.probe))
@@ -76,26 +86,46 @@ def _alert(ctx: Ctx, alert_id: str) -> LiveAlert:
     return ctx.get(LiveAlert, alert_id)
 
 
-@action("lfr.alert.assess", roles=[Role.LFR_OPERATOR], touches="lfr_alert", key="alert_id",
-        guard=on_deployment(Duty.LFR_OPERATOR, posts=()))
-def assess(ctx: Ctx, alert_id: str, assessment: str, recommend_engage: bool,
-           note: str = "") -> OperatorLog:
+@action(
+    "lfr.alert.assess",
+    roles=[Role.LFR_OPERATOR],
+    touches="lfr_alert",
+    key="alert_id",
+    guard=on_deployment(Duty.LFR_OPERATOR, posts=()),
+)
+def assess(
+    ctx: Ctx, alert_id: str, assessment: str, recommend_engage: bool, note: str = ""
+) -> OperatorLog:
     """The operator's assessment and whether they support an Engagement (000 §10.5(a)–(b))."""
     alert = _alert(ctx, alert_id)
-    log = OperatorLog(alert_id=alert.id, operator_id=ctx.user.id,
-                      assessment=Assessment(assessment).value,
-                      recommend_engage=bool(recommend_engage), note=note.strip(),
-                      recorded_at=ctx.now)
+    log = OperatorLog(
+        alert_id=alert.id,
+        operator_id=ctx.user.id,
+        assessment=Assessment(assessment).value,
+        recommend_engage=bool(recommend_engage),
+        note=note.strip(),
+        recorded_at=ctx.now,
+    )
     ctx.session.add(log)
     ctx.session.flush()
     ctx.note(assessment=log.assessment)
     return log
 
 
-@action("lfr.alert.decide", roles=[Role.ENGAGEMENT_OFFICER], touches="lfr_alert", key="alert_id",
-        guard=on_deployment(Duty.ENGAGEMENT_OFFICER, posts=()))
-def decide(ctx: Ctx, alert_id: str, decision: str, outcome: str,
-           police_action: str = PoliceAction.NONE.value) -> Engagement:
+@action(
+    "lfr.alert.decide",
+    roles=[Role.ENGAGEMENT_OFFICER],
+    touches="lfr_alert",
+    key="alert_id",
+    guard=on_deployment(Duty.ENGAGEMENT_OFFICER, posts=()),
+)
+def decide(
+    ctx: Ctx,
+    alert_id: str,
+    decision: str,
+    outcome: str,
+    police_action: str = PoliceAction.NONE.value,
+) -> Engagement:
     """The Engagement Officer's own decision on an Alert and its outcome (000 §10.8, §10.12)."""
     alert = _alert(ctx, alert_id)
     decision, outcome = Decision(decision), Outcome(outcome)
@@ -103,70 +133,125 @@ def decide(ctx: Ctx, alert_id: str, decision: str, outcome: str,
         raise InputError("without an Engagement the outcome is 'not engaged'")
     if decision == Decision.ENGAGE and outcome == Outcome.NOT_ENGAGED:
         raise InputError("an Engagement took place: record what it showed")
-    return _engagement(ctx, alert.deployment_id, alert.id, decision, outcome,
-                       PoliceAction(police_action), "")
+    return _engagement(
+        ctx, alert.deployment_id, alert.id, decision, outcome, PoliceAction(police_action), ""
+    )
 
 
-@action("lfr.engagement.record", roles=[Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR],
-        touches="lfr_deployment", key="deployment_id",
-        guard=on_deployment(Duty.ENGAGEMENT_OFFICER, Duty.LFR_OPERATOR, posts=()))
-def engagement_without_alert(ctx: Ctx, deployment_id: str, reason: str, outcome: str,
-                             police_action: str = PoliceAction.NONE.value) -> Engagement:
+@action(
+    "lfr.engagement.record",
+    roles=[Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=on_deployment(Duty.ENGAGEMENT_OFFICER, Duty.LFR_OPERATOR, posts=()),
+)
+def engagement_without_alert(
+    ctx: Ctx,
+    deployment_id: str,
+    reason: str,
+    outcome: str,
+    police_action: str = PoliceAction.NONE.value,
+) -> Engagement:
     """An Engagement not caused by an Alert, with its reason and outcome (000 §11.3(i))."""
     ctx.get(Deployment, deployment_id)
     if not reason.strip():
         raise InputError("say why the person was engaged")
-    return _engagement(ctx, deployment_id, None, Decision.ENGAGE, Outcome(outcome),
-                       PoliceAction(police_action), reason.strip())
+    return _engagement(
+        ctx,
+        deployment_id,
+        None,
+        Decision.ENGAGE,
+        Outcome(outcome),
+        PoliceAction(police_action),
+        reason.strip(),
+    )
 
 
 def _engagement(ctx, deployment_id, alert_id, decision, outcome, action, reason) -> Engagement:
-    row = Engagement(deployment_id=deployment_id, alert_id=alert_id, officer_id=ctx.user.id,
-                     decision=decision.value, outcome=outcome.value, police_action=action.value,
-                     reason=reason, recorded_at=ctx.now)
+    row = Engagement(
+        deployment_id=deployment_id,
+        alert_id=alert_id,
+        officer_id=ctx.user.id,
+        decision=decision.value,
+        outcome=outcome.value,
+        police_action=action.value,
+        reason=reason,
+        recorded_at=ctx.now,
+    )
     ctx.session.add(row)
     ctx.session.flush()
     ctx.note(engagement_id=row.id, decision=row.decision, outcome=row.outcome)
     return row
 
 
-@action("lfr.concern.flag", roles=[Role.LFR_OPERATOR], touches="lfr_deployment",
-        key="deployment_id", guard=on_deployment(Duty.LFR_OPERATOR, posts=()))
-def flag_concern(ctx: Ctx, deployment_id: str, note: str,
-                 image_id: str | None = None) -> PerformanceConcern:
+@action(
+    "lfr.concern.flag",
+    roles=[Role.LFR_OPERATOR],
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=on_deployment(Duty.LFR_OPERATOR, posts=()),
+)
+def flag_concern(
+    ctx: Ctx, deployment_id: str, note: str, image_id: str | None = None
+) -> PerformanceConcern:
     """The operator flags a performance concern; the Silver is told (000 §10.4; LIVE-07)."""
     from frt.governance.notices import notify
 
     ctx.get(Deployment, deployment_id)
-    row = PerformanceConcern(deployment_id=deployment_id, raised_by=ctx.user.id,
-                             image_id=image_id, note=note.strip(), raised_at=ctx.now)
+    row = PerformanceConcern(
+        deployment_id=deployment_id,
+        raised_by=ctx.user.id,
+        image_id=image_id,
+        note=note.strip(),
+        raised_at=ctx.now,
+    )
     ctx.session.add(row)
     ctx.session.flush()
-    notify(ctx, kind="lfr_concern", object_type="lfr_deployment", object_id=deployment_id,
-           message="An LFR Operator flagged a system performance concern", citation="000 §10.4",
-           role=Role.SILVER)
+    notify(
+        ctx,
+        kind="lfr_concern",
+        object_type="lfr_deployment",
+        object_id=deployment_id,
+        message="An LFR Operator flagged a system performance concern",
+        citation="000 §10.4",
+        role=Role.SILVER,
+    )
     ctx.note(concern_id=row.id)
     return row
 
 
-def save_counters(store, deployment_id: str, camera: str, counters: LiveCounters,
-                  worker: str = WORKER) -> None:
+def save_counters(
+    store, deployment_id: str, camera: str, counters: LiveCounters, worker: str = WORKER
+) -> None:
     """Store this worker's running counts for one camera (replacing its previous figures)."""
     with store.session() as session:
-        row = session.scalar(select(CameraCounters).where(
-            CameraCounters.deployment_id == deployment_id, CameraCounters.camera == camera,
-            CameraCounters.worker == worker))
+        row = session.scalar(
+            select(CameraCounters).where(
+                CameraCounters.deployment_id == deployment_id,
+                CameraCounters.camera == camera,
+                CameraCounters.worker == worker,
+            )
+        )
         if row is None:
             row = CameraCounters(deployment_id=deployment_id, camera=camera, worker=worker)
             session.add(row)
-        for key in ("frames", "dropped_frames", "corrupt_frames", "reconnects", "faces_detected",
-                    "tracks", "templates", "alerts"):
+        for key in (
+            "frames",
+            "dropped_frames",
+            "corrupt_frames",
+            "reconnects",
+            "faces_detected",
+            "tracks",
+            "templates",
+            "alerts",
+        ):
             setattr(row, key, getattr(counters, key))
         row.updated_at = utcnow()
 
 
-def alerts_since(session: Session, deployment_id: str | None, after: datetime | None,
-                 limit: int = 50) -> list[LiveAlert]:
+def alerts_since(
+    session: Session, deployment_id: str | None, after: datetime | None, limit: int = 50
+) -> list[LiveAlert]:
     """Alerts newest last (the console polls this: it works across any number of workers)."""
     q = select(LiveAlert).order_by(LiveAlert.raised_at, LiveAlert.id).limit(limit)
     if deployment_id:
@@ -177,9 +262,19 @@ def alerts_since(session: Session, deployment_id: str | None, after: datetime | 
 
 
 def counter_totals(session: Session, deployment_id: str) -> dict:
-    cols = ("frames", "dropped_frames", "corrupt_frames", "reconnects", "faces_detected",
-            "tracks", "templates", "alerts")
-    row = session.execute(select(*[func.coalesce(func.sum(getattr(CameraCounters, c)), 0)
-                                   for c in cols]).where(
-        CameraCounters.deployment_id == deployment_id)).one()
+    cols = (
+        "frames",
+        "dropped_frames",
+        "corrupt_frames",
+        "reconnects",
+        "faces_detected",
+        "tracks",
+        "templates",
+        "alerts",
+    )
+    row = session.execute(
+        select(*[func.coalesce(func.sum(getattr(CameraCounters, c)), 0) for c in cols]).where(
+            CameraCounters.deployment_id == deployment_id
+        )
+    ).one()
     return dict(zip(cols, map(int, row)))

@@ -61,15 +61,18 @@ class MotionDetector:
         previous, self._previous = self._previous, grey
         if previous is None or previous.shape != grey.shape:
             return None
-        moved = cv2.threshold(cv2.absdiff(grey, previous), self.threshold, 255, cv2.THRESH_BINARY)[1]
+        moved = cv2.threshold(cv2.absdiff(grey, previous), self.threshold, 255, cv2.THRESH_BINARY)[
+            1
+        ]
         moved = cv2.dilate(moved, None, iterations=3)  # type: ignore[call-overload]  # None: 3x3
         contours, _ = cv2.findContours(moved, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         out = []
         for c in contours:
             x, y, bw, bh = cv2.boundingRect(c)
             if bw * bh >= 6:
-                out.append((int(x / f), int(y / f), int(np.ceil((x + bw) / f)),
-                            int(np.ceil((y + bh) / f))))
+                out.append(
+                    (int(x / f), int(y / f), int(np.ceil((x + bw) / f)), int(np.ceil((y + bh) / f)))
+                )
         return out
 
     def reset(self) -> None:
@@ -113,7 +116,7 @@ class RegionPlanner:
                 regions.append(r)
         regions = merge_regions([r for r in regions if r.area > 0])
         zone_area = max(1, (zx1 - zx0) * (zy1 - zy0))
-        if sum(r.area * r.scale ** 2 for r in regions) > FULL_AREA_SHARE * zone_area * scale ** 2:
+        if sum(r.area * r.scale**2 for r in regions) > FULL_AREA_SHARE * zone_area * scale**2:
             return [Region(zx0, zy0, zx1, zy1, scale)]
         return regions
 
@@ -142,12 +145,23 @@ def merge_regions(regions: list[Region]) -> list[Region]:
         for i in range(len(regions)):
             for j in range(i + 1, len(regions)):
                 a, b = regions[i], regions[j]
-                if a.scale == b.scale and a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 \
-                        and b.y0 < a.y1:
+                if (
+                    a.scale == b.scale
+                    and a.x0 < b.x1
+                    and b.x0 < a.x1
+                    and a.y0 < b.y1
+                    and b.y0 < a.y1
+                ):
                     # A union holding a moving area (no hint) must be searched in full.
                     hints = a.hints + b.hints if a.hints and b.hints else ()
-                    regions[i] = Region(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1),
-                                        max(a.y1, b.y1), a.scale, hints)
+                    regions[i] = Region(
+                        min(a.x0, b.x0),
+                        min(a.y0, b.y0),
+                        max(a.x1, b.x1),
+                        max(a.y1, b.y1),
+                        a.scale,
+                        hints,
+                    )
                     del regions[j]
                     merged = True
                     break

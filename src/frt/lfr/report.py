@@ -25,15 +25,26 @@ from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 
 # Who sees a Deployment's live metrics: the console's watchers and its System Engineers.
-METRICS_READERS = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD,
-                   Role.BRONZE, Role.SYSTEM_ENGINEER)
+METRICS_READERS = (
+    Role.LFR_OPERATOR,
+    Role.ENGAGEMENT_OFFICER,
+    Role.SILVER,
+    Role.GOLD,
+    Role.BRONZE,
+    Role.SYSTEM_ENGINEER,
+)
 _on_deployment = on_deployment(Duty.LFR_OPERATOR, Duty.ENGAGEMENT_OFFICER, Duty.SYSTEM_ENGINEER)
 
 METHOD = "counted by the live system (frt.lfr) from its own records"
 
 
-@action("lfr.metrics.read", roles=METRICS_READERS, touches="lfr_deployment", key="deployment_id",
-        guard=_on_deployment)
+@action(
+    "lfr.metrics.read",
+    roles=METRICS_READERS,
+    touches="lfr_deployment",
+    key="deployment_id",
+    guard=_on_deployment,
+)
 def read_live_metrics(ctx: Ctx, deployment_id: str) -> dict:
     """The metrics page's figures (counts and rates only) for those rostered on the Deployment or
     in its command team (hardening item 2): the same rule as its Alerts."""
@@ -47,31 +58,47 @@ def live_metrics(session: Session, deployment_id: str, blue_passes: int | None =
     if blue_passes is None:
         blue_passes = total_passes(session, deployment_id)
     totals = counter_totals(session, deployment_id)
-    alerts = list(session.scalars(select(LiveAlert).where(LiveAlert.deployment_id == deployment_id)))
+    alerts = list(
+        session.scalars(select(LiveAlert).where(LiveAlert.deployment_id == deployment_id))
+    )
     operational = [a for a in alerts if not a.blue]
     blue = [a for a in alerts if a.blue]
     ids = [a.id for a in operational]
-    engagements = list(session.scalars(select(Engagement).where(
-        Engagement.deployment_id == deployment_id)))
+    engagements = list(
+        session.scalars(select(Engagement).where(Engagement.deployment_id == deployment_id))
+    )
     by_alert = {e.alert_id: e for e in engagements if e.alert_id}
-    dismissed = set(session.scalars(select(OperatorLog.alert_id).where(
-        OperatorLog.alert_id.in_(ids or [""]), OperatorLog.assessment == "not_a_match")))
+    dismissed = set(
+        session.scalars(
+            select(OperatorLog.alert_id).where(
+                OperatorLog.alert_id.in_(ids or [""]), OperatorLog.assessment == "not_a_match"
+            )
+        )
+    )
     outcomes = Counter(by_alert[i].outcome for i in ids if i in by_alert)
     false_alerts = outcomes[Outcome.CONFIRMED_FALSE.value]
     rts = [a.recognition_time_ms for a in alerts]
     scanned = totals["templates"]
     return {
         **totals,
-        "alerts_operational": len(operational), "alerts_blue": len(blue),
-        "alerts_engaged": sum(1 for i in ids if i in by_alert
-                              and by_alert[i].decision == Decision.ENGAGE.value),
-        "alerts_not_engaged": sum(1 for i in ids if i not in by_alert
-                                  or by_alert[i].decision == Decision.NO_ENGAGEMENT.value),
+        "alerts_operational": len(operational),
+        "alerts_blue": len(blue),
+        "alerts_engaged": sum(
+            1 for i in ids if i in by_alert and by_alert[i].decision == Decision.ENGAGE.value
+        ),
+        "alerts_not_engaged": sum(
+            1
+            for i in ids
+            if i not in by_alert or by_alert[i].decision == Decision.NO_ENGAGEMENT.value
+        ),
         "true_confirmed": outcomes[Outcome.CONFIRMED_TRUE.value],
         "false_confirmed": false_alerts,
-        "unconfirmed": sum(1 for i in ids if i not in by_alert
-                           or by_alert[i].outcome in (Outcome.NOT_ENGAGED.value,
-                                                      Outcome.NOT_CONFIRMED.value)),
+        "unconfirmed": sum(
+            1
+            for i in ids
+            if i not in by_alert
+            or by_alert[i].outcome in (Outcome.NOT_ENGAGED.value, Outcome.NOT_CONFIRMED.value)
+        ),
         "dismissed_by_operator": len(dismissed),
         "recognition_time_ms_p50": float(np.percentile(rts, 50)) if rts else None,
         "recognition_time_ms_p95": float(np.percentile(rts, 95)) if rts else None,
@@ -79,13 +106,19 @@ def live_metrics(session: Session, deployment_id: str, blue_passes: int | None =
         # review dismissed some. Confirmed false alerts only: unconfirmed ones are listed apart.
         "system_false_alert_rate": (false_alerts + len(dismissed)) / scanned if scanned else None,
         "operational_false_alert_rate": false_alerts / scanned if scanned else None,
-        "true_recognition_rate": (len({(a.entry_id, a.camera, a.track) for a in blue}) / blue_passes
-                                  if blue_passes else None),
+        "true_recognition_rate": (
+            len({(a.entry_id, a.camera, a.track) for a in blue}) / blue_passes
+            if blue_passes
+            else None
+        ),
         "non_alert_engagements": sum(1 for e in engagements if e.alert_id is None),
         "blue_passes": blue_passes,
         "outcomes": dict(outcomes),
-        "police_actions": dict(Counter(e.police_action for e in engagements
-                                       if e.police_action != PoliceAction.NONE.value)),
+        "police_actions": dict(
+            Counter(
+                e.police_action for e in engagements if e.police_action != PoliceAction.NONE.value
+            )
+        ),
     }
 
 
@@ -95,17 +128,26 @@ class LiveRecords:
     name = "lfr"
 
     def contribute(self, session: Session, deployment_id: str, metrics) -> None:
-        alerts = [a for a in session.scalars(select(LiveAlert).where(
-            LiveAlert.deployment_id == deployment_id)) if not a.blue]
-        engagements = list(session.scalars(select(Engagement).where(
-            Engagement.deployment_id == deployment_id)))
+        alerts = [
+            a
+            for a in session.scalars(
+                select(LiveAlert).where(LiveAlert.deployment_id == deployment_id)
+            )
+            if not a.blue
+        ]
+        engagements = list(
+            session.scalars(select(Engagement).where(Engagement.deployment_id == deployment_id))
+        )
         by_alert = {e.alert_id: e for e in engagements if e.alert_id}
         totals = counter_totals(session, deployment_id)
         metrics.faces_templated = totals["templates"]
         metrics.faces_scanned = totals["templates"]
         metrics.alerts = len(alerts)
-        engaged = [by_alert[a.id] for a in alerts if a.id in by_alert
-                   and by_alert[a.id].decision == Decision.ENGAGE.value]
+        engaged = [
+            by_alert[a.id]
+            for a in alerts
+            if a.id in by_alert and by_alert[a.id].decision == Decision.ENGAGE.value
+        ]
         metrics.alerts_engaged = len(engaged)
         metrics.alerts_not_engaged = len(alerts) - len(engaged)
         outcome = Counter(by_alert[a.id].outcome for a in alerts if a.id in by_alert)
@@ -114,13 +156,19 @@ class LiveRecords:
         metrics.true_alerts_unconfirmed = 0  # an unconfirmed alert is not called true or false
         metrics.false_alerts_unconfirmed = 0
         metrics.correct_engaged_no_further_action = sum(
-            1 for e in engaged if e.outcome == Outcome.CONFIRMED_TRUE.value
-            and e.police_action == PoliceAction.NONE.value)
-        metrics.police_action_outcomes = dict(Counter(
-            e.police_action for e in engaged if e.police_action != PoliceAction.NONE.value))
-        metrics.non_alert_engagements = [{"reason": e.reason, "outcome": e.outcome,
-                                          "police_action": e.police_action}
-                                         for e in engagements if e.alert_id is None]
+            1
+            for e in engaged
+            if e.outcome == Outcome.CONFIRMED_TRUE.value
+            and e.police_action == PoliceAction.NONE.value
+        )
+        metrics.police_action_outcomes = dict(
+            Counter(e.police_action for e in engaged if e.police_action != PoliceAction.NONE.value)
+        )
+        metrics.non_alert_engagements = [
+            {"reason": e.reason, "outcome": e.outcome, "police_action": e.police_action}
+            for e in engagements
+            if e.alert_id is None
+        ]
         for key in ("b", "c", "d", "e", "f", "g", "h", "i", "faces_scanned"):
             metrics.methods[key] = METHOD
         _composition_after_wipe(session, deployment_id, metrics)
@@ -137,8 +185,12 @@ def _threshold_used(session: Session, deployment_id: str, metrics) -> None:
 
     settings = load_settings()
     dep = session.get(Deployment, deployment_id)
-    used = operating_threshold(session, load_profile(settings.policy_profile), dep,
-                               training=training_minimum(settings, deployment_id))
+    used = operating_threshold(
+        session,
+        load_profile(settings.policy_profile),
+        dep,
+        training=training_minimum(settings, deployment_id),
+    )
     if used is None or used.value is None:
         return
     metrics.operating_threshold = round(used.value, 4)
@@ -150,8 +202,9 @@ def _composition_after_wipe(session: Session, deployment_id: str, metrics) -> No
     """Once the Watchlist is deleted (DATA-02), its counts come from the wipe record (11.3(a))."""
     from frt.lfr.models import DeploymentWipe
 
-    wipe = session.scalar(select(DeploymentWipe).where(
-        DeploymentWipe.deployment_id == deployment_id))
+    wipe = session.scalar(
+        select(DeploymentWipe).where(DeploymentWipe.deployment_id == deployment_id)
+    )
     if wipe is not None and not metrics.watchlist_individuals:
         metrics.watchlist_individuals = wipe.watchlist_individuals
         metrics.watchlist_images = wipe.watchlist_images

@@ -54,12 +54,21 @@ def load_watchlist(store, deployment_id: str, profile=None) -> LiveWatchlist:
 
     with store.session() as session:
         rw = load_for_recognition(session, store.cipher, deployment_id)
-        rows = [WatchlistRow(image.image_id, subject.entry_id, image.template,
-                             threshold_raise=image.threshold, category=subject.category,
-                             markers=subject.warning_markers)
-                for subject in rw.subjects for image in subject.images]
-        threshold, cohort = _operating_threshold(session, store, rw.min_threshold, rows, profile,
-                                                 deployment_id)
+        rows = [
+            WatchlistRow(
+                image.image_id,
+                subject.entry_id,
+                image.template,
+                threshold_raise=image.threshold,
+                category=subject.category,
+                markers=subject.warning_markers,
+            )
+            for subject in rw.subjects
+            for image in subject.images
+        ]
+        threshold, cohort = _operating_threshold(
+            session, store, rw.min_threshold, rows, profile, deployment_id
+        )
     return LiveWatchlist(rows, threshold, cohort=cohort)
 
 
@@ -80,7 +89,8 @@ def _operating_threshold(session, store, minimum: float, rows, profile, deployme
         logger.warning("deployment threshold: %.4f (%s)", used.value, used.reason)
         return used.value, None
     threshold, decision = scoring.operating_threshold(
-        profile, minimum, chosen, f"{algorithm} {version}", len(rows))
+        profile, minimum, chosen, f"{algorithm} {version}", len(rows)
+    )
     if not decision.allowed:
         raise PolicyRefusal(decision)
     logger.info("deployment threshold: %s (%s)", decision.reason, chosen.label)
@@ -130,8 +140,12 @@ class Runner:
         algorithm, version = watchlists[0].kind
         zone, min_quality, why = gated(self.zone, load_profile(self.store.settings.policy_profile))
         logger.info("deployment %s: %s", self.deployment_id, why)
-        config = PipelineConfig(zone=zone, algorithm=algorithm, min_quality=min_quality,
-                                algorithm_options=_options_for(algorithm, version))
+        config = PipelineConfig(
+            zone=zone,
+            algorithm=algorithm,
+            min_quality=min_quality,
+            algorithm_options=_options_for(algorithm, version),
+        )
         pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
         totals = {_display_name(c): LiveCounters() for c in self.cameras}
         results: list[RunResult] = []
@@ -151,14 +165,17 @@ class Runner:
     def _run_period(self, watchlists, config, pool, totals) -> tuple[bool, list[RunResult]]:
         """Run every camera until the sources end (True) or the Deployment may not run (False)."""
         self.periods += 1
-        pipelines = [Pipeline(watchlists, config, pool, self._saver(), camera=_display_name(c))
-                     for c in self.cameras]
+        pipelines = [
+            Pipeline(watchlists, config, pool, self._saver(), camera=_display_name(c))
+            for c in self.cameras
+        ]
         results: list[RunResult | None] = [None] * len(pipelines)
         self._done: set[str] = set()  # cameras whose run ended: their totals are final
         self._lock = threading.Lock()
-        threads = [threading.Thread(target=self._run_one, args=(p, c, results, i, totals),
-                                    daemon=True)
-                   for i, (p, c) in enumerate(zip(pipelines, self.cameras))]
+        threads = [
+            threading.Thread(target=self._run_one, args=(p, c, results, i, totals), daemon=True)
+            for i, (p, c) in enumerate(zip(pipelines, self.cameras))
+        ]
         for t in threads:
             t.start()
         try:
@@ -172,11 +189,16 @@ class Runner:
 
     def _saver(self):
         def save(alert) -> None:
-            alert_id = persist_alert(self.store, self.deployment_id, alert,
-                                     image_id=alert.match.entry_id,
-                                     entry_id=alert.match.subject_id)
+            alert_id = persist_alert(
+                self.store,
+                self.deployment_id,
+                alert,
+                image_id=alert.match.entry_id,
+                entry_id=alert.match.subject_id,
+            )
             if self.on_alert_saved:
                 self.on_alert_saved(alert_id)
+
         return save
 
     def _open(self, camera: str):
@@ -194,8 +216,9 @@ class Runner:
             with self._lock:  # the supervisor must not add this run's counts a second time
                 totals[pipeline.camera].add(counters)
                 self._done.add(pipeline.camera)
-                save_counters(self.store, self.deployment_id, pipeline.camera,
-                              totals[pipeline.camera])
+                save_counters(
+                    self.store, self.deployment_id, pipeline.camera, totals[pipeline.camera]
+                )
 
     def _supervise(self, pipelines, threads, totals) -> bool:
         while any(t.is_alive() for t in threads):
@@ -243,8 +266,9 @@ class Runner:
         view = self._view()
         now = self.clock()
         if now >= view.ends_at and not view.state.finished:
-            perform(self.store, None, end_by_system, self.deployment_id, now=now,
-                    component="lfr-worker")
+            perform(
+                self.store, None, end_by_system, self.deployment_id, now=now, component="lfr-worker"
+            )
 
 
 def _running(pipeline: Pipeline) -> LiveCounters:

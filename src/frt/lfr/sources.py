@@ -61,8 +61,9 @@ def is_live(spec: str) -> bool:
     return spec.isdigit() or spec.startswith("/dev/video") or "://" in spec
 
 
-def open_source(spec: str, live: bool | None = None, realtime: bool = False,
-                name: str | None = None) -> FrameSource:
+def open_source(
+    spec: str, live: bool | None = None, realtime: bool = False, name: str | None = None
+) -> FrameSource:
     """The right source for `spec`; `live` forces stream behaviour (e.g. for a file in tests)."""
     name = name or _display_name(spec)
     if live if live is not None else is_live(spec):
@@ -81,15 +82,21 @@ def _display_name(spec: str) -> str:
 
 
 def _good(frame) -> bool:
-    return isinstance(frame, np.ndarray) and frame.ndim == 3 and frame.shape[2] == 3 \
-        and frame.shape[0] >= 8 and frame.shape[1] >= 8
+    return (
+        isinstance(frame, np.ndarray)
+        and frame.ndim == 3
+        and frame.shape[2] == 3
+        and frame.shape[0] >= 8
+        and frame.shape[1] >= 8
+    )
 
 
 class FileSource:
     """Every frame of a video file, in order."""
 
-    def __init__(self, path: str, realtime: bool = False, name: str = "",
-                 opener: Callable = open_capture):
+    def __init__(
+        self, path: str, realtime: bool = False, name: str = "", opener: Callable = open_capture
+    ):
         self.path, self.realtime, self.name = path, realtime, name or Path(path).name
         self.counters = LiveCounters()
         self._opener = opener
@@ -141,8 +148,14 @@ class SourceError(Exception):
 class LiveSource:
     """A stream or camera read on its own thread; the newest frame wins, older ones are counted."""
 
-    def __init__(self, spec: str, name: str = "", opener: Callable = open_capture,
-                 backoff_start: float = BACKOFF_START_S, backoff_max: float = BACKOFF_MAX_S):
+    def __init__(
+        self,
+        spec: str,
+        name: str = "",
+        opener: Callable = open_capture,
+        backoff_start: float = BACKOFF_START_S,
+        backoff_max: float = BACKOFF_MAX_S,
+    ):
         self.spec, self.name = spec, name or _display_name(spec)
         self.counters = LiveCounters()
         self._opener, self._backoff = opener, (backoff_start, backoff_max)
@@ -153,8 +166,9 @@ class LiveSource:
         self.connected = False
 
     def frames(self) -> Iterator[Frame]:
-        self._thread = threading.Thread(target=self._read_loop, name=f"source-{self.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._read_loop, name=f"source-{self.name}", daemon=True
+        )
         self._thread.start()
         try:
             while not self._stop.is_set():

@@ -63,8 +63,15 @@ def watchlist_folder(folder: Path, people=PEOPLE) -> Path:
     return Path(folder)
 
 
-def scene_frames(n_frames: int, faces: int = 4, size=(1280, 720), people=PEOPLE,
-                 face_px: int | None = None, stagger: int = 4, drift: float = 25.0):
+def scene_frames(
+    n_frames: int,
+    faces: int = 4,
+    size=(1280, 720),
+    people=PEOPLE,
+    face_px: int | None = None,
+    stagger: int = 4,
+    drift: float = 25.0,
+):
     """BGR frames with `faces` heads in a grid, arriving `stagger` frames apart and drifting."""
     import cv2
 
@@ -97,7 +104,7 @@ def _paste(frame, img, x, y) -> None:
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + img.shape[1]), min(h, y + img.shape[0])
     if x1 > x0 and y1 > y0:
-        frame[y0:y1, x0:x1] = img[y0 - y:y1 - y, x0 - x:x1 - x]
+        frame[y0:y1, x0:x1] = img[y0 - y : y1 - y, x0 - x : x1 - x]
 
 
 def write_video(path: Path, frames, fps: float = 25.0) -> Path:

@@ -45,7 +45,7 @@ class Track:
     chip_quality: float = -1.0
     templated_quality: float = -1.0
     templates: int = 0
-    last_template_frame: int = -10**9
+    last_template_frame: int = -(10**9)
     pending: int = 0  # templates being made
     alerted: bool = False
     in_zone: bool = False
@@ -98,16 +98,20 @@ class Tracker:
     def boxes(self) -> list[tuple[int, int, int, int]]:
         return [t.box for t in self.tracks.values()]
 
-    def update(self, frame_index: int, captured: float, pts_s: float,
-               observations: list[Observation]) -> list[Track]:
+    def update(
+        self, frame_index: int, captured: float, pts_s: float, observations: list[Observation]
+    ) -> list[Track]:
         """Assign this frame's observations to tracks; return the tracks that ended."""
         unmatched = self._assign(frame_index, captured, pts_s, observations)
         for obs in unmatched:
             track = Track(next(self._ids), frame_index, captured, pts_s, obs.box, frame_index)
             self.tracks[track.id] = track
             self._see(track, obs, frame_index, captured, pts_s)
-        ended = [t for t in self.tracks.values()
-                 if frame_index - t.last_frame > self.policy.max_missing_frames]
+        ended = [
+            t
+            for t in self.tracks.values()
+            if frame_index - t.last_frame > self.policy.max_missing_frames
+        ]
         for track in ended:
             self.end(track)
         return ended
@@ -129,15 +133,23 @@ class Tracker:
 
     def wants_template(self, track: Track, frame_index: int) -> bool:
         p = self.policy
-        if track.chip is None or track.pending or track.alerted or track.templates >= p.max_templates:
+        if (
+            track.chip is None
+            or track.pending
+            or track.alerted
+            or track.templates >= p.max_templates
+        ):
             return False
         if track.templates == 0:
             return True
-        return (frame_index - track.last_template_frame >= p.min_gap_frames
-                and track.chip_quality >= track.templated_quality + p.improvement)
+        return (
+            frame_index - track.last_template_frame >= p.min_gap_frames
+            and track.chip_quality >= track.templated_quality + p.improvement
+        )
 
-    def _assign(self, frame_index: int, captured: float, pts_s: float,
-                observations: list[Observation]) -> list[Observation]:
+    def _assign(
+        self, frame_index: int, captured: float, pts_s: float, observations: list[Observation]
+    ) -> list[Observation]:
         pairs = []
         for oi, obs in enumerate(observations):
             for track in self.tracks.values():
@@ -155,13 +167,18 @@ class Tracker:
             self._see(track, observations[oi], frame_index, captured, pts_s)
         return [o for i, o in enumerate(observations) if i not in used_obs]
 
-    def _see(self, track: Track, obs: Observation, frame_index: int, captured: float,
-             pts_s: float) -> None:
+    def _see(
+        self, track: Track, obs: Observation, frame_index: int, captured: float, pts_s: float
+    ) -> None:
         track.box, track.last_frame = obs.box, frame_index
         if obs.in_zone and not track.in_zone:  # Recognition Time starts at this frame
             track.in_zone = True
             self.started += 1
-            track.first_frame, track.first_captured, track.first_pts_s = frame_index, captured, pts_s
+            track.first_frame, track.first_captured, track.first_pts_s = (
+                frame_index,
+                captured,
+                pts_s,
+            )
         track.offer(obs)
 
 

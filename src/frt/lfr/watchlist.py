@@ -64,10 +64,12 @@ class LiveWatchlist:
             raise ValueError("a Threshold is a score in (0, 1]")
         if self.rows:
             templates = [r.template for r in self.rows]
-            self._gallery = Gallery.from_templates([r.entry_id for r in self.rows], templates,
-                                                   cohort=self.cohort)
+            self._gallery = Gallery.from_templates(
+                [r.entry_id for r in self.rows], templates, cohort=self.cohort
+            )
             self._row_thresholds = np.array(
-                [max(self.threshold, r.threshold_raise or 0.0) for r in self.rows], np.float32)
+                [max(self.threshold, r.threshold_raise or 0.0) for r in self.rows], np.float32
+            )
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -92,8 +94,14 @@ class LiveWatchlist:
             return None, self.rows[best].subject_id, float(scores[best])
         i = int(np.argmax(np.where(passing, scores, -1.0)))
         row = self.rows[i]
-        match = Match(row.entry_id, row.subject_id, float(scores[i]),
-                      float(self._row_thresholds[i]), row.category, row.markers)
+        match = Match(
+            row.entry_id,
+            row.subject_id,
+            float(scores[i]),
+            float(self._row_thresholds[i]),
+            row.category,
+            row.markers,
+        )
         return match, self.rows[best].subject_id, float(scores[best])
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
@@ -119,10 +127,15 @@ class LiveWatchlist:
         self.rows, self._gallery = [], None
 
 
-def enrol_folder(folder: str | Path, threshold: float, algorithm: str = "dlib-resnet",
-                 options: dict | None = None, cache_dir: Path | None = None,
-                 workers: int | None = None, cohort: Cohort | None = None
-                 ) -> tuple[LiveWatchlist, list[str]]:
+def enrol_folder(
+    folder: str | Path,
+    threshold: float,
+    algorithm: str = "dlib-resnet",
+    options: dict | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    cohort: Cohort | None = None,
+) -> tuple[LiveWatchlist, list[str]]:
     """A benchmark watchlist from `<identity>/<images>`; returns it and the images refused.
     Templated on every core through the evaluation's template cache (evaluation data only)."""
     from frt.engine.enrol import EngineSpec
@@ -131,8 +144,9 @@ def enrol_folder(folder: str | Path, threshold: float, algorithm: str = "dlib-re
 
     spec = EngineSpec(detector="thorough", algorithm=algorithm, algorithm_options=options or {})
     version = spec.build()[1].version
-    items = [dataset.Item(name, path) for name, paths in dataset.scan(folder).items()
-             for path in paths]
+    items = [
+        dataset.Item(name, path) for name, paths in dataset.scan(folder).items() for path in paths
+    ]
     results = template_items(items, spec, version, cache_dir, workers, "watchlist", False)
     rows, refused = [], []
     for item in items:

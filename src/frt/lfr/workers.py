@@ -60,8 +60,12 @@ class ProcessPool:
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers or default_workers()
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                         initializer=_init, initargs=(algorithm, options))
+        self._pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init,
+            initargs=(algorithm, options),
+        )
         # Start every worker now so model loading is not charged to the first frames.
         for f in [self._pool.submit(os.getpid) for _ in range(self.workers * 2)]:
             f.result()
@@ -74,4 +78,6 @@ class ProcessPool:
 
 
 def make_pool(algorithm: str, options: dict, workers: int | None = None):
-    return InlinePool(algorithm, options) if workers == 0 else ProcessPool(algorithm, options, workers)
+    return (
+        InlinePool(algorithm, options) if workers == 0 else ProcessPool(algorithm, options, workers)
+    )

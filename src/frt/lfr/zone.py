@@ -34,7 +34,9 @@ class Zone:
         if self.polygon is not None and len(self.polygon) < 3:
             raise ValueError("a Zone of Recognition polygon needs at least three points")
         if self.min_inter_eye_px <= 0 or self.max_faces < 1:
-            raise ValueError("minimum inter-eye distance and faces-per-frame limit must be positive")
+            raise ValueError(
+                "minimum inter-eye distance and faces-per-frame limit must be positive"
+            )
 
     @property
     def detection_scale(self) -> float:
@@ -57,16 +59,21 @@ class Zone:
         return (x0, y0, max(x0, x1), max(y0, y1))
 
     def to_dict(self) -> dict:
-        return {"polygon": [list(p) for p in self.polygon] if self.polygon else None,
-                "min_inter_eye_px": self.min_inter_eye_px, "max_faces": self.max_faces}
+        return {
+            "polygon": [list(p) for p in self.polygon] if self.polygon else None,
+            "min_inter_eye_px": self.min_inter_eye_px,
+            "max_faces": self.max_faces,
+        }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Zone":
         data = data or {}
         poly = data.get("polygon")
-        return cls(polygon=tuple(tuple(map(float, p)) for p in poly) if poly else None,
-                   min_inter_eye_px=float(data.get("min_inter_eye_px", 20.0)),
-                   max_faces=int(data.get("max_faces", 10)))
+        return cls(
+            polygon=tuple(tuple(map(float, p)) for p in poly) if poly else None,
+            min_inter_eye_px=float(data.get("min_inter_eye_px", 20.0)),
+            max_faces=int(data.get("max_faces", 10)),
+        )
 
 
 def _inside(polygon, x: float, y: float) -> bool:
@@ -90,8 +97,10 @@ def gated(zone: Zone, profile) -> tuple[Zone, float, str]:
 
     rule = profile.recognition
     floor, quality = rule.min_inter_eye_px, rule.min_face_quality
-    note = (f"faces under {floor.value:g} px between the eyes ({floor.cite}) or of quality under "
-            f"{quality.value:g} ({quality.cite}) are counted, not templated")
+    note = (
+        f"faces under {floor.value:g} px between the eyes ({floor.cite}) or of quality under "
+        f"{quality.value:g} ({quality.cite}) are counted, not templated"
+    )
     if zone.min_inter_eye_px < floor.value:
         zone = replace(zone, min_inter_eye_px=float(floor.value))
         note += f"; the Zone's minimum was raised to {floor.value:g} px"

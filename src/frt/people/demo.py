@@ -25,10 +25,18 @@ DEMO_USERS: list[tuple[str, str, Rank, set[Role]]] = [
     ("engagement", "PC Engagement (demo)", Rank.POLICE_CONSTABLE, {Role.ENGAGEMENT_OFFICER}),
     ("engineer", "System Engineer (demo)", Rank.STAFF_BAND_D, {Role.SYSTEM_ENGINEER}),
     ("rfr", "DC RFR User (demo)", Rank.POLICE_CONSTABLE, {Role.RFR_USER}),
-    ("rfrinspector", "Insp RFR Approving Officer (demo)", Rank.INSPECTOR,
-     {Role.RFR_APPROVING_OFFICER}),
-    ("frlead", "Operational Lead for FR (demo)", Rank.STAFF_BAND_B,
-     {Role.FR_OPERATIONAL_LEAD, Role.FR_TEAM}),
+    (
+        "rfrinspector",
+        "Insp RFR Approving Officer (demo)",
+        Rank.INSPECTOR,
+        {Role.RFR_APPROVING_OFFICER},
+    ),
+    (
+        "frlead",
+        "Operational Lead for FR (demo)",
+        Rank.STAFF_BAND_B,
+        {Role.FR_OPERATIONAL_LEAD, Role.FR_TEAM},
+    ),
     ("auditor", "Auditor (demo)", Rank.STAFF_BAND_C, {Role.AUDITOR}),
     ("dpo", "Data Protection Officer (demo)", Rank.STAFF_BAND_B, {Role.DPO}),
     ("sro", "ACC Senior Responsible Owner (demo)", Rank.ASSISTANT_COMMISSIONER, {Role.SRO}),
@@ -36,7 +44,11 @@ DEMO_USERS: list[tuple[str, str, Rank, set[Role]]] = [
 
 _TRAINED = {
     "operator": [TrainingKind.LFR, TrainingKind.OFFICER_SAFETY],
-    "engagement": [TrainingKind.LFR, TrainingKind.OFFICER_SAFETY, TrainingKind.EMERGENCY_LIFE_SUPPORT],
+    "engagement": [
+        TrainingKind.LFR,
+        TrainingKind.OFFICER_SAFETY,
+        TrainingKind.EMERGENCY_LIFE_SUPPORT,
+    ],
     "engineer": [TrainingKind.LFR],
     "ao": [TrainingKind.AO],
     "rfr": [TrainingKind.RFR],
@@ -55,9 +67,23 @@ def ensure_demo_users(session: Session) -> dict[str, str] | None:
     today = date.today()
     for username, name, rank, roles in DEMO_USERS:
         passwords[username] = new_password()
-        create_user(session, actor, username=username, display_name=name, rank=rank,
-                    roles=roles, password=passwords[username], must_change_password=True)
+        create_user(
+            session,
+            actor,
+            username=username,
+            display_name=name,
+            rank=rank,
+            roles=roles,
+            password=passwords[username],
+            must_change_password=True,
+        )
         for kind in _TRAINED.get(username, []):
-            add_training(session, actor, username, kind, today - timedelta(days=30),
-                         today + timedelta(days=335))
+            add_training(
+                session,
+                actor,
+                username,
+                kind,
+                today - timedelta(days=30),
+                today + timedelta(days=335),
+            )
     return passwords

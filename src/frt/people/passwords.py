@@ -37,8 +37,10 @@ def problem(password: str, context: Iterable[str] = ()) -> str | None:
     for word in words:
         rest = rest.replace(word, "")
     if len(rest) < MIN_LENGTH:
-        return (f"the password must have at least {MIN_LENGTH} characters besides your username, "
-                f"your names and the service's name ({CITATION})")
+        return (
+            f"the password must have at least {MIN_LENGTH} characters besides your username, "
+            f"your names and the service's name ({CITATION})"
+        )
     from zxcvbn import zxcvbn  # its dictionaries load on first use
 
     found = zxcvbn(password[:_CHECKED], user_inputs=[*words, *_hints(context)])
@@ -61,5 +63,6 @@ def _context_words(context: Iterable[str]) -> list[str]:
 
 
 def _hints(context: Iterable[str]) -> list[str]:
-    return [w for item in context for w in re.split(r"[\s._@-]+", (item or "").lower())
-            if len(w) >= 3]
+    return [
+        w for item in context for w in re.split(r"[\s._@-]+", (item or "").lower()) if len(w) >= 3
+    ]

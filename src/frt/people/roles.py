@@ -83,5 +83,8 @@ class TrainingKind(str, Enum):
         return _TRAINING_LABELS.get(self, self.value.replace("_", " "))
 
 
-_TRAINING_LABELS = {TrainingKind.LFR: "LFR", TrainingKind.AO: "LFR Authorising Officer",
-                    TrainingKind.RFR: "RFR"}
+_TRAINING_LABELS = {
+    TrainingKind.LFR: "LFR",
+    TrainingKind.AO: "LFR Authorising Officer",
+    TrainingKind.RFR: "RFR",
+}

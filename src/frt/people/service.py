@@ -40,7 +40,9 @@ class LoginFailed(Exception):
     """Always the same message, whatever the cause: no user enumeration."""
 
     def __init__(self) -> None:
-        super().__init__("Unknown username or wrong password, or the account is locked or disabled.")
+        super().__init__(
+            "Unknown username or wrong password, or the account is locked or disabled."
+        )
 
 
 def hash_password(password: str, context: tuple[str, ...] = ()) -> str:
@@ -125,8 +127,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     password = passwords.normalise(password)
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)
-        record(session, Actor.system("login"), "login", outcome=Outcome.REFUSED,
-               detail={"reason": "unknown user"})
+        record(
+            session,
+            Actor.system("login"),
+            "login",
+            outcome=Outcome.REFUSED,
+            detail={"reason": "unknown user"},
+        )
         return None
     valid = _hasher.verify(password, user.password_hash)
     _end_expired_lock(user, now)
@@ -139,8 +146,15 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     reason = "disabled" if user.disabled else "locked" if locked else "wrong password"
     if not valid and not locked:
         reason = _count_failure(user, now, "wrong password")
-    record(session, Actor(user.id, "user"), "login", object_type="user", object_id=user.id,
-           outcome=Outcome.REFUSED, detail={"reason": reason})
+    record(
+        session,
+        Actor(user.id, "user"),
+        "login",
+        object_type="user",
+        object_id=user.id,
+        outcome=Outcome.REFUSED,
+        detail={"reason": reason},
+    )
     return None
 
 
@@ -166,10 +180,18 @@ def check_current_password(session: Session, user: User, password: str) -> bool:
     _end_expired_lock(user, now)
     if _hasher.verify(passwords.normalise(password), user.password_hash) and not is_locked(user):
         return True
-    reason = "locked" if is_locked(user, now) else _count_failure(user, now,
-                                                                  "wrong current password")
-    record(session, Actor(user.id, "user"), "user.password", object_type="user",
-           object_id=user.id, outcome=Outcome.REFUSED, detail={"reason": reason})
+    reason = (
+        "locked" if is_locked(user, now) else _count_failure(user, now, "wrong current password")
+    )
+    record(
+        session,
+        Actor(user.id, "user"),
+        "user.password",
+        object_type="user",
+        object_id=user.id,
+        outcome=Outcome.REFUSED,
+        detail={"reason": reason},
+    )
     return False
 
 
@@ -184,8 +206,13 @@ def unlock(session: Session, actor: Actor, username: str) -> User:
 def set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> User:
     user = require_user(session, username)
     user.disabled = disabled
-    record(session, actor, "user.disable" if disabled else "user.enable",
-           object_type="user", object_id=user.id)
+    record(
+        session,
+        actor,
+        "user.disable" if disabled else "user.enable",
+        object_type="user",
+        object_id=user.id,
+    )
     return user
 
 
@@ -208,12 +235,22 @@ def add_training(
     if expires_on <= completed_on:
         raise PeopleError("training must expire after it was completed")
     user = require_user(session, username)
-    entry = TrainingRecord(user_id=user.id, kind=TrainingKind(kind).value,
-                           completed_on=completed_on, expires_on=expires_on)
+    entry = TrainingRecord(
+        user_id=user.id,
+        kind=TrainingKind(kind).value,
+        completed_on=completed_on,
+        expires_on=expires_on,
+    )
     session.add(entry)
     session.flush()
-    record(session, actor, "training.record", object_type="user", object_id=user.id,
-           detail={"kind": entry.kind, "expires_on": expires_on.isoformat()})
+    record(
+        session,
+        actor,
+        "training.record",
+        object_type="user",
+        object_id=user.id,
+        detail={"kind": entry.kind, "expires_on": expires_on.isoformat()},
+    )
     return entry
 
 

@@ -20,15 +20,18 @@ def holds_role(held: Iterable[str], needed: dict[str, str]) -> Decision:
     )
 
 
-def training_in_date(kind: str, label: str, expires: date | None, on: date,
-                     citation: str) -> Decision:
+def training_in_date(
+    kind: str, label: str, expires: date | None, on: date, citation: str
+) -> Decision:
     """ACCESS-TRAINING: the user's training of `kind` is recorded and in date."""
     if expires is None:
-        return Decision.refuse(f"no {label} training is recorded for you", citation,
-                               "ACCESS-TRAINING")
+        return Decision.refuse(
+            f"no {label} training is recorded for you", citation, "ACCESS-TRAINING"
+        )
     if expires < on:
-        return Decision.refuse(f"your {label} training expired on {expires:%d %B %Y}", citation,
-                               "ACCESS-TRAINING")
+        return Decision.refuse(
+            f"your {label} training expired on {expires:%d %B %Y}", citation, "ACCESS-TRAINING"
+        )
     return Decision.allow(f"{label} training in date", citation, "ACCESS-TRAINING")
 
 
@@ -41,8 +44,9 @@ def object_access(allowed: bool, reason: str, citation: str = "000 §12.1(d)") -
 
 
 # Who may read the audit log (DATA-04: "only authorised roles may read it"; 000 §12.1(d), (h)).
-AUDIT_READER_ROLES = frozenset({"auditor", "data_protection_officer", "senior_responsible_owner",
-                                "administrator"})
+AUDIT_READER_ROLES = frozenset(
+    {"auditor", "data_protection_officer", "senior_responsible_owner", "administrator"}
+)
 
 
 def may_read_audit(role: str) -> Decision:
@@ -51,5 +55,7 @@ def may_read_audit(role: str) -> Decision:
         return Decision.allow("an audit reader", "000 §12.1(d), §12.1(h)", "DATA-AUDIT-READ")
     return Decision.refuse(
         f"role '{role}' may not read the audit log; only auditor, DPO, SRO or administrator roles "
-        "may", "000 §12.1(d), §12.1(h)", "DATA-AUDIT-READ",
+        "may",
+        "000 §12.1(d), §12.1(h)",
+        "DATA-AUDIT-READ",
     )

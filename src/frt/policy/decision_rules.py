@@ -30,15 +30,18 @@ def npcc_consultation(profile: Profile, latest_outcome: str | None) -> Decision:
     """GOV-03: a veto stops the authority; where the profile requires it, consult first."""
     rule = profile.authority.npcc_consultation_required
     if latest_outcome == "veto":
-        return Decision.refuse("the NPCC officer vetoed this Deployment", "000 §4.6",
-                               "GOV-NPCC-VETO")
+        return Decision.refuse(
+            "the NPCC officer vetoed this Deployment", "000 §4.6", "GOV-NPCC-VETO"
+        )
     if rule.value and latest_outcome is None:
         return Decision.refuse(
-            "an officer of NPCC rank must be consulted before authority", rule.cite,
+            "an officer of NPCC rank must be consulted before authority",
+            rule.cite,
             "GOV-NPCC-CONSULTED",
         )
-    return Decision.allow("NPCC consultation recorded or not required", rule.cite,
-                          "GOV-NPCC-CONSULTED")
+    return Decision.allow(
+        "NPCC consultation recorded or not required", rule.cite, "GOV-NPCC-CONSULTED"
+    )
 
 
 def assessments_ready(profile: Profile, problems: Iterable[str]) -> Decision:
@@ -46,8 +49,9 @@ def assessments_ready(profile: Profile, problems: Iterable[str]) -> Decision:
     rule = profile.governance.required_documents
     problems = list(problems)
     if problems:
-        return Decision.refuse("assessments not ready: " + "; ".join(problems), rule.cite,
-                               "GOV-ASSESSMENTS")
+        return Decision.refuse(
+            "assessments not ready: " + "; ".join(problems), rule.cite, "GOV-ASSESSMENTS"
+        )
     return Decision.allow("all assessments present and reviewed", rule.cite, "GOV-ASSESSMENTS")
 
 
@@ -57,7 +61,8 @@ def submission_complete(profile: Profile, missing: list[str], documents_missing:
     cite = profile.governance.required_documents.cite if documents_missing else "000 §4.3"
     if missing:
         return Decision.refuse(
-            "the Application cannot be submitted; missing: " + "; ".join(missing), cite,
+            "the Application cannot be submitted; missing: " + "; ".join(missing),
+            cite,
             "GOV-APPLICATION-COMPLETE",
         )
     return Decision.allow("nothing missing", cite, "GOV-APPLICATION-COMPLETE")
@@ -69,7 +74,8 @@ def decision_reasons(authorising: bool, given: Mapping[str, str]) -> Decision:
     if authorising and missing:
         return Decision.refuse(
             "an authority needs reasons under all seven headings; missing: " + ", ".join(missing),
-            "001 stage 3", "GOV-DECISION-REASONS",
+            "001 stage 3",
+            "GOV-DECISION-REASONS",
         )
     return Decision.allow("reasons given", "001 stage 3", "GOV-DECISION-REASONS")
 
@@ -77,10 +83,12 @@ def decision_reasons(authorising: bool, given: Mapping[str, str]) -> Decision:
 def urgency_grounds(urgent: bool, grounds: str) -> Decision:
     """GOV-04: an urgent authority has its grounds recorded (000 §4.10)."""
     if urgent and not grounds.strip():
-        return Decision.refuse("urgency needs its grounds recorded", "000 §4.10",
-                               "GOV-AUTH-URGENCY-GROUNDS")
-    return Decision.allow("urgency grounds recorded or not needed", "000 §4.10",
-                          "GOV-AUTH-URGENCY-GROUNDS")
+        return Decision.refuse(
+            "urgency needs its grounds recorded", "000 §4.10", "GOV-AUTH-URGENCY-GROUNDS"
+        )
+    return Decision.allow(
+        "urgency grounds recorded or not needed", "000 §4.10", "GOV-AUTH-URGENCY-GROUNDS"
+    )
 
 
 def verbal_authority(profile: Profile, verbal: bool) -> Decision:
@@ -91,12 +99,14 @@ def verbal_authority(profile: Profile, verbal: bool) -> Decision:
     return Decision.allow("written, or verbal where allowed", rule.cite, "GOV-AUTH-VERBAL")
 
 
-def deployment_window(authority_starts: datetime, authority_ends: datetime,
-                      starts: datetime, ends: datetime) -> Decision:
+def deployment_window(
+    authority_starts: datetime, authority_ends: datetime, starts: datetime, ends: datetime
+) -> Decision:
     """GOV-07: each Deployment's times lie inside the authority's period (000 §5.1)."""
     if not authority_starts <= starts < ends <= authority_ends:
         return Decision.refuse(
-            "each Deployment's times must lie inside the authority's period", "000 §5.1",
+            "each Deployment's times must lie inside the authority's period",
+            "000 §5.1",
             "GOV-AUTH-WINDOW",
         )
     return Decision.allow("inside the authority's period", "000 §5.1", "GOV-AUTH-WINDOW")
@@ -109,7 +119,8 @@ def advice_before_inclusion(profile: Profile, missing_labels: list[str]) -> Deci
         return Decision.refuse(
             "the AO cannot decide to include flagged persons without "
             + " and ".join(missing_labels),
-            advice.cite, "WL-PROTECTED-ADVICE",
+            advice.cite,
+            "WL-PROTECTED-ADVICE",
         )
     return Decision.allow("advice recorded", advice.cite, "WL-PROTECTED-ADVICE")
 
@@ -121,7 +132,8 @@ def gold_reverts(rank_allowed: Decision, minimum_label: str) -> Decision:
         return Decision.refuse(
             f"Gold must revert to {minimum_label} or above once the urgent authority is "
             "reviewed: name a new Gold",
-            "000 §10.1 fn 11", "GOV-GOLD-REVERT",
+            "000 §10.1 fn 11",
+            "GOV-GOLD-REVERT",
         )
     return Decision.allow("Gold of the normal rank", "000 §10.1 fn 11", "GOV-GOLD-REVERT")
 
@@ -130,7 +142,8 @@ def written_by_same_ao(same_officer: bool) -> Decision:
     """GOV-05: the AO who gave a verbal authority records it in writing (000 §4.7)."""
     if not same_officer:
         return Decision.refuse(
-            "only the AO who gave the verbal authority records it in writing", "000 §4.7",
+            "only the AO who gave the verbal authority records it in writing",
+            "000 §4.7",
             "GOV-VERBAL-WRITTEN",
         )
     return Decision.allow("the same AO", "000 §4.7", "GOV-VERBAL-WRITTEN")
@@ -138,13 +151,15 @@ def written_by_same_ao(same_officer: bool) -> Decision:
 
 def further_purpose_reasons(given: Mapping[str, str]) -> Decision:
     """GOV-08: a further authority considers lawfulness, necessity, proportionality (000 §4.8)."""
-    missing = [h.replace("_", " ") for h in FURTHER_PURPOSE_HEADINGS
-               if not (given.get(h) or "").strip()]
+    missing = [
+        h.replace("_", " ") for h in FURTHER_PURPOSE_HEADINGS if not (given.get(h) or "").strip()
+    ]
     if missing:
         return Decision.refuse(
             "a further authority considers lawfulness, strict necessity, proportionality and "
             "compatibility; missing: " + ", ".join(missing),
-            "000 §4.8", "GOV-PURPOSE-REASONS",
+            "000 §4.8",
+            "GOV-PURPOSE-REASONS",
         )
     return Decision.allow("reasons given", "000 §4.8", "GOV-PURPOSE-REASONS")
 
@@ -154,6 +169,7 @@ def purpose_authorised(authorised: bool) -> Decision:
     if authorised:
         return Decision.allow("purpose authorised", "000 §4.8", "GOV-PURPOSE")
     return Decision.refuse(
-        "processing for a further law-enforcement purpose needs a further authority", "000 §4.8",
+        "processing for a further law-enforcement purpose needs a further authority",
+        "000 §4.8",
         "GOV-PURPOSE",
     )

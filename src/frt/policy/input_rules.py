@@ -74,13 +74,15 @@ def bad_character(text: str, *, multiline: bool = True) -> str | None:
     return None
 
 
-def text_valid(field: str, text: str, *, max_chars: int = MAX_TEXT_CHARS,
-               multiline: bool = True) -> Decision:
+def text_valid(
+    field: str, text: str, *, max_chars: int = MAX_TEXT_CHARS, multiline: bool = True
+) -> Decision:
     """INPUT-TEXT: text a person enters is Unicode text without control characters, and no longer
     than a person types into one field."""
     if len(text) > max_chars:
-        return _no(f"{field} is {len(text):,} characters; the limit is {max_chars:,}", BOUNDS,
-                   "INPUT-TEXT")
+        return _no(
+            f"{field} is {len(text):,} characters; the limit is {max_chars:,}", BOUNDS, "INPUT-TEXT"
+        )
     problem = bad_character(text, multiline=multiline)
     if problem is not None:
         return _no(f"{field} holds {problem}", BOUNDS, "INPUT-TEXT")
@@ -88,9 +90,17 @@ def text_valid(field: str, text: str, *, max_chars: int = MAX_TEXT_CHARS,
 
 
 # ------------------------------------------------------------------ numbers
-def number_in_range(field: str, value: object, low: float, high: float, *, integer: bool = False,
-                    low_open: bool = False, citation: str = BOUNDS,
-                    rule: str = "INPUT-NUMBER") -> Decision:
+def number_in_range(
+    field: str,
+    value: object,
+    low: float,
+    high: float,
+    *,
+    integer: bool = False,
+    low_open: bool = False,
+    citation: str = BOUNDS,
+    rule: str = "INPUT-NUMBER",
+) -> Decision:
     """INPUT-NUMBER (or the caller's rule): a finite number (an integer where one is counted)
     between `low` and `high` (`low` itself excluded when `low_open`)."""
     kind = "a whole number" if integer else "a number"
@@ -110,38 +120,64 @@ def number_in_range(field: str, value: object, low: float, high: float, *, integ
 
 def camera_count(value: object) -> Decision:
     """GOV-APP-CAMERAS: an Application proposes between 1 and MAX_CAMERAS cameras."""
-    return number_in_range("the number of cameras", value, 1, MAX_CAMERAS, integer=True,
-                           citation="004 §9.6(4)", rule="GOV-APP-CAMERAS")
+    return number_in_range(
+        "the number of cameras",
+        value,
+        1,
+        MAX_CAMERAS,
+        integer=True,
+        citation="004 §9.6(4)",
+        rule="GOV-APP-CAMERAS",
+    )
 
 
 def echr_articles(articles: list[object]) -> Decision:
     """GOV-APP-ECHR: the articles engaged are Convention rights (Articles 2-14), Article 8 among
     them (001 stage 1, item 3)."""
     cite = "001 stage 1, item 3"
-    unknown = [a for a in articles
-               if isinstance(a, bool) or not isinstance(a, int) or a not in ECHR_ARTICLES]
+    unknown = [
+        a
+        for a in articles
+        if isinstance(a, bool) or not isinstance(a, int) or a not in ECHR_ARTICLES
+    ]
     if unknown:
         shown = ", ".join(str(a)[:24] for a in unknown[:3])
-        return _no(f"ECHR article(s) {shown} are not Convention rights: an Application names "
-                   "Articles 2 to 14", cite, "GOV-APP-ECHR")
+        return _no(
+            f"ECHR article(s) {shown} are not Convention rights: an Application names "
+            "Articles 2 to 14",
+            cite,
+            "GOV-APP-ECHR",
+        )
     if articles and 8 not in articles:
         return _no("ECHR Article 8 is always engaged", cite, "GOV-APP-ECHR")
     return _ok("Convention rights named", cite, "GOV-APP-ECHR")
 
 
 # ------------------------------------------------------------------ dates and times
-def within_horizon(field: str, when: datetime | date, now: datetime, *,
-                   past: timedelta = PAST_HORIZON, ahead: timedelta = FUTURE_HORIZON) -> Decision:
+def within_horizon(
+    field: str,
+    when: datetime | date,
+    now: datetime,
+    *,
+    past: timedelta = PAST_HORIZON,
+    ahead: timedelta = FUTURE_HORIZON,
+) -> Decision:
     """INPUT-DATE: a date a person enters lies within `past` before and `ahead` after now (year
     9999 is a typing error, not a plan)."""
-    at = when if isinstance(when, datetime) else datetime(when.year, when.month, when.day,
-                                                          tzinfo=now.tzinfo)
+    at = (
+        when
+        if isinstance(when, datetime)
+        else datetime(when.year, when.month, when.day, tzinfo=now.tzinfo)
+    )
     if at.tzinfo is None or now.tzinfo is None:
         at, now = at.replace(tzinfo=None), now.replace(tzinfo=None)
     earliest, latest = now - past, now + ahead
     if at < earliest or at > latest:
-        return _no(f"{field} ({at:%d %B %Y}) lies outside {earliest:%d %B %Y} to "
-                   f"{latest:%d %B %Y}", BOUNDS, "INPUT-DATE")
+        return _no(
+            f"{field} ({at:%d %B %Y}) lies outside {earliest:%d %B %Y} to {latest:%d %B %Y}",
+            BOUNDS,
+            "INPUT-DATE",
+        )
     return _ok(f"{field} within the horizon", BOUNDS, "INPUT-DATE")
 
 

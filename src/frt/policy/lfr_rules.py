@@ -38,17 +38,20 @@ def command_rank(profile: Profile, role: str, rank: Rank, *, urgent: bool = Fals
         # 000 §10.1(f) sets no rank for Bronze Community; it is a Bronze role, so Bronze's.
         minimum, cite = rule.bronze_min_rank.value, rule.bronze_min_rank.cite
     if rank.at_least(minimum):
-        return Decision.allow(f"{rank.label} may be {post.label} ({minimum.label} or above)",
-                              cite, "GOV-COMMAND-RANK")
+        return Decision.allow(
+            f"{rank.label} may be {post.label} ({minimum.label} or above)", cite, "GOV-COMMAND-RANK"
+        )
     return Decision.refuse(
         f"{rank.label} may not be {post.label}: {minimum.label} or above"
         + (" (urgency applied)" if urgent and post is CommandRole.GOLD else ""),
-        cite, "GOV-COMMAND-RANK",
+        cite,
+        "GOV-COMMAND-RANK",
     )
 
 
-def in_post(held: Iterable[str], needed: Iterable[CommandRole], what: str,
-            citation: str) -> Decision:
+def in_post(
+    held: Iterable[str], needed: Iterable[CommandRole], what: str, citation: str
+) -> Decision:
     """GOV-09: only the named members of this Authority's command team do `what`."""
     needed = list(needed)
     if set(held) & {p.value for p in needed}:
@@ -68,31 +71,37 @@ def import_window(
         return Decision.refuse(
             f"too early to import: the Watchlist may be imported no more than {rule.value:g} hours "
             f"before the Deployment starts (the window opens in {early:.1f} hours)",
-            rule.cite, "WL-IMPORT-WINDOW",
+            rule.cite,
+            "WL-IMPORT-WINDOW",
         )
     if now >= ends_at:
         return Decision.refuse(
-            "the Deployment has ended: no Watchlist may be imported", "000 §5.1",
+            "the Deployment has ended: no Watchlist may be imported",
+            "000 §5.1",
             "WL-IMPORT-ENDED",
         )
-    return Decision.allow(f"within {rule.value:g} hours of the start", rule.cite,
-                          "WL-IMPORT-WINDOW")
+    return Decision.allow(
+        f"within {rule.value:g} hours of the start", rule.cite, "WL-IMPORT-WINDOW"
+    )
 
 
 def category_authorised(category: str, authorised: Iterable[str]) -> Decision:
     """WL-01: an entry's category is one of 000 §6.8 and within the AO's approved criteria."""
     if category not in values(Category):
         return Decision.refuse(
-            f"'{category}' is not a Watchlist category (000 §6.8(a)–(f))", "000 §6.8",
+            f"'{category}' is not a Watchlist category (000 §6.8(a)–(f))",
+            "000 §6.8",
             "WL-CATEGORY",
         )
     if category not in set(authorised):
         return Decision.refuse(
-            f"category '{category}' is outside the criteria the AO authorised", "000 §6.2",
+            f"category '{category}' is outside the criteria the AO authorised",
+            "000 §6.2",
             "WL-CATEGORY-AUTHORISED",
         )
-    return Decision.allow(f"category '{category}' authorised", Category(category).cite,
-                          "WL-CATEGORY-AUTHORISED")
+    return Decision.allow(
+        f"category '{category}' authorised", Category(category).cite, "WL-CATEGORY-AUTHORISED"
+    )
 
 
 def categories_known(categories: Iterable[str]) -> Decision:
@@ -103,7 +112,8 @@ def categories_known(categories: Iterable[str]) -> Decision:
         return Decision.refuse(
             "Watchlist categories are those of 000 §6.8(a)–(f)"
             + (f"; unknown: {', '.join(bad)}" if bad else ""),
-            "000 §6.8", "WL-CATEGORY",
+            "000 §6.8",
+            "WL-CATEGORY",
         )
     return Decision.allow("categories of 000 §6.8", "000 §6.8", "WL-CATEGORY")
 
@@ -114,7 +124,8 @@ def rationale_given(category: str, rationale: str | None) -> Decision:
         return Decision.refuse(
             "a victim, person with information or close associate needs a written rationale "
             "of necessity and proportionality",
-            "000 §6.19", "WL-RATIONALE",
+            "000 §6.19",
+            "WL-RATIONALE",
         )
     return Decision.allow("rationale present or not needed", "000 §6.19", "WL-RATIONALE")
 
@@ -124,33 +135,37 @@ def image_source_allowed(
 ) -> Decision:
     """WL-02: a non-police image needs the AO's authorisation for its layer of intrusiveness."""
     if source not in values(ImageSource):
-        return Decision.refuse(f"unknown image source '{source}'", "000 §6.2(2)",
-                               "WL-IMAGE-SOURCE")
+        return Decision.refuse(f"unknown image source '{source}'", "000 §6.2(2)", "WL-IMAGE-SOURCE")
     if ImageSource(source).police:
         return Decision.allow("police-originated image", "000 §6.8", "WL-IMAGE-SOURCE")
     if layer not in values(ImageLayer):
-        return Decision.refuse("a non-police image needs its layer (A, B or C)", "000 §6.11",
-                               "WL-IMAGE-LAYER")
+        return Decision.refuse(
+            "a non-police image needs its layer (A, B or C)", "000 §6.11", "WL-IMAGE-LAYER"
+        )
     if not non_police_allowed:
         return Decision.refuse(
-            "the authority does not allow non-police originated images", "000 §6.12",
+            "the authority does not allow non-police originated images",
+            "000 §6.12",
             "WL-NON-POLICE",
         )
     if layer not in set(allowed_layers):
         return Decision.refuse(
-            f"the authority does not allow non-police images of Layer {layer}", "000 §6.12",
+            f"the authority does not allow non-police images of Layer {layer}",
+            "000 §6.12",
             "WL-NON-POLICE",
         )
-    return Decision.allow(f"non-police Layer {layer} image authorised by the AO", "000 §6.12",
-                          "WL-NON-POLICE")
+    return Decision.allow(
+        f"non-police Layer {layer} image authorised by the AO", "000 §6.12", "WL-NON-POLICE"
+    )
 
 
 def layers_known(layers: Iterable[str]) -> Decision:
     """WL-02: non-police image layers are those of 000 §6.11."""
     bad = sorted(set(layers) - set(values(ImageLayer)))
     if bad:
-        return Decision.refuse("non-police image layers are A, B and C", "000 §6.11",
-                               "WL-IMAGE-LAYER")
+        return Decision.refuse(
+            "non-police image layers are A, B and C", "000 §6.11", "WL-IMAGE-LAYER"
+        )
     return Decision.allow("layers of 000 §6.11", "000 §6.11", "WL-IMAGE-LAYER")
 
 
@@ -175,25 +190,31 @@ def protected_inclusion(
             + ") without "
             + " and ".join(a.replace("_", " ") for a in missing_advice)
             + " recorded",
-            "000 §6.7", "WL-PROTECTED-ADVICE",
+            "000 §6.7",
+            "WL-PROTECTED-ADVICE",
         )
     not_decided = [f for f in flags if f not in set(authorised)]
     if not_decided:
         return Decision.refuse(
             "the AO has not recorded a decision to include persons flagged "
             + ", ".join(f.replace("_", " ") for f in not_decided),
-            "000 §6.7", "WL-PROTECTED",
+            "000 §6.7",
+            "WL-PROTECTED",
         )
-    return Decision.allow("advice recorded and the AO decided to include", "000 §6.7",
-                          "WL-PROTECTED")
+    return Decision.allow(
+        "advice recorded and the AO decided to include", "000 §6.7", "WL-PROTECTED"
+    )
 
 
 def flags_known(flags: Iterable[str]) -> Decision:
     """WL-03: the protected-characteristic flags are those of 000 §6.6(a)–(d)."""
     unknown = [f for f in flags if f not in values(SubjectFlag)]
     if unknown:
-        return Decision.refuse(f"unknown protected-characteristic flag(s): {', '.join(unknown)}",
-                               "000 §6.6", "WL-PROTECTED-FLAG")
+        return Decision.refuse(
+            f"unknown protected-characteristic flag(s): {', '.join(unknown)}",
+            "000 §6.6",
+            "WL-PROTECTED-FLAG",
+        )
     return Decision.allow("flags of 000 §6.6", "000 §6.6", "WL-PROTECTED-FLAG")
 
 
@@ -204,7 +225,8 @@ def minimum_threshold(profile: Profile, threshold: float) -> Decision:
         return Decision.refuse("a Threshold lies between 0 and 1", rule.cite, "GOV-THRESHOLD-MIN")
     if rule.value is not None and threshold < rule.value:
         return Decision.refuse(
-            f"Threshold {threshold:g} is below the force minimum of {rule.value:g}", rule.cite,
+            f"Threshold {threshold:g} is below the force minimum of {rule.value:g}",
+            rule.cite,
             "GOV-THRESHOLD-MIN",
         )
     return Decision.allow(f"Threshold {threshold:g} accepted", rule.cite, "GOV-THRESHOLD-MIN")
@@ -216,18 +238,21 @@ def image_threshold_raise(
     """WL-09: a per-image Threshold may only be raised (above the minimum and above any earlier
     raise), with a reason: to keep the False Alert Rate within policy (000 §6.2(3))."""
     if not (reason or "").strip():
-        return Decision.refuse("a per-image Threshold raise needs its reason", "000 §6.2(3)",
-                               "WL-IMAGE-THRESHOLD")
+        return Decision.refuse(
+            "a per-image Threshold raise needs its reason", "000 §6.2(3)", "WL-IMAGE-THRESHOLD"
+        )
     floor = max(minimum, current or minimum)
     if not floor < raised <= 1:
         now = f"its current {floor:g}" if current else f"the authority's minimum {minimum:g}"
         return Decision.refuse(
             f"a per-image Threshold must be above {now} and at most 1 (it may be raised, "
             "never lowered)",
-            "000 §6.2(3)", "WL-IMAGE-THRESHOLD",
+            "000 §6.2(3)",
+            "WL-IMAGE-THRESHOLD",
         )
-    return Decision.allow(f"per-image Threshold raised to {raised:g}", "000 §6.2(3)",
-                          "WL-IMAGE-THRESHOLD")
+    return Decision.allow(
+        f"per-image Threshold raised to {raised:g}", "000 §6.2(3)", "WL-IMAGE-THRESHOLD"
+    )
 
 
 # GOV-16: which refusals a decision outside policy may set aside, by rule id. 003 §12.3 and
@@ -261,12 +286,18 @@ def set_aside(profile: Profile, refusal: Decision, action_may_excuse: bool) -> D
     cite = profile.governance.outside_policy_needs_legal_advice.cite
     never = NEVER_SET_ASIDE.get(refusal.rule)
     if never is not None:
-        return Decision.refuse(f"no decision outside policy sets this rule aside: {never}",
-                               refusal.citation, "GOV-OUTSIDE-POLICY-NEVER")
+        return Decision.refuse(
+            f"no decision outside policy sets this rule aside: {never}",
+            refusal.citation,
+            "GOV-OUTSIDE-POLICY-NEVER",
+        )
     if action_may_excuse and refusal.rule in MAY_SET_ASIDE:
         return Decision.allow(MAY_SET_ASIDE[refusal.rule], cite, "GOV-OUTSIDE-POLICY")
-    return Decision.refuse("a decision outside policy is not offered for this rule here",
-                           refusal.citation, "GOV-OUTSIDE-POLICY")
+    return Decision.refuse(
+        "a decision outside policy is not offered for this rule here",
+        refusal.citation,
+        "GOV-OUTSIDE-POLICY",
+    )
 
 
 def missing_documents(profile: Profile, present: Iterable[str]) -> list[str]:
@@ -284,10 +315,12 @@ def report_overdue(profile: Profile, ended_at: datetime, now: datetime) -> Decis
     due = report_due(profile, ended_at)
     cite = profile.reporting.cancellation_report_due_days.cite
     if now > due:
-        return Decision.refuse(f"cancellation report overdue since {due:%Y-%m-%d %H:%M} UTC", cite,
-                               "GOV-REPORT-DUE")
-    return Decision.allow(f"cancellation report due by {due:%Y-%m-%d %H:%M} UTC", cite,
-                          "GOV-REPORT-DUE")
+        return Decision.refuse(
+            f"cancellation report overdue since {due:%Y-%m-%d %H:%M} UTC", cite, "GOV-REPORT-DUE"
+        )
+    return Decision.allow(
+        f"cancellation report due by {due:%Y-%m-%d %H:%M} UTC", cite, "GOV-REPORT-DUE"
+    )
 
 
 def silver_review_due(last: datetime, interval_hours: float, now: datetime) -> bool:
@@ -324,7 +357,8 @@ def operating_threshold(
         return None, Decision.refuse(
             f"{algorithm} has no recorded evaluation: run `frt eval identify` "
             "on labelled data before it is used for recognition",
-            "004 §10.14; 003 §3.1", "EVAL-UNEVALUATED",
+            "004 §10.14; 003 §3.1",
+            "EVAL-UNEVALUATED",
         )
     rate = profile.threshold.max_false_alert_rate
     parts = {"the authority's minimum": authority_minimum}
@@ -336,7 +370,8 @@ def operating_threshold(
             return None, Decision.refuse(
                 f"the recorded evaluation of {algorithm} sets no Threshold for this Watchlist: "
                 f"{basis}",
-                f"{rate.cite}; {SIZE_CITE}", "EVAL-WATCHLIST-SIZE",
+                f"{rate.cite}; {SIZE_CITE}",
+                "EVAL-WATCHLIST-SIZE",
             )
         parts[f"the evaluated Threshold for a False Alert Rate of {rate.value:g} {basis}"] = float(
             evaluated
@@ -347,20 +382,22 @@ def operating_threshold(
             return None, Decision.refuse(
                 f"the recorded evaluation of {algorithm} gives no Threshold for a False Alert "
                 f"Rate of {rate.value:g}",
-                rate.cite, "EVAL-UNEVALUATED",
+                rate.cite,
+                "EVAL-UNEVALUATED",
             )
         parts[f"the evaluated Threshold for a False Alert Rate of {rate.value:g}"] = float(
             evaluation[key]
         )
     source, threshold = max(parts.items(), key=lambda kv: kv[1])
     cite = rate.cite if watchlist_size is None else f"{rate.cite}; {SIZE_CITE}"
-    return threshold, Decision.allow(f"alerts at {threshold:.4f}, set by {source}", cite,
-                                     "EVAL-THRESHOLD")
+    return threshold, Decision.allow(
+        f"alerts at {threshold:.4f}, set by {source}", cite, "EVAL-THRESHOLD"
+    )
 
 
-
-def may_run(authority_in_force: bool, starts_at: datetime, ends_at: datetime, at: datetime,
-            state: str) -> Decision:
+def may_run(
+    authority_in_force: bool, starts_at: datetime, ends_at: datetime, at: datetime, state: str
+) -> Decision:
     """LIVE-10: processing only while active, inside the authorised times, authority in force."""
     if not authority_in_force:
         return Decision.refuse("the authority was stopped", "000 §4.11", "LIVE-AUTHORITY")
@@ -368,27 +405,37 @@ def may_run(authority_in_force: bool, starts_at: datetime, ends_at: datetime, at
         return Decision.refuse("outside the authorised times", "000 §5.1", "LIVE-WINDOW")
     if state != "active":
         return Decision.refuse(f"the Deployment is {state}", "000 §10.1(d)", "LIVE-STATE")
-    return Decision.allow("inside the authority's place and times, active", "000 §5.1",
-                          "LIVE-WINDOW")
+    return Decision.allow(
+        "inside the authority's place and times, active", "000 §5.1", "LIVE-WINDOW"
+    )
 
 
-def may_start(profile: Profile, authority_in_force: bool, starts_at: datetime, ends_at: datetime,
-              now: datetime, overt_use_recorded: bool) -> Decision:
+def may_start(
+    profile: Profile,
+    authority_in_force: bool,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    overt_use_recorded: bool,
+) -> Decision:
     """GOV-11, LIVE-10: a Deployment starts under an authority in force, inside its times, with
     its overt-use measures recorded (000 §5.7)."""
     if not authority_in_force:
         return Decision.refuse("the authority was stopped", "000 §4.11", "LIVE-AUTHORITY")
     if not starts_at <= now < ends_at:
-        return Decision.refuse("a Deployment starts only inside its authorised times", "000 §5.1",
-                               "LIVE-WINDOW")
+        return Decision.refuse(
+            "a Deployment starts only inside its authorised times", "000 §5.1", "LIVE-WINDOW"
+        )
     if not overt_use_recorded:
         return Decision.refuse(
             "record the overt-use measures (advance notice or its exception, signage, contact "
             "point) before the Deployment starts",
-            profile.governance.advance_notice_required.cite, "GOV-OVERT-USE",
+            profile.governance.advance_notice_required.cite,
+            "GOV-OVERT-USE",
         )
-    return Decision.allow("authority in force, in time, overt measures recorded", "000 §5.7",
-                          "GOV-OVERT-USE")
+    return Decision.allow(
+        "authority in force, in time, overt measures recorded", "000 §5.7", "GOV-OVERT-USE"
+    )
 
 
 def advance_notice(profile: Profile, published: bool, exception_reasons: str) -> Decision:
@@ -397,7 +444,8 @@ def advance_notice(profile: Profile, published: bool, exception_reasons: str) ->
     if rule.value and not published and not exception_reasons.strip():
         return Decision.refuse(
             "advance notice must be published, or the exception recorded with its reasons",
-            rule.cite, "GOV-ADVANCE-NOTICE",
+            rule.cite,
+            "GOV-ADVANCE-NOTICE",
         )
     return Decision.allow("advance notice published or excepted", rule.cite, "GOV-ADVANCE-NOTICE")
 
@@ -408,7 +456,8 @@ def lfr_training(duty_label: str, expires, on) -> Decision:
         return Decision.refuse(
             f"not trained to be rostered as {duty_label}: no in-date LFR training (every person "
             "deployed receives LFR training first)",
-            "000 §8.5", "GOV-ROSTER-LFR-TRAINING",
+            "000 §8.5",
+            "GOV-ROSTER-LFR-TRAINING",
         )
     return Decision.allow("LFR training in date", "000 §8.5", "GOV-ROSTER-LFR-TRAINING")
 
@@ -418,13 +467,15 @@ def intelligence_current(reconfirmed: bool) -> Decision:
     if not reconfirmed:
         return Decision.refuse(
             "the intelligence case must be re-confirmed as current before each Deployment",
-            "000 §6.2(1)", "WL-INTELLIGENCE",
+            "000 §6.2(1)",
+            "WL-INTELLIGENCE",
         )
     return Decision.allow("intelligence case re-confirmed", "000 §6.2(1)", "WL-INTELLIGENCE")
 
 
-def outside_policy_grounds(profile: Profile, rationale: str, legal_advice: str,
-                           min_rationale: int) -> Decision:
+def outside_policy_grounds(
+    profile: Profile, rationale: str, legal_advice: str, min_rationale: int
+) -> Decision:
     """GOV-16: a decision outside policy has a detailed rationale and, where the profile asks,
     the legal advice it rests on (003 §12.3; 004 §15.3)."""
     rule = profile.governance.outside_policy_needs_legal_advice
@@ -433,12 +484,14 @@ def outside_policy_grounds(profile: Profile, rationale: str, legal_advice: str,
             f"a decision outside policy needs a detailed rationale (at least {min_rationale} "
             "characters): why these circumstances go beyond the documents, and the risk it "
             "answers",
-            rule.cite, "GOV-OUTSIDE-POLICY-GROUNDS",
+            rule.cite,
+            "GOV-OUTSIDE-POLICY-GROUNDS",
         )
     if rule.value and not legal_advice.strip():
         return Decision.refuse(
             "a decision outside policy needs the legal advice it rests on (its reference)",
-            rule.cite, "GOV-OUTSIDE-POLICY-GROUNDS",
+            rule.cite,
+            "GOV-OUTSIDE-POLICY-GROUNDS",
         )
     return Decision.allow("rationale and advice recorded", rule.cite, "GOV-OUTSIDE-POLICY-GROUNDS")
 
@@ -448,7 +501,8 @@ def exception_not_covering(profile: Profile) -> Decision:
     return Decision.refuse(
         "the decision outside policy given does not cover this rule for this action, or was "
         "used already",
-        profile.governance.outside_policy_needs_legal_advice.cite, "GOV-OUTSIDE-POLICY-USED",
+        profile.governance.outside_policy_needs_legal_advice.cite,
+        "GOV-OUTSIDE-POLICY-USED",
     )
 
 
@@ -457,13 +511,15 @@ def report_evaluated(has_evaluation: bool) -> Decision:
     if not has_evaluation:
         return Decision.refuse(
             "the evaluation must be qualitative as well as quantitative: add Gold's evaluation",
-            "000 §11.1", "GOV-REPORT-EVALUATION",
+            "000 §11.1",
+            "GOV-REPORT-EVALUATION",
         )
     return Decision.allow("Gold's evaluation recorded", "000 §11.1", "GOV-REPORT-EVALUATION")
 
 
-def device_usable(credential_given: bool, known: bool, revoked: bool, finished: bool,
-                  officer_may: bool) -> Decision:
+def device_usable(
+    credential_given: bool, known: bool, revoked: bool, finished: bool, officer_may: bool
+) -> Decision:
     """DATA-06: a handheld device acts only with its own live credential (000 §12.1(e))."""
     cite, rule = "000 §12.1(e)", "LIVE-DEVICE"
     if not credential_given:

@@ -17,12 +17,19 @@ def ao_independent(is_applicant: bool, in_command: bool) -> Decision:
     """GOV-AO-INDEPENDENT: the AO who decides is independent of the police operation (004 §4.1):
     not its applicant, not in its command team."""
     if is_applicant:
-        return Decision.refuse("the applicant may not decide their own Application: the AO is "
-                               "independent of the operation", "004 §4.1", "GOV-AO-INDEPENDENT")
+        return Decision.refuse(
+            "the applicant may not decide their own Application: the AO is "
+            "independent of the operation",
+            "004 §4.1",
+            "GOV-AO-INDEPENDENT",
+        )
     if in_command:
-        return Decision.refuse("a member of the operation's command team may not decide on it: "
-                               "the AO is independent of the operation", "004 §4.1",
-                               "GOV-AO-INDEPENDENT")
+        return Decision.refuse(
+            "a member of the operation's command team may not decide on it: "
+            "the AO is independent of the operation",
+            "004 §4.1",
+            "GOV-AO-INDEPENDENT",
+        )
     return Decision.allow("independent of the operation", "004 §4.1", "GOV-AO-INDEPENDENT")
 
 
@@ -30,8 +37,11 @@ def consultee_independent(is_applicant: bool) -> Decision:
     """GOV-NPCC-INDEPENDENT: the NPCC officer consulted is not the Application's applicant: a
     consultation is a second view (000 §4.6)."""
     if is_applicant:
-        return Decision.refuse("the applicant may not be consulted on their own Application",
-                               "000 §4.6", "GOV-NPCC-INDEPENDENT")
+        return Decision.refuse(
+            "the applicant may not be consulted on their own Application",
+            "000 §4.6",
+            "GOV-NPCC-INDEPENDENT",
+        )
     return Decision.allow("a second view", "000 §4.6", "GOV-NPCC-INDEPENDENT")
 
 

@@ -103,19 +103,44 @@ class Offence(BaseModel):
     mopi_group: int = Field(default=2, ge=1, le=3)
 
 
-_OFFENCES = [
-    Offence(name=n, recordable=True, mopi_group=1) for n in (
-        "murder", "attempted murder", "rape", "sexual assault", "robbery", "kidnap",
-        "possession of a firearm", "grievous bodily harm", "arson")
-] + [
-    Offence(name=n, recordable=True) for n in (
-        "actual bodily harm", "common assault", "burglary", "theft", "theft from a motor vehicle",
-        "criminal damage", "fraud", "handling stolen goods", "possession of controlled drugs",
-        "supply of controlled drugs", "affray", "harassment", "possession of an offensive weapon")
-] + [
-    Offence(name=n, recordable=False, mopi_group=3) for n in (
-        "speeding", "failing to wear a seat belt", "dropping litter", "no TV licence")
-]
+_OFFENCES = (
+    [
+        Offence(name=n, recordable=True, mopi_group=1)
+        for n in (
+            "murder",
+            "attempted murder",
+            "rape",
+            "sexual assault",
+            "robbery",
+            "kidnap",
+            "possession of a firearm",
+            "grievous bodily harm",
+            "arson",
+        )
+    ]
+    + [
+        Offence(name=n, recordable=True)
+        for n in (
+            "actual bodily harm",
+            "common assault",
+            "burglary",
+            "theft",
+            "theft from a motor vehicle",
+            "criminal damage",
+            "fraud",
+            "handling stolen goods",
+            "possession of controlled drugs",
+            "supply of controlled drugs",
+            "affray",
+            "harassment",
+            "possession of an offensive weapon",
+        )
+    ]
+    + [
+        Offence(name=n, recordable=False, mopi_group=3)
+        for n in ("speeding", "failing to wear a seat belt", "dropping litter", "no TV licence")
+    ]
+)
 
 
 def _cited(value, cite: str):

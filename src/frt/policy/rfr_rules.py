@@ -35,8 +35,15 @@ def _no(reason: str, cite: str, rule: str) -> Decision:
 
 
 # ============================================================================ libraries
-def library_approver(kind: str, *, is_sro: bool, is_approving_officer: bool, rank: Rank,
-                     urgent: bool, profile: Profile) -> Decision:
+def library_approver(
+    kind: str,
+    *,
+    is_sro: bool,
+    is_approving_officer: bool,
+    rank: Rank,
+    urgent: bool,
+    profile: Profile,
+) -> Decision:
     """RFR-LIB-APPROVER: a substantive library is approved by the SRO for RFR (§5.5(a)(iii)); a
     temporary one by an RFR Approving Officer of the profile's rank (§5.5(b)(iii)), or in urgency
     of the urgent rank, who must then inform a Superintendent (§5.10)."""
@@ -44,21 +51,30 @@ def library_approver(kind: str, *, is_sro: bool, is_approving_officer: bool, ran
     if kind == "substantive":
         if is_sro:
             return _ok("the SRO for RFR approves substantive libraries", "003 §5.5(a)(iii)", rule)
-        return _no("a substantive Image Reference Library is approved only by the SRO for RFR",
-                   "003 §5.5(a)(iii)", rule)
+        return _no(
+            "a substantive Image Reference Library is approved only by the SRO for RFR",
+            "003 §5.5(a)(iii)",
+            rule,
+        )
     normal = profile.rfr.temporary_library_min_rank
     urgent_rank = profile.rfr.temporary_library_urgent_min_rank
     if not (is_approving_officer or is_sro):
-        return _no("a temporary library is approved by an RFR Approving Officer",
-                   normal.cite, rule)
+        return _no("a temporary library is approved by an RFR Approving Officer", normal.cite, rule)
     if rank.at_least(normal.value):
         return _ok(f"{rank.label} may approve a temporary library", normal.cite, rule)
     if urgent and rank.at_least(urgent_rank.value):
-        return _ok(f"in urgency, a {rank.label} may approve a temporary library and must inform "
-                   f"a {normal.value.label}", urgent_rank.cite, rule)
+        return _ok(
+            f"in urgency, a {rank.label} may approve a temporary library and must inform "
+            f"a {normal.value.label}",
+            urgent_rank.cite,
+            rule,
+        )
     needed = normal.value.label + (f" (in urgency, {urgent_rank.value.label})")
-    return _no(f"a temporary library needs approval by a {needed} or above; you are "
-               f"{rank.label}", f"{normal.cite}, {urgent_rank.cite}", rule)
+    return _no(
+        f"a temporary library needs approval by a {needed} or above; you are {rank.label}",
+        f"{normal.cite}, {urgent_rank.cite}",
+        rule,
+    )
 
 
 def superintendent_follow_up(rank: Rank, profile: Profile) -> Decision:
@@ -66,15 +82,20 @@ def superintendent_follow_up(rank: Rank, profile: Profile) -> Decision:
     whether an urgent approval continues, is varied or stops (§5.10)."""
     needed = profile.rfr.temporary_library_min_rank
     if rank.at_least(needed.value):
-        return _ok("may continue, vary or stop an urgent approval", "003 §5.10",
-                   "RFR-LIB-URGENT-FOLLOW-UP")
-    return _no(f"only a {needed.value.label} or above decides whether an urgent approval "
-               f"continues, is varied or stops; you are {rank.label}", "003 §5.10",
-               "RFR-LIB-URGENT-FOLLOW-UP")
+        return _ok(
+            "may continue, vary or stop an urgent approval", "003 §5.10", "RFR-LIB-URGENT-FOLLOW-UP"
+        )
+    return _no(
+        f"only a {needed.value.label} or above decides whether an urgent approval "
+        f"continues, is varied or stops; you are {rank.label}",
+        "003 §5.10",
+        "RFR-LIB-URGENT-FOLLOW-UP",
+    )
 
 
-def review_period(kind: str, first: bool, granted_from: datetime, review_due: datetime,
-                  profile: Profile) -> Decision:
+def review_period(
+    kind: str, first: bool, granted_from: datetime, review_due: datetime, profile: Profile
+) -> Decision:
     """RFR-LIB-REVIEW-PERIOD: the approval falls for review within a year (substantive), within
     31 days at first and then at most six months (temporary) (§5.7(f)(v))."""
     rfr = profile.rfr
@@ -88,32 +109,44 @@ def review_period(kind: str, first: bool, granted_from: datetime, review_due: da
     if review_due <= granted_from:
         return _no("the review date must be after the decision", cite, "RFR-LIB-REVIEW-PERIOD")
     if review_due - granted_from > timedelta(days=limit.value):
-        return _no(f"{what} falls for review within {limit.value} days; the date given is "
-                   f"{(review_due - granted_from).days} days away", cite, "RFR-LIB-REVIEW-PERIOD")
+        return _no(
+            f"{what} falls for review within {limit.value} days; the date given is "
+            f"{(review_due - granted_from).days} days away",
+            cite,
+            "RFR-LIB-REVIEW-PERIOD",
+        )
     return _ok(f"review within {limit.value} days", cite, "RFR-LIB-REVIEW-PERIOD")
 
 
 def form_complete(missing: list[str], form: str) -> Decision:
     """RFR-LIB-FORM-INCOMPLETE: Form 1 / Form 2 articulate §5.7(a)–(e) before a decision."""
     if missing:
-        return _no(f"the {form} is incomplete: {', '.join(missing)}", "003 §5.7",
-                   "RFR-LIB-FORM-INCOMPLETE")
+        return _no(
+            f"the {form} is incomplete: {', '.join(missing)}", "003 §5.7", "RFR-LIB-FORM-INCOMPLETE"
+        )
     return _ok(f"the {form} is complete", "003 §5.7", "RFR-LIB-FORM-INCOMPLETE")
 
 
-def approval_terms(rationale: str, image_level: int | None, access_all: bool,
-                   access_users: list[str]) -> Decision:
+def approval_terms(
+    rationale: str, image_level: int | None, access_all: bool, access_users: list[str]
+) -> Decision:
     """RFR-LIB-APPROVAL-TERMS: an approval records its rationale, access requirements and the
     library's Image Level (§5.7(f)(i)–(iii))."""
     rule, cite = "RFR-LIB-APPROVAL-TERMS", "003 §5.7(f)"
     if not rationale.strip():
         return _no("an approval records its rationale", "003 §5.7(f)(i)", rule)
     if image_level not in LEVELS:
-        return _no("an approval attributes the library an Image Level of 1 to 5 (Annex A)",
-                   "003 §5.7(f)(iii)", rule)
+        return _no(
+            "an approval attributes the library an Image Level of 1 to 5 (Annex A)",
+            "003 §5.7(f)(iii)",
+            rule,
+        )
     if not access_all and not access_users:
-        return _no("an approval says who may search the library (its access restrictions)",
-                   "003 §5.7(f)(ii)", rule)
+        return _no(
+            "an approval says who may search the library (its access restrictions)",
+            "003 §5.7(f)(ii)",
+            rule,
+        )
     return _ok("approval terms recorded", cite, rule)
 
 
@@ -123,12 +156,18 @@ def library_searchable(status: str, review_due: datetime | None, now: datetime) 
     if status == "stopped":
         return _no("the use of this library was stopped", "003 §5.10", "RFR-LIB-EXPIRED")
     if status not in ("approved", "urgent_approved") or review_due is None:
-        return _no("this library has no approval for RFR Searching", "003 §5.5, §8.20",
-                   "RFR-LIB-NOT-APPROVED")
+        return _no(
+            "this library has no approval for RFR Searching",
+            "003 §5.5, §8.20",
+            "RFR-LIB-NOT-APPROVED",
+        )
     if review_due <= now:
-        return _no(f"this library's approval ended on {review_due:%d %B %Y %H:%M} UTC: it is "
-                   "unavailable for RFR Searching until a review continues it",
-                   "003 §7.1(b)(ii)", "RFR-LIB-EXPIRED")
+        return _no(
+            f"this library's approval ended on {review_due:%d %B %Y %H:%M} UTC: it is "
+            "unavailable for RFR Searching until a review continues it",
+            "003 §7.1(b)(ii)",
+            "RFR-LIB-EXPIRED",
+        )
     return _ok("the library's approval is in force", "003 §8.20", "RFR-LIB-EXPIRED")
 
 
@@ -136,8 +175,11 @@ def enrolment_allowed(status: str, review_due: datetime | None, now: datetime) -
     """RFR-LIB-ENROL: images are enrolled only into a library whose use is approved (§1.10(1))."""
     searchable = library_searchable(status, review_due, now)
     if not searchable:
-        return _no(f"images are enrolled only into an approved library: {searchable.reason}",
-                   "003 §1.10(1)", "RFR-LIB-ENROL")
+        return _no(
+            f"images are enrolled only into an approved library: {searchable.reason}",
+            "003 §1.10(1)",
+            "RFR-LIB-ENROL",
+        )
     return _ok("the library is approved", "003 §1.10(1)", "RFR-LIB-ENROL")
 
 
@@ -170,8 +212,11 @@ class Form3Facts:
 def age_in_scope(age_band: str) -> Decision:
     """RFR-AGE-UNDER-13: no search where the subject's perceived age is under 13 (§8.22, §4.7)."""
     if age_band == UNDER_13:
-        return _no("no RFR Search is undertaken where the subject's perceived age is under 13",
-                   "003 §8.22", "RFR-AGE-UNDER-13")
+        return _no(
+            "no RFR Search is undertaken where the subject's perceived age is under 13",
+            "003 §8.22",
+            "RFR-AGE-UNDER-13",
+        )
     return _ok("the subject's perceived age is in scope", "003 §8.22", "RFR-AGE-UNDER-13")
 
 
@@ -182,22 +227,34 @@ def offence_for_13_15(age_band: str, offence: str | None, recordable: bool | Non
     if age_band != AGE_13_15:
         return _ok("no offence limit for this age band", cite, rule)
     if not offence:
-        return _no("a search for a subject perceived to be 13 to 15 names the Recordable "
-                   "Offence it concerns", cite, rule)
+        return _no(
+            "a search for a subject perceived to be 13 to 15 names the Recordable "
+            "Offence it concerns",
+            cite,
+            rule,
+        )
     if not recordable:
-        return _no(f"'{offence}' is not a Recordable Offence (PACE 1984): a subject perceived to "
-                   "be 13 to 15 is searched only in relation to a Recordable Offence", cite, rule)
+        return _no(
+            f"'{offence}' is not a Recordable Offence (PACE 1984): a subject perceived to "
+            "be 13 to 15 is searched only in relation to a Recordable Offence",
+            cite,
+            rule,
+        )
     return _ok(f"'{offence}' is a Recordable Offence", cite, rule)
 
 
 def purposes_and_grounds(purposes: Iterable[str], grounds: Iterable[str]) -> Decision:
     """RFR-PURPOSE / RFR-GROUNDS: at least one RFR Search Purpose (§8.2) and one ground (§8.3)."""
     if not list(purposes):
-        return _no("a Form 3 records at least one RFR Search Purpose (8.2 a–d)", "003 §8.2",
-                   "RFR-PURPOSE")
+        return _no(
+            "a Form 3 records at least one RFR Search Purpose (8.2 a–d)", "003 §8.2", "RFR-PURPOSE"
+        )
     if not list(grounds):
-        return _no("a Form 3 records at least one ground for the search (8.3 a–g)", "003 §8.3",
-                   "RFR-GROUNDS")
+        return _no(
+            "a Form 3 records at least one ground for the search (8.3 a–g)",
+            "003 §8.3",
+            "RFR-GROUNDS",
+        )
     return _ok("purpose and grounds recorded", "003 §8.2, §8.3", "RFR-GROUNDS")
 
 
@@ -205,9 +262,13 @@ def status_rationale(status: str, rationale: str) -> Decision:
     """RFR-STATUS-RATIONALE: a victim, witness or associate is searched only with a recorded
     rationale of why it is necessary and how a Viable Match would help (§8.10–8.11)."""
     if status in THIRD_PARTY_STATUSES and not rationale.strip():
-        return _no(f"a search for a {status} needs a recorded rationale of why it is necessary "
-                   "to the RFR Search Purpose and how a Viable Match would progress the "
-                   "investigation", "003 §8.11", "RFR-STATUS-RATIONALE")
+        return _no(
+            f"a search for a {status} needs a recorded rationale of why it is necessary "
+            "to the RFR Search Purpose and how a Viable Match would progress the "
+            "investigation",
+            "003 §8.11",
+            "RFR-STATUS-RATIONALE",
+        )
     return _ok("subject status and rationale recorded", "003 §8.11", "RFR-STATUS-RATIONALE")
 
 
@@ -218,16 +279,22 @@ def pre_checks_or_urgency(pre_checks: Iterable[str], urgent: bool, rationale: st
         return _ok("Pre-RFR Checks recorded", "003 §8.16", "RFR-PRE-CHECKS")
     if urgent and rationale.strip():
         return _ok("urgency recorded in place of Pre-RFR Checks", "003 §8.15", "RFR-PRE-CHECKS")
-    return _no("record the Pre-RFR Checks considered (other lines of enquiry, local enquiries, "
-               "open source) or the urgency and its rationale", "003 §8.15, §8.16",
-               "RFR-PRE-CHECKS")
+    return _no(
+        "record the Pre-RFR Checks considered (other lines of enquiry, local enquiries, "
+        "open source) or the urgency and its rationale",
+        "003 §8.15, §8.16",
+        "RFR-PRE-CHECKS",
+    )
 
 
 def necessity_and_proportionality(necessity: str, proportionality: str) -> Decision:
     """RFR-NECESSITY: the Form 3 makes out necessity and proportionality (§8.8–8.9, §8.19)."""
     if not necessity.strip() or not proportionality.strip():
-        return _no("a Form 3 records why the search is necessary and why it is proportionate",
-                   "003 §8.19, §4.8", "RFR-NECESSITY")
+        return _no(
+            "a Form 3 records why the search is necessary and why it is proportionate",
+            "003 §8.19, §4.8",
+            "RFR-NECESSITY",
+        )
     return _ok("necessity and proportionality recorded", "003 §8.19", "RFR-NECESSITY")
 
 
@@ -235,16 +302,22 @@ def source_and_basis(source: str, legal_basis: str) -> Decision:
     """RFR-PROBE-SOURCE: only Probe Images lawfully held, their source and legal basis recorded
     (§4.1(b)–(c))."""
     if not source.strip() or not legal_basis.strip():
-        return _no("record the Probe Image's source and the legal basis on which it is held",
-                   "003 §4.1(b)–(c)", "RFR-PROBE-SOURCE")
+        return _no(
+            "record the Probe Image's source and the legal basis on which it is held",
+            "003 §4.1(b)–(c)",
+            "RFR-PROBE-SOURCE",
+        )
     return _ok("source and legal basis recorded", "003 §4.1", "RFR-PROBE-SOURCE")
 
 
 def image_level(level: int | None, what: str) -> Decision:
     """RFR-IMAGE-LEVEL: the Image Level (Annex A, 1–5) is recorded (§4.5, §5.13)."""
     if level not in LEVELS:
-        return _no(f"record the {what}'s Image Level, 1 to 5 (Annex A); where in doubt, the "
-                   "higher", "003 §4.5, Annex A ¶2", "RFR-IMAGE-LEVEL")
+        return _no(
+            f"record the {what}'s Image Level, 1 to 5 (Annex A); where in doubt, the higher",
+            "003 §4.5, Annex A ¶2",
+            "RFR-IMAGE-LEVEL",
+        )
     return _ok(f"{what} at Image Level {level}", "003 §4.5", "RFR-IMAGE-LEVEL")
 
 
@@ -259,11 +332,15 @@ def search_all(requested: bool, urgent: bool, rationale: str) -> Decision:
     if not requested:
         return _ok("progressive search", "003 §5.16", "RFR-SEARCH-ALL-URGENCY")
     if urgent and rationale.strip():
-        return _ok("'search all' in urgency, its rationale recorded", "003 §5.17",
-                   "RFR-SEARCH-ALL-URGENCY")
-    return _no("searching all libraries at once needs the urgency and its rationale recorded; "
-               "otherwise libraries are searched from the lowest Image Level up",
-               "003 §5.17", "RFR-SEARCH-ALL-URGENCY")
+        return _ok(
+            "'search all' in urgency, its rationale recorded", "003 §5.17", "RFR-SEARCH-ALL-URGENCY"
+        )
+    return _no(
+        "searching all libraries at once needs the urgency and its rationale recorded; "
+        "otherwise libraries are searched from the lowest Image Level up",
+        "003 §5.17",
+        "RFR-SEARCH-ALL-URGENCY",
+    )
 
 
 def form3_complete(f: Form3Facts) -> list[Decision]:
@@ -302,28 +379,67 @@ def approvals_needed(f: Form3Facts, profile: Profile) -> list[Need]:
     levels = profile.rfr.approval_image_levels
     needs = []
     if f.age_band == AGE_13_15:
-        needs.append(Need("age_13_15", f"the subject's perceived age is 13 to 15: endorsement by "
-                          f"an {rank} or above", "003 §8.22", "RFR-AGE-13-15-ENDORSEMENT"))
+        needs.append(
+            Need(
+                "age_13_15",
+                f"the subject's perceived age is 13 to 15: endorsement by an {rank} or above",
+                "003 §8.22",
+                "RFR-AGE-13-15-ENDORSEMENT",
+            )
+        )
     if f.disability:
-        needs.append(Need("disability", f"a relevant disability is suspected: {rank} approval "
-                          "informed by the FRT team's technical advice", "003 §4.7",
-                          "RFR-DISABILITY-APPROVAL", advice=True))
+        needs.append(
+            Need(
+                "disability",
+                f"a relevant disability is suspected: {rank} approval "
+                "informed by the FRT team's technical advice",
+                "003 §4.7",
+                "RFR-DISABILITY-APPROVAL",
+                advice=True,
+            )
+        )
     if f.gender_reassignment:
-        needs.append(Need("gender_reassignment", "the Probe Image may pre-date a gender "
-                          f"reassignment: {rank} approval informed by the FRT team's technical "
-                          "advice", "003 §4.7", "RFR-GENDER-REASSIGNMENT-APPROVAL", advice=True))
+        needs.append(
+            Need(
+                "gender_reassignment",
+                "the Probe Image may pre-date a gender "
+                f"reassignment: {rank} approval informed by the FRT team's technical "
+                "advice",
+                "003 §4.7",
+                "RFR-GENDER-REASSIGNMENT-APPROVAL",
+                advice=True,
+            )
+        )
     if f.collection:
-        needs.append(Need("collection", f"a Probe Images Collection: approval in writing by an "
-                          f"{rank} or above", "003 §8.18", "RFR-COLLECTION-APPROVAL"))
+        needs.append(
+            Need(
+                "collection",
+                f"a Probe Images Collection: approval in writing by an {rank} or above",
+                "003 §8.18",
+                "RFR-COLLECTION-APPROVAL",
+            )
+        )
     if f.probe_level in levels.value:
-        needs.append(Need("probe_level", f"the Probe Image is at Image Level {f.probe_level}, "
-                          f"which needs individual {rank} approval", levels.cite,
-                          "RFR-PROBE-LEVEL-APPROVAL"))
+        needs.append(
+            Need(
+                "probe_level",
+                f"the Probe Image is at Image Level {f.probe_level}, "
+                f"which needs individual {rank} approval",
+                levels.cite,
+                "RFR-PROBE-LEVEL-APPROVAL",
+            )
+        )
     for ref, level in sorted(f.library_levels.items()):
         if level in levels.value:
-            needs.append(Need(f"library_level:{ref}", f"library {ref} is at Image Level {level}, "
-                              f"which needs individual {rank} approval", levels.cite,
-                              "RFR-LIBRARY-LEVEL-APPROVAL"))
+            needs.append(
+                Need(
+                    f"library_level:{ref}",
+                    f"library {ref} is at Image Level {level}, "
+                    f"which needs individual {rank} approval",
+                    levels.cite,
+                    "RFR-LIBRARY-LEVEL-APPROVAL",
+                )
+            )
     return needs
 
 
@@ -332,16 +448,21 @@ def approver_rank(rank: Rank, profile: Profile) -> Decision:
     needed = profile.rfr.search_approver_min_rank
     if rank.at_least(needed.value):
         return _ok(f"{rank.label} may approve", needed.cite, "RFR-APPROVER-RANK")
-    return _no(f"this approval needs an officer of {needed.value.label} rank or above; you are "
-               f"{rank.label}", needed.cite, "RFR-APPROVER-RANK")
+    return _no(
+        f"this approval needs an officer of {needed.value.label} rank or above; you are "
+        f"{rank.label}",
+        needed.cite,
+        "RFR-APPROVER-RANK",
+    )
 
 
 def not_own_request(approver_id: str, searcher_id: str) -> Decision:
     """RFR-APPROVER-INDEPENDENT: no one approves their own search request (§8.21: a further level
     of assurance)."""
     if approver_id == searcher_id:
-        return _no("you cannot approve your own search request", "003 §8.21",
-                   "RFR-APPROVER-INDEPENDENT")
+        return _no(
+            "you cannot approve your own search request", "003 §8.21", "RFR-APPROVER-INDEPENDENT"
+        )
     return _ok("an independent approver", "003 §8.21", "RFR-APPROVER-INDEPENDENT")
 
 
@@ -350,17 +471,21 @@ def technical_advice(needs: list[Need], advice_recorded: bool) -> Decision:
     team's technical advice before the approver (§4.7 'Specific Advice')."""
     wanting = [n for n in needs if n.advice]
     if wanting and not advice_recorded:
-        return _no("record the FRT team's technical advice before deciding: "
-                   + "; ".join(n.key.replace("_", " ") for n in wanting), "003 §4.7",
-                   "RFR-TECHNICAL-ADVICE")
+        return _no(
+            "record the FRT team's technical advice before deciding: "
+            + "; ".join(n.key.replace("_", " ") for n in wanting),
+            "003 §4.7",
+            "RFR-TECHNICAL-ADVICE",
+        )
     return _ok("technical advice recorded where needed", "003 §4.7", "RFR-TECHNICAL-ADVICE")
 
 
 def approved(needs: list[Need], approved_keys: set[str], refused: bool) -> Decision:
     """The search may run only once every Need is approved (each refusal names the Need's rule)."""
     if refused:
-        return _no("an approving officer refused this search request", "003 §8.21",
-                   "RFR-APPROVAL-REFUSED")
+        return _no(
+            "an approving officer refused this search request", "003 §8.21", "RFR-APPROVAL-REFUSED"
+        )
     for need in needs:
         if need.key not in approved_keys:
             return _no(f"not approved: {need.reason}", need.cite, need.rule)
@@ -373,25 +498,42 @@ def faces_selected(selected: int) -> Decision:
     relevant face(s); only those are templated (§1.10(3–5), §8.24)."""
     if selected:
         return _ok(f"{selected} face(s) selected", "003 §8.24", "RFR-FACE-SELECTION")
-    return _no("select the face(s) relevant to the search first: no template is made of any face "
-               "until then", "003 §1.10(3–5), §8.24", "RFR-FACE-SELECTION")
+    return _no(
+        "select the face(s) relevant to the search first: no template is made of any face "
+        "until then",
+        "003 §1.10(3–5), §8.24",
+        "RFR-FACE-SELECTION",
+    )
 
 
-def next_level(candidate_levels: Iterable[int], searched_levels: Iterable[int],
-               outcomes_pending: bool, viable_found: bool) -> Decision:
+def next_level(
+    candidate_levels: Iterable[int],
+    searched_levels: Iterable[int],
+    outcomes_pending: bool,
+    viable_found: bool,
+) -> Decision:
     """RFR-PROGRESSIVE: libraries are searched from the lowest Image Level up, one level at a
     time, moving on only once the user has recorded that the lower levels gave no Viable Match
     (§5.16)."""
     remaining = sorted(set(candidate_levels) - set(searched_levels))
     if viable_found:
-        return _no("a Viable Match has been recorded: the search's purpose is met, no further "
-                   "library is searched", "003 §5.16, §7.1(b)(iii)", "RFR-PROGRESSIVE")
+        return _no(
+            "a Viable Match has been recorded: the search's purpose is met, no further "
+            "library is searched",
+            "003 §5.16, §7.1(b)(iii)",
+            "RFR-PROGRESSIVE",
+        )
     if not remaining:
-        return _no("every library listed on the Form 3 has been searched", "003 §5.16",
-                   "RFR-PROGRESSIVE")
+        return _no(
+            "every library listed on the Form 3 has been searched", "003 §5.16", "RFR-PROGRESSIVE"
+        )
     if outcomes_pending:
-        return _no("record the outcome of the level searched (no Viable Match) before a more "
-                   "intrusive level is searched", "003 §5.16", "RFR-PROGRESSIVE")
+        return _no(
+            "record the outcome of the level searched (no Viable Match) before a more "
+            "intrusive level is searched",
+            "003 §5.16",
+            "RFR-PROGRESSIVE",
+        )
     return _ok(f"next: Image Level {remaining[0]}", "003 §5.16", "RFR-PROGRESSIVE")
 
 
@@ -399,8 +541,11 @@ def match_report(viable: bool) -> Decision:
     """RFR-MATCH-REPORT: a Match Report records a Viable Match the user adjudicated (§8.26)."""
     if viable:
         return _ok("a Viable Match", "003 §8.26", "RFR-MATCH-REPORT")
-    return _no("a Match Report is made only for a candidate adjudicated a Viable Match",
-               "003 §8.26", "RFR-MATCH-REPORT")
+    return _no(
+        "a Match Report is made only for a candidate adjudicated a Viable Match",
+        "003 §8.26",
+        "RFR-MATCH-REPORT",
+    )
 
 
 def dissemination(legal_basis: str, caveat_attached: bool, recipient: str) -> Decision:
@@ -411,6 +556,9 @@ def dissemination(legal_basis: str, caveat_attached: bool, recipient: str) -> De
     if not legal_basis.strip():
         return _no("record the legal basis for sharing", "003 §8.28", "RFR-DISSEMINATION")
     if not caveat_attached:
-        return _no("every dissemination carries the standard caveat", "003 §8.27",
-                   "RFR-DISSEMINATION-CAVEAT")
+        return _no(
+            "every dissemination carries the standard caveat",
+            "003 §8.27",
+            "RFR-DISSEMINATION-CAVEAT",
+        )
     return _ok("sharing recorded with its caveat", "003 §8.27–8.28", "RFR-DISSEMINATION")

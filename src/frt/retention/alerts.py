@@ -45,8 +45,10 @@ class HoldGround(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"dpa_mopi_cpia": "DPA 2018, MOPI, CPIA (000 §13.2(a))",
-                "complaint_conduct": "complaint or conduct investigation (000 §13.2(b))"}[self.value]
+        return {
+            "dpa_mopi_cpia": "DPA 2018, MOPI, CPIA (000 §13.2(a))",
+            "complaint_conduct": "complaint or conduct investigation (000 §13.2(b))",
+        }[self.value]
 
 
 def _gold_of_its_deployment(ctx: Ctx, arguments: dict):
@@ -62,8 +64,13 @@ def _gold_of_its_deployment(ctx: Ctx, arguments: dict):
     return on_deployment(posts=(CommandRole.GOLD,))(ctx, arguments)
 
 
-@action("retention.alert.hold", roles=[Role.DPO, Role.GOLD], touches="lfr_alert",
-        key="alert_id", guard=_gold_of_its_deployment)
+@action(
+    "retention.alert.hold",
+    roles=[Role.DPO, Role.GOLD],
+    touches="lfr_alert",
+    key="alert_id",
+    guard=_gold_of_its_deployment,
+)
 def place_hold(ctx: Ctx, alert_id: str, ground: str, reason: str) -> AlertHold:
     """The DPO or a Gold records why an Alert's camera face must be kept past its period."""
     alert = ctx.get(LiveAlert, alert_id)
@@ -71,16 +78,26 @@ def place_hold(ctx: Ctx, alert_id: str, ground: str, reason: str) -> AlertHold:
         raise InputError("this Alert's personal data has already been deleted")
     ground = choice(HoldGround, ground, "ground")
     require(hold_reason(reason, HOLD_CITE))
-    hold = AlertHold(alert_id=alert.id, ground=ground.value, reason=reason.strip(),
-                     placed_by=ctx.user.id, placed_at=ctx.now)
+    hold = AlertHold(
+        alert_id=alert.id,
+        ground=ground.value,
+        reason=reason.strip(),
+        placed_by=ctx.user.id,
+        placed_at=ctx.now,
+    )
     ctx.session.add(hold)
     ctx.session.flush()
     ctx.note(hold=hold.id, ground=ground.value, citation=HOLD_CITE)
     return hold
 
 
-@action("retention.alert.release", roles=[Role.DPO, Role.GOLD], touches="retention_alert_hold",
-        key="hold_id", guard=_gold_of_its_deployment)
+@action(
+    "retention.alert.release",
+    roles=[Role.DPO, Role.GOLD],
+    touches="retention_alert_hold",
+    key="hold_id",
+    guard=_gold_of_its_deployment,
+)
 def release_hold(ctx: Ctx, hold_id: str) -> AlertHold:
     """The hold ends; the next purge deletes the camera face if its period has passed."""
     hold = ctx.get(AlertHold, hold_id)
@@ -110,14 +127,24 @@ def kept_faces(session, profile) -> list[KeptFace]:
     """Every Alert whose camera face is still stored, oldest first, with its holds (the DPO's
     retention page): two queries, however many Alerts."""
     period = timedelta(hours=profile.retention.alert_hours.value)
-    rows = list(session.scalars(select(LiveAlert).where(LiveAlert.probe_sealed.is_not(None))
-                                .order_by(LiveAlert.raised_at)))
+    rows = list(
+        session.scalars(
+            select(LiveAlert)
+            .where(LiveAlert.probe_sealed.is_not(None))
+            .order_by(LiveAlert.raised_at)
+        )
+    )
     by_alert: dict[str, list[AlertHold]] = defaultdict(list)
-    for hold in session.scalars(select(AlertHold).where(AlertHold.alert_id.in_(
-            [a.id for a in rows])).order_by(AlertHold.placed_at)):
+    for hold in session.scalars(
+        select(AlertHold)
+        .where(AlertHold.alert_id.in_([a.id for a in rows]))
+        .order_by(AlertHold.placed_at)
+    ):
         by_alert[hold.alert_id].append(hold)
-    return [KeptFace(a.id, a.deployment_id, a.raised_at, a.raised_at + period, by_alert[a.id])
-            for a in rows]
+    return [
+        KeptFace(a.id, a.deployment_id, a.raised_at, a.raised_at + period, by_alert[a.id])
+        for a in rows
+    ]
 
 
 def _held():
@@ -125,8 +152,11 @@ def _held():
 
 
 def _past(cutoff: datetime):
-    return select(LiveAlert).where(LiveAlert.probe_sealed.is_not(None),
-                                   LiveAlert.raised_at <= cutoff, LiveAlert.id.not_in(_held()))
+    return select(LiveAlert).where(
+        LiveAlert.probe_sealed.is_not(None),
+        LiveAlert.raised_at <= cutoff,
+        LiveAlert.id.not_in(_held()),
+    )
 
 
 def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
@@ -150,8 +180,7 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     return dict(deleted)
 
 
-@action("retention.alert_data.delete", touches="lfr_deployment", key="deployment_id",
-        system=True)
+@action("retention.alert_data.delete", touches="lfr_deployment", key="deployment_id", system=True)
 def delete_alert_data(ctx: Ctx, deployment_id: str, alerts: list[LiveAlert]) -> int:
     """DATA-01, DATA-03: one Deployment's camera faces past their period go; the count stays."""
     for alert in alerts:
@@ -179,5 +208,7 @@ def overdue(store, now: datetime | None = None, profile=None) -> list[OverdueAle
 
 def overdue_in(session, profile, now: datetime) -> list[OverdueAlert]:
     period = timedelta(hours=profile.retention.alert_hours.value)
-    return [OverdueAlert(a.id, a.deployment_id, a.raised_at + period)
-            for a in session.scalars(_past(now - period))]
+    return [
+        OverdueAlert(a.id, a.deployment_id, a.raised_at + period)
+        for a in session.scalars(_past(now - period))
+    ]

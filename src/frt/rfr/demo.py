@@ -23,12 +23,14 @@ from frt.rfr.models import RfrLibrary
 from frt.store.base import utcnow
 
 NAME = "DEMO custody images"
-FORM = dict(legal_basis="PACE s.64A; held under MOPI (demo)",
-            provenance="Custody photographs of compliant subjects (demo: package-shipped photos)",
-            composition="Frontal head-and-shoulders images, good quality (demo)",
-            elevated_considerations="None identified (demo)",
-            necessity="Identifying suspects in investigations (demo)",
-            monitoring="Monthly usage report to the FRT Board (demo)")
+FORM = dict(
+    legal_basis="PACE s.64A; held under MOPI (demo)",
+    provenance="Custody photographs of compliant subjects (demo: package-shipped photos)",
+    composition="Frontal head-and-shoulders images, good quality (demo)",
+    elevated_considerations="None identified (demo)",
+    necessity="Identifying suspects in investigations (demo)",
+    monitoring="Monthly usage report to the FRT Board (demo)",
+)
 
 
 def seed(store, folder: Path) -> str:
@@ -52,9 +54,17 @@ def _seed(store, folder: Path) -> str:
         except ImportError:
             return "RFR demo: scikit-image is not installed (pip install scikit-image)."
         lib = perform(store, ids["sro"], libraries.apply, "substantive", NAME, **FORM)
-        perform(store, ids["sro"], libraries.decide, lib.id, True,
-                "Demo: custody images are the first library searched (003 §5.5(a)(ii))",
-                image_level=1, access_all=True, review_due=utcnow() + timedelta(days=360))
+        perform(
+            store,
+            ids["sro"],
+            libraries.decide,
+            lib.id,
+            True,
+            "Demo: custody images are the first library searched (003 §5.5(a)(ii))",
+            image_level=1,
+            access_all=True,
+            review_due=utcnow() + timedelta(days=360),
+        )
         from frt.rfr.enrol import run_import
 
         run_import(store, ids["frlead"], lib.id, images, workers=1)
@@ -70,7 +80,8 @@ def guide(probe: Path) -> str:
         "'disability' to see the Inspector's approval ([cyan]rfrinspector[/]; the FR Team's "
         "advice: [cyan]frlead[/]).\n"
         "  3. Search Image Level 1, adjudicate a candidate as a Viable Match, open the Match "
-        "Report and download its PDF. [cyan]sro[/] and [cyan]frlead[/] see libraries and reviews.")
+        "Report and download its PDF. [cyan]sro[/] and [cyan]frlead[/] see libraries and reviews."
+    )
 
 
 def _heads():
@@ -85,9 +96,12 @@ def _write_library(folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, head in zip(("astronaut", "hopper"), _heads()):
-        views = [head, np.ascontiguousarray(head[:, ::-1]),
-                 cv2.convertScaleAbs(head, alpha=1.1, beta=-12),
-                 cv2.resize(head, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)]
+        views = [
+            head,
+            np.ascontiguousarray(head[:, ::-1]),
+            cv2.convertScaleAbs(head, alpha=1.1, beta=-12),
+            cv2.resize(head, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA),
+        ]
         for n, rgb in enumerate(views):
             Image.fromarray(rgb).save(folder / f"{name}-{n}.png")
     return folder
@@ -104,7 +118,7 @@ def _write_probe(path: Path) -> None:
     wall = np.full((340, sum(t.shape[1] for t in tiles) + 120, 3), 180, np.uint8)
     x = 40
     for t in tiles:
-        wall[40:40 + t.shape[0], x:x + t.shape[1]] = t
+        wall[40 : 40 + t.shape[0], x : x + t.shape[1]] = t
         x += t.shape[1] + 40
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()

@@ -75,8 +75,11 @@ def read_source(source: Path) -> list[Item]:
     """The items of a folder (every image file below it) or of a CSV (see module docstring)."""
     source = Path(source)
     if source.is_dir():
-        return [Item(p.relative_to(source).as_posix(), p) for p in sorted(source.rglob("*"))
-                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+        return [
+            Item(p.relative_to(source).as_posix(), p)
+            for p in sorted(source.rglob("*"))
+            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        ]
     if source.is_file() and source.suffix.lower() == ".csv":
         return _read_csv(source)
     raise InputError(f"{source} is neither a folder of images nor a .csv file")
@@ -91,8 +94,9 @@ def _read_csv(path: Path) -> list[Item]:
         for line, row in enumerate(reader, start=2):
             name = (row.get("file") or "").strip()
             if not name or name in seen:
-                raise InputError(f"{path} line {line}: "
-                                 + ("a file is named twice" if name else "no file named"))
+                raise InputError(
+                    f"{path} line {line}: " + ("a file is named twice" if name else "no file named")
+                )
             seen.add(name)
             full = (root / name).resolve()
             if root.resolve() not in full.parents:
@@ -107,8 +111,16 @@ def _read_csv(path: Path) -> list[Item]:
             mopi = (row.get("mopi_group") or "").strip()
             if mopi and mopi not in ("1", "2", "3"):
                 raise InputError(f"{path} line {line}: mopi_group is 1, 2 or 3")
-            items.append(Item(name, full, captured, band, int(mopi) if mopi else None,
-                              (row.get("source_reference") or "").strip()[:200]))
+            items.append(
+                Item(
+                    name,
+                    full,
+                    captured,
+                    band,
+                    int(mopi) if mopi else None,
+                    (row.get("source_reference") or "").strip()[:200],
+                )
+            )
     return items
 
 
@@ -134,20 +146,38 @@ def age_band_at(born: date, captured: date) -> str:
 
 # ---------------------------------------------------------------- the actions
 @action("rfr.enrolment.start", roles=ENROLLERS, touches="rfr_library", key="library_id")
-def start(ctx: Ctx, library_id: str, kind: str, source: str, algorithm: str, version: str,
-          total: int) -> RfrEnrolmentJob:
+def start(
+    ctx: Ctx, library_id: str, kind: str, source: str, algorithm: str, version: str, total: int
+) -> RfrEnrolmentJob:
     lib = ctx.get(libraries.RfrLibrary, library_id)
     require(rules.enrolment_allowed(lib.status, lib.review_due, ctx.now))
-    for old in ctx.session.scalars(select(RfrEnrolmentJob).where(
-            RfrEnrolmentJob.library_id == lib.id, RfrEnrolmentJob.status == "running")):
+    for old in ctx.session.scalars(
+        select(RfrEnrolmentJob).where(
+            RfrEnrolmentJob.library_id == lib.id, RfrEnrolmentJob.status == "running"
+        )
+    ):
         old.status, old.finished_at = "interrupted", ctx.now  # killed: this run carries on
-    job = RfrEnrolmentJob(library_id=lib.id, kind=kind, source=source[:500], algorithm=algorithm,
-                          version=version, started_by=ctx.user.id, started_at=ctx.now,
-                          total=total, reasons={})
+    job = RfrEnrolmentJob(
+        library_id=lib.id,
+        kind=kind,
+        source=source[:500],
+        algorithm=algorithm,
+        version=version,
+        started_by=ctx.user.id,
+        started_at=ctx.now,
+        total=total,
+        reasons={},
+    )
     ctx.session.add(job)
     ctx.session.flush()
-    ctx.note(job=job.id, kind=kind, total=total, algorithm=algorithm, version=version,
-             citation="003 §1.10(1)")
+    ctx.note(
+        job=job.id,
+        kind=kind,
+        total=total,
+        algorithm=algorithm,
+        version=version,
+        citation="003 §1.10(1)",
+    )
     return job
 
 
@@ -174,16 +204,25 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
         if job.kind == "import":
             reason = row.reason or (None if template is not None else row.enrolment.reason)
             image = RfrLibraryImage(
-                id=row.image_id, library_id=job.library_id, item_key=row.item.key,
-                sha256=row.sha256, status="refused" if reason else "enrolled",
-                reason=(reason or "")[:300], faces_found=row.enrolment.faces_found,
+                id=row.image_id,
+                library_id=job.library_id,
+                item_key=row.item.key,
+                sha256=row.sha256,
+                status="refused" if reason else "enrolled",
+                reason=(reason or "")[:300],
+                faces_found=row.enrolment.faces_found,
                 quality=round(row.enrolment.quality.score, 3) if row.enrolment.quality else None,
-                captured_on=row.item.captured_on, age_band=row.item.age_band,
-                mopi_group=row.item.mopi_group, source_reference=row.item.source_reference,
-                job_id=job.id, created_at=ctx.now)
+                captured_on=row.item.captured_on,
+                age_band=row.item.age_band,
+                mopi_group=row.item.mopi_group,
+                source_reference=row.item.source_reference,
+                job_id=job.id,
+                created_at=ctx.now,
+            )
             if row.original is not None and not row.reason:
                 image.image_sealed = ctx.cipher.seal(
-                    row.original, context=f"rfr_library_images.image:{row.image_id}".encode())
+                    row.original, context=f"rfr_library_images.image:{row.image_id}".encode()
+                )
             ctx.session.add(image)
         else:
             reason = None if template is not None else row.enrolment.reason
@@ -192,12 +231,20 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
             reasons[_short(reason)] += 1
             continue
         tid = new_id()
-        ctx.session.add(RfrTemplate(
-            id=tid, image_id=row.image_id, library_id=job.library_id,
-            algorithm=template.algorithm, version=template.version,
-            template_sealed=ctx.cipher.seal(template.to_bytes(),
-                                            context=f"rfr_templates.template:{tid}".encode()),
-            job_id=job.id, created_at=ctx.now))
+        ctx.session.add(
+            RfrTemplate(
+                id=tid,
+                image_id=row.image_id,
+                library_id=job.library_id,
+                algorithm=template.algorithm,
+                version=template.version,
+                template_sealed=ctx.cipher.seal(
+                    template.to_bytes(), context=f"rfr_templates.template:{tid}".encode()
+                ),
+                job_id=job.id,
+                created_at=ctx.now,
+            )
+        )
         enrolled += 1
     job.enrolled += enrolled
     job.refused += refused
@@ -210,8 +257,7 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
 def finish(ctx: Ctx, job_id: str) -> RfrEnrolmentJob:
     job = ctx.get(RfrEnrolmentJob, job_id)
     job.status, job.finished_at = "finished", ctx.now
-    ctx.note(enrolled=job.enrolled, refused=job.refused, skipped=job.skipped,
-             reasons=job.reasons)
+    ctx.note(enrolled=job.enrolled, refused=job.refused, skipped=job.skipped, reasons=job.reasons)
     return job
 
 
@@ -223,26 +269,40 @@ def _short(reason: str) -> str:
 # ---------------------------------------------------------------- the drivers
 def _chunks(seq, size):
     for start_at in range(0, len(seq), size):
-        yield seq[start_at:start_at + size]
+        yield seq[start_at : start_at + size]
 
 
-def run_import(store, user_id: str, library: str, source: Path, *, workers: int | None = None,
-               spec: EngineSpec | None = None, progress: Progress | None = None) -> Summary:
+def run_import(
+    store,
+    user_id: str,
+    library: str,
+    source: Path,
+    *,
+    workers: int | None = None,
+    spec: EngineSpec | None = None,
+    progress: Progress | None = None,
+) -> Summary:
     """Enrol every image of `source` into `library`; resumable (see the module docstring)."""
     spec = spec or EngineSpec(detector="thorough", quality_gate=True)
     items = read_source(source)
     algo_name, version = _kind(spec)
     with store.session() as s:
         lib_id = libraries.find(s, library).id
-    job = perform(store, user_id, start, lib_id, "import", str(source), algo_name, version,
-                  len(items))
+    job = perform(
+        store, user_id, start, lib_id, "import", str(source), algo_name, version, len(items)
+    )
     summary = Summary(job.id, total=len(items))
     done = 0
     for chunk in _chunks(items, CHUNK):
         with store.session() as s:
-            have = set(s.scalars(select(RfrLibraryImage.item_key).where(
-                RfrLibraryImage.library_id == lib_id,
-                RfrLibraryImage.item_key.in_([i.key for i in chunk]))))
+            have = set(
+                s.scalars(
+                    select(RfrLibraryImage.item_key).where(
+                        RfrLibraryImage.library_id == lib_id,
+                        RfrLibraryImage.item_key.in_([i.key for i in chunk]),
+                    )
+                )
+            )
         todo = [i for i in chunk if i.key not in have]
         skipped = len(chunk) - len(todo)
         summary.skipped += skipped
@@ -263,8 +323,11 @@ def run_import(store, user_id: str, library: str, source: Path, *, workers: int 
                 enrolment = next(results)
                 row = _import_row(item, enrolment)
             else:
-                why = "empty or unreadable file" if size <= 0 else \
-                    f"file larger than {MAX_FILE_BYTES // 2**20} MB"
+                why = (
+                    "empty or unreadable file"
+                    if size <= 0
+                    else f"file larger than {MAX_FILE_BYTES // 2**20} MB"
+                )
                 row = Row(item, new_id(), Enrolment(item.key, None, why), None, "", why)
             batch.append(row)
             if len(batch) >= BATCH:
@@ -298,19 +361,26 @@ def _import_row(item: Item, enrolment: Enrolment) -> Row:
     return Row(item, new_id(), enrolment, data, hashlib.sha256(data).hexdigest())
 
 
-def _flush(store, user_id, job_id, lib_id, batch: list[Row], seen: set[str], summary: Summary,
-           skipped: int) -> None:
+def _flush(
+    store, user_id, job_id, lib_id, batch: list[Row], seen: set[str], summary: Summary, skipped: int
+) -> None:
     """Refuse duplicates of an image already in the library, then store the batch."""
     with store.session() as s:
-        known = set(s.scalars(select(RfrLibraryImage.sha256).where(
-            RfrLibraryImage.library_id == lib_id,
-            RfrLibraryImage.sha256.in_([r.sha256 for r in batch if r.sha256]))))
+        known = set(
+            s.scalars(
+                select(RfrLibraryImage.sha256).where(
+                    RfrLibraryImage.library_id == lib_id,
+                    RfrLibraryImage.sha256.in_([r.sha256 for r in batch if r.sha256]),
+                )
+            )
+        )
     for row in batch:
         if row.sha256 and (row.sha256 in known or row.sha256 in seen) and not row.reason:
             row.reason = "duplicate: the same image is already in the library"
         seen.add(row.sha256)
-        reason = row.reason or (None if row.enrolment.template is not None
-                                else row.enrolment.reason)
+        reason = row.reason or (
+            None if row.enrolment.template is not None else row.enrolment.reason
+        )
         if reason:
             summary.refused += 1
             summary.reasons[_short(reason)] += 1
@@ -326,22 +396,47 @@ def _kind(spec: EngineSpec) -> tuple[str, str]:
     return algo.name, algo.version
 
 
-def run_reenrol(store, user_id: str, library: str, *, spec: EngineSpec,
-                workers: int | None = None, progress: Progress | None = None) -> Summary:
+def run_reenrol(
+    store,
+    user_id: str,
+    library: str,
+    *,
+    spec: EngineSpec,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Summary:
     """Template the library's enrolled originals under `spec`'s algorithm version (RFR-03):
     templates are never converted, they are made again from the originals. Resumable: images
     that already have a template of this version are skipped."""
     algo_name, version = _kind(spec)
     with store.session() as s:
         lib_id = libraries.find(s, library).id
-        have = select(RfrTemplate.image_id).where(RfrTemplate.algorithm == algo_name,
-                                                  RfrTemplate.version == version)
-        todo = list(s.scalars(select(RfrLibraryImage.id).where(
-            RfrLibraryImage.library_id == lib_id, RfrLibraryImage.status == "enrolled",
-            RfrLibraryImage.image_sealed.is_not(None), RfrLibraryImage.id.not_in(have))
-            .order_by(RfrLibraryImage.id)))
-    job = perform(store, user_id, start, lib_id, "reenrol", f"originals of {library}",
-                  algo_name, version, len(todo))
+        have = select(RfrTemplate.image_id).where(
+            RfrTemplate.algorithm == algo_name, RfrTemplate.version == version
+        )
+        todo = list(
+            s.scalars(
+                select(RfrLibraryImage.id)
+                .where(
+                    RfrLibraryImage.library_id == lib_id,
+                    RfrLibraryImage.status == "enrolled",
+                    RfrLibraryImage.image_sealed.is_not(None),
+                    RfrLibraryImage.id.not_in(have),
+                )
+                .order_by(RfrLibraryImage.id)
+            )
+        )
+    job = perform(
+        store,
+        user_id,
+        start,
+        lib_id,
+        "reenrol",
+        f"originals of {library}",
+        algo_name,
+        version,
+        len(todo),
+    )
     summary, done = Summary(job.id, total=len(todo)), 0
     for chunk in _chunks(todo, CHUNK):
         results = template_many(_originals(store, chunk), spec, workers=workers)
@@ -372,7 +467,9 @@ def _originals(store, ids: list[str]) -> Iterator[tuple[str, bytes]]:
     """(image id, original bytes) for the workers, opened a few at a time."""
     for part in _chunks(ids, BATCH):
         with store.session() as s:
-            rows = {i.id: i for i in s.scalars(select(RfrLibraryImage).where(
-                RfrLibraryImage.id.in_(part)))}
+            rows = {
+                i.id: i
+                for i in s.scalars(select(RfrLibraryImage).where(RfrLibraryImage.id.in_(part)))
+            }
         for image_id in part:
             yield image_id, libraries.open_image(store.cipher, rows[image_id])

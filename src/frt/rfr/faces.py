@@ -78,14 +78,17 @@ def _found(rgb: np.ndarray, faces: list[Face]) -> list[FoundFace]:
     out = []
     for face in faces:
         q = assess(rgb, face)
-        out.append(FoundFace(face.box, float(face.confidence), round(float(q.score), 3),
-                             tuple(q.reasons)))
+        out.append(
+            FoundFace(face.box, float(face.confidence), round(float(q.score), 3), tuple(q.reasons))
+        )
     return out
 
 
 def is_image(data: bytes) -> bool:
-    return data[:8].startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00",
-                                b"MM\x00*")) or data[8:12] == b"WEBP"
+    return (
+        data[:8].startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*"))
+        or data[8:12] == b"WEBP"
+    )
 
 
 def detect_still(data: bytes) -> ProbeFrame:
@@ -103,8 +106,10 @@ def detect_clip(data: bytes) -> tuple[list[ProbeFrame], int]:
     """The faces of a short clip grouped into tracks; (frames with each track's best view, frames
     read). Refuses, saying which bound, a clip too large, too long or with frames too big."""
     if len(data) > MAX_CLIP_BYTES:
-        raise InputError(f"a probe clip may be at most {MAX_CLIP_BYTES // 2**20} MB; cut the part "
-                         "that shows the person")
+        raise InputError(
+            f"a probe clip may be at most {MAX_CLIP_BYTES // 2**20} MB; cut the part "
+            "that shows the person"
+        )
     with tempfile.TemporaryDirectory(prefix="frt-probe-") as folder:
         path = Path(folder) / "clip"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -140,11 +145,14 @@ def _read_clip(path: Path) -> tuple[list[tuple[int, np.ndarray]], int]:
         if w * h > MAX_PIXELS:
             raise InputError(f"the clip's frames are {w}x{h}: at most {MAX_PIXELS:,} pixels each")
         if declared and declared / fps > MAX_CLIP_SECONDS:
-            raise InputError(f"a probe clip may last at most {MAX_CLIP_SECONDS:.0f} s; this one "
-                             f"lasts {declared / fps:.0f} s: cut the part that shows the person")
+            raise InputError(
+                f"a probe clip may last at most {MAX_CLIP_SECONDS:.0f} s; this one "
+                f"lasts {declared / fps:.0f} s: cut the part that shows the person"
+            )
         if declared > MAX_CLIP_FRAMES:
-            raise InputError(f"a probe clip may have at most {MAX_CLIP_FRAMES} frames; this one "
-                             f"has {declared}")
+            raise InputError(
+                f"a probe clip may have at most {MAX_CLIP_FRAMES} frames; this one has {declared}"
+            )
         step = max(1, (declared or MAX_CLIP_FRAMES) // MAX_DETECT_FRAMES)
         frames, read = [], 0
         while True:
@@ -153,8 +161,10 @@ def _read_clip(path: Path) -> tuple[list[tuple[int, np.ndarray]], int]:
                 break
             read += 1
             if read > MAX_CLIP_FRAMES:
-                raise InputError(f"a probe clip may have at most {MAX_CLIP_FRAMES} frames "
-                                 f"({MAX_CLIP_SECONDS:.0f} s); this one has more")
+                raise InputError(
+                    f"a probe clip may have at most {MAX_CLIP_FRAMES} frames "
+                    f"({MAX_CLIP_SECONDS:.0f} s); this one has more"
+                )
             if (read - 1) % step == 0 and len(frames) < MAX_DETECT_FRAMES:
                 frames.append((read - 1, np.ascontiguousarray(bgr[:, :, ::-1])))
             bgr.fill(0)
@@ -193,11 +203,14 @@ def _tracks(frames: list[tuple[int, np.ndarray]]) -> list[ProbeFrame]:
         keep: dict[int, list[FoundFace]] = {}
         for number, t in enumerate(tracks, start=1):
             index, found = t["best"]
-            keep.setdefault(index, []).append(FoundFace(found.box, found.confidence,
-                                                        found.quality, found.reasons, number,
-                                                        t["frames"]))
-        return [ProbeFrame(rgb.copy(), keep[index], index)
-                for index, rgb in frames if index in keep]
+            keep.setdefault(index, []).append(
+                FoundFace(
+                    found.box, found.confidence, found.quality, found.reasons, number, t["frames"]
+                )
+            )
+        return [
+            ProbeFrame(rgb.copy(), keep[index], index) for index, rgb in frames if index in keep
+        ]
     finally:
         for _, rgb in frames:
             rgb.fill(0)
@@ -226,8 +239,9 @@ def face_crop(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return crop(rgb, Face(*box))
 
 
-def template_face(rgb: np.ndarray, box: tuple[int, int, int, int],
-                  algo: TemplateAlgorithm | None = None) -> Template:
+def template_face(
+    rgb: np.ndarray, box: tuple[int, int, int, int], algo: TemplateAlgorithm | None = None
+) -> Template:
     """The template of one selected face (its landmarks found again from its box)."""
     algo = algo or algorithm()
     try:

@@ -122,8 +122,10 @@ class RfrLibraryImage(Base):
     """An enrolled (or refused) image: the original sealed, and what retention will need."""
 
     __tablename__ = "rfr_library_images"
-    __table_args__ = (UniqueConstraint("library_id", "item_key"),
-                      Index("ix_rfr_library_images_sha", "library_id", "sha256"))
+    __table_args__ = (
+        UniqueConstraint("library_id", "item_key"),
+        Index("ix_rfr_library_images_sha", "library_id", "sha256"),
+    )
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     library_id: Mapped[str] = _fk("rfr_libraries.id", index=True)
     item_key: Mapped[str] = mapped_column(String(500))  # the file's path in the import
@@ -147,8 +149,10 @@ class RfrTemplate(Base):
     """A library image's template under one algorithm and version (003 §3.1 'Template')."""
 
     __tablename__ = "rfr_templates"
-    __table_args__ = (UniqueConstraint("image_id", "algorithm", "version"),
-                      Index("ix_rfr_templates_kind", "library_id", "algorithm", "version"))
+    __table_args__ = (
+        UniqueConstraint("image_id", "algorithm", "version"),
+        Index("ix_rfr_templates_kind", "library_id", "algorithm", "version"),
+    )
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     image_id: Mapped[str] = _fk("rfr_library_images.id")
     library_id: Mapped[str] = _fk("rfr_libraries.id")

@@ -52,19 +52,36 @@ def view(session, report: RfrMatchReport) -> ReportView:
     search = session.get(RfrSearch, report.search_id)
     lib = session.get(RfrLibrary, cand.library_id)
     who = session.get(User, cand.adjudicated_by)
-    return ReportView(report.reference, search.reference, search.id, search.case_reference,
-                      f"{lib.reference} {lib.name}", lib.image_level, cand.rank, cand.score,
-                      who.display_name if who else "", cand.adjudicated_at, report.made_at,
-                      cand.note, report.caveat, report.caveat_cite,
-                      f"{search.algorithm} {search.version}", cand.id, cand.face_id)
+    return ReportView(
+        report.reference,
+        search.reference,
+        search.id,
+        search.case_reference,
+        f"{lib.reference} {lib.name}",
+        lib.image_level,
+        cand.rank,
+        cand.score,
+        who.display_name if who else "",
+        cand.adjudicated_at,
+        report.made_at,
+        cand.note,
+        report.caveat,
+        report.caveat_cite,
+        f"{search.algorithm} {search.version}",
+        cand.id,
+        cand.face_id,
+    )
 
 
 def images(session, cipher, report: RfrMatchReport) -> tuple[bytes | None, bytes | None]:
     """(probe face PNG, candidate image bytes), or None where no longer held."""
     cand = session.get(RfrCandidate, report.candidate_id)
     face = session.get(RfrProbeFace, cand.face_id)
-    probe = None if face.crop_sealed is None else cipher.open(
-        face.crop_sealed, context=f"rfr_probe_faces.crop:{face.id}".encode())
+    probe = (
+        None
+        if face.crop_sealed is None
+        else cipher.open(face.crop_sealed, context=f"rfr_probe_faces.crop:{face.id}".encode())
+    )
     image = session.get(RfrLibraryImage, cand.image_id)
     candidate = None if image.image_sealed is None else libraries.open_image(cipher, image)
     return probe, candidate
@@ -90,15 +107,26 @@ def pdf(v: ReportView, probe: bytes | None, candidate: bytes | None) -> bytes:
     doc.set_font("DejaVu", "B", 16)
     doc.cell(0, 10, f"Match Report {v.reference}", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 9)
-    doc.cell(0, 5, "OFFICIAL-SENSITIVE. Retrospective Facial Recognition: an intelligence lead, "
-                   "not an identification.", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(
+        0,
+        5,
+        "OFFICIAL-SENSITIVE. Retrospective Facial Recognition: an intelligence lead, "
+        "not an identification.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.ln(3)
-    rows = [("Case reference", v.case_reference), ("Form 3", v.search_reference),
-            ("Library", f"{v.library} (Image Level {v.library_level})"),
-            ("Candidate", f"rank {v.rank}, score {v.score:.4f}"), ("Algorithm", v.algorithm),
-            ("Adjudicated by", v.adjudicator),
-            ("Adjudicated at", f"{v.adjudicated_at:%d %B %Y %H:%M} UTC"),
-            ("Report made", f"{v.made_at:%d %B %Y %H:%M} UTC"), ("Adjudication note", v.note)]
+    rows = [
+        ("Case reference", v.case_reference),
+        ("Form 3", v.search_reference),
+        ("Library", f"{v.library} (Image Level {v.library_level})"),
+        ("Candidate", f"rank {v.rank}, score {v.score:.4f}"),
+        ("Algorithm", v.algorithm),
+        ("Adjudicated by", v.adjudicator),
+        ("Adjudicated at", f"{v.adjudicated_at:%d %B %Y %H:%M} UTC"),
+        ("Report made", f"{v.made_at:%d %B %Y %H:%M} UTC"),
+        ("Adjudication note", v.note),
+    ]
     for label, value in rows:
         doc.set_font("DejaVu", "B", 10)
         doc.cell(45, 6, label)
@@ -106,8 +134,9 @@ def pdf(v: ReportView, probe: bytes | None, candidate: bytes | None) -> bytes:
         doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
     top = doc.get_y()
-    for n, (label, data) in enumerate((("Probe (selected face)", probe),
-                                       ("Candidate (library image)", candidate))):
+    for n, (label, data) in enumerate(
+        (("Probe (selected face)", probe), ("Candidate (library image)", candidate))
+    ):
         x = doc.l_margin + n * 95
         doc.set_xy(x, top)
         doc.set_font("DejaVu", "B", 10)

@@ -29,11 +29,21 @@ class Candidate:
 
 
 def _searchable(library_ids: list[str], algorithm: str, version: str):
-    return (select(RfrTemplate.id, RfrTemplate.image_id, RfrTemplate.library_id,
-                   RfrTemplate.template_sealed)
-            .join(RfrLibraryImage, RfrLibraryImage.id == RfrTemplate.image_id)
-            .where(RfrTemplate.library_id.in_(library_ids), RfrTemplate.algorithm == algorithm,
-                   RfrTemplate.version == version, RfrLibraryImage.deleted_at.is_(None)))
+    return (
+        select(
+            RfrTemplate.id,
+            RfrTemplate.image_id,
+            RfrTemplate.library_id,
+            RfrTemplate.template_sealed,
+        )
+        .join(RfrLibraryImage, RfrLibraryImage.id == RfrTemplate.image_id)
+        .where(
+            RfrTemplate.library_id.in_(library_ids),
+            RfrTemplate.algorithm == algorithm,
+            RfrTemplate.version == version,
+            RfrLibraryImage.deleted_at.is_(None),
+        )
+    )
 
 
 def template_count(session, library_ids: list[str], algorithm: str, version: str) -> int:
@@ -44,14 +54,14 @@ def template_count(session, library_ids: list[str], algorithm: str, version: str
     return session.scalar(select(func.count()).select_from(query)) or 0
 
 
-def candidates(session, cipher, library_ids: list[str], probe: Template, k: int
-               ) -> list[Candidate]:
+def candidates(session, cipher, library_ids: list[str], probe: Template, k: int) -> list[Candidate]:
     """The k best library images for `probe` among `library_ids`, best first."""
     if not library_ids or k <= 0:
         return []
     ids, owners, vectors = [], {}, []
-    rows = session.execute(_searchable(library_ids, probe.algorithm, probe.version)
-                           .execution_options(yield_per=5000))
+    rows = session.execute(
+        _searchable(library_ids, probe.algorithm, probe.version).execution_options(yield_per=5000)
+    )
     for tid, image_id, library_id, sealed in rows:
         data = cipher.open(sealed, context=f"rfr_templates.template:{tid}".encode())
         vectors.append(np.frombuffer(data, dtype="<f4"))

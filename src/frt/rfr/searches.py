@@ -58,38 +58,51 @@ def _search(ctx: Ctx, search_id: str) -> RfrSearch:
 
 def is_approver(ctx: Ctx, search: RfrSearch) -> bool:
     """The user decided on this Form 3, or may decide it now (an approving officer of rank)."""
-    decided = ctx.session.scalar(select(RfrSearchApproval.id).where(
-        RfrSearchApproval.search_id == search.id, RfrSearchApproval.decided_by == ctx.user.id))
+    decided = ctx.session.scalar(
+        select(RfrSearchApproval.id).where(
+            RfrSearchApproval.search_id == search.id, RfrSearchApproval.decided_by == ctx.user.id
+        )
+    )
     if decided:
         return True
-    return (search.status == SearchStatus.AWAITING_APPROVAL.value
-            and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
-            and bool(rules.approver_rank(ctx.user.rank_enum, ctx.profile)))
+    return (
+        search.status == SearchStatus.AWAITING_APPROVAL.value
+        and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
+        and bool(rules.approver_rank(ctx.user.rank_enum, ctx.profile))
+    )
 
 
 def is_adviser(ctx: Ctx, search: RfrSearch) -> bool:
-    return (ctx.user.has_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD)
-            and any(n.get("advice") for n in search.needs or []))
+    return ctx.user.has_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD) and any(
+        n.get("advice") for n in search.needs or []
+    )
 
 
 def searcher_only(ctx: Ctx, arguments: dict) -> Decision:
     search = _search(ctx, arguments["search_id"])
-    return object_access(search.searcher_id == ctx.user.id,
-                         f"search {search.reference} is another user's", VIEW_CITE)
+    return object_access(
+        search.searcher_id == ctx.user.id, f"search {search.reference} is another user's", VIEW_CITE
+    )
 
 
 def searcher_or_approver(ctx: Ctx, arguments: dict) -> Decision:
     search = _search(ctx, arguments["search_id"])
-    allowed = (search.searcher_id == ctx.user.id or is_approver(ctx, search)
-               or is_adviser(ctx, search))
-    return object_access(allowed, f"search {search.reference} is shown only to its searcher and "
-                                  "its approver", VIEW_CITE)
+    allowed = (
+        search.searcher_id == ctx.user.id or is_approver(ctx, search) or is_adviser(ctx, search)
+    )
+    return object_access(
+        allowed,
+        f"search {search.reference} is shown only to its searcher and its approver",
+        VIEW_CITE,
+    )
 
 
 def _draft(search: RfrSearch) -> None:
     if search.status != SearchStatus.DRAFT.value:
-        raise InputError(f"search {search.reference} has been submitted ({search.status}): its "
-                         "probe and Form 3 no longer change")
+        raise InputError(
+            f"search {search.reference} has been submitted ({search.status}): its "
+            "probe and Form 3 no longer change"
+        )
 
 
 # ---------------------------------------------------------------- create and probe
@@ -101,18 +114,33 @@ def create(ctx: Ctx, case_reference: str) -> RfrSearch:
         raise InputError("a search names its case reference")
     existing = ctx.session.scalar(select(func.count()).select_from(RfrSearch)) or 0
     number = next_value(ctx.session, "rfr_search", existing=existing)
-    search = RfrSearch(reference=f"RFR-S-{number:04d}", case_reference=case_reference[:100],
-                       searcher_id=ctx.user.id, created_at=ctx.now,
-                       status=SearchStatus.DRAFT.value, library_ids=[], purposes=[], grounds=[],
-                       pre_checks=[], needs=[], approved_keys=[])
+    search = RfrSearch(
+        reference=f"RFR-S-{number:04d}",
+        case_reference=case_reference[:100],
+        searcher_id=ctx.user.id,
+        created_at=ctx.now,
+        status=SearchStatus.DRAFT.value,
+        library_ids=[],
+        purposes=[],
+        grounds=[],
+        pre_checks=[],
+        needs=[],
+        approved_keys=[],
+    )
     ctx.session.add(search)
     ctx.session.flush()
     ctx.note(reference=search.reference)
     return search
 
 
-@action("rfr.search.upload", roles=[Role.RFR_USER], touches="rfr_search", key="search_id",
-        guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.upload",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def upload(ctx: Ctx, search_id: str, data: bytes) -> list[RfrProbeImage]:
     """Add a probe — a still or a short clip — and find its faces: boxes and quality only; no
     template and no crop of any face is made (003 §1.10(3), §8.24)."""
@@ -128,31 +156,59 @@ def upload(ctx: Ctx, search_id: str, data: bytes) -> list[RfrProbeImage]:
         frames, read = probe_faces.detect_clip(data)
         kind = "video_frame"
     digest = hashlib.sha256(data).hexdigest()
-    numbered = ctx.session.scalar(select(func.count()).select_from(RfrProbeFace).where(
-        RfrProbeFace.search_id == search.id)) or 0
+    numbered = (
+        ctx.session.scalar(
+            select(func.count())
+            .select_from(RfrProbeFace)
+            .where(RfrProbeFace.search_id == search.id)
+        )
+        or 0
+    )
     made = []
     for frame in frames:
-        image = RfrProbeImage(search_id=search.id, kind=kind, upload_sha256=digest,
-                              upload_bytes=len(data), frame_index=frame.frame_index,
-                              frames_read=read, width=frame.rgb.shape[1],
-                              height=frame.rgb.shape[0], uploaded_by=ctx.user.id,
-                              created_at=ctx.now)
+        image = RfrProbeImage(
+            search_id=search.id,
+            kind=kind,
+            upload_sha256=digest,
+            upload_bytes=len(data),
+            frame_index=frame.frame_index,
+            frames_read=read,
+            width=frame.rgb.shape[1],
+            height=frame.rgb.shape[0],
+            uploaded_by=ctx.user.id,
+            created_at=ctx.now,
+        )
         ctx.session.add(image)
         ctx.session.flush()
         sealed_bytes = data if kind == "still" else probe_faces.png(frame.rgb)
         image.image_sealed = ctx.cipher.seal(sealed_bytes, context=_probe_ctx(image.id))
         for found in frame.faces:
             numbered += 1
-            ctx.session.add(RfrProbeFace(
-                probe_image_id=image.id, search_id=search.id, number=numbered,
-                x0=found.box[0], y0=found.box[1], x1=found.box[2], y1=found.box[3],
-                confidence=found.confidence, quality=found.quality,
-                quality_reasons=list(found.reasons), track=found.track,
-                track_frames=found.track_frames))
+            ctx.session.add(
+                RfrProbeFace(
+                    probe_image_id=image.id,
+                    search_id=search.id,
+                    number=numbered,
+                    x0=found.box[0],
+                    y0=found.box[1],
+                    x1=found.box[2],
+                    y1=found.box[3],
+                    confidence=found.confidence,
+                    quality=found.quality,
+                    quality_reasons=list(found.reasons),
+                    track=found.track,
+                    track_frames=found.track_frames,
+                )
+            )
         frame.rgb.fill(0)
         made.append(image)
-    ctx.note(kind=kind, probe_images=len(made), faces=sum(len(f.faces) for f in frames),
-             frames_read=read, citation="003 §8.24")
+    ctx.note(
+        kind=kind,
+        probe_images=len(made),
+        faces=sum(len(f.faces) for f in frames),
+        frames_read=read,
+        citation="003 §8.24",
+    )
     return made
 
 
@@ -173,8 +229,14 @@ def open_probe(cipher, image: RfrProbeImage):
     return np.array(decode_image(cipher.open(image.image_sealed, context=_probe_ctx(image.id))))
 
 
-@action("rfr.search.select_faces", roles=[Role.RFR_USER], touches="rfr_search",
-        key="search_id", guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.select_faces",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def select_faces(ctx: Ctx, search_id: str, face_ids: list[str]) -> list[RfrProbeFace]:
     """The user selects the face(s) relevant to the search (003 §1.10(4)). Only their crops are
     kept; a face no longer selected loses its crop. No template is made yet."""
@@ -192,11 +254,13 @@ def select_faces(ctx: Ctx, search_id: str, face_ids: list[str]) -> list[RfrProbe
         if chosen and face.crop_sealed is None:
             if face.probe_image_id not in images:
                 images[face.probe_image_id] = open_probe(
-                    ctx.cipher, ctx.session.get(RfrProbeImage, face.probe_image_id))
+                    ctx.cipher, ctx.session.get(RfrProbeImage, face.probe_image_id)
+                )
             rgb = images[face.probe_image_id]
             crop = probe_faces.face_crop(rgb, (face.x0, face.y0, face.x1, face.y1))
-            face.crop_sealed = ctx.cipher.seal(probe_faces.png(crop),
-                                               context=_face_ctx(face.id, "crop"))
+            face.crop_sealed = ctx.cipher.seal(
+                probe_faces.png(crop), context=_face_ctx(face.id, "crop")
+            )
             crop.fill(0)
             face.selected_at = ctx.now
         elif not chosen:
@@ -209,8 +273,13 @@ def select_faces(ctx: Ctx, search_id: str, face_ids: list[str]) -> list[RfrProbe
 
 
 def all_faces(session, search_id: str) -> list[RfrProbeFace]:
-    return list(session.scalars(select(RfrProbeFace).where(
-        RfrProbeFace.search_id == search_id).order_by(RfrProbeFace.number)))
+    return list(
+        session.scalars(
+            select(RfrProbeFace)
+            .where(RfrProbeFace.search_id == search_id)
+            .order_by(RfrProbeFace.number)
+        )
+    )
 
 
 def selected_faces(session, search_id: str) -> list[RfrProbeFace]:
@@ -218,12 +287,26 @@ def selected_faces(session, search_id: str) -> list[RfrProbeFace]:
 
 
 # ---------------------------------------------------------------- the Form 3
-FORM_TEXT = ("status_rationale", "source", "legal_basis", "pre_checks_note", "urgency_rationale",
-             "necessity", "proportionality", "search_all_rationale")
+FORM_TEXT = (
+    "status_rationale",
+    "source",
+    "legal_basis",
+    "pre_checks_note",
+    "urgency_rationale",
+    "necessity",
+    "proportionality",
+    "search_all_rationale",
+)
 
 
-@action("rfr.search.form", roles=[Role.RFR_USER], touches="rfr_search", key="search_id",
-        guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.form",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def fill(ctx: Ctx, search_id: str, **fields) -> RfrSearch:
     """Record the Form 3's answers (any subset; 003 §8.2–8.19)."""
     search = _search(ctx, search_id)
@@ -300,24 +383,47 @@ def _libraries(ctx: Ctx, refs: list[str]) -> list[str]:
 
 def facts(ctx: Ctx, search: RfrSearch) -> rules.Form3Facts:
     libs = [ctx.session.get(RfrLibrary, i) for i in search.library_ids or []]
-    uploads = ctx.session.scalar(select(func.count(func.distinct(RfrProbeImage.upload_sha256)))
-                                 .where(RfrProbeImage.search_id == search.id)) or 0
+    uploads = (
+        ctx.session.scalar(
+            select(func.count(func.distinct(RfrProbeImage.upload_sha256))).where(
+                RfrProbeImage.search_id == search.id
+            )
+        )
+        or 0
+    )
     return rules.Form3Facts(
-        purposes=tuple(search.purposes or ()), grounds=tuple(search.grounds or ()),
-        subject_status=search.subject_status, status_rationale=search.status_rationale,
-        probe_level=search.probe_level, age_band=search.age_band, disability=search.disability,
+        purposes=tuple(search.purposes or ()),
+        grounds=tuple(search.grounds or ()),
+        subject_status=search.subject_status,
+        status_rationale=search.status_rationale,
+        probe_level=search.probe_level,
+        age_band=search.age_band,
+        disability=search.disability,
         gender_reassignment=search.pre_reassignment_image,
-        collection=search.collection or uploads > 1, offence=search.offence,
-        offence_recordable=search.offence_recordable, pre_checks=tuple(search.pre_checks or ()),
-        urgent=search.urgent, urgency_rationale=search.urgency_rationale,
-        necessity=search.necessity, proportionality=search.proportionality,
-        source=search.source, legal_basis=search.legal_basis,
+        collection=search.collection or uploads > 1,
+        offence=search.offence,
+        offence_recordable=search.offence_recordable,
+        pre_checks=tuple(search.pre_checks or ()),
+        urgent=search.urgent,
+        urgency_rationale=search.urgency_rationale,
+        necessity=search.necessity,
+        proportionality=search.proportionality,
+        source=search.source,
+        legal_basis=search.legal_basis,
         library_levels={lib.reference: lib.image_level or 5 for lib in libs},
-        search_all=search.search_all, search_all_rationale=search.search_all_rationale)
+        search_all=search.search_all,
+        search_all_rationale=search.search_all_rationale,
+    )
 
 
-@action("rfr.search.submit", roles=[Role.RFR_USER], touches="rfr_search", key="search_id",
-        guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.submit",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def submit(ctx: Ctx, search_id: str) -> RfrSearch:
     """Submit the Form 3: refused outright where the policy forbids the search; otherwise it
     waits for the approvals the rules list, or is ready to search (003 §8.17–8.22)."""
@@ -337,8 +443,10 @@ def submit(ctx: Ctx, search_id: str) -> RfrSearch:
         require(libraries.access(lib, ctx.user))
     needs = rules.approvals_needed(f, ctx.profile)
     search.collection = f.collection
-    search.needs = [{"key": n.key, "reason": n.reason, "cite": n.cite, "rule": n.rule,
-                     "advice": n.advice} for n in needs]
+    search.needs = [
+        {"key": n.key, "reason": n.reason, "cite": n.cite, "rule": n.rule, "advice": n.advice}
+        for n in needs
+    ]
     search.submitted_at = ctx.now
     search.status = (SearchStatus.AWAITING_APPROVAL if needs else SearchStatus.READY).value
     ctx.note(needs=[n.key for n in needs], status=search.status, citation="003 §8.21")
@@ -346,19 +454,29 @@ def submit(ctx: Ctx, search_id: str) -> RfrSearch:
 
 
 def needs_of(search: RfrSearch) -> list[rules.Need]:
-    return [rules.Need(n["key"], n["reason"], n["cite"], n["rule"], n.get("advice", False))
-            for n in search.needs or []]
+    return [
+        rules.Need(n["key"], n["reason"], n["cite"], n["rule"], n.get("advice", False))
+        for n in search.needs or []
+    ]
 
 
 # ---------------------------------------------------------------- advice and approval
 def _advice_wanted(ctx: Ctx, arguments: dict) -> Decision:
     search = _search(ctx, arguments["search_id"])
-    return object_access(any(n.advice for n in needs_of(search)),
-                         f"search {search.reference} asks for no technical advice", "003 §4.7")
+    return object_access(
+        any(n.advice for n in needs_of(search)),
+        f"search {search.reference} asks for no technical advice",
+        "003 §4.7",
+    )
 
 
-@action("rfr.search.advise", roles=[Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD], touches="rfr_search",
-        key="search_id", guard=_advice_wanted)
+@action(
+    "rfr.search.advise",
+    roles=[Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD],
+    touches="rfr_search",
+    key="search_id",
+    guard=_advice_wanted,
+)
 def advise(ctx: Ctx, search_id: str, advice: str) -> RfrTechnicalAdvice:
     """The FRT team's technical advice, for the approver's decision (003 §4.7)."""
     search = _search(ctx, search_id)
@@ -366,8 +484,9 @@ def advise(ctx: Ctx, search_id: str, advice: str) -> RfrTechnicalAdvice:
         raise InputError(f"search {search.reference} is not awaiting approval")
     if not advice.strip():
         raise InputError("record the advice")
-    row = RfrTechnicalAdvice(search_id=search.id, given_by=ctx.user.id, given_at=ctx.now,
-                             advice=advice.strip())
+    row = RfrTechnicalAdvice(
+        search_id=search.id, given_by=ctx.user.id, given_at=ctx.now, advice=advice.strip()
+    )
     ctx.session.add(row)
     ctx.session.flush()
     ctx.note(citation="003 §4.7")
@@ -375,13 +494,23 @@ def advise(ctx: Ctx, search_id: str, advice: str) -> RfrTechnicalAdvice:
 
 
 def advice_of(session, search_id: str) -> list[RfrTechnicalAdvice]:
-    return list(session.scalars(select(RfrTechnicalAdvice).where(
-        RfrTechnicalAdvice.search_id == search_id).order_by(RfrTechnicalAdvice.given_at)))
+    return list(
+        session.scalars(
+            select(RfrTechnicalAdvice)
+            .where(RfrTechnicalAdvice.search_id == search_id)
+            .order_by(RfrTechnicalAdvice.given_at)
+        )
+    )
 
 
 def approvals_of(session, search_id: str) -> list[RfrSearchApproval]:
-    return list(session.scalars(select(RfrSearchApproval).where(
-        RfrSearchApproval.search_id == search_id).order_by(RfrSearchApproval.decided_at)))
+    return list(
+        session.scalars(
+            select(RfrSearchApproval)
+            .where(RfrSearchApproval.search_id == search_id)
+            .order_by(RfrSearchApproval.decided_at)
+        )
+    )
 
 
 def _may_decide(ctx: Ctx, arguments: dict) -> Decision:
@@ -389,8 +518,14 @@ def _may_decide(ctx: Ctx, arguments: dict) -> Decision:
     return searcher_or_approver(ctx, arguments) if rank else rank
 
 
-@action("rfr.search.decide", roles=[Role.RFR_APPROVING_OFFICER], touches="rfr_search",
-        key="search_id", guard=_may_decide, **TRAINING)
+@action(
+    "rfr.search.decide",
+    roles=[Role.RFR_APPROVING_OFFICER],
+    touches="rfr_search",
+    key="search_id",
+    guard=_may_decide,
+    **TRAINING,
+)
 def decide(ctx: Ctx, search_id: str, approve: bool, note: str) -> RfrSearchApproval:
     """An officer of the profile's rank approves or refuses the Form 3's listed needs, in writing
     on the form (003 §4.7, §8.18, §8.21–8.22)."""
@@ -404,9 +539,15 @@ def decide(ctx: Ctx, search_id: str, approve: bool, note: str) -> RfrSearchAppro
         require(rules.technical_advice(needs, bool(advice_of(ctx.session, search.id))))
     if not note.strip():
         raise InputError("record the reasons for the decision on the Form 3")
-    row = RfrSearchApproval(search_id=search.id, decided_by=ctx.user.id, rank=ctx.user.rank,
-                            decided_at=ctx.now, approved=approve, keys=[n.key for n in needs],
-                            note=note.strip())
+    row = RfrSearchApproval(
+        search_id=search.id,
+        decided_by=ctx.user.id,
+        rank=ctx.user.rank,
+        decided_at=ctx.now,
+        approved=approve,
+        keys=[n.key for n in needs],
+        note=note.strip(),
+    )
     ctx.session.add(row)
     if approve:
         search.approved_keys = [n.key for n in needs]
@@ -414,15 +555,19 @@ def decide(ctx: Ctx, search_id: str, approve: bool, note: str) -> RfrSearchAppro
     else:
         search.status = SearchStatus.REFUSED.value
     ctx.session.flush()
-    ctx.note(approved=approve, keys=row.keys, rules=[n.rule for n in needs],
-             citation="003 §8.21")
+    ctx.note(approved=approve, keys=row.keys, rules=[n.rule for n in needs], citation="003 §8.21")
     return row
 
 
 # ---------------------------------------------------------------- the progressive search
 def steps_of(session, search_id: str) -> list[RfrSearchStep]:
-    return list(session.scalars(select(RfrSearchStep).where(
-        RfrSearchStep.search_id == search_id).order_by(RfrSearchStep.number)))
+    return list(
+        session.scalars(
+            select(RfrSearchStep)
+            .where(RfrSearchStep.search_id == search_id)
+            .order_by(RfrSearchStep.number)
+        )
+    )
 
 
 def next_levels(ctx: Ctx, search: RfrSearch) -> tuple[Decision, int | None]:
@@ -437,8 +582,14 @@ def next_levels(ctx: Ctx, search: RfrSearch) -> tuple[Decision, int | None]:
     return decision, (remaining[0] if remaining else None)
 
 
-@action("rfr.search.run", roles=[Role.RFR_USER], touches="rfr_search", key="search_id",
-        guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.run",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchStep:
     """Search the next Image Level of the listed libraries — or, in urgency with its recorded
     rationale, all of them at once (003 §5.16–5.17). The selected faces are templated here, and
@@ -458,9 +609,12 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
     require(decision)
     libs = [ctx.session.get(RfrLibrary, i) for i in search.library_ids]
     if search_all:
-        libs = [lib for lib in libs
-                if (lib.image_level or 5) not in {lv for s in steps_of(ctx.session, search.id)
-                                                  for lv in s.levels}]
+        libs = [
+            lib
+            for lib in libs
+            if (lib.image_level or 5)
+            not in {lv for s in steps_of(ctx.session, search.id) for lv in s.levels}
+        ]
     else:
         libs = [lib for lib in libs if (lib.image_level or 5) == level]
     for lib in libs:  # at the moment of searching: approval in force, user within access
@@ -470,27 +624,50 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
     templates = [(face, _template(ctx, face, algo)) for face in chosen]
     library_ids = [lib.id for lib in libs]
     k = ctx.profile.rfr.candidate_list_length.value
-    step = RfrSearchStep(search_id=search.id, number=len(steps_of(ctx.session, search.id)) + 1,
-                         levels=sorted({lib.image_level or 5 for lib in libs}),
-                         library_ids=library_ids, search_all=search_all, run_by=ctx.user.id,
-                         run_at=ctx.now, algorithm=algo.name, version=algo.version,
-                         templates_searched=search_index.template_count(
-                             ctx.session, library_ids, algo.name, algo.version))
+    step = RfrSearchStep(
+        search_id=search.id,
+        number=len(steps_of(ctx.session, search.id)) + 1,
+        levels=sorted({lib.image_level or 5 for lib in libs}),
+        library_ids=library_ids,
+        search_all=search_all,
+        run_by=ctx.user.id,
+        run_at=ctx.now,
+        algorithm=algo.name,
+        version=algo.version,
+        templates_searched=search_index.template_count(
+            ctx.session, library_ids, algo.name, algo.version
+        ),
+    )
     ctx.session.add(step)
     ctx.session.flush()
     found = 0
     for face, template in templates:
         for c in search_index.candidates(ctx.session, ctx.cipher, library_ids, template, k):
-            ctx.session.add(RfrCandidate(search_id=search.id, step_id=step.id, face_id=face.id,
-                                         rank=c.rank, score=round(c.score, 4),
-                                         library_id=c.library_id, image_id=c.image_id))
+            ctx.session.add(
+                RfrCandidate(
+                    search_id=search.id,
+                    step_id=step.id,
+                    face_id=face.id,
+                    rank=c.rank,
+                    score=round(c.score, 4),
+                    library_id=c.library_id,
+                    image_id=c.image_id,
+                )
+            )
             found += 1
     step.candidates = found
     search.status = SearchStatus.SEARCHING.value
     search.algorithm, search.version = algo.name, algo.version
-    ctx.note(step=step.number, levels=step.levels, libraries=len(library_ids), faces=len(chosen),
-             templates_searched=step.templates_searched, candidates=found,
-             search_all=search_all, citation="003 §5.17" if search_all else "003 §5.16")
+    ctx.note(
+        step=step.number,
+        levels=step.levels,
+        libraries=len(library_ids),
+        faces=len(chosen),
+        templates_searched=step.templates_searched,
+        candidates=found,
+        search_all=search_all,
+        citation="003 §5.17" if search_all else "003 §5.16",
+    )
     return step
 
 
@@ -498,8 +675,10 @@ def _template(ctx: Ctx, face: RfrProbeFace, algo):
     """The selected face's template: made once, from its probe image, and kept sealed."""
     from frt.engine.template import Template
 
-    if face.template_sealed is not None and (face.algorithm, face.version) == (algo.name,
-                                                                             algo.version):
+    if face.template_sealed is not None and (face.algorithm, face.version) == (
+        algo.name,
+        algo.version,
+    ):
         data = ctx.cipher.open(face.template_sealed, context=_face_ctx(face.id, "template"))
         return Template.from_bytes(data, face.algorithm, face.version)
     require(rules.faces_selected(1 if face.selected else 0))
@@ -508,14 +687,21 @@ def _template(ctx: Ctx, face: RfrProbeFace, algo):
         template = probe_faces.template_face(rgb, (face.x0, face.y0, face.x1, face.y1), algo)
     finally:
         rgb.fill(0)
-    face.template_sealed = ctx.cipher.seal(template.to_bytes(),
-                                           context=_face_ctx(face.id, "template"))
+    face.template_sealed = ctx.cipher.seal(
+        template.to_bytes(), context=_face_ctx(face.id, "template")
+    )
     face.algorithm, face.version = template.algorithm, template.version
     return template
 
 
-@action("rfr.search.no_viable_match", roles=[Role.RFR_USER], touches="rfr_search",
-        key="search_id", guard=searcher_only, **TRAINING)
+@action(
+    "rfr.search.no_viable_match",
+    roles=[Role.RFR_USER],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_only,
+    **TRAINING,
+)
 def record_no_match(ctx: Ctx, search_id: str, note: str = "") -> RfrSearchStep:
     """The user records that the level searched gave no Viable Match: the next level may be
     searched (003 §5.16); after the last, the search is complete without one."""
@@ -525,12 +711,18 @@ def record_no_match(ctx: Ctx, search_id: str, note: str = "") -> RfrSearchStep:
     if not pending:
         raise InputError("no searched level is waiting for its outcome")
     step = pending[-1]
-    viable = ctx.session.scalar(select(RfrCandidate.id).where(
-        RfrCandidate.step_id == step.id, RfrCandidate.adjudication == "viable_match"))
+    viable = ctx.session.scalar(
+        select(RfrCandidate.id).where(
+            RfrCandidate.step_id == step.id, RfrCandidate.adjudication == "viable_match"
+        )
+    )
     if viable:
         raise InputError("a candidate of this level was adjudicated a Viable Match")
-    step.outcome, step.outcome_by, step.outcome_at = (StepOutcome.NO_VIABLE_MATCH.value,
-                                                      ctx.user.id, ctx.now)
+    step.outcome, step.outcome_by, step.outcome_at = (
+        StepOutcome.NO_VIABLE_MATCH.value,
+        ctx.user.id,
+        ctx.now,
+    )
     step.note = note.strip()
     _, level = next_levels(ctx, search)
     if level is None:
@@ -541,20 +733,30 @@ def record_no_match(ctx: Ctx, search_id: str, note: str = "") -> RfrSearchStep:
 
 
 # ---------------------------------------------------------------- reading
-@action("rfr.search.view", roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.FR_TEAM,
-                                  Role.FR_OPERATIONAL_LEAD],
-        touches="rfr_search", key="search_id", guard=searcher_or_approver, reads=True)
+@action(
+    "rfr.search.view",
+    roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD],
+    touches="rfr_search",
+    key="search_id",
+    guard=searcher_or_approver,
+    reads=True,
+)
 def view(ctx: Ctx, search_id: str) -> RfrSearch:
     """The Form 3 and its probe's faces, for the searcher, the approver and, where advice is
     asked, the FR Team (a view of personal data: audited)."""
     return _search(ctx, search_id)
 
 
-@action("rfr.probe.view", roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.FR_TEAM,
-                                 Role.FR_OPERATIONAL_LEAD],
-        touches="rfr_probe_image", key="probe_image_id", guard=lambda ctx, a:
-        searcher_or_approver(ctx, {"search_id": _probe_search(ctx, a["probe_image_id"])}),
-        reads=True)
+@action(
+    "rfr.probe.view",
+    roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD],
+    touches="rfr_probe_image",
+    key="probe_image_id",
+    guard=lambda ctx, a: searcher_or_approver(
+        ctx, {"search_id": _probe_search(ctx, a["probe_image_id"])}
+    ),
+    reads=True,
+)
 def probe_bytes(ctx: Ctx, probe_image_id: str) -> tuple[bytes, str]:
     """A probe image as uploaded (a still) or as read from the clip (a PNG frame)."""
     image = ctx.session.get(RfrProbeImage, probe_image_id)
@@ -580,9 +782,14 @@ def _media_type(data: bytes) -> str:
     return "application/octet-stream"
 
 
-@action("rfr.probe.face_view", roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER],
-        touches="rfr_probe_face", key="face_id", guard=lambda ctx, a: searcher_or_approver(
-            ctx, {"search_id": _face_search(ctx, a["face_id"])}), reads=True)
+@action(
+    "rfr.probe.face_view",
+    roles=[Role.RFR_USER, Role.RFR_APPROVING_OFFICER],
+    touches="rfr_probe_face",
+    key="face_id",
+    guard=lambda ctx, a: searcher_or_approver(ctx, {"search_id": _face_search(ctx, a["face_id"])}),
+    reads=True,
+)
 def face_png(ctx: Ctx, face_id: str) -> bytes:
     """One face of a probe, cut out for display: the kept crop of a selected face, or — for
     choosing — a crop made in memory from the probe and never stored."""
@@ -604,6 +811,10 @@ def _face_search(ctx: Ctx, face_id: str) -> str:
 
 
 def probe_images(session, search_id: str) -> list[RfrProbeImage]:
-    return list(session.scalars(select(RfrProbeImage).where(
-        RfrProbeImage.search_id == search_id).order_by(RfrProbeImage.created_at,
-                                                       RfrProbeImage.frame_index)))
+    return list(
+        session.scalars(
+            select(RfrProbeImage)
+            .where(RfrProbeImage.search_id == search_id)
+            .order_by(RfrProbeImage.created_at, RfrProbeImage.frame_index)
+        )
+    )

@@ -46,9 +46,15 @@ def _lib(lib: RfrLibrary, label: str, detail: str = "") -> WorkItem:
 
 
 def _reviews_due(session, kind: str, now: datetime) -> list[WorkItem]:
-    rows = session.scalars(select(RfrLibrary).where(
-        RfrLibrary.kind == kind, RfrLibrary.status.in_(IN_FORCE),
-        RfrLibrary.review_due <= now + REVIEW_NOTICE).order_by(RfrLibrary.review_due))
+    rows = session.scalars(
+        select(RfrLibrary)
+        .where(
+            RfrLibrary.kind == kind,
+            RfrLibrary.status.in_(IN_FORCE),
+            RfrLibrary.review_due <= now + REVIEW_NOTICE,
+        )
+        .order_by(RfrLibrary.review_due)
+    )
     return [_lib(lib, "Review due", _due(lib, now)) for lib in rows]
 
 
@@ -59,18 +65,28 @@ def _due(lib: RfrLibrary, now: datetime) -> str:
 
 
 def _written(session, user: User) -> list[WorkItem]:
-    rows = session.scalars(select(RfrLibrary).where(RfrLibrary.written_rationale_due.is_(True),
-                                                    RfrLibrary.approved_by == user.id))
-    return [_lib(lib, "Record the written rationale of your verbal approval", "003 §5.9")
-            for lib in rows]
+    rows = session.scalars(
+        select(RfrLibrary).where(
+            RfrLibrary.written_rationale_due.is_(True), RfrLibrary.approved_by == user.id
+        )
+    )
+    return [
+        _lib(lib, "Record the written rationale of your verbal approval", "003 §5.9")
+        for lib in rows
+    ]
 
 
 def sro_items(session, user: User, now: datetime) -> list[WorkItem]:
-    applied = session.scalars(select(RfrLibrary).where(
-        RfrLibrary.kind == "substantive", RfrLibrary.status == LibraryStatus.APPLIED.value)
-        .order_by(RfrLibrary.applied_at))
-    return ([_lib(lib, "Form 1 to decide") for lib in applied]
-            + _reviews_due(session, "substantive", now) + _written(session, user))
+    applied = session.scalars(
+        select(RfrLibrary)
+        .where(RfrLibrary.kind == "substantive", RfrLibrary.status == LibraryStatus.APPLIED.value)
+        .order_by(RfrLibrary.applied_at)
+    )
+    return (
+        [_lib(lib, "Form 1 to decide") for lib in applied]
+        + _reviews_due(session, "substantive", now)
+        + _written(session, user)
+    )
 
 
 def approver_items(session, user: User, now: datetime, profile=None) -> list[WorkItem]:
@@ -78,73 +94,131 @@ def approver_items(session, user: User, now: datetime, profile=None) -> list[Wor
     rank = user.rank_enum
     items = _written(session, user)
     if rank.at_least(profile.rfr.temporary_library_min_rank.value):
-        for lib in session.scalars(select(RfrLibrary).where(
-                RfrLibrary.kind == "temporary", RfrLibrary.status.in_(
-                    [LibraryStatus.APPLIED.value, LibraryStatus.URGENT_APPROVED.value]))
-                .order_by(RfrLibrary.applied_at)):
-            items.append(_lib(lib, "Form 2 to decide" if lib.status == "applied" else
-                              "Urgent approval: continue, vary or stop", "003 §5.10"
-                              if lib.status != "applied" else ""))
+        for lib in session.scalars(
+            select(RfrLibrary)
+            .where(
+                RfrLibrary.kind == "temporary",
+                RfrLibrary.status.in_(
+                    [LibraryStatus.APPLIED.value, LibraryStatus.URGENT_APPROVED.value]
+                ),
+            )
+            .order_by(RfrLibrary.applied_at)
+        ):
+            items.append(
+                _lib(
+                    lib,
+                    "Form 2 to decide"
+                    if lib.status == "applied"
+                    else "Urgent approval: continue, vary or stop",
+                    "003 §5.10" if lib.status != "applied" else "",
+                )
+            )
         items += _reviews_due(session, "temporary", now)
     if rules.approver_rank(rank, profile):
-        for search in session.scalars(select(RfrSearch).where(
+        for search in session.scalars(
+            select(RfrSearch)
+            .where(
                 RfrSearch.status == SearchStatus.AWAITING_APPROVAL.value,
-                RfrSearch.searcher_id != user.id).order_by(RfrSearch.submitted_at)):
-            items.append(WorkItem(f"Form 3 to approve: {search.reference}",
-                                  f"/rfr/searches/{search.id}",
-                                  "; ".join(n["key"].split(":")[0].replace("_", " ")
-                                            for n in search.needs)))
+                RfrSearch.searcher_id != user.id,
+            )
+            .order_by(RfrSearch.submitted_at)
+        ):
+            items.append(
+                WorkItem(
+                    f"Form 3 to approve: {search.reference}",
+                    f"/rfr/searches/{search.id}",
+                    "; ".join(n["key"].split(":")[0].replace("_", " ") for n in search.needs),
+                )
+            )
     return items
 
 
 def lead_items(session, user: User, now: datetime) -> list[WorkItem]:
     items = []
-    for row, lib in session.execute(select(RfrLibraryDecision, RfrLibrary).join(
-            RfrLibrary, RfrLibrary.id == RfrLibraryDecision.library_id).where(
-            RfrLibraryDecision.kind == "review", RfrLibraryDecision.noted_at.is_(None))
-            .order_by(RfrLibraryDecision.decided_at)):
-        items.append(WorkItem(f"Review recorded: {lib.reference} {lib.name}",
-                              f"/rfr/libraries/{lib.id}",
-                              f"{row.decided_at:%d %b %Y}: note it for the FRT Board"))
-    for lib in session.scalars(select(RfrLibrary).where(
-            RfrLibrary.status.in_(IN_FORCE), RfrLibrary.review_due <= now)
-            .order_by(RfrLibrary.review_due)):
+    for row, lib in session.execute(
+        select(RfrLibraryDecision, RfrLibrary)
+        .join(RfrLibrary, RfrLibrary.id == RfrLibraryDecision.library_id)
+        .where(RfrLibraryDecision.kind == "review", RfrLibraryDecision.noted_at.is_(None))
+        .order_by(RfrLibraryDecision.decided_at)
+    ):
+        items.append(
+            WorkItem(
+                f"Review recorded: {lib.reference} {lib.name}",
+                f"/rfr/libraries/{lib.id}",
+                f"{row.decided_at:%d %b %Y}: note it for the FRT Board",
+            )
+        )
+    for lib in session.scalars(
+        select(RfrLibrary)
+        .where(RfrLibrary.status.in_(IN_FORCE), RfrLibrary.review_due <= now)
+        .order_by(RfrLibrary.review_due)
+    ):
         items.append(_lib(lib, "Review overdue", _due(lib, now)))
     return items
 
 
 def searcher_items(session, user: User, now: datetime) -> list[WorkItem]:
     items = []
-    for search in session.scalars(select(RfrSearch).where(
-            RfrSearch.searcher_id == user.id, RfrSearch.status.in_(
-                [s.value for s in SearchStatus if s.value not in ("completed", "refused")]))
-            .order_by(RfrSearch.created_at.desc())):
-        pending = session.scalar(select(func.count()).select_from(RfrSearchStep).where(
-            RfrSearchStep.search_id == search.id, RfrSearchStep.outcome == "pending"))
-        detail = {"draft": "probe and Form 3 in progress",
-                  "awaiting_approval": "waiting for an approving officer",
-                  "ready": "approved: search the first level",
-                  "searching": "adjudicate the candidates" if pending else
-                  "search the next level"}[search.status]
-        items.append(WorkItem(f"{search.reference} (case {search.case_reference})",
-                              f"/rfr/searches/{search.id}", detail))
+    for search in session.scalars(
+        select(RfrSearch)
+        .where(
+            RfrSearch.searcher_id == user.id,
+            RfrSearch.status.in_(
+                [s.value for s in SearchStatus if s.value not in ("completed", "refused")]
+            ),
+        )
+        .order_by(RfrSearch.created_at.desc())
+    ):
+        pending = session.scalar(
+            select(func.count())
+            .select_from(RfrSearchStep)
+            .where(RfrSearchStep.search_id == search.id, RfrSearchStep.outcome == "pending")
+        )
+        detail = {
+            "draft": "probe and Form 3 in progress",
+            "awaiting_approval": "waiting for an approving officer",
+            "ready": "approved: search the first level",
+            "searching": "adjudicate the candidates" if pending else "search the next level",
+        }[search.status]
+        items.append(
+            WorkItem(
+                f"{search.reference} (case {search.case_reference})",
+                f"/rfr/searches/{search.id}",
+                detail,
+            )
+        )
     return items
 
 
 def frteam_items(session, user: User, now: datetime) -> list[WorkItem]:
     advised = select(RfrTechnicalAdvice.search_id)
     items = []
-    for search in session.scalars(select(RfrSearch).where(
-            RfrSearch.status == SearchStatus.AWAITING_APPROVAL.value,
-            RfrSearch.id.not_in(advised)).order_by(RfrSearch.submitted_at)):
+    for search in session.scalars(
+        select(RfrSearch)
+        .where(
+            RfrSearch.status == SearchStatus.AWAITING_APPROVAL.value, RfrSearch.id.not_in(advised)
+        )
+        .order_by(RfrSearch.submitted_at)
+    ):
         if any(n.get("advice") for n in search.needs or []):
-            items.append(WorkItem(f"Technical advice asked: {search.reference}",
-                                  f"/rfr/searches/{search.id}", "003 §4.7"))
+            items.append(
+                WorkItem(
+                    f"Technical advice asked: {search.reference}",
+                    f"/rfr/searches/{search.id}",
+                    "003 §4.7",
+                )
+            )
     enrolled = select(RfrLibraryImage.library_id).where(RfrLibraryImage.status == "enrolled")
-    for lib in session.scalars(select(RfrLibrary).where(
-            RfrLibrary.status.in_(IN_FORCE), RfrLibrary.id.not_in(enrolled))):
-        items.append(_lib(lib, "Approved, nothing enrolled yet",
-                          f"frt rfr library import {lib.reference} FOLDER|CSV"))
+    for lib in session.scalars(
+        select(RfrLibrary).where(RfrLibrary.status.in_(IN_FORCE), RfrLibrary.id.not_in(enrolled))
+    ):
+        items.append(
+            _lib(
+                lib,
+                "Approved, nothing enrolled yet",
+                f"frt rfr library import {lib.reference} FOLDER|CSV",
+            )
+        )
     return items
 
 

@@ -66,7 +66,9 @@ class BlobCipher:
         try:
             return self._aead.decrypt(sealed[12:24], sealed[24:], context)
         except InvalidTag as exc:
-            raise EncryptionKeyError("blob failed authentication: altered or wrong context") from exc
+            raise EncryptionKeyError(
+                "blob failed authentication: altered or wrong context"
+            ) from exc
 
 
 def generate_key() -> bytes:

@@ -31,8 +31,9 @@ def private_dir(path: Path) -> Path:
             path.chmod(0o700)
             logger.warning("data folder %s was mode %o; now 0700 (%s)", path, mode, CITATION)
         except PermissionError:
-            logger.warning("data folder %s is mode %o and cannot be made 0700 (%s)", path, mode,
-                           CITATION)
+            logger.warning(
+                "data folder %s is mode %o and cannot be made 0700 (%s)", path, mode, CITATION
+            )
     return path
 
 

@@ -79,8 +79,11 @@ ROUTERS = [
     lfr_live.router,
     retention_api.router,
     retention.router,
-    rfr.router, rfr_libraries.router, rfr_searches.router,
-    rfr_libraries_api.router, rfr_searches_api.router,
+    rfr.router,
+    rfr_libraries.router,
+    rfr_searches.router,
+    rfr_libraries_api.router,
+    rfr_searches_api.router,
 ]
 
 

@@ -114,8 +114,11 @@ def current_user(request: Request) -> User:
         raise NotAuthenticated()
     with store_of(request).session() as db:
         user = db.get(User, user_id)
-    if (user is None or user.disabled
-            or session.get(sessions.PASSWORD_MARK) != sessions.account_mark(user)):
+    if (
+        user is None
+        or user.disabled
+        or session.get(sessions.PASSWORD_MARK) != sessions.account_mark(user)
+    ):
         sessions.end(session)
         raise NotAuthenticated()
     return user

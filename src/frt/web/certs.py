@@ -38,20 +38,26 @@ def make_dev_certificate(
         return cert_path, key_path
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _certificate(key, names)
-    write_private(key_path, key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ), replace=True)
+    write_private(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        replace=True,
+    )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 
 
 def _certificate(key: ec.EllipticCurvePrivateKey, names: list[str]) -> x509.Certificate:
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, names[0]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "FRT development certificate"),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, names[0]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "FRT development certificate"),
+        ]
+    )
     now = dt.datetime.now(dt.timezone.utc)
     return (
         x509.CertificateBuilder()
@@ -97,5 +103,6 @@ def _reusable(cert_path: Path, key_path: Path, names: list[str]) -> bool:
 
 def _spki(public_key) -> bytes:
     """A public key's SubjectPublicKeyInfo: equal bytes, same key, whatever the key type."""
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

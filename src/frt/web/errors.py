@@ -56,7 +56,8 @@ def install(app: FastAPI) -> None:
     throttle_for(app)  # made now, not by two first requests at once
     # Counted refusals of a window not yet ended are recorded when the server stops.
     app.router.on_shutdown.append(
-        lambda: record_counted(app.state.store, throttle_for(app), everything=True))
+        lambda: record_counted(app.state.store, throttle_for(app), everything=True)
+    )
 
 
 def _too_many(request: Request, exc: TooManyAttempts) -> Response:
@@ -66,10 +67,18 @@ def _too_many(request: Request, exc: TooManyAttempts) -> Response:
         _write(request, actor, Decision.refuse(exc.reason, exc.citation, "WEB-THROTTLE"))
     headers = {"Retry-After": str(exc.retry_after)}
     if wants_json(request):
-        return JSONResponse({"error": "too many requests", "detail": exc.reason,
-                             "rule": exc.citation}, status_code=429, headers=headers)
-    response = render(request, "error.html", 429, title="Too many attempts",
-                      detail=f"{exc.reason} ({exc.citation})")
+        return JSONResponse(
+            {"error": "too many requests", "detail": exc.reason, "rule": exc.citation},
+            status_code=429,
+            headers=headers,
+        )
+    response = render(
+        request,
+        "error.html",
+        429,
+        title="Too many attempts",
+        detail=f"{exc.reason} ({exc.citation})",
+    )
     response.headers.update(headers)
     return response
 
@@ -100,19 +109,34 @@ def _input_error(request: Request, exc: InputError) -> Response:
     status = 404 if isinstance(exc, NotFound) else 400
     decision = getattr(exc, "decision", None)  # an InputRefused names its rule (input_rules)
     if wants_json(request) and decision is not None:
-        return JSONResponse({"error": "invalid input", "detail": decision.reason,
-                             "rule": decision.rule, "citation": decision.citation}, status_code=400)
+        return JSONResponse(
+            {
+                "error": "invalid input",
+                "detail": decision.reason,
+                "rule": decision.rule,
+                "citation": decision.citation,
+            },
+            status_code=400,
+        )
     if wants_json(request):
         return _json(status, "not found" if status == 404 else "invalid input", str(exc))
-    return render(request, "error.html", status, title="Not found" if status == 404 else
-                  "Cannot do that", detail=str(exc))
+    return render(
+        request,
+        "error.html",
+        status,
+        title="Not found" if status == 404 else "Cannot do that",
+        detail=str(exc),
+    )
 
 
 def _permission_error(request: Request, exc: PermissionError) -> Response:
     reason = getattr(exc, "reason", None) or str(exc) or "not permitted"
     default = AUDIT_READ_CITATION if isinstance(exc, AuditAccessDenied) else DEFAULT_CITATION
-    decision = Decision.refuse(reason, getattr(exc, "citation", None) or default,
-                               getattr(exc, "rule", None) or "ACCESS-ROLE")
+    decision = Decision.refuse(
+        reason,
+        getattr(exc, "citation", None) or default,
+        getattr(exc, "rule", None) or "ACCESS-ROLE",
+    )
     return _record(request, decision) or refusal_response(request, decision)
 
 
@@ -138,16 +162,28 @@ def _write(request: Request, actor, decision: Decision) -> None:
     action = _action(request)
     try:
         with store_of(request).session() as session:
-            record(session, actor, action, outcome=Outcome.REFUSED,
-                   detail={"reason": decision.reason, "rule": decision.rule or None,
-                           "citation": decision.citation})
+            record(
+                session,
+                actor,
+                action,
+                outcome=Outcome.REFUSED,
+                detail={
+                    "reason": decision.reason,
+                    "rule": decision.rule or None,
+                    "citation": decision.citation,
+                },
+            )
     except Exception:  # the refusal still stands if the audit write fails; say so in the log
         logger.exception("could not record refusal of %s", action)
 
 
 def refusal_json(decision: Decision) -> dict:
-    return {"error": "refused", "detail": decision.reason, "rule": decision.rule or None,
-            "citation": decision.citation}
+    return {
+        "error": "refused",
+        "detail": decision.reason,
+        "rule": decision.rule or None,
+        "citation": decision.citation,
+    }
 
 
 def refusal_response(request: Request, decision: Decision) -> Response:
@@ -173,8 +209,15 @@ def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         return JSONResponse({"error": "invalid request", "detail": problems}, status_code=422)
     # A page's form: every problem at once, in words, and the way back to the form.
     lines = [f"{_field_label(p['field'])}: {_plain(p['problem'])}" for p in problems]
-    return render(request, "error.html", 422, title="Please check the form",
-                  detail="Nothing was saved.", problems=lines, back=_back_to(request))
+    return render(
+        request,
+        "error.html",
+        422,
+        title="Please check the form",
+        detail="Nothing was saved.",
+        problems=lines,
+        back=_back_to(request),
+    )
 
 
 def _field_label(loc: str) -> str:
@@ -192,7 +235,7 @@ def _back_to(request: Request) -> str:
     referer = request.headers.get("referer", "")
     base = str(request.base_url)
     if referer.startswith(base):
-        return "/" + referer[len(base):].lstrip("/")
+        return "/" + referer[len(base) :].lstrip("/")
     return request.url.path.rsplit("/", 1)[0] or "/"
 
 
@@ -209,8 +252,13 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 def _unexpected(request: Request, exc: Exception) -> Response:
     reference = uuid.uuid4().hex[:12]
     # The traceback stays in the server log for engineers; the user gets only the reference.
-    logger.error("unexpected %s (ref %s) on %s", type(exc).__name__, reference, _action(request),
-                 exc_info=exc)
+    logger.error(
+        "unexpected %s (ref %s) on %s",
+        type(exc).__name__,
+        reference,
+        _action(request),
+        exc_info=exc,
+    )
     detail = f"something went wrong; nothing more was changed. Reference {reference}"
     if wants_json(request):
         return _json(500, "internal error", detail)

@@ -82,4 +82,3 @@ def attempt(request: Request, who, fn: Callable, more: Callable | None = None) -
 
 def _same(first: Problem, found: list[Problem]) -> bool:
     return any(p.rule and p.rule == first.rule for p in found)
-

@@ -27,8 +27,11 @@ EXCEPTION_READERS = outside_policy.READERS
 
 def people(ctx: Ctx) -> list[User]:
     """Enabled users, by name (for the pickers of appointments and rosters)."""
-    return list(ctx.session.scalars(
-        select(User).where(User.disabled.is_(False)).order_by(User.display_name)))
+    return list(
+        ctx.session.scalars(
+            select(User).where(User.disabled.is_(False)).order_by(User.display_name)
+        )
+    )
 
 
 def refused(request: Request, who: Principal, scope: Scope, refusal: Decision) -> Response:
@@ -60,5 +63,6 @@ def operating(request: Request, session, dep):
     from frt.lfr.operating import operating_threshold
 
     store = request.app.state.store
-    return operating_threshold(session, request.app.state.policy, dep,
-                               training=training_minimum(store.settings, dep.id))
+    return operating_threshold(
+        session, request.app.state.policy, dep, training=training_minimum(store.settings, dep.id)
+    )

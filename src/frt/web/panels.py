@@ -70,8 +70,12 @@ class Site:
     @classmethod
     def foundation(cls) -> Site:
         """Administration, the audit log, and a placeholder panel for every role."""
-        site = cls([NavLink("Users", "/admin/users", frozenset({Role.ADMINISTRATOR})),
-                    NavLink("Audit log", "/audit", frozenset(AUDIT_READERS))])
+        site = cls(
+            [
+                NavLink("Users", "/admin/users", frozenset({Role.ADMINISTRATOR})),
+                NavLink("Audit log", "/audit", frozenset(AUDIT_READERS)),
+            ]
+        )
         for key, role, title, empty, links in _PLACEHOLDERS:
             site.add_panel(HomePanel(key=key, role=role, title=title, empty=empty, links=links))
         return site
@@ -96,35 +100,110 @@ class Site:
 _AUDIT = PanelLink("Audit log", "/audit")
 # Placeholders until the area that owns the work adds its own panel.
 _PLACEHOLDERS = [
-    ("applicant.applications", Role.APPLICANT, "Your LFR applications",
-     "You have no LFR applications in progress.", ()),
-    ("ao.applications", Role.AUTHORISING_OFFICER, "LFR applications to decide",
-     "No applications are waiting for your decision.", ()),
-    ("npcc.consultations", Role.NPCC_OFFICER, "Consultations requested",
-     "No Authorising Officer has asked to consult you.", ()),
-    ("gold.deployments", Role.GOLD, "Deployments you command (Gold)",
-     "No Deployments are assigned to you.", ()),
-    ("silver.deployments", Role.SILVER, "Deployments you command (Silver)",
-     "No Deployments are assigned to you, and no reviews are due.", ()),
-    ("bronze.deployments", Role.BRONZE, "Deployments you command (Bronze)",
-     "No Deployments are assigned to you.", ()),
-    ("bronze_community.engagement", Role.BRONZE_COMMUNITY, "Community engagement",
-     "No community engagement is planned.", ()),
-    ("operator.alerts", Role.LFR_OPERATOR, "Alerts to adjudicate",
-     "No Alerts are waiting. You are not assigned to a live Deployment.", ()),
-    ("engagement.alerts", Role.ENGAGEMENT_OFFICER, "Alerts to engage",
-     "No Alerts have been passed to you.", ()),
-    ("engineer.systems", Role.SYSTEM_ENGINEER, "Cameras and system checks",
-     "No system checks are due.", ()),
-    ("rfr.requests", Role.RFR_USER, "Your RFR search requests",
-     "You have no RFR search requests in progress.", ()),
-    ("rfr_ao.requests", Role.RFR_APPROVING_OFFICER, "RFR requests to approve",
-     "No RFR search requests are waiting for approval.", ()),
-    ("sro.reviews", Role.SRO, "Reviews and reports due", "No reviews or reports are due.",
-     (_AUDIT,)),
-    ("dpo.retention", Role.DPO, "Data protection notices",
-     "No data-protection notices are waiting.", (_AUDIT,)),
+    (
+        "applicant.applications",
+        Role.APPLICANT,
+        "Your LFR applications",
+        "You have no LFR applications in progress.",
+        (),
+    ),
+    (
+        "ao.applications",
+        Role.AUTHORISING_OFFICER,
+        "LFR applications to decide",
+        "No applications are waiting for your decision.",
+        (),
+    ),
+    (
+        "npcc.consultations",
+        Role.NPCC_OFFICER,
+        "Consultations requested",
+        "No Authorising Officer has asked to consult you.",
+        (),
+    ),
+    (
+        "gold.deployments",
+        Role.GOLD,
+        "Deployments you command (Gold)",
+        "No Deployments are assigned to you.",
+        (),
+    ),
+    (
+        "silver.deployments",
+        Role.SILVER,
+        "Deployments you command (Silver)",
+        "No Deployments are assigned to you, and no reviews are due.",
+        (),
+    ),
+    (
+        "bronze.deployments",
+        Role.BRONZE,
+        "Deployments you command (Bronze)",
+        "No Deployments are assigned to you.",
+        (),
+    ),
+    (
+        "bronze_community.engagement",
+        Role.BRONZE_COMMUNITY,
+        "Community engagement",
+        "No community engagement is planned.",
+        (),
+    ),
+    (
+        "operator.alerts",
+        Role.LFR_OPERATOR,
+        "Alerts to adjudicate",
+        "No Alerts are waiting. You are not assigned to a live Deployment.",
+        (),
+    ),
+    (
+        "engagement.alerts",
+        Role.ENGAGEMENT_OFFICER,
+        "Alerts to engage",
+        "No Alerts have been passed to you.",
+        (),
+    ),
+    (
+        "engineer.systems",
+        Role.SYSTEM_ENGINEER,
+        "Cameras and system checks",
+        "No system checks are due.",
+        (),
+    ),
+    (
+        "rfr.requests",
+        Role.RFR_USER,
+        "Your RFR search requests",
+        "You have no RFR search requests in progress.",
+        (),
+    ),
+    (
+        "rfr_ao.requests",
+        Role.RFR_APPROVING_OFFICER,
+        "RFR requests to approve",
+        "No RFR search requests are waiting for approval.",
+        (),
+    ),
+    (
+        "sro.reviews",
+        Role.SRO,
+        "Reviews and reports due",
+        "No reviews or reports are due.",
+        (_AUDIT,),
+    ),
+    (
+        "dpo.retention",
+        Role.DPO,
+        "Data protection notices",
+        "No data-protection notices are waiting.",
+        (_AUDIT,),
+    ),
     ("auditor.audit", Role.AUDITOR, "Audit", "No audit findings are open.", (_AUDIT,)),
-    ("admin.users", Role.ADMINISTRATOR, "Administration", "No account requests are waiting.",
-     (PanelLink("Users", "/admin/users"), _AUDIT)),
+    (
+        "admin.users",
+        Role.ADMINISTRATOR,
+        "Administration",
+        "No account requests are waiting.",
+        (PanelLink("Users", "/admin/users"), _AUDIT),
+    ),
 ]

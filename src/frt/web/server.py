@@ -53,10 +53,16 @@ def server_config(
             raise FileNotFoundError(f"no such file: {path}")
     if not tls:
         if host not in (LOCALHOST, "localhost"):
-            logger.warning("--insecure-localhost: ignoring host %s, binding %s only", host, LOCALHOST)
+            logger.warning(
+                "--insecure-localhost: ignoring host %s, binding %s only", host, LOCALHOST
+            )
         host = LOCALHOST
-        logger.warning("serving plain HTTP on %s:%s: for this machine only, never for users "
-                       "(%s)", host, port, HTTPS_CITATION)
+        logger.warning(
+            "serving plain HTTP on %s:%s: for this machine only, never for users (%s)",
+            host,
+            port,
+            HTTPS_CITATION,
+        )
     config = uvicorn.Config(
         create_app(store),
         host=host,
@@ -83,8 +89,14 @@ def serve(
     keyfile: Path | None,
     insecure_localhost: bool = False,
 ) -> None:
-    config = server_config(store, host=host, port=port, certfile=certfile, keyfile=keyfile,
-                           insecure_localhost=insecure_localhost)
+    config = server_config(
+        store,
+        host=host,
+        port=port,
+        certfile=certfile,
+        keyfile=keyfile,
+        insecure_localhost=insecure_localhost,
+    )
     scheme = "https" if config.ssl_certfile else "http"
     logger.info("FRT serving at %s://%s:%s/", scheme, config.host, config.port)
     uvicorn.Server(config).run()

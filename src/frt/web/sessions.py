@@ -39,9 +39,14 @@ class SchemeAwareSessions:
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self._https, self._http = (
-            SessionMiddleware(app, secret_key=secret, session_cookie=COOKIE,
-                              max_age=int(IDLE_TIMEOUT.total_seconds()), same_site="strict",
-                              https_only=https)
+            SessionMiddleware(
+                app,
+                secret_key=secret,
+                session_cookie=COOKIE,
+                max_age=int(IDLE_TIMEOUT.total_seconds()),
+                same_site="strict",
+                https_only=https,
+            )
             for https in (True, False)
         )
 

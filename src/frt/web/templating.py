@@ -44,8 +44,8 @@ templates.env.filters.update(
     count=timefmt.count,
 )
 templates.env.globals["span"] = pass_context(
-    lambda context, start, end: timefmt.span(start, end, _profile(context)))
-
+    lambda context, start, end: timefmt.span(start, end, _profile(context))
+)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:

@@ -46,8 +46,10 @@ class TooManyAttempts(Exception):
     def __init__(self, retry_after: float, what: str = "failed sign-ins") -> None:
         self.retry_after = max(1, int(retry_after + 0.999))
         minutes = max(1, round(self.retry_after / 60))
-        self.reason = (f"too many {what} from this address; try again in about {minutes} "
-                       f"minute{'s' if minutes != 1 else ''}")
+        self.reason = (
+            f"too many {what} from this address; try again in about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}"
+        )
         super().__init__(self.reason)
 
 
@@ -140,8 +142,11 @@ class Throttle:
         """Counts of windows that have ended (all of them with `everything`), taken out."""
         with self._lock:
             now = self._clock()
-            ended = [c for c, (since, _) in self._counted.items()
-                     if everything or now - since >= REFUSAL_WINDOW]
+            ended = [
+                c
+                for c, (since, _) in self._counted.items()
+                if everything or now - since >= REFUSAL_WINDOW
+            ]
             windows, self._ended = self._ended, []
             return windows + [self._counted.pop(c)[1] for c in ended]
 
@@ -188,10 +193,18 @@ def record_counted(store, throttle: Throttle, *, everything: bool = False) -> in
     try:
         with store.session() as session:
             for actions in windows:
-                record(session, Actor.system("web"), "web.refusals.repeated",
-                       outcome=Outcome.REFUSED,
-                       detail={"count": sum(actions.values()), "by_action": actions,
-                               "window_seconds": int(REFUSAL_WINDOW), "rule": CITATION})
+                record(
+                    session,
+                    Actor.system("web"),
+                    "web.refusals.repeated",
+                    outcome=Outcome.REFUSED,
+                    detail={
+                        "count": sum(actions.values()),
+                        "by_action": actions,
+                        "window_seconds": int(REFUSAL_WINDOW),
+                        "rule": CITATION,
+                    },
+                )
     except Exception:  # the refusals stood; say in the server log that their count was lost
         logger.exception("could not record %d counted refusal windows", len(windows))
     return len(windows)

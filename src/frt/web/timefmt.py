@@ -13,9 +13,24 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 UK = "Europe/London"
-ACRONYMS = {"echr": "ECHR", "dpa": "DPA", "lfr": "LFR", "rfr": "RFR", "npcc": "NPCC",
-            "ao": "AO", "sro": "SRO", "dpo": "DPO", "dpia": "DPIA", "eia": "EIA", "cctv": "CCTV",
-            "anpr": "ANPR", "pace": "PACE", "mopi": "MOPI", "cpia": "CPIA", "id": "ID"}
+ACRONYMS = {
+    "echr": "ECHR",
+    "dpa": "DPA",
+    "lfr": "LFR",
+    "rfr": "RFR",
+    "npcc": "NPCC",
+    "ao": "AO",
+    "sro": "SRO",
+    "dpo": "DPO",
+    "dpia": "DPIA",
+    "eia": "EIA",
+    "cctv": "CCTV",
+    "anpr": "ANPR",
+    "pace": "PACE",
+    "mopi": "MOPI",
+    "cpia": "CPIA",
+    "id": "ID",
+}
 
 
 def zone_of(profile=None) -> ZoneInfo:
@@ -56,7 +71,7 @@ def form_value(value: datetime | None, profile=None) -> str:
 
 
 def span(start: datetime | None, end: datetime | None, profile=None) -> str:
-    """"Tue 4 Mar 2025 09:00 – 17:00 GMT", or both dates when they differ."""
+    """ "Tue 4 Mar 2025 09:00 – 17:00 GMT", or both dates when they differ."""
     if start is None or end is None:
         return local(start or end, profile)
     if local_date(start, profile) == local_date(end, profile):
@@ -121,7 +136,7 @@ def articles(values) -> str:
 
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
-    """"1 alert", "2 alerts", "0 alerts"; `plural` for irregular nouns."""
+    """ "1 alert", "2 alerts", "0 alerts"; `plural` for irregular nouns."""
     word = noun if n == 1 else (plural or _plural(noun))
     return f"{n:,} {word}" if isinstance(n, int) else f"{n} {word}"
 

@@ -35,10 +35,18 @@ class AuditRecordOut(BaseModel):
 
     @classmethod
     def of(cls, entry: AuditRecord) -> AuditRecordOut:
-        return cls(seq=entry.seq, at=entry.at, user_id=entry.user_id, role=entry.role,
-                   action=entry.action, object_type=entry.object_type,
-                   object_id=entry.object_id, outcome=entry.outcome,
-                   detail=entry.detail or {}, hash=entry.hash)
+        return cls(
+            seq=entry.seq,
+            at=entry.at,
+            user_id=entry.user_id,
+            role=entry.role,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            outcome=entry.outcome,
+            detail=entry.detail or {},
+            hash=entry.hash,
+        )
 
 
 class VerificationOut(BaseModel):
@@ -50,8 +58,13 @@ class VerificationOut(BaseModel):
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
-        return cls(ok=result.ok, records=result.records, first_bad_seq=result.first_bad_seq,
-                   problem=result.problem, summary=str(result))
+        return cls(
+            ok=result.ok,
+            records=result.records,
+            first_bad_seq=result.first_bad_seq,
+            problem=result.problem,
+            summary=str(result),
+        )
 
 
 class AuditQuery(BaseModel):
@@ -70,8 +83,9 @@ def audit_query(
 
 def records_read(request: Request, who: Principal, query: AuditQuery) -> list[AuditRecordOut]:
     with store_of(request).session() as db:
-        entries = read(db, who.actor, limit=query.limit, action=query.action,
-                       object_id=query.object_id)
+        entries = read(
+            db, who.actor, limit=query.limit, action=query.action, object_id=query.object_id
+        )
         return [AuditRecordOut.of(e) for e in entries]
 
 

@@ -32,25 +32,39 @@ def authority(auth_id: str, request: Request, who: Principal = Depends(ANY)) -> 
     with unit(request, who) as ctx:
         auth = ctx.get(Authority, auth_id)
         return AuthorityOut(
-            id=auth.id, reference=auth.reference, status=auth.status,
-            starts_at=auth.starts_at, ends_at=auth.ends_at, categories=auth.categories,
-            min_threshold=auth.min_threshold, gold_id=auth.gold_id,
+            id=auth.id,
+            reference=auth.reference,
+            status=auth.status,
+            starts_at=auth.starts_at,
+            ends_at=auth.ends_at,
+            categories=auth.categories,
+            min_threshold=auth.min_threshold,
+            gold_id=auth.gold_id,
             awaiting_urgent_review=auth.awaiting_urgent_review,
             awaiting_written_record=auth.awaiting_written_record,
-            deployments=[DeploymentSummary(id=d.id, state=d.state, starts_at=d.starts_at,
-                                           ends_at=d.ends_at) for d in auth.deployments],
-            command_team=[Appointment(role=a.role, user_id=a.user_id)
-                          for a in command.team(ctx, auth.id)],
+            deployments=[
+                DeploymentSummary(id=d.id, state=d.state, starts_at=d.starts_at, ends_at=d.ends_at)
+                for d in auth.deployments
+            ],
+            command_team=[
+                Appointment(role=a.role, user_id=a.user_id) for a in command.team(ctx, auth.id)
+            ],
         )
 
 
 @router.post("/authorities/{auth_id}/urgent-review", name="api.lfr.authority.urgent_review")
-def urgent_review(auth_id: str, body: UrgentReviewIn, request: Request,
-                  who: Principal = Depends(AO)) -> Ref:
+def urgent_review(
+    auth_id: str, body: UrgentReviewIn, request: Request, who: Principal = Depends(AO)
+) -> Ref:
     with unit(request, who) as ctx:
-        auth = decisions.review_urgent(ctx, auth_id, body.outcome, body.note,
-                                       new_ends_at=body.new_ends_at,
-                                       new_gold_id=body.new_gold_id)
+        auth = decisions.review_urgent(
+            ctx,
+            auth_id,
+            body.outcome,
+            body.note,
+            new_ends_at=body.new_ends_at,
+            new_gold_id=body.new_gold_id,
+        )
         return Ref(id=auth.id, state=auth.status)
 
 
@@ -61,8 +75,12 @@ def written(auth_id: str, request: Request, who: Principal = Depends(AO)) -> Ref
 
 
 @router.post("/authorities/{auth_id}/command", name="api.lfr.authority.appoint")
-def appoint(auth_id: str, body: AppointIn, request: Request,
-            who: Principal = Depends(require_role(Role.GOLD))) -> Ref:
+def appoint(
+    auth_id: str,
+    body: AppointIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.GOLD)),
+) -> Ref:
     with unit(request, who) as ctx:
         appt = command.appoint(ctx, auth_id, body.role, body.user_id)
         return Ref(id=appt.id, state=appt.role)
@@ -76,9 +94,14 @@ def overt(auth_id: str, body: OvertIn, request: Request, who: Principal = Depend
 
 
 @router.post("/authorities/{auth_id}/loss", name="api.lfr.authority.loss")
-def loss(auth_id: str, body: LossIn, request: Request,
-         who: Principal = Depends(require_role(*notices.LOSS_REPORTERS))) -> Ref:
+def loss(
+    auth_id: str,
+    body: LossIn,
+    request: Request,
+    who: Principal = Depends(require_role(*notices.LOSS_REPORTERS)),
+) -> Ref:
     with unit(request, who) as ctx:
-        row = notices.report_loss(ctx, auth_id, body.item, body.circumstances,
-                                  body.occurred_at or ctx.now, body.encrypted)
+        row = notices.report_loss(
+            ctx, auth_id, body.item, body.circumstances, body.occurred_at or ctx.now, body.encrypted
+        )
         return Ref(id=row.id, state="notified")

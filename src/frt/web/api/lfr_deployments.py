@@ -17,25 +17,38 @@ from frt.web.schemas.lfr_deployments import RosterIn, SilverReviewIn, StateIn
 from frt.web.units import unit
 
 router = APIRouter(prefix="/api/lfr", tags=["lfr deployments"])
-REFUSED_ROSTER = {403: {"description": "refused; says whether a decision outside policy may set "
-                                       "the rule aside (GOV-16)"}}
+REFUSED_ROSTER = {
+    403: {
+        "description": "refused; says whether a decision outside policy may set "
+        "the rule aside (GOV-16)"
+    }
+}
 
 
 @router.post("/deployments/{dep_id}/state", name="api.lfr.deployment.state")
-def state(dep_id: str, body: StateIn, request: Request,
-          who: Principal = Depends(require_role(Role.GOLD, Role.SILVER))) -> Ref:
+def state(
+    dep_id: str,
+    body: StateIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.GOLD, Role.SILVER)),
+) -> Ref:
     with unit(request, who) as ctx:
         dep = deployments.set_state(ctx, dep_id, body.state, body.reason)
         return Ref(id=dep.id, state=dep.state)
 
 
-@router.post("/deployments/{dep_id}/roster", name="api.lfr.deployment.roster",
-             responses=REFUSED_ROSTER, response_model=Ref)
+@router.post(
+    "/deployments/{dep_id}/roster",
+    name="api.lfr.deployment.roster",
+    responses=REFUSED_ROSTER,
+    response_model=Ref,
+)
 def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)):
     try:
         with unit(request, who) as ctx:
-            entry = command.roster(ctx, dep_id, body.user_id, body.duty,
-                                   exception_id=body.exception_id)
+            entry = command.roster(
+                ctx, dep_id, body.user_id, body.duty, exception_id=body.exception_id
+            )
             return Ref(id=entry.id, state=entry.duty)
     except PolicyRefusal as exc:
         scope = Scope(outside_policy.ROSTER, dep_id, body.user_id, body.duty)
@@ -43,8 +56,12 @@ def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depen
 
 
 @router.post("/deployments/{dep_id}/reviews", name="api.lfr.deployment.review")
-def silver_review(dep_id: str, body: SilverReviewIn, request: Request,
-                  who: Principal = Depends(require_role(Role.SILVER))) -> Ref:
+def silver_review(
+    dep_id: str,
+    body: SilverReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.SILVER)),
+) -> Ref:
     with unit(request, who) as ctx:
         row = command.record_review(ctx, dep_id, **body.model_dump())
         return Ref(id=row.id, state=row.outcome)

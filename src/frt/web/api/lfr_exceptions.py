@@ -17,24 +17,32 @@ router = APIRouter(prefix="/api/lfr", tags=["lfr decisions outside policy"])
 
 
 @router.post("/exceptions", name="api.lfr.exception.create")
-def record_exception(body: ExceptionIn, request: Request,
-                     who: Principal = Depends(require_role(*outside_policy.DECIDERS))
-                     ) -> ExceptionOut:
+def record_exception(
+    body: ExceptionIn,
+    request: Request,
+    who: Principal = Depends(require_role(*outside_policy.DECIDERS)),
+) -> ExceptionOut:
     """Record a decision outside policy for a refused action; repeat the action to use it."""
     with unit(request, who) as ctx:
-        return ExceptionOut.of(outside_policy.record(ctx, body.scope(), body.rationale,
-                                                     body.legal_advice))
+        return ExceptionOut.of(
+            outside_policy.record(ctx, body.scope(), body.rationale, body.legal_advice)
+        )
 
 
 @router.get("/exceptions", name="api.lfr.exceptions")
-def exceptions(request: Request,
-               who: Principal = Depends(require_role(*EXCEPTION_READERS))) -> list[ExceptionOut]:
+def exceptions(
+    request: Request, who: Principal = Depends(require_role(*EXCEPTION_READERS))
+) -> list[ExceptionOut]:
     with unit(request, who) as ctx:
         return [ExceptionOut.of(e) for e in outside_policy.all_decisions(ctx)]
 
 
 @router.post("/exceptions/{exc_id}/review", name="api.lfr.exception.review")
-def review_exception(exc_id: str, body: ExceptionReviewIn, request: Request,
-                     who: Principal = Depends(require_role(Role.SRO))) -> ExceptionOut:
+def review_exception(
+    exc_id: str,
+    body: ExceptionReviewIn,
+    request: Request,
+    who: Principal = Depends(require_role(Role.SRO)),
+) -> ExceptionOut:
     with unit(request, who) as ctx:
         return ExceptionOut.of(outside_policy.review(ctx, exc_id, body.outcome, body.reasons))

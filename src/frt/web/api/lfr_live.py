@@ -98,8 +98,9 @@ def require_device(request: Request) -> DevicePrincipal:
         if device is None:
             raise PolicyRefusal(decision)
         user = db.get(User, device.officer_id)
-        found = DevicePrincipal(device.id, device.deployment_id, user,
-                                Actor(user.id, Role.ENGAGEMENT_OFFICER.value))
+        found = DevicePrincipal(
+            device.id, device.deployment_id, user, Actor(user.id, Role.ENGAGEMENT_OFFICER.value)
+        )
     request.state.actor = found.actor
     return found
 
@@ -120,8 +121,10 @@ def alert_image(request: Request, who, alert_id: str, which: str) -> Response:
 def _alerts(request: Request, who, dep_id: str, blue: bool | None, prefix: str) -> list[AlertOut]:
     store = store_of(request)
     with unit(request, who) as ctx:
-        return [events.view(store, ctx.session, a, prefix)
-                for a in events.read_alerts(ctx, dep_id, blue)]
+        return [
+            events.view(store, ctx.session, a, prefix)
+            for a in events.read_alerts(ctx, dep_id, blue)
+        ]
 
 
 def _own_alert(request: Request, device: DevicePrincipal, alert_id: str) -> LiveAlert:
@@ -139,46 +142,77 @@ def device_me(request: Request, device: DevicePrincipal = Depends(require_device
         from frt.governance.models import Deployment
 
         dep = db.get(Deployment, device.deployment_id)
-        return {"device_id": device.device_id, "deployment_id": dep.id, "state": dep.state,
-                "officer": device.user.display_name}
+        return {
+            "device_id": device.device_id,
+            "deployment_id": dep.id,
+            "state": dep.state,
+            "officer": device.user.display_name,
+        }
 
 
 @router.get("/device/alerts", name="live.device.alerts")
-def device_alerts(request: Request,
-                  device: DevicePrincipal = Depends(require_device)) -> list[AlertOut]:
+def device_alerts(
+    request: Request, device: DevicePrincipal = Depends(require_device)
+) -> list[AlertOut]:
     return _alerts(request, device, device.deployment_id, False, DEVICE_PREFIX)
 
 
 @router.get("/device/alerts/{alert_id}/probe.png", name="live.device.probe")
-def device_probe(request: Request, alert_id: str,
-                 device: DevicePrincipal = Depends(require_device)):
+def device_probe(
+    request: Request, alert_id: str, device: DevicePrincipal = Depends(require_device)
+):
     _own_alert(request, device, alert_id)
     return alert_image(request, device, alert_id, "probe")
 
 
 @router.get("/device/alerts/{alert_id}/candidate", name="live.device.candidate")
-def device_candidate(request: Request, alert_id: str,
-                     device: DevicePrincipal = Depends(require_device)):
+def device_candidate(
+    request: Request, alert_id: str, device: DevicePrincipal = Depends(require_device)
+):
     _own_alert(request, device, alert_id)
     return alert_image(request, device, alert_id, "candidate")
 
 
 @router.post("/device/alerts/{alert_id}/decision", name="live.device.decision")
-def device_decision(request: Request, alert_id: str, body: DecisionIn,
-                    device: DevicePrincipal = Depends(require_device)) -> Recorded:
+def device_decision(
+    request: Request,
+    alert_id: str,
+    body: DecisionIn,
+    device: DevicePrincipal = Depends(require_device),
+) -> Recorded:
     _own_alert(request, device, alert_id)
-    return Recorded(id=run(request, device, lambda ctx:
-                            records.decide(ctx, alert_id, body.decision.value,
-                                           body.outcome.value, body.police_action.value).id))
+    return Recorded(
+        id=run(
+            request,
+            device,
+            lambda ctx: (
+                records.decide(
+                    ctx, alert_id, body.decision.value, body.outcome.value, body.police_action.value
+                ).id
+            ),
+        )
+    )
 
 
 @router.post("/device/engagements", name="live.device.engagement")
-def device_engagement(request: Request, body: EngagementIn,
-                      device: DevicePrincipal = Depends(require_device)) -> Recorded:
-    return Recorded(id=run(request, device, lambda ctx:
-                            records.engagement_without_alert(
-                                ctx, device.deployment_id, body.reason, body.outcome.value,
-                                body.police_action.value).id))
+def device_engagement(
+    request: Request, body: EngagementIn, device: DevicePrincipal = Depends(require_device)
+) -> Recorded:
+    return Recorded(
+        id=run(
+            request,
+            device,
+            lambda ctx: (
+                records.engagement_without_alert(
+                    ctx,
+                    device.deployment_id,
+                    body.reason,
+                    body.outcome.value,
+                    body.police_action.value,
+                ).id
+            ),
+        )
+    )
 
 
 @router.get("/device/stream", name="live.device.stream")
@@ -190,8 +224,10 @@ async def device_stream(request: Request, device: DevicePrincipal = Depends(requ
 
     def poll() -> list[str]:
         with store.session() as db:
-            return [json.dumps(events.view(store, db, a, DEVICE_PREFIX).to_json())
-                    for a in feed.poll(db)]
+            return [
+                json.dumps(events.view(store, db, a, DEVICE_PREFIX).to_json())
+                for a in feed.poll(db)
+            ]
 
     async def generate():
         while not await request.is_disconnected():
@@ -204,47 +240,94 @@ async def device_stream(request: Request, device: DevicePrincipal = Depends(requ
 
 # ------------------------------------------------------------------ signed-in clients
 @router.get("/deployments/{dep_id}/alerts", name="live.alerts")
-def alerts(request: Request, dep_id: str, blue: bool = False,
-           who: Principal = Depends(require_role(*WATCHERS))) -> list[AlertOut]:
+def alerts(
+    request: Request,
+    dep_id: str,
+    blue: bool = False,
+    who: Principal = Depends(require_role(*WATCHERS)),
+) -> list[AlertOut]:
     return _alerts(request, who, dep_id, blue, "/live")
 
 
 @router.post("/alerts/{alert_id}/assessment", name="live.assessment")
-def assessment(request: Request, alert_id: str, body: AssessmentIn,
-               who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=run(request, who, lambda ctx: records.assess(
-        ctx, alert_id, body.assessment.value, body.recommend_engage, body.note).id))
+def assessment(
+    request: Request,
+    alert_id: str,
+    body: AssessmentIn,
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR)),
+) -> Recorded:
+    return Recorded(
+        id=run(
+            request,
+            who,
+            lambda ctx: (
+                records.assess(
+                    ctx, alert_id, body.assessment.value, body.recommend_engage, body.note
+                ).id
+            ),
+        )
+    )
 
 
 @router.post("/alerts/{alert_id}/decision", name="live.decision")
-def decision(request: Request, alert_id: str, body: DecisionIn,
-             who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))) -> Recorded:
-    return Recorded(id=run(request, who, lambda ctx:
-                            records.decide(ctx, alert_id, body.decision.value,
-                                           body.outcome.value, body.police_action.value).id))
+def decision(
+    request: Request,
+    alert_id: str,
+    body: DecisionIn,
+    who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER)),
+) -> Recorded:
+    return Recorded(
+        id=run(
+            request,
+            who,
+            lambda ctx: (
+                records.decide(
+                    ctx, alert_id, body.decision.value, body.outcome.value, body.police_action.value
+                ).id
+            ),
+        )
+    )
 
 
 @router.post("/deployments/{dep_id}/concerns", name="live.concerns")
-def concerns(request: Request, dep_id: str, body: ConcernIn,
-             who: Principal = Depends(require_role(Role.LFR_OPERATOR))) -> Recorded:
-    return Recorded(id=run(request, who, lambda ctx: records.flag_concern(ctx, dep_id, body.note).id))
+def concerns(
+    request: Request,
+    dep_id: str,
+    body: ConcernIn,
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR)),
+) -> Recorded:
+    return Recorded(
+        id=run(request, who, lambda ctx: records.flag_concern(ctx, dep_id, body.note).id)
+    )
 
 
 @router.get("/deployments/{dep_id}/metrics", name="live.metrics.json")
-def metrics(request: Request, dep_id: str,
-            who: Principal = Depends(require_role(*WATCHERS, Role.SYSTEM_ENGINEER))) -> dict:
+def metrics(
+    request: Request,
+    dep_id: str,
+    who: Principal = Depends(require_role(*WATCHERS, Role.SYSTEM_ENGINEER)),
+) -> dict:
     with store_of(request).session() as db:
         return report.live_metrics(db, dep_id)
 
 
 @router.post("/deployments/{dep_id}/devices", name="live.devices.enrol.json")
-def enrol(request: Request, dep_id: str, body: DeviceIn,
-          who: Principal = Depends(require_role(*devices.ENROLLERS))) -> DeviceEnrolled:
-    enrolled = run(request, who, lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label))
+def enrol(
+    request: Request,
+    dep_id: str,
+    body: DeviceIn,
+    who: Principal = Depends(require_role(*devices.ENROLLERS)),
+) -> DeviceEnrolled:
+    enrolled = run(
+        request, who, lambda ctx: devices.enrol(ctx, dep_id, body.officer_id, body.label)
+    )
     return DeviceEnrolled(device_id=enrolled.device_id, token=enrolled.token)  # shown once
 
 
 @router.post("/devices/{device_id}/revoke", name="live.devices.revoke.json")
-def revoke(request: Request, device_id: str,
-           who: Principal = Depends(require_role(*devices.ENROLLERS))) -> Recorded:
-    return Recorded(id=run(request, who, lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id))
+def revoke(
+    request: Request, device_id: str, who: Principal = Depends(require_role(*devices.ENROLLERS))
+) -> Recorded:
+    return Recorded(
+        id=run(request, who, lambda ctx: devices.revoke(ctx, device_id, "revoked via the API").id)
+    )

@@ -23,25 +23,32 @@ GOLD = require_role(Role.GOLD)
 def prepare(auth_id: str, request: Request, who: Principal = Depends(GOLD)) -> ReportOut:
     with unit(request, who) as ctx:
         report = reports.prepare(ctx, auth_id)
-        return ReportOut(id=report.id, status=report.status, due_at=report.due_at,
-                         metrics=report.metrics)
+        return ReportOut(
+            id=report.id, status=report.status, due_at=report.due_at, metrics=report.metrics
+        )
 
 
 @router.post("/reports/{report_id}/evaluation", name="api.lfr.report.evaluate")
-def evaluate(report_id: str, body: ReportIn, request: Request,
-             who: Principal = Depends(GOLD)) -> Ref:
+def evaluate(
+    report_id: str, body: ReportIn, request: Request, who: Principal = Depends(GOLD)
+) -> Ref:
     with unit(request, who) as ctx:
-        report = reports.evaluate(ctx, report_id, evaluation=body.evaluation,
-                                  safeguards=body.safeguards, learning=body.learning)
+        report = reports.evaluate(
+            ctx,
+            report_id,
+            evaluation=body.evaluation,
+            safeguards=body.safeguards,
+            learning=body.learning,
+        )
         if body.submit:
             report = reports.submit(ctx, report_id)
         return Ref(id=report.id, state=report.status)
 
 
 @router.get("/register", name="api.lfr.register")
-def register(request: Request,
-             who: Principal = Depends(require_role(*transparency.REGISTER_READERS))
-             ) -> list[RegisterRow]:
+def register(
+    request: Request, who: Principal = Depends(require_role(*transparency.REGISTER_READERS))
+) -> list[RegisterRow]:
     with unit(request, who) as ctx:
         return [RegisterRow.model_validate(r) for r in transparency.read_register(ctx)]
 

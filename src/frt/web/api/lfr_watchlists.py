@@ -32,11 +32,13 @@ IMPORTERS = require_role(Role.GOLD, Role.SILVER, Role.BRONZE, Role.SYSTEM_ENGINE
 
 
 def watchlist_out(ctx, watchlist_id: str) -> WatchlistOut:
-    return WatchlistOut.model_validate({
-        "id": watchlist_id,
-        "composition": watchlists.composition(ctx.session, watchlist_id),
-        "images": watchlists.image_warnings(ctx.session, watchlist_id),
-    })
+    return WatchlistOut.model_validate(
+        {
+            "id": watchlist_id,
+            "composition": watchlists.composition(ctx.session, watchlist_id),
+            "images": watchlists.image_warnings(ctx.session, watchlist_id),
+        }
+    )
 
 
 async def read_key(key_file: UploadFile | None) -> bytes | None:
@@ -49,8 +51,12 @@ async def read_key(key_file: UploadFile | None) -> bytes | None:
         raise HTTPException(400, str(exc)) from None
 
 
-@router.post("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist",
-             max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN, response_model=WatchlistOut)
+@router.post(
+    "/deployments/{dep_id}/watchlist",
+    name="api.lfr.deployment.watchlist",
+    max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN,
+    response_model=WatchlistOut,
+)
 async def import_watchlist(
     dep_id: str,
     request: Request,
@@ -63,9 +69,14 @@ async def import_watchlist(
     try:
         with unit(request, who) as ctx:
             wl = watchlists.import_bundle(
-                ctx, dep_id, data, key=key, replace=form.replace,
+                ctx,
+                dep_id,
+                data,
+                key=key,
+                replace=form.replace,
                 intelligence_reconfirmed=form.intelligence_reconfirmed,
-                exception_id=form.exception_id or None)
+                exception_id=form.exception_id or None,
+            )
             return watchlist_out(ctx, wl.id)
     except PolicyRefusal as exc:
         return refused(request, who, Scope(outside_policy.WATCHLIST_IMPORT, dep_id), exc.decision)
@@ -82,11 +93,14 @@ def read_watchlist(dep_id: str, request: Request, who: Principal = Depends(ANY))
 
 @router.post("/watchlist-images/{image_id}/threshold", name="api.lfr.watchlist.threshold")
 def raise_threshold(
-    image_id: str, body: ThresholdIn, request: Request,
+    image_id: str,
+    body: ThresholdIn,
+    request: Request,
     who: Principal = Depends(require_role(Role.LFR_OPERATOR, Role.SYSTEM_ENGINEER)),
 ) -> ImageThresholdOut:
     """WL-09: raise one image's Threshold, with the reason (000 §6.2(3)); never lowered."""
     with unit(request, who) as ctx:
         image = watchlists.raise_image_threshold(ctx, image_id, body.threshold, body.reason)
-        return ImageThresholdOut(id=image.id, threshold=image.threshold,
-                                 reason=image.threshold_reason)
+        return ImageThresholdOut(
+            id=image.id, threshold=image.threshold, reason=image.threshold_reason
+        )

@@ -48,21 +48,39 @@ class Recorded(BaseModel):
 @router.get("/alerts", name="retention.alerts")
 def kept(request: Request, who: Principal = Depends(require_role(*HOLDERS))) -> list[KeptFaceOut]:
     with store_of(request).session() as db:
-        return [KeptFaceOut(alert_id=k.alert_id, deployment_id=k.deployment_id,
-                            raised_at=k.raised_at, deadline=k.deadline, held=k.held,
-                            holds=[HoldOut(id=h.id, ground=h.ground, placed_at=h.placed_at,
-                                           released_at=h.released_at) for h in k.holds])
-                for k in alerts.kept_faces(db, request.app.state.policy)]
+        return [
+            KeptFaceOut(
+                alert_id=k.alert_id,
+                deployment_id=k.deployment_id,
+                raised_at=k.raised_at,
+                deadline=k.deadline,
+                held=k.held,
+                holds=[
+                    HoldOut(
+                        id=h.id, ground=h.ground, placed_at=h.placed_at, released_at=h.released_at
+                    )
+                    for h in k.holds
+                ],
+            )
+            for k in alerts.kept_faces(db, request.app.state.policy)
+        ]
 
 
 @router.post("/alerts/{alert_id}/holds", name="retention.hold")
-def hold(request: Request, alert_id: str, body: HoldIn,
-         who: Principal = Depends(require_role(*HOLDERS))) -> Recorded:
-    return Recorded(id=run(request, who, lambda ctx: alerts.place_hold(
-        ctx, alert_id, body.ground.value, body.reason).id))
+def hold(
+    request: Request, alert_id: str, body: HoldIn, who: Principal = Depends(require_role(*HOLDERS))
+) -> Recorded:
+    return Recorded(
+        id=run(
+            request,
+            who,
+            lambda ctx: alerts.place_hold(ctx, alert_id, body.ground.value, body.reason).id,
+        )
+    )
 
 
 @router.post("/holds/{hold_id}/release", name="retention.release")
-def release(request: Request, hold_id: str,
-            who: Principal = Depends(require_role(*HOLDERS))) -> Recorded:
+def release(
+    request: Request, hold_id: str, who: Principal = Depends(require_role(*HOLDERS))
+) -> Recorded:
     return Recorded(id=run(request, who, lambda ctx: alerts.release_hold(ctx, hold_id).id))

@@ -20,8 +20,13 @@ from frt.web.auth import Principal, require_role, store_of
 from frt.web.limits import Input
 
 router = APIRouter(prefix="/api/rfr", tags=["rfr libraries"])
-READERS = (Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.SRO, Role.FR_OPERATIONAL_LEAD,
-           Role.FR_TEAM)
+READERS = (
+    Role.RFR_USER,
+    Role.RFR_APPROVING_OFFICER,
+    Role.SRO,
+    Role.FR_OPERATIONAL_LEAD,
+    Role.FR_TEAM,
+)
 
 
 class LibraryIn(Input):
@@ -86,17 +91,25 @@ class Recorded(BaseModel):
 
 
 def _act(request: Request, who: Principal, fn, *args, **kwargs):
-    return perform(store_of(request), who.user.id, fn, *args, profile=request.app.state.policy,
-                   **kwargs)
+    return perform(
+        store_of(request), who.user.id, fn, *args, profile=request.app.state.policy, **kwargs
+    )
 
 
 def _out(session, lib) -> LibraryOut:
     from frt.store.base import utcnow
 
-    return LibraryOut(id=lib.id, reference=lib.reference, name=lib.name, kind=lib.kind,
-                      status=lib.status, image_level=lib.image_level, review_due=lib.review_due,
-                      searchable=bool(libraries.searchable(lib, utcnow())),
-                      images=libraries.image_count(session, lib.id))
+    return LibraryOut(
+        id=lib.id,
+        reference=lib.reference,
+        name=lib.name,
+        kind=lib.kind,
+        status=lib.status,
+        image_level=lib.image_level,
+        review_due=lib.review_due,
+        searchable=bool(libraries.searchable(lib, utcnow())),
+        images=libraries.image_count(session, lib.id),
+    )
 
 
 @router.get("/libraries", response_model=list[LibraryOut])
@@ -106,66 +119,106 @@ def list_libraries(request: Request, who: Principal = Depends(require_role(*READ
 
 
 @router.get("/libraries/{library_id}", response_model=LibraryOut)
-def get_library(request: Request, library_id: str,
-                who: Principal = Depends(require_role(*READERS))):
+def get_library(
+    request: Request, library_id: str, who: Principal = Depends(require_role(*READERS))
+):
     with store_of(request).session() as s:
         return _out(s, libraries.find(s, library_id))
 
 
 @router.post("/libraries", response_model=Recorded, status_code=201)
-def apply(request: Request, body: LibraryIn,
-          who: Principal = Depends(require_role(*libraries.APPLICANTS))):
+def apply(
+    request: Request, body: LibraryIn, who: Principal = Depends(require_role(*libraries.APPLICANTS))
+):
     fields = body.model_dump()
     lib = _act(request, who, libraries.apply, fields.pop("kind"), fields.pop("name"), **fields)
     return Recorded(id=lib.id)
 
 
 @router.post("/libraries/{library_id}/decision", response_model=Recorded)
-def decide(request: Request, library_id: str, body: DecisionIn,
-           who: Principal = Depends(require_role(*libraries.DECIDERS))):
+def decide(
+    request: Request,
+    library_id: str,
+    body: DecisionIn,
+    who: Principal = Depends(require_role(*libraries.DECIDERS)),
+):
     d = body.model_dump()
-    row = _act(request, who, libraries.decide, library_id, d.pop("approve"), d.pop("rationale"),
-               **d)
+    row = _act(
+        request, who, libraries.decide, library_id, d.pop("approve"), d.pop("rationale"), **d
+    )
     return Recorded(id=row.id)
 
 
 @router.post("/libraries/{library_id}/follow-up", response_model=Recorded)
-def follow_up(request: Request, library_id: str, body: FollowUpIn,
-              who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER, Role.SRO))):
+def follow_up(
+    request: Request,
+    library_id: str,
+    body: FollowUpIn,
+    who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER, Role.SRO)),
+):
     d = body.model_dump()
-    row = _act(request, who, libraries.follow_up, library_id, d.pop("outcome"),
-               d.pop("rationale"), **d)
+    row = _act(
+        request, who, libraries.follow_up, library_id, d.pop("outcome"), d.pop("rationale"), **d
+    )
     return Recorded(id=row.id)
 
 
 @router.post("/libraries/{library_id}/written-rationale", response_model=Recorded)
-def written_rationale(request: Request, library_id: str, body: RationaleIn,
-                      who: Principal = Depends(require_role(*libraries.DECIDERS))):
-    return Recorded(id=_act(request, who, libraries.written_rationale, library_id,
-                            body.rationale).id)
+def written_rationale(
+    request: Request,
+    library_id: str,
+    body: RationaleIn,
+    who: Principal = Depends(require_role(*libraries.DECIDERS)),
+):
+    return Recorded(
+        id=_act(request, who, libraries.written_rationale, library_id, body.rationale).id
+    )
 
 
 @router.post("/libraries/{library_id}/review", response_model=Recorded)
-def review(request: Request, library_id: str, body: ReviewIn,
-           who: Principal = Depends(require_role(*libraries.DECIDERS))):
-    return Recorded(id=_act(request, who, libraries.review, library_id, body.continue_use,
-                            body.rationale, body.review_due).id)
+def review(
+    request: Request,
+    library_id: str,
+    body: ReviewIn,
+    who: Principal = Depends(require_role(*libraries.DECIDERS)),
+):
+    return Recorded(
+        id=_act(
+            request,
+            who,
+            libraries.review,
+            library_id,
+            body.continue_use,
+            body.rationale,
+            body.review_due,
+        ).id
+    )
 
 
 @router.post("/library-decisions/{decision_id}/noted", response_model=Recorded)
-def noted(request: Request, decision_id: str,
-          who: Principal = Depends(require_role(Role.FR_OPERATIONAL_LEAD))):
+def noted(
+    request: Request,
+    decision_id: str,
+    who: Principal = Depends(require_role(Role.FR_OPERATIONAL_LEAD)),
+):
     return Recorded(id=_act(request, who, libraries.note_review, decision_id).id)
 
 
-@router.get("/library-images/{image_id}", response_class=Response,
-            responses={200: {"content": {"image/*": {}}}})
-def library_image(request: Request, image_id: str,
-                  who: Principal = Depends(require_role(Role.RFR_USER))):
+@router.get(
+    "/library-images/{image_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+def library_image(
+    request: Request, image_id: str, who: Principal = Depends(require_role(Role.RFR_USER))
+):
     data = _act(request, who, libraries.image_bytes, image_id)
     return Response(data, media_type=_media_type(data))
 
 
 def _media_type(data: bytes) -> str:
-    return "image/png" if data.startswith(b"\x89PNG") else (
-        "image/jpeg" if data.startswith(b"\xff\xd8") else "application/octet-stream")
+    return (
+        "image/png"
+        if data.startswith(b"\x89PNG")
+        else ("image/jpeg" if data.startswith(b"\xff\xd8") else "application/octet-stream")
+    )

@@ -139,25 +139,49 @@ class Recorded(BaseModel):
 
 
 def _act(request: Request, who: Principal, fn, *args, **kwargs):
-    return perform(store_of(request), who.user.id, fn, *args, profile=request.app.state.policy,
-                   **kwargs)
+    return perform(
+        store_of(request), who.user.id, fn, *args, profile=request.app.state.policy, **kwargs
+    )
 
 
 def _search_out(request: Request, who: Principal, search_id: str) -> SearchOut:
     search = _act(request, who, searches.view, search_id)
     with store_of(request).session() as s:
-        faces = [FaceOut(id=f.id, number=f.number, box=(f.x0, f.y0, f.x1, f.y1),
-                         quality=f.quality, quality_reasons=f.quality_reasons, track=f.track,
-                         selected=f.selected, templated=f.template_sealed is not None)
-                 for f in searches.all_faces(s, search_id)]
+        faces = [
+            FaceOut(
+                id=f.id,
+                number=f.number,
+                box=(f.x0, f.y0, f.x1, f.y1),
+                quality=f.quality,
+                quality_reasons=f.quality_reasons,
+                track=f.track,
+                selected=f.selected,
+                templated=f.template_sealed is not None,
+            )
+            for f in searches.all_faces(s, search_id)
+        ]
         images = [i.id for i in searches.probe_images(s, search_id)]
-        steps = [{"number": st.number, "levels": st.levels, "outcome": st.outcome,
-                  "candidates": st.candidates, "search_all": st.search_all}
-                 for st in searches.steps_of(s, search_id)]
-    return SearchOut(id=search.id, reference=search.reference,
-                     case_reference=search.case_reference, status=search.status,
-                     needs=search.needs or [], approved_keys=search.approved_keys or [],
-                     faces=faces, probe_image_ids=images, steps=steps)
+        steps = [
+            {
+                "number": st.number,
+                "levels": st.levels,
+                "outcome": st.outcome,
+                "candidates": st.candidates,
+                "search_all": st.search_all,
+            }
+            for st in searches.steps_of(s, search_id)
+        ]
+    return SearchOut(
+        id=search.id,
+        reference=search.reference,
+        case_reference=search.case_reference,
+        status=search.status,
+        needs=search.needs or [],
+        approved_keys=search.approved_keys or [],
+        faces=faces,
+        probe_image_ids=images,
+        steps=steps,
+    )
 
 
 @router.post("/searches", response_model=Recorded, status_code=201)
@@ -167,15 +191,14 @@ def create(request: Request, body: SearchIn, who: Principal = Depends(USER)):
 
 
 @router.get("/searches/{search_id}", response_model=SearchOut)
-def get_search(request: Request, search_id: str,
-               who: Principal = Depends(require_role(*VIEWERS))):
+def get_search(request: Request, search_id: str, who: Principal = Depends(require_role(*VIEWERS))):
     return _search_out(request, who, search_id)
 
 
-@router.post("/searches/{search_id}/probe", response_model=SearchOut,
-             max_body_size=UPLOAD_BYTES)
-async def upload(request: Request, search_id: str, file: UploadFile = File(...),
-                 who: Principal = Depends(USER)):
+@router.post("/searches/{search_id}/probe", response_model=SearchOut, max_body_size=UPLOAD_BYTES)
+async def upload(
+    request: Request, search_id: str, file: UploadFile = File(...), who: Principal = Depends(USER)
+):
     data = await file.read()
     await run_in_threadpool(_act, request, who, searches.upload, search_id, data)
     return await run_in_threadpool(_search_out, request, who, search_id)
@@ -200,14 +223,22 @@ def submit(request: Request, search_id: str, who: Principal = Depends(USER)):
 
 
 @router.post("/searches/{search_id}/advice", response_model=Recorded)
-def advise(request: Request, search_id: str, body: AdviceIn,
-           who: Principal = Depends(require_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD))):
+def advise(
+    request: Request,
+    search_id: str,
+    body: AdviceIn,
+    who: Principal = Depends(require_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD)),
+):
     return Recorded(id=_act(request, who, searches.advise, search_id, body.advice).id)
 
 
 @router.post("/searches/{search_id}/decision", response_model=Recorded)
-def decide(request: Request, search_id: str, body: DecisionIn,
-           who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER))):
+def decide(
+    request: Request,
+    search_id: str,
+    body: DecisionIn,
+    who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER)),
+):
     row = _act(request, who, searches.decide, search_id, body.approve, body.note)
     return Recorded(id=row.id, status="approved" if row.approved else "refused")
 
@@ -219,38 +250,50 @@ def run_step(request: Request, search_id: str, body: StepIn, who: Principal = De
 
 
 @router.post("/searches/{search_id}/no-viable-match", response_model=Recorded)
-def no_viable_match(request: Request, search_id: str, body: NoMatchIn,
-                    who: Principal = Depends(USER)):
+def no_viable_match(
+    request: Request, search_id: str, body: NoMatchIn, who: Principal = Depends(USER)
+):
     step = _act(request, who, searches.record_no_match, search_id, body.note)
     return Recorded(id=step.id, status=step.outcome)
 
 
 @router.get("/searches/{search_id}/candidates", response_model=list[CandidateOut])
 def candidates(request: Request, search_id: str, who: Principal = Depends(require_role(*SEERS))):
-    return [CandidateOut(**{k: getattr(r, k) for k in CandidateOut.model_fields})
-            for r in _act(request, who, results.candidate_list, search_id)]
+    return [
+        CandidateOut(**{k: getattr(r, k) for k in CandidateOut.model_fields})
+        for r in _act(request, who, results.candidate_list, search_id)
+    ]
 
 
-@router.get("/probe-images/{probe_image_id}", response_class=Response,
-            responses={200: {"content": {"image/*": {}}}})
-def probe_image(request: Request, probe_image_id: str,
-                who: Principal = Depends(require_role(*VIEWERS))):
+@router.get(
+    "/probe-images/{probe_image_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+def probe_image(
+    request: Request, probe_image_id: str, who: Principal = Depends(require_role(*VIEWERS))
+):
     data, media_type = _act(request, who, searches.probe_bytes, probe_image_id)
     return Response(data, media_type=media_type)
 
 
-@router.get("/candidates/{candidate_id}/image", response_class=Response,
-            responses={200: {"content": {"image/*": {}}}})
-def candidate_image(request: Request, candidate_id: str,
-                    who: Principal = Depends(require_role(*SEERS))):
+@router.get(
+    "/candidates/{candidate_id}/image",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+def candidate_image(
+    request: Request, candidate_id: str, who: Principal = Depends(require_role(*SEERS))
+):
     data = _act(request, who, results.candidate_image, candidate_id)
     media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return Response(data, media_type=media)
 
 
 @router.post("/candidates/{candidate_id}/adjudication", response_model=Recorded)
-def adjudicate(request: Request, candidate_id: str, body: AdjudicationIn,
-               who: Principal = Depends(USER)):
+def adjudicate(
+    request: Request, candidate_id: str, body: AdjudicationIn, who: Principal = Depends(USER)
+):
     cand = _act(request, who, results.adjudicate, candidate_id, body.viable, body.note)
     return Recorded(id=cand.id, status=cand.adjudication)
 
@@ -280,29 +323,55 @@ def get_report(request: Request, report_id: str, who: Principal = Depends(requir
     row = _act(request, who, results.view_report, report_id, "json")
     with store_of(request).session() as s:
         v = match_report.view(s, s.get(RfrMatchReport, row.id))
-    return ReportOut(id=row.id, reference=v.reference, search_reference=v.search_reference,
-                     case_reference=v.case_reference, library=v.library, rank=v.rank,
-                     score=v.score, adjudicator=v.adjudicator, adjudicated_at=v.adjudicated_at,
-                     caveat=v.caveat, caveat_cite=v.caveat_cite)
+    return ReportOut(
+        id=row.id,
+        reference=v.reference,
+        search_reference=v.search_reference,
+        case_reference=v.case_reference,
+        library=v.library,
+        rank=v.rank,
+        score=v.score,
+        adjudicator=v.adjudicator,
+        adjudicated_at=v.adjudicated_at,
+        caveat=v.caveat,
+        caveat_cite=v.caveat_cite,
+    )
 
 
-@router.get("/reports/{report_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+@router.get(
+    "/reports/{report_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 def report_pdf(request: Request, report_id: str, who: Principal = Depends(require_role(*SEERS))):
     store = store_of(request)
     row = _act(request, who, results.view_report, report_id, "pdf")
     with store.session() as s:
         report = s.get(RfrMatchReport, row.id)
-        data = match_report.pdf(match_report.view(s, report),
-                                *match_report.images(s, store.cipher, report))
-    return Response(data, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{row.reference}.pdf"'})
+        data = match_report.pdf(
+            match_report.view(s, report), *match_report.images(s, store.cipher, report)
+        )
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{row.reference}.pdf"'},
+    )
 
 
 @router.post("/reports/{report_id}/disseminations", response_model=Recorded, status_code=201)
-def disseminate(request: Request, report_id: str, body: DisseminationIn,
-                who: Principal = Depends(USER)):
-    row = _act(request, who, results.disseminate, report_id, body.recipient, body.legal_basis,
-               body.shared, body.caveat_attached, outside_force=body.outside_force,
-               safeguards_obliged=body.safeguards_obliged)
+def disseminate(
+    request: Request, report_id: str, body: DisseminationIn, who: Principal = Depends(USER)
+):
+    row = _act(
+        request,
+        who,
+        results.disseminate,
+        report_id,
+        body.recipient,
+        body.legal_basis,
+        body.shared,
+        body.caveat_attached,
+        outside_force=body.outside_force,
+        safeguards_obliged=body.safeguards_obliged,
+    )
     return Recorded(id=row.id)

@@ -35,9 +35,14 @@ class SessionUser(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> SessionUser:
-        return cls(id=user.id, username=user.username, display_name=user.display_name,
-                   rank=user.rank, roles=sorted(user.roles_json),
-                   must_change_password=user.must_change_password)
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            rank=user.rank,
+            roles=sorted(user.roles_json),
+            must_change_password=user.must_change_password,
+        )
 
 
 class SessionState(BaseModel):
@@ -57,7 +62,9 @@ def show(request: Request) -> SessionState:
         user = current_user(request)
     except NotAuthenticated:
         return SessionState(authenticated=False, csrf_token=csrf.token(request))
-    return SessionState(authenticated=True, csrf_token=csrf.token(request), user=SessionUser.of(user))
+    return SessionState(
+        authenticated=True, csrf_token=csrf.token(request), user=SessionUser.of(user)
+    )
 
 
 @router.post("/session", name="session.create", responses={401: {"model": LoginRefused}})
@@ -66,7 +73,9 @@ def create(request: Request, credentials: Credentials) -> SessionState:
         user = sign_in(request, credentials.username, credentials.password)
     except LoginFailed as exc:
         return JSONResponse({"error": "login failed", "detail": str(exc)}, status_code=401)
-    return SessionState(authenticated=True, csrf_token=csrf.token(request), user=SessionUser.of(user))
+    return SessionState(
+        authenticated=True, csrf_token=csrf.token(request), user=SessionUser.of(user)
+    )
 
 
 @router.delete("/session", name="session.delete", status_code=204)

@@ -31,10 +31,17 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(id=user.id, username=user.username, display_name=user.display_name,
-                   rank=user.rank, roles=sorted(user.roles_json), disabled=user.disabled,
-                   locked=is_locked(user), must_change_password=user.must_change_password,
-                   created_at=user.created_at)
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            rank=user.rank,
+            roles=sorted(user.roles_json),
+            disabled=user.disabled,
+            locked=is_locked(user),
+            must_change_password=user.must_change_password,
+            created_at=user.created_at,
+        )
 
 
 def users_listed(request: Request, who: Principal) -> list[UserOut]:
@@ -46,5 +53,7 @@ def users_listed(request: Request, who: Principal) -> list[UserOut]:
 
 
 @router.get("/users", name="users.list")
-def users(request: Request, who: Principal = Depends(require_role(*ADMINISTRATORS))) -> list[UserOut]:
+def users(
+    request: Request, who: Principal = Depends(require_role(*ADMINISTRATORS))
+) -> list[UserOut]:
     return users_listed(request, who)

@@ -67,8 +67,7 @@ def change_password(
     confirm_password: str = Form(..., max_length=1024),
     who: Principal = Depends(require_role(password_change=True)),
 ):
-    problem = _password_problem(request, who.user, current_password, new_password,
-                                confirm_password)
+    problem = _password_problem(request, who.user, current_password, new_password, confirm_password)
     if not request.session.get(sessions.USER_ID):  # too many wrong current passwords: signed out
         return RedirectResponse("/login", status_code=303)
     if problem is None:
@@ -79,14 +78,16 @@ def change_password(
         except PeopleError as exc:
             problem = str(exc)
     if problem:
-        return render(request, "change_password.html", 400, error=problem,
-                      min_length=MIN_PASSWORD_LENGTH)
+        return render(
+            request, "change_password.html", 400, error=problem, min_length=MIN_PASSWORD_LENGTH
+        )
     sessions.start(request.session, user)  # other sessions end with the old hash
     return RedirectResponse("/", status_code=303)
 
 
-def _password_problem(request: Request, user: User, current: str, new: str,
-                      confirm: str) -> str | None:
+def _password_problem(
+    request: Request, user: User, current: str, new: str, confirm: str
+) -> str | None:
     if not current_password_ok(request, user, current):  # counted like a failed sign-in
         return "the current password is wrong"
     if new != confirm:

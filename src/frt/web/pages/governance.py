@@ -80,15 +80,24 @@ def href(item: worklists.WorkItem) -> str:
 def index(request: Request, who: Principal = Depends(ANY)):
     with unit(request, who) as ctx:
         apps = list(
-            ctx.session.scalars(select(Application).order_by(Application.created_at.desc())))
+            ctx.session.scalars(select(Application).order_by(Application.created_at.desc()))
+        )
         auths = list(ctx.session.scalars(select(Authority).order_by(Authority.issued_at.desc())))
-        return render(request, "governance/index.html", apps=apps, auths=auths,
-                      items=worklists.for_user(ctx), href=href, **CHOICES)
+        return render(
+            request,
+            "governance/index.html",
+            apps=apps,
+            auths=auths,
+            items=worklists.for_user(ctx),
+            href=href,
+            **CHOICES,
+        )
 
 
 @router.post("/lfr/applications", name="lfr.application.create")
-def create_application(request: Request, form: Annotated[ApplicationIn, Form()],
-                       who: Principal = Depends(APPLICANT)):
+def create_application(
+    request: Request, form: Annotated[ApplicationIn, Form()], who: Principal = Depends(APPLICANT)
+):
     with unit(request, who) as ctx:
         app = applications.create(ctx, (form.title or "").strip() or "Untitled")
         return back(f"/lfr/applications/{app.id}")
@@ -99,17 +108,29 @@ def application_page(app_id: str, request: Request, who: Principal = Depends(ANY
     return application_view(request, who, app_id)
 
 
-def application_view(request: Request, who: Principal, app_id: str, *, form: str = "",
-                     values: dict | None = None, problems: list[Problem] = (),
-                     status: int = 200):
+def application_view(
+    request: Request,
+    who: Principal,
+    app_id: str,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    problems: list[Problem] = (),
+    status: int = 200,
+):
     """The Application's page; after a refused or wrong form, that form again (`form`) with
     what was typed (`values`) and every problem, answered `status`."""
     with unit(request, who) as ctx:
         app = ctx.get(Application, app_id)
-        auth = ctx.session.scalar(select(Authority).where(
-            Authority.application_id == app.id, Authority.parent_id.is_(None)))
+        auth = ctx.session.scalar(
+            select(Authority).where(
+                Authority.application_id == app.id, Authority.parent_id.is_(None)
+            )
+        )
         return render(
-            request, "governance/application.html", status,
+            request,
+            "governance/application.html",
+            status,
             app=app,
             missing=applications.missing_items(ctx, app),
             consultation=decisions.latest_consultation(ctx, app),
@@ -117,19 +138,26 @@ def application_view(request: Request, who: Principal, app_id: str, *, form: str
             golds=[u for u in people(ctx) if u.has_role(Role.GOLD)],
             latest=latest_documents(app),
             labels=REQUIRED_FIELDS,
-            form=form, values=values or {}, problems=list(problems),
+            form=form,
+            values=values or {},
+            problems=list(problems),
             **CHOICES,
         )
 
 
 def _again(request, who, app_id: str, form: str, values: dict, outcome):
-    return application_view(request, who, app_id, form=form, values=values,
-                            problems=outcome.problems, status=INVALID)
+    return application_view(
+        request, who, app_id, form=form, values=values, problems=outcome.problems, status=INVALID
+    )
 
 
 @router.post("/lfr/applications/{app_id}/fields", name="lfr.application.fields")
-def application_fields(app_id: str, request: Request, form: Annotated[ApplicationIn, Form()],
-                       who: Principal = Depends(APPLICANT)):
+def application_fields(
+    app_id: str,
+    request: Request,
+    form: Annotated[ApplicationIn, Form()],
+    who: Principal = Depends(APPLICANT),
+):
     fields = form.as_form()
     tz = zone_of(request.app.state.policy)
     fields["starts_at"], fields["ends_at"] = aware(form.starts_at, tz), aware(form.ends_at, tz)
@@ -140,29 +168,45 @@ def application_fields(app_id: str, request: Request, form: Annotated[Applicatio
 
 
 @router.post("/lfr/applications/{app_id}/locations", name="lfr.application.location")
-def application_location(app_id: str, request: Request, form: Annotated[LocationIn, Form()],
-                         who: Principal = Depends(APPLICANT)):
-    done = attempt(request, who,
-                   lambda ctx: applications.add_location(ctx, app_id, **form.model_dump()))
+def application_location(
+    app_id: str,
+    request: Request,
+    form: Annotated[LocationIn, Form()],
+    who: Principal = Depends(APPLICANT),
+):
+    done = attempt(
+        request, who, lambda ctx: applications.add_location(ctx, app_id, **form.model_dump())
+    )
     if not done.ok:
         return _again(request, who, app_id, "location", form.model_dump(), done)
     return back(f"/lfr/applications/{app_id}#locations")
 
 
-@router.post("/lfr/applications/{app_id}/documents", name="lfr.application.document",
-             max_body_size=MAX_DOCUMENT_BYTES + MULTIPART_MARGIN)
-async def application_document(app_id: str, request: Request,
-                               form: Annotated[DocumentIn, Form()],
-                               file: UploadFile | None = File(None),
-                               who: Principal = Depends(APPLICANT)):
+@router.post(
+    "/lfr/applications/{app_id}/documents",
+    name="lfr.application.document",
+    max_body_size=MAX_DOCUMENT_BYTES + MULTIPART_MARGIN,
+)
+async def application_document(
+    app_id: str,
+    request: Request,
+    form: Annotated[DocumentIn, Form()],
+    file: UploadFile | None = File(None),
+    who: Principal = Depends(APPLICANT),
+):
     data = await file.read() if file is not None and file.filename else None
 
     def attach(ctx):
         return applications.attach_document(
-            ctx, app_id, form.kind, title=form.title or "Document",
-            text=form.text if data is None else None, data=data,
+            ctx,
+            app_id,
+            form.kind,
+            title=form.title or "Document",
+            text=form.text if data is None else None,
+            data=data,
             filename=file.filename if data else None,
-            content_type=file.content_type if data else None)
+            content_type=file.content_type if data else None,
+        )
 
     done = attempt(request, who, attach)
     if not done.ok:
@@ -179,37 +223,56 @@ def application_submit(app_id: str, request: Request, who: Principal = Depends(A
 
 
 @router.get("/lfr/documents/{doc_id}", name="lfr.document")
-def document(doc_id: str, request: Request,
-             who: Principal = Depends(require_role(*applications.DOCUMENT_READERS))):
+def document(
+    doc_id: str,
+    request: Request,
+    who: Principal = Depends(require_role(*applications.DOCUMENT_READERS)),
+):
     with unit(request, who) as ctx:
         doc = ctx.get(applications.Document, doc_id)
         body = applications.read_document(ctx, doc_id)
         kind = doc.content_type if doc.filename else "text/plain; charset=utf-8"
-        return Response(body, media_type=kind, headers={
-            "Content-Disposition": f'attachment; filename="{doc.kind}-v{doc.version}"'})
+        return Response(
+            body,
+            media_type=kind,
+            headers={"Content-Disposition": f'attachment; filename="{doc.kind}-v{doc.version}"'},
+        )
 
 
 @router.post("/lfr/documents/{doc_id}/review", name="lfr.document.review")
-def document_review(doc_id: str, request: Request, form: Annotated[ReviewIn, Form()],
-                    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER, Role.DPO))):
+def document_review(
+    doc_id: str,
+    request: Request,
+    form: Annotated[ReviewIn, Form()],
+    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER, Role.DPO)),
+):
     with unit(request, who) as ctx:
         doc = applications.review_document(ctx, doc_id, form.status, form.note)
         return back(f"/lfr/applications/{doc.application_id}#documents")
 
 
 @router.post("/lfr/applications/{app_id}/consult", name="lfr.application.consult")
-def application_consult(app_id: str, request: Request, form: Annotated[ConsultIn, Form()],
-                        who: Principal = Depends(require_role(Role.NPCC_OFFICER))):
-    done = attempt(request, who,
-                   lambda ctx: decisions.consult(ctx, app_id, form.outcome, form.notes))
+def application_consult(
+    app_id: str,
+    request: Request,
+    form: Annotated[ConsultIn, Form()],
+    who: Principal = Depends(require_role(Role.NPCC_OFFICER)),
+):
+    done = attempt(
+        request, who, lambda ctx: decisions.consult(ctx, app_id, form.outcome, form.notes)
+    )
     if not done.ok:
         return _again(request, who, app_id, "consult", form.model_dump(), done)
     return back(f"/lfr/applications/{app_id}")
 
 
 @router.post("/lfr/applications/{app_id}/decide", name="lfr.application.decide")
-def application_decide(app_id: str, request: Request, form: Annotated[DecisionForm, Form()],
-                       who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER))):
+def application_decide(
+    app_id: str,
+    request: Request,
+    form: Annotated[DecisionForm, Form()],
+    who: Principal = Depends(require_role(Role.AUTHORISING_OFFICER)),
+):
     reasons, profile = form_reasons(form), request.app.state.policy
     authorising = form.outcome == "authorise"
 
@@ -217,14 +280,26 @@ def application_decide(app_id: str, request: Request, form: Annotated[DecisionFo
         return domain_terms(ctx.get(Application, app_id), form_terms(form), profile)
 
     def decide(ctx):
-        return decisions.decide(ctx, app_id, form.outcome, reasons,
-                                terms=terms(ctx) if authorising else None,
-                                urgent=form.urgent, verbal=form.verbal)
+        return decisions.decide(
+            ctx,
+            app_id,
+            form.outcome,
+            reasons,
+            terms=terms(ctx) if authorising else None,
+            urgent=form.urgent,
+            verbal=form.verbal,
+        )
 
     def everything(ctx):
-        return decisions.decision_problems(ctx, app_id, form.outcome, reasons,
-                                           terms=terms(ctx) if authorising else None,
-                                           urgent=form.urgent, verbal=form.verbal)
+        return decisions.decision_problems(
+            ctx,
+            app_id,
+            form.outcome,
+            reasons,
+            terms=terms(ctx) if authorising else None,
+            urgent=form.urgent,
+            verbal=form.verbal,
+        )
 
     done = attempt(request, who, decide, more=everything)
     if not done.ok:
@@ -236,15 +311,17 @@ def application_decide(app_id: str, request: Request, form: Annotated[DecisionFo
 
 # ------------------------------------------------------------------ register and notifications
 @router.get("/lfr/register", name="lfr.register")
-def register_page(request: Request,
-                  who: Principal = Depends(require_role(*transparency.REGISTER_READERS))):
+def register_page(
+    request: Request, who: Principal = Depends(require_role(*transparency.REGISTER_READERS))
+):
     with unit(request, who) as ctx:
         return render(request, "governance/register.html", rows=transparency.read_register(ctx))
 
 
 @router.post("/lfr/notifications/{note_id}/ack", name="lfr.notification.ack")
-def acknowledge(note_id: str, request: Request, next: str = Form("/lfr"),
-                who: Principal = Depends(ANY)):
+def acknowledge(
+    note_id: str, request: Request, next: str = Form("/lfr"), who: Principal = Depends(ANY)
+):
     with unit(request, who) as ctx:
         notices.acknowledge(ctx, note_id)
     return back(next if next in ("/", "/lfr") else "/lfr")  # home or the LFR index only

@@ -64,8 +64,16 @@ def authority_page(auth_id: str, request: Request, who: Principal = Depends(ANY)
     return authority_view(request, who, auth_id)
 
 
-def authority_view(request: Request, who: Principal, auth_id: str, *, form: str = "",
-                   values: dict | None = None, problems: list[Problem] = (), status: int = 200):
+def authority_view(
+    request: Request,
+    who: Principal,
+    auth_id: str,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    problems: list[Problem] = (),
+    status: int = 200,
+):
     with unit(request, who) as ctx:
         auth = ctx.get(Authority, auth_id)
         team = [(a, ctx.session.get(User, a.user_id)) for a in command.team(ctx, auth.id)]
@@ -78,7 +86,9 @@ def authority_view(request: Request, who: Principal, auth_id: str, *, form: str 
             request,
             "governance/authority.html",
             status,
-            form=form, values=values or {}, problems=list(problems),
+            form=form,
+            values=values or {},
+            problems=list(problems),
             auth=auth,
             team=team,
             people=people(ctx),
@@ -107,16 +117,30 @@ def _tz(request: Request):
 
 
 def _again(request, who, auth_id: str, form: str, values: dict, done):
-    return authority_view(request, who, auth_id, form=form, values=values,
-                          problems=done.problems, status=INVALID)
+    return authority_view(
+        request, who, auth_id, form=form, values=values, problems=done.problems, status=INVALID
+    )
 
 
 @router.post("/lfr/authorities/{auth_id}/urgent-review", name="lfr.authority.urgent_review")
-def urgent_review(auth_id: str, request: Request, form: Annotated[UrgentReviewIn, Form()],
-                  who: Principal = Depends(AO)):
-    done = attempt(request, who, lambda ctx: decisions.review_urgent(
-        ctx, auth_id, form.outcome, form.note, new_ends_at=aware(form.new_ends_at, _tz(request)),
-        new_gold_id=form.new_gold_id or None))
+def urgent_review(
+    auth_id: str,
+    request: Request,
+    form: Annotated[UrgentReviewIn, Form()],
+    who: Principal = Depends(AO),
+):
+    done = attempt(
+        request,
+        who,
+        lambda ctx: decisions.review_urgent(
+            ctx,
+            auth_id,
+            form.outcome,
+            form.note,
+            new_ends_at=aware(form.new_ends_at, _tz(request)),
+            new_gold_id=form.new_gold_id or None,
+        ),
+    )
     if not done.ok:
         return _again(request, who, auth_id, "urgent", form.model_dump(), done)
     return back(f"/lfr/authorities/{auth_id}")
@@ -130,42 +154,70 @@ def written_record(auth_id: str, request: Request, who: Principal = Depends(AO))
 
 
 @router.post("/lfr/authorities/{auth_id}/further-purpose", name="lfr.authority.further")
-def further_purpose(auth_id: str, request: Request, form: Annotated[FurtherPurposeForm, Form()],
-                    who: Principal = Depends(AO)):
+def further_purpose(
+    auth_id: str,
+    request: Request,
+    form: Annotated[FurtherPurposeForm, Form()],
+    who: Principal = Depends(AO),
+):
     reasons = {h: getattr(form, f"reason_{h}") for h in CHOICES["REASON_HEADINGS"]}
-    done = attempt(request, who, lambda ctx: decisions.grant_further_purpose(
-        ctx, auth_id, form.purpose, reasons))
+    done = attempt(
+        request,
+        who,
+        lambda ctx: decisions.grant_further_purpose(ctx, auth_id, form.purpose, reasons),
+    )
     if not done.ok:
         return _again(request, who, auth_id, "further", form.model_dump(), done)
     return back(f"/lfr/authorities/{auth_id}")
 
 
 @router.post("/lfr/authorities/{auth_id}/appoint", name="lfr.authority.appoint")
-def appoint(auth_id: str, request: Request, form: Annotated[AppointIn, Form()],
-            who: Principal = Depends(GOLD)):
-    done = attempt(request, who,
-                   lambda ctx: command.appoint(ctx, auth_id, form.role, form.user_id))
+def appoint(
+    auth_id: str,
+    request: Request,
+    form: Annotated[AppointIn, Form()],
+    who: Principal = Depends(GOLD),
+):
+    done = attempt(request, who, lambda ctx: command.appoint(ctx, auth_id, form.role, form.user_id))
     if not done.ok:
         return _again(request, who, auth_id, "appoint", form.model_dump(), done)
     return back(f"/lfr/authorities/{auth_id}#command")
 
 
 @router.post("/lfr/authorities/{auth_id}/overt", name="lfr.authority.overt")
-def overt(auth_id: str, request: Request, form: Annotated[OvertIn, Form()],
-          who: Principal = Depends(COMMAND)):
-    done = attempt(request, who,
-                   lambda ctx: command.record_overt_use(ctx, auth_id, **form.model_dump()))
+def overt(
+    auth_id: str,
+    request: Request,
+    form: Annotated[OvertIn, Form()],
+    who: Principal = Depends(COMMAND),
+):
+    done = attempt(
+        request, who, lambda ctx: command.record_overt_use(ctx, auth_id, **form.model_dump())
+    )
     if not done.ok:
         return _again(request, who, auth_id, "overt", form.model_dump(), done)
     return back(f"/lfr/authorities/{auth_id}#overt")
 
 
 @router.post("/lfr/authorities/{auth_id}/loss", name="lfr.authority.loss")
-def loss(auth_id: str, request: Request, form: Annotated[LossIn, Form()],
-         who: Principal = Depends(require_role(*notices.LOSS_REPORTERS))):
-    done = attempt(request, who, lambda ctx: notices.report_loss(
-        ctx, auth_id, form.item, form.circumstances,
-        aware(form.occurred_at, _tz(request)) or ctx.now, encrypted=form.encrypted))
+def loss(
+    auth_id: str,
+    request: Request,
+    form: Annotated[LossIn, Form()],
+    who: Principal = Depends(require_role(*notices.LOSS_REPORTERS)),
+):
+    done = attempt(
+        request,
+        who,
+        lambda ctx: notices.report_loss(
+            ctx,
+            auth_id,
+            form.item,
+            form.circumstances,
+            aware(form.occurred_at, _tz(request)) or ctx.now,
+            encrypted=form.encrypted,
+        ),
+    )
     if not done.ok:
         return _again(request, who, auth_id, "loss", form.model_dump(), done)
     return back(f"/lfr/authorities/{auth_id}#loss")
@@ -180,11 +232,20 @@ def report_prepare(auth_id: str, request: Request, who: Principal = Depends(GOLD
 
 
 @router.post("/lfr/reports/{report_id}/evaluate", name="lfr.report.evaluate")
-def report_evaluate(report_id: str, request: Request, form: Annotated[ReportIn, Form()],
-                    who: Principal = Depends(GOLD)):
+def report_evaluate(
+    report_id: str,
+    request: Request,
+    form: Annotated[ReportIn, Form()],
+    who: Principal = Depends(GOLD),
+):
     def evaluate(ctx):
-        report = reports.evaluate(ctx, report_id, evaluation=form.evaluation,
-                                  safeguards=form.safeguards, learning=form.learning)
+        report = reports.evaluate(
+            ctx,
+            report_id,
+            evaluation=form.evaluation,
+            safeguards=form.safeguards,
+            learning=form.learning,
+        )
         if form.submit:
             reports.submit(ctx, report_id)
         return report.authority_id
@@ -205,16 +266,28 @@ def deployment_page(dep_id: str, request: Request, who: Principal = Depends(ANY)
     return deployment_view(request, who, dep_id)
 
 
-def deployment_view(request: Request, who: Principal, dep_id: str, *, form: str = "",
-                    values: dict | None = None, problems: list[Problem] = (), status: int = 200):
+def deployment_view(
+    request: Request,
+    who: Principal,
+    dep_id: str,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    problems: list[Problem] = (),
+    status: int = 200,
+):
     with unit(request, who) as ctx:
         dep = ctx.get(Deployment, dep_id)
         watchlist = watchlists.watchlist_for(ctx.session, dep.id)
         roster = [(r, ctx.session.get(User, r.user_id)) for r in command.rostered(ctx, dep.id)]
         rosterable = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ENGINEER)
         return render(
-            request, "governance/deployment.html", status,
-            form=form, values=values or {}, problems=list(problems),
+            request,
+            "governance/deployment.html",
+            status,
+            form=form,
+            values=values or {},
+            problems=list(problems),
             dep=dep,
             auth=dep.authority,
             watchlist=watchlist,
@@ -241,55 +314,76 @@ def _threshold_raisers(ctx, dep: Deployment) -> bool:
 
 
 def _again_dep(request, who, dep_id: str, form: str, values: dict, done):
-    return deployment_view(request, who, dep_id, form=form, values=values,
-                           problems=done.problems, status=INVALID)
+    return deployment_view(
+        request, who, dep_id, form=form, values=values, problems=done.problems, status=INVALID
+    )
 
 
 @router.post("/lfr/deployments/{dep_id}/state", name="lfr.deployment.state")
-def deployment_state(dep_id: str, request: Request, form: Annotated[StateIn, Form()],
-                     who: Principal = Depends(require_role(Role.GOLD, Role.SILVER))):
-    done = attempt(request, who,
-                   lambda ctx: deployments.set_state(ctx, dep_id, form.state, form.reason))
+def deployment_state(
+    dep_id: str,
+    request: Request,
+    form: Annotated[StateIn, Form()],
+    who: Principal = Depends(require_role(Role.GOLD, Role.SILVER)),
+):
+    done = attempt(
+        request, who, lambda ctx: deployments.set_state(ctx, dep_id, form.state, form.reason)
+    )
     if not done.ok:
         return _again_dep(request, who, dep_id, "state", form.model_dump(), done)
     return back(f"/lfr/deployments/{dep_id}")
 
 
 @router.post("/lfr/deployments/{dep_id}/roster", name="lfr.deployment.roster")
-def deployment_roster(dep_id: str, request: Request, form: Annotated[RosterIn, Form()],
-                      who: Principal = Depends(COMMAND)):
+def deployment_roster(
+    dep_id: str,
+    request: Request,
+    form: Annotated[RosterIn, Form()],
+    who: Principal = Depends(COMMAND),
+):
     try:
         with unit(request, who) as ctx:
-            command.roster(ctx, dep_id, form.user_id, form.duty,
-                           exception_id=form.exception_id or None)
+            command.roster(
+                ctx, dep_id, form.user_id, form.duty, exception_id=form.exception_id or None
+            )
     except PolicyRefusal as exc:  # GOV-16: say whether it may be set aside, and offer it
-        return refused(request, who, Scope(ROSTER, dep_id, form.user_id, form.duty),
-                       exc.decision)
+        return refused(request, who, Scope(ROSTER, dep_id, form.user_id, form.duty), exc.decision)
     return back(f"/lfr/deployments/{dep_id}#roster")
 
 
 @router.post("/lfr/deployments/{dep_id}/interval", name="lfr.deployment.interval")
-def deployment_interval(dep_id: str, request: Request, form: Annotated[IntervalIn, Form()],
-                        who: Principal = Depends(require_role(Role.SILVER))):
-    done = attempt(request, who,
-                   lambda ctx: command.set_review_interval(ctx, dep_id, form.hours))
+def deployment_interval(
+    dep_id: str,
+    request: Request,
+    form: Annotated[IntervalIn, Form()],
+    who: Principal = Depends(require_role(Role.SILVER)),
+):
+    done = attempt(request, who, lambda ctx: command.set_review_interval(ctx, dep_id, form.hours))
     if not done.ok:
         return _again_dep(request, who, dep_id, "interval", form.model_dump(), done)
     return back(f"/lfr/deployments/{dep_id}#reviews")
 
 
 @router.post("/lfr/deployments/{dep_id}/review", name="lfr.deployment.review")
-def deployment_review(dep_id: str, request: Request, form: Annotated[SilverReviewIn, Form()],
-                      who: Principal = Depends(require_role(Role.SILVER))):
-    done = attempt(request, who,
-                   lambda ctx: command.record_review(ctx, dep_id, **form.model_dump()))
+def deployment_review(
+    dep_id: str,
+    request: Request,
+    form: Annotated[SilverReviewIn, Form()],
+    who: Principal = Depends(require_role(Role.SILVER)),
+):
+    done = attempt(
+        request, who, lambda ctx: command.record_review(ctx, dep_id, **form.model_dump())
+    )
     if not done.ok:
         return _again_dep(request, who, dep_id, "review", form.model_dump(), done)
     return back(f"/lfr/deployments/{dep_id}#reviews")
 
 
-@router.post("/lfr/deployments/{dep_id}/watchlist", name="lfr.deployment.watchlist",
-             max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN)
+@router.post(
+    "/lfr/deployments/{dep_id}/watchlist",
+    name="lfr.deployment.watchlist",
+    max_body_size=MAX_BUNDLE_BYTES + MULTIPART_MARGIN,
+)
 async def deployment_watchlist(
     dep_id: str,
     request: Request,
@@ -312,9 +406,14 @@ async def deployment_watchlist(
     try:
         with unit(request, who) as ctx:
             watchlists.import_bundle(
-                ctx, dep_id, data, key=key,
+                ctx,
+                dep_id,
+                data,
+                key=key,
                 intelligence_reconfirmed=form.intelligence_reconfirmed,
-                exception_id=form.exception_id or None, replace=form.replace)
+                exception_id=form.exception_id or None,
+                replace=form.replace,
+            )
     except PolicyRefusal as exc:  # GOV-16: say whether it may be set aside, and offer it
         return refused(request, who, Scope(WATCHLIST_IMPORT, dep_id), exc.decision)
     return back(f"/lfr/deployments/{dep_id}#watchlist")

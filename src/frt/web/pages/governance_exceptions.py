@@ -63,8 +63,9 @@ def new_exception(
 
 
 @router.post("/lfr/exceptions", name="lfr.exception.create")
-def create_exception(request: Request, form: Annotated[ExceptionIn, Form()],
-                     who: Principal = Depends(DECIDERS)):
+def create_exception(
+    request: Request, form: Annotated[ExceptionIn, Form()], who: Principal = Depends(DECIDERS)
+):
     scope = form.scope()
     with gov_unit(request, who) as ctx:
         exc = outside_policy.record(ctx, scope, form.rationale, form.legal_advice)
@@ -103,8 +104,12 @@ def exception_page(exc_id: str, request: Request, who: Principal = Depends(READE
 
 
 @router.post("/lfr/exceptions/{exc_id}/review", name="lfr.exception.review")
-def exception_review(exc_id: str, request: Request, form: Annotated[ExceptionReviewIn, Form()],
-                     who: Principal = Depends(require_role(Role.SRO))):
+def exception_review(
+    exc_id: str,
+    request: Request,
+    form: Annotated[ExceptionReviewIn, Form()],
+    who: Principal = Depends(require_role(Role.SRO)),
+):
     with gov_unit(request, who) as ctx:
         outside_policy.review(ctx, exc_id, form.outcome, form.reasons)
     return back(f"/lfr/exceptions/{exc_id}")

@@ -37,14 +37,27 @@ from frt.web.units import unit as live_unit
 
 router = APIRouter(include_in_schema=False)
 
-LIVE_ROLES = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER, Role.GOLD, Role.BRONZE,
-              Role.SYSTEM_ENGINEER)
+LIVE_ROLES = (
+    Role.LFR_OPERATOR,
+    Role.ENGAGEMENT_OFFICER,
+    Role.SILVER,
+    Role.GOLD,
+    Role.BRONZE,
+    Role.SYSTEM_ENGINEER,
+)
 WATCHERS = events.WATCHERS
-STATE_CHANGES = {"suspend": DeploymentState.SUSPENDED, "resume": DeploymentState.ACTIVE,
-                 "terminate": DeploymentState.TERMINATED, "start": DeploymentState.ACTIVE}
-CHOICES = {"assessments": [a.value for a in Assessment], "decisions": [d.value for d in Decision],
-           "outcomes": [o.value for o in Outcome], "actions": [p.value for p in PoliceAction]}
-
+STATE_CHANGES = {
+    "suspend": DeploymentState.SUSPENDED,
+    "resume": DeploymentState.ACTIVE,
+    "terminate": DeploymentState.TERMINATED,
+    "start": DeploymentState.ACTIVE,
+}
+CHOICES = {
+    "assessments": [a.value for a in Assessment],
+    "decisions": [d.value for d in Decision],
+    "outcomes": [o.value for o in Outcome],
+    "actions": [p.value for p in PoliceAction],
+}
 
 
 def _deployment(db, dep_id: str) -> Deployment:
@@ -57,15 +70,15 @@ def _deployment(db, dep_id: str) -> Deployment:
 def card_html(store, db, alert: LiveAlert, roles: set[Role]) -> str:
     view = events.view(store, db, alert)
     return templates.env.get_template("lfr/alert_card.html").render(
-        a=view, roles=roles, Role=Role, choices=CHOICES)
+        a=view, roles=roles, Role=Role, choices=CHOICES
+    )
 
 
 # ------------------------------------------------------------------ index and console
 @router.get("/live", name="live.index")
 def index(request: Request, who: Principal = Depends(require_role(*LIVE_ROLES))):
     with store_of(request).session() as db:
-        deps = list(db.scalars(select(Deployment).order_by(Deployment.starts_at.desc())
-                               .limit(50)))
+        deps = list(db.scalars(select(Deployment).order_by(Deployment.starts_at.desc()).limit(50)))
         rows = [(d, d.location.locality if d.location else "") for d in deps]
     return render(request, "lfr/index.html", rows=rows)
 
@@ -81,33 +94,51 @@ def blue_view(request: Request, dep_id: str, who: Principal = Depends(require_ro
 
 
 @router.get("/live/handheld/{dep_id}", name="live.handheld")
-def handheld(request: Request, dep_id: str,
-             who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))):
+def handheld(
+    request: Request, dep_id: str, who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))
+):
     return _alerts_page(request, who, dep_id, blue=False, handheld=True)
 
 
-def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool,
-                 handheld: bool = False):
+def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool, handheld: bool = False):
     store = store_of(request)
     with live_unit(request, who) as ctx:
         db = ctx.session
         dep = _deployment(db, dep_id)
-        cards = [card_html(store, db, a, who.roles)
-                 for a in events.read_alerts(ctx, dep_id, blue=blue)]
-        concerns = list(db.scalars(select(PerformanceConcern).where(
-            PerformanceConcern.deployment_id == dep_id).order_by(
-            PerformanceConcern.raised_at.desc())))
+        cards = [
+            card_html(store, db, a, who.roles) for a in events.read_alerts(ctx, dep_id, blue=blue)
+        ]
+        concerns = list(
+            db.scalars(
+                select(PerformanceConcern)
+                .where(PerformanceConcern.deployment_id == dep_id)
+                .order_by(PerformanceConcern.raised_at.desc())
+            )
+        )
         members = blue_list.members(db, dep_id) if blue else []
-        return render(request, "lfr/console.html", dep=dep, cards=cards, blue=blue,
-                      handheld=handheld, concerns=concerns, members=members,
-                      place=dep.location.locality if dep.location else "", choices=CHOICES,
-                      Role=Role,
-                      stream=f"/live/deployments/{dep_id}/stream" + ("?blue=1" if blue else ""))
+        return render(
+            request,
+            "lfr/console.html",
+            dep=dep,
+            cards=cards,
+            blue=blue,
+            handheld=handheld,
+            concerns=concerns,
+            members=members,
+            place=dep.location.locality if dep.location else "",
+            choices=CHOICES,
+            Role=Role,
+            stream=f"/live/deployments/{dep_id}/stream" + ("?blue=1" if blue else ""),
+        )
 
 
 @router.get("/live/deployments/{dep_id}/stream", name="live.stream")
-async def stream(request: Request, dep_id: str, blue: bool = False,
-                 who: Principal = Depends(require_role(*WATCHERS))):
+async def stream(
+    request: Request,
+    dep_id: str,
+    blue: bool = False,
+    who: Principal = Depends(require_role(*WATCHERS)),
+):
     live_run(request, who, lambda ctx: events.read_alerts(ctx, dep_id, blue))  # may they watch?
     store, roles = store_of(request), who.roles
     feed = events.AlertFeed(dep_id, blue)
@@ -115,8 +146,10 @@ async def stream(request: Request, dep_id: str, blue: bool = False,
     def poll() -> tuple[list[str], str | None]:
         with store.session() as db:
             dep = db.get(Deployment, dep_id)
-            return ([card_html(store, db, a, roles) for a in feed.poll(db)],
-                    dep.state if dep else None)
+            return (
+                [card_html(store, db, a, roles) for a in feed.poll(db)],
+                dep.state if dep else None,
+            )
 
     async def generate():
         state = None
@@ -139,8 +172,7 @@ def probe(request: Request, alert_id: str, who: Principal = Depends(require_role
 
 
 @router.get("/live/alerts/{alert_id}/candidate", name="live.candidate")
-def candidate(request: Request, alert_id: str,
-              who: Principal = Depends(require_role(*WATCHERS))):
+def candidate(request: Request, alert_id: str, who: Principal = Depends(require_role(*WATCHERS))):
     data = live_run(request, who, lambda ctx: events.read_candidate(ctx, alert_id))
     return image_response(data, "watchlist image", "000 §13.1(b)")
 
@@ -154,21 +186,36 @@ def _card_response(request: Request, who: Principal, alert_id: str):
 
 
 @router.post("/live/alerts/{alert_id}/assess", name="live.assess")
-def assess(request: Request, alert_id: str, assessment: str = Form(...),
-           engage: str = Form("no"), note: str = Form(""),
-           who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
+def assess(
+    request: Request,
+    alert_id: str,
+    assessment: str = Form(...),
+    engage: str = Form("no"),
+    note: str = Form(""),
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR)),
+):
     with live_unit(request, who) as ctx:
         records.assess(ctx, alert_id, _choice(Assessment, assessment), engage == "yes", note)
     return _card_response(request, who, alert_id)
 
 
 @router.post("/live/alerts/{alert_id}/decide", name="live.decide")
-def decide(request: Request, alert_id: str, decision: str = Form(...),
-           outcome: str = Form(...), police_action: str = Form("none"),
-           who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER))):
+def decide(
+    request: Request,
+    alert_id: str,
+    decision: str = Form(...),
+    outcome: str = Form(...),
+    police_action: str = Form("none"),
+    who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER)),
+):
     with live_unit(request, who) as ctx:
-        records.decide(ctx, alert_id, _choice(Decision, decision), _choice(Outcome, outcome),
-                       _choice(PoliceAction, police_action))
+        records.decide(
+            ctx,
+            alert_id,
+            _choice(Decision, decision),
+            _choice(Outcome, outcome),
+            _choice(PoliceAction, police_action),
+        )
     return _card_response(request, who, alert_id)
 
 
@@ -176,24 +223,34 @@ def _choice(enum, value: str) -> str:
     try:
         return enum(value).value
     except ValueError:
-        raise HTTPException(400, f"'{value}' is not one of: "
-                                 + ", ".join(e.value for e in enum)) from None
+        raise HTTPException(
+            400, f"'{value}' is not one of: " + ", ".join(e.value for e in enum)
+        ) from None
 
 
 @router.post("/live/deployments/{dep_id}/engagements", name="live.engagement")
-def engagement(request: Request, dep_id: str, reason: str = Form(...), outcome: str = Form(...),
-               police_action: str = Form("none"),
-               who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER,
-                                                     Role.LFR_OPERATOR))):
+def engagement(
+    request: Request,
+    dep_id: str,
+    reason: str = Form(...),
+    outcome: str = Form(...),
+    police_action: str = Form("none"),
+    who: Principal = Depends(require_role(Role.ENGAGEMENT_OFFICER, Role.LFR_OPERATOR)),
+):
     with live_unit(request, who) as ctx:
-        records.engagement_without_alert(ctx, dep_id, reason, _choice(Outcome, outcome),
-                                         _choice(PoliceAction, police_action))
+        records.engagement_without_alert(
+            ctx, dep_id, reason, _choice(Outcome, outcome), _choice(PoliceAction, police_action)
+        )
     return _back(request, f"/live/deployments/{dep_id}")
 
 
 @router.post("/live/deployments/{dep_id}/concerns", name="live.concern")
-def concern(request: Request, dep_id: str, note: str = Form(...),
-            who: Principal = Depends(require_role(Role.LFR_OPERATOR))):
+def concern(
+    request: Request,
+    dep_id: str,
+    note: str = Form(...),
+    who: Principal = Depends(require_role(Role.LFR_OPERATOR)),
+):
     with live_unit(request, who) as ctx:
         if not note.strip():
             raise InputError("describe the concern")
@@ -202,9 +259,13 @@ def concern(request: Request, dep_id: str, note: str = Form(...),
 
 
 @router.post("/live/deployments/{dep_id}/state", name="live.state")
-def change_state(request: Request, dep_id: str, change: str = Form(...),
-                 reason: str = Form(""),
-                 who: Principal = Depends(require_role(Role.SILVER, Role.GOLD))):
+def change_state(
+    request: Request,
+    dep_id: str,
+    change: str = Form(...),
+    reason: str = Form(""),
+    who: Principal = Depends(require_role(Role.SILVER, Role.GOLD)),
+):
     if change not in STATE_CHANGES:
         raise HTTPException(400, "choose suspend, resume or terminate")
     with live_unit(request, who) as ctx:
@@ -220,8 +281,9 @@ def _back(request: Request, url: str) -> Response:
 
 # ------------------------------------------------------------------ metrics
 @router.get("/live/deployments/{dep_id}/metrics", name="live.metrics")
-def metrics_page(request: Request, dep_id: str,
-                 who: Principal = Depends(require_role(*LIVE_ROLES))):
+def metrics_page(
+    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
+):
     with store_of(request).session() as db:
         dep = _deployment(db, dep_id)
         m = report.live_metrics(db, dep_id)
@@ -229,8 +291,9 @@ def metrics_page(request: Request, dep_id: str,
 
 
 @router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
-def metrics_panel(request: Request, dep_id: str,
-                  who: Principal = Depends(require_role(*LIVE_ROLES))):
+def metrics_panel(
+    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
+):
     with store_of(request).session() as db:
         dep = _deployment(db, dep_id)
         m = report.live_metrics(db, dep_id)
@@ -250,23 +313,33 @@ def _devices(request: Request, dep_id: str, token: str | None = None):
     with store_of(request).session() as db:
         dep = _deployment(db, dep_id)
         rows = devices.devices_of(db, dep_id)
-        officers = [u for u in db.scalars(select(User).order_by(User.display_name))
-                    if u.has_role(Role.ENGAGEMENT_OFFICER) and not u.disabled]
-        return render(request, "lfr/devices.html", dep=dep, rows=rows, officers=officers,
-                      token=token)
+        officers = [
+            u
+            for u in db.scalars(select(User).order_by(User.display_name))
+            if u.has_role(Role.ENGAGEMENT_OFFICER) and not u.disabled
+        ]
+        return render(
+            request, "lfr/devices.html", dep=dep, rows=rows, officers=officers, token=token
+        )
 
 
 @router.post("/live/deployments/{dep_id}/devices", name="live.devices.enrol")
-def enrol_device(request: Request, dep_id: str, officer_id: str = Form(...),
-                 label: str = Form(...), who: Principal = Depends(ENROLLERS)):
+def enrol_device(
+    request: Request,
+    dep_id: str,
+    officer_id: str = Form(...),
+    label: str = Form(...),
+    who: Principal = Depends(ENROLLERS),
+):
     with live_unit(request, who) as ctx:
         enrolled = devices.enrol(ctx, dep_id, officer_id, label)
     return _devices(request, dep_id, token=enrolled.token)  # shown once, never again
 
 
 @router.post("/live/devices/{device_id}/revoke", name="live.devices.revoke")
-def revoke_device(request: Request, device_id: str, reason: str = Form(""),
-                  who: Principal = Depends(ENROLLERS)):
+def revoke_device(
+    request: Request, device_id: str, reason: str = Form(""), who: Principal = Depends(ENROLLERS)
+):
     with live_unit(request, who) as ctx:
         dep_id = devices.revoke(ctx, device_id, reason).deployment_id
     return _back(request, f"/live/deployments/{dep_id}/devices")
@@ -278,9 +351,13 @@ def _running(ctx) -> list[Deployment]:
     from frt.lfr.access import may_act
     from frt.policy.vocabulary import CommandRole
 
-    running = ctx.session.scalars(select(Deployment).where(Deployment.state.in_(
-        (DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value)))
-        .order_by(Deployment.starts_at))
+    running = ctx.session.scalars(
+        select(Deployment)
+        .where(
+            Deployment.state.in_((DeploymentState.ACTIVE.value, DeploymentState.SUSPENDED.value))
+        )
+        .order_by(Deployment.starts_at)
+    )
     return [d for d in running if may_act(ctx, d.id, tuple(Duty), tuple(CommandRole))]
 
 
@@ -294,30 +371,59 @@ def _console_items(ctx, _who) -> list[PanelItem]:
     items = []
     for d in _running(ctx):
         assessed = select(OperatorLog.alert_id)
-        waiting = ctx.session.scalar(select(func.count()).select_from(LiveAlert).where(
-            LiveAlert.deployment_id == d.id, LiveAlert.blue.is_(False),
-            LiveAlert.id.not_in(assessed))) or 0
-        detail = (f"{count(waiting, 'Alert')} awaiting assessment" if waiting
-                  else "no Alert awaiting assessment") + f" · {d.state}"
-        items.append(PanelItem(f"Console: {d.location.locality if d.location else d.id}",
-                               f"/live/deployments/{d.id}", detail))
+        waiting = (
+            ctx.session.scalar(
+                select(func.count())
+                .select_from(LiveAlert)
+                .where(
+                    LiveAlert.deployment_id == d.id,
+                    LiveAlert.blue.is_(False),
+                    LiveAlert.id.not_in(assessed),
+                )
+            )
+            or 0
+        )
+        detail = (
+            f"{count(waiting, 'Alert')} awaiting assessment"
+            if waiting
+            else "no Alert awaiting assessment"
+        ) + f" · {d.state}"
+        items.append(
+            PanelItem(
+                f"Console: {d.location.locality if d.location else d.id}",
+                f"/live/deployments/{d.id}",
+                detail,
+            )
+        )
     return items
 
 
 def _handheld_items(ctx, _who) -> list[PanelItem]:
-    return [PanelItem(f"Alerts: {d.location.locality if d.location else d.id}",
-                      f"/live/handheld/{d.id}", d.state) for d in _running(ctx)]
+    return [
+        PanelItem(
+            f"Alerts: {d.location.locality if d.location else d.id}",
+            f"/live/handheld/{d.id}",
+            d.state,
+        )
+        for d in _running(ctx)
+    ]
 
 
 def _silver_items(ctx, who) -> list[PanelItem]:
     items = []
     for d in _running(ctx):
-        for c in ctx.session.scalars(select(PerformanceConcern).where(
-                PerformanceConcern.deployment_id == d.id)
-                .order_by(PerformanceConcern.raised_at.desc())):
-            items.append(PanelItem(f"Performance concern: {c.note[:80]}",
-                                   f"/live/deployments/{d.id}",
-                                   f"raised {c.raised_at:%H:%M} (000 §10.4)"))
+        for c in ctx.session.scalars(
+            select(PerformanceConcern)
+            .where(PerformanceConcern.deployment_id == d.id)
+            .order_by(PerformanceConcern.raised_at.desc())
+        ):
+            items.append(
+                PanelItem(
+                    f"Performance concern: {c.note[:80]}",
+                    f"/live/deployments/{d.id}",
+                    f"raised {c.raised_at:%H:%M} (000 §10.4)",
+                )
+            )
     items += _console_items(ctx, who)
     return items
 
@@ -325,15 +431,32 @@ def _silver_items(ctx, who) -> list[PanelItem]:
 def install(site: Site, _profile) -> None:
     """The live pages' navigation link and home panels (called once by `create_app`)."""
     site.add_nav("Live", "/live", LIVE_ROLES)
-    site.add_panel(HomePanel(key="operator.alerts", role=Role.LFR_OPERATOR,
-                             title="Alerts to adjudicate", items=_console_items,
-                             empty="No Alerts are waiting. No Deployment you are rostered on is "
-                                   "running."))
-    site.add_panel(HomePanel(key="engagement.alerts", role=Role.ENGAGEMENT_OFFICER,
-                             title="Alerts to engage", items=_handheld_items,
-                             empty="No Alerts have been passed to you. No Deployment you are "
-                                   "rostered on is running."))
-    site.add_panel(HomePanel(key="silver.live", role=Role.SILVER,
-                             title="Live Deployments and performance concerns",
-                             items=_silver_items, order=90,
-                             empty="No Deployment is running; no concern has been flagged."))
+    site.add_panel(
+        HomePanel(
+            key="operator.alerts",
+            role=Role.LFR_OPERATOR,
+            title="Alerts to adjudicate",
+            items=_console_items,
+            empty="No Alerts are waiting. No Deployment you are rostered on is running.",
+        )
+    )
+    site.add_panel(
+        HomePanel(
+            key="engagement.alerts",
+            role=Role.ENGAGEMENT_OFFICER,
+            title="Alerts to engage",
+            items=_handheld_items,
+            empty="No Alerts have been passed to you. No Deployment you are "
+            "rostered on is running.",
+        )
+    )
+    site.add_panel(
+        HomePanel(
+            key="silver.live",
+            role=Role.SILVER,
+            title="Live Deployments and performance concerns",
+            items=_silver_items,
+            order=90,
+            empty="No Deployment is running; no concern has been flagged.",
+        )
+    )

@@ -19,11 +19,13 @@ def transparency(request: Request, format: str | None = None):
         if format == "json":
             return JSONResponse(published.public_json(db))
         if format == "csv":
-            return Response(published.public_csv(db), media_type="text/csv", headers={
-                "Content-Disposition": 'attachment; filename="lfr-deployments.csv"'})
+            return Response(
+                published.public_csv(db),
+                media_type="text/csv",
+                headers={"Content-Disposition": 'attachment; filename="lfr-deployments.csv"'},
+            )
         rows = published.public_deployments(db)
-    return render(request, "governance/public.html", rows=rows,
-                  contact=public_contact(request))
+    return render(request, "governance/public.html", rows=rows, contact=public_contact(request))
 
 
 def public_contact(request: Request) -> str | None:

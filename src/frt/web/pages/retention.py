@@ -27,18 +27,30 @@ def page(request: Request, who: Principal = Depends(require_role(*HOLDERS))):
     profile = request.app.state.policy
     with store_of(request).session() as db:
         faces = alerts.kept_faces(db, profile)
-        deployments = db.scalars(select(Deployment).where(
-            Deployment.id.in_({f.deployment_id for f in faces})))
+        deployments = db.scalars(
+            select(Deployment).where(Deployment.id.in_({f.deployment_id for f in faces}))
+        )
         places = {d.id: (d.location.locality if d.location else "") for d in deployments}
-        return render(request, "retention/alerts.html", faces=faces, places=places,
-                      period=profile.retention.alert_hours, grounds=list(HoldGround),
-                      labels={g.value: g.label for g in HoldGround},
-                      cite=alerts.HOLD_CITE)
+        return render(
+            request,
+            "retention/alerts.html",
+            faces=faces,
+            places=places,
+            period=profile.retention.alert_hours,
+            grounds=list(HoldGround),
+            labels={g.value: g.label for g in HoldGround},
+            cite=alerts.HOLD_CITE,
+        )
 
 
 @router.post("/retention/alerts/{alert_id}/hold", name="retention.page.hold")
-def hold(request: Request, alert_id: str, ground: str = Form(...), reason: str = Form(""),
-         who: Principal = Depends(require_role(*HOLDERS))):
+def hold(
+    request: Request,
+    alert_id: str,
+    ground: str = Form(...),
+    reason: str = Form(""),
+    who: Principal = Depends(require_role(*HOLDERS)),
+):
     run(request, who, lambda ctx: alerts.place_hold(ctx, alert_id, ground, reason))
     return RedirectResponse("/retention", status_code=303)
 
@@ -53,13 +65,25 @@ def install(site: Site, profile) -> None:
     """The retention page's link and the DPO's home panel (called once by `create_app`)."""
 
     def overdue(ctx, _who) -> list[PanelItem]:
-        return [PanelItem(f"Alert {o.alert_id[:8]}: camera face kept past its deadline",
-                          "/retention", "000 §13.2")
-                for o in alerts.overdue_in(ctx.session, ctx.profile, ctx.now)]
+        return [
+            PanelItem(
+                f"Alert {o.alert_id[:8]}: camera face kept past its deadline",
+                "/retention",
+                "000 §13.2",
+            )
+            for o in alerts.overdue_in(ctx.session, ctx.profile, ctx.now)
+        ]
 
     site.add_nav("Retention", "/retention", HOLDERS)
-    site.add_panel(HomePanel(
-        key="dpo.alert_retention", role=Role.DPO, title="Alert data retention",
-        empty=f"No camera face is kept past its {profile.retention.alert_hours.value:g}-hour "
-              "period without a hold.",
-        items=overdue, links=(PanelLink("Retention", "/retention"),), order=45))
+    site.add_panel(
+        HomePanel(
+            key="dpo.alert_retention",
+            role=Role.DPO,
+            title="Alert data retention",
+            empty=f"No camera face is kept past its {profile.retention.alert_hours.value:g}-hour "
+            "period without a hold.",
+            items=overdue,
+            links=(PanelLink("Retention", "/retention"),),
+            order=45,
+        )
+    )

@@ -29,12 +29,28 @@ router = APIRouter(include_in_schema=False)
 USER = require_role(Role.RFR_USER)
 SEERS = (Role.RFR_USER, Role.RFR_APPROVING_OFFICER)
 VIEWERS = (Role.RFR_USER, Role.RFR_APPROVING_OFFICER, Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD)
-UPLOAD_BYTES = max(searches.probe_faces.MAX_CLIP_BYTES,
-                   searches.probe_faces.MAX_STILL_BYTES) + MULTIPART_MARGIN
-CHOICES = {"purposes": list(Purpose), "grounds": list(Ground),
-           "statuses": list(SubjectStatus), "ages": list(AgeBand), "checks": list(PreCheck)}
-TEXT = ("status_rationale", "source", "legal_basis", "pre_checks_note", "urgency_rationale",
-        "necessity", "proportionality", "search_all_rationale", "case_reference")
+UPLOAD_BYTES = (
+    max(searches.probe_faces.MAX_CLIP_BYTES, searches.probe_faces.MAX_STILL_BYTES)
+    + MULTIPART_MARGIN
+)
+CHOICES = {
+    "purposes": list(Purpose),
+    "grounds": list(Ground),
+    "statuses": list(SubjectStatus),
+    "ages": list(AgeBand),
+    "checks": list(PreCheck),
+}
+TEXT = (
+    "status_rationale",
+    "source",
+    "legal_basis",
+    "pre_checks_note",
+    "urgency_rationale",
+    "necessity",
+    "proportionality",
+    "search_all_rationale",
+    "case_reference",
+)
 
 
 @dataclass
@@ -80,37 +96,62 @@ def _page(request: Request, who: Principal, search_id: str) -> Page:
         steps = searches.steps_of(s, search.id)
         approvals = searches.approvals_of(s, search.id)
         sees = is_searcher or any(a.decided_by == user.id for a in approvals)
-        libs = [(lib, libraries.searchable(lib, utcnow()), libraries.within_access(lib, user))
-                for lib in libraries.all_libraries(s)]
+        libs = [
+            (lib, libraries.searchable(lib, utcnow()), libraries.within_access(lib, user))
+            for lib in libraries.all_libraries(s)
+        ]
         listed = [s.get(RfrLibrary, i) for i in search.library_ids or []]
         from frt.core.context import Ctx
 
         ctx = Ctx(s, user, request.app.state.policy, store.cipher, utcnow())
         may_step, level = searches.next_levels(ctx, search) if listed else (None, None)
-        page = Page(search, searches.probe_images(s, search.id), searches.all_faces(s, search.id),
-                    searches.needs_of(search), approvals, searches.advice_of(s, search.id), steps,
-                    [], results.reports_of(s, search.id), results.disseminations_of(s, search.id),
-                    libs, listed, {u.id: u.display_name for u in s.query(User)}, may_step, level,
-                    is_searcher, sees)
+        page = Page(
+            search,
+            searches.probe_images(s, search.id),
+            searches.all_faces(s, search.id),
+            searches.needs_of(search),
+            approvals,
+            searches.advice_of(s, search.id),
+            steps,
+            [],
+            results.reports_of(s, search.id),
+            results.disseminations_of(s, search.id),
+            libs,
+            listed,
+            {u.id: u.display_name for u in s.query(User)},
+            may_step,
+            level,
+            is_searcher,
+            sees,
+        )
     if sees and steps:
         page.candidates = act(request, who, results.candidate_list, search.id)
     return page
 
 
 @router.get("/rfr/searches/{search_id}", name="rfr.search")
-def search_page(request: Request, search_id: str,
-                who: Principal = Depends(require_role(*VIEWERS))):
+def search_page(request: Request, search_id: str, who: Principal = Depends(require_role(*VIEWERS))):
     page = _page(request, who, search_id)
     offences = request.app.state.policy.rfr.offences.value
-    return render(request, "rfr/search.html", p=page, s=page.search, Role=Role, label=_label,
-                  choices=CHOICES, offences=offences,
-                  levels=request.app.state.policy.rfr.approval_image_levels)
+    return render(
+        request,
+        "rfr/search.html",
+        p=page,
+        s=page.search,
+        Role=Role,
+        label=_label,
+        choices=CHOICES,
+        offences=offences,
+        levels=request.app.state.policy.rfr.approval_image_levels,
+    )
 
 
-@router.post("/rfr/searches/{search_id}/probe", name="rfr.search.upload",
-             max_body_size=UPLOAD_BYTES)
-async def upload(request: Request, search_id: str, file: UploadFile = File(...),
-                 who: Principal = Depends(USER)):
+@router.post(
+    "/rfr/searches/{search_id}/probe", name="rfr.search.upload", max_body_size=UPLOAD_BYTES
+)
+async def upload(
+    request: Request, search_id: str, file: UploadFile = File(...), who: Principal = Depends(USER)
+):
     data = await file.read()
     await act_async(request, who, searches.upload, search_id, data)
     return back(f"/rfr/searches/{search_id}#faces")
@@ -119,8 +160,9 @@ async def upload(request: Request, search_id: str, file: UploadFile = File(...),
 @router.post("/rfr/searches/{search_id}/faces", name="rfr.search.faces")
 async def select_faces(request: Request, search_id: str, who: Principal = Depends(USER)):
     form = await request.form()
-    await act_async(request, who, searches.select_faces, search_id,
-                    [str(v) for v in form.getlist("face_id")])
+    await act_async(
+        request, who, searches.select_faces, search_id, [str(v) for v in form.getlist("face_id")]
+    )
     return back(f"/rfr/searches/{search_id}#form3")
 
 
@@ -146,27 +188,40 @@ async def form3(request: Request, search_id: str, who: Principal = Depends(USER)
 
 
 @router.post("/rfr/searches/{search_id}/advice", name="rfr.search.advice")
-async def advise(request: Request, search_id: str,
-                 who: Principal = Depends(require_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD))):
+async def advise(
+    request: Request,
+    search_id: str,
+    who: Principal = Depends(require_role(Role.FR_TEAM, Role.FR_OPERATIONAL_LEAD)),
+):
     form = await request.form()
     await act_async(request, who, searches.advise, search_id, str(form.get("advice", "")))
     return back(f"/rfr/searches/{search_id}")
 
 
 @router.post("/rfr/searches/{search_id}/decision", name="rfr.search.decide")
-async def decide(request: Request, search_id: str,
-                 who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER))):
+async def decide(
+    request: Request,
+    search_id: str,
+    who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER)),
+):
     form = await request.form()
-    await act_async(request, who, searches.decide, search_id, form.get("outcome") == "approve",
-                    str(form.get("note", "")))
+    await act_async(
+        request,
+        who,
+        searches.decide,
+        search_id,
+        form.get("outcome") == "approve",
+        str(form.get("note", "")),
+    )
     return back(f"/rfr/searches/{search_id}")
 
 
 @router.post("/rfr/searches/{search_id}/steps", name="rfr.search.run")
 async def run_step(request: Request, search_id: str, who: Principal = Depends(USER)):
     form = await request.form()
-    await act_async(request, who, searches.run_step, search_id,
-                    search_all=form.get("search_all") == "yes")
+    await act_async(
+        request, who, searches.run_step, search_id, search_all=form.get("search_all") == "yes"
+    )
     return back(f"/rfr/searches/{search_id}#candidates")
 
 
@@ -180,8 +235,14 @@ async def no_match(request: Request, search_id: str, who: Principal = Depends(US
 @router.post("/rfr/candidates/{candidate_id}/adjudication", name="rfr.candidate.adjudicate")
 async def adjudicate(request: Request, candidate_id: str, who: Principal = Depends(USER)):
     form = await request.form()
-    cand = await act_async(request, who, results.adjudicate, candidate_id,
-                           form.get("adjudication") == "viable_match", str(form.get("note", "")))
+    cand = await act_async(
+        request,
+        who,
+        results.adjudicate,
+        candidate_id,
+        form.get("adjudication") == "viable_match",
+        str(form.get("note", "")),
+    )
     return back(f"/rfr/searches/{cand.search_id}#cand-{cand.id}")
 
 
@@ -193,8 +254,9 @@ async def make_report(request: Request, candidate_id: str, who: Principal = Depe
 
 # ---------------------------------------------------------------- images and reports (audited)
 @router.get("/rfr/probe-images/{probe_image_id}", name="rfr.probe.image")
-def probe_image(request: Request, probe_image_id: str,
-                who: Principal = Depends(require_role(*VIEWERS))):
+def probe_image(
+    request: Request, probe_image_id: str, who: Principal = Depends(require_role(*VIEWERS))
+):
     data, media_type = act(request, who, searches.probe_bytes, probe_image_id)
     return Response(data, media_type=media_type)
 
@@ -205,11 +267,11 @@ def face_crop(request: Request, face_id: str, who: Principal = Depends(require_r
 
 
 @router.get("/rfr/candidates/{candidate_id}/image", name="rfr.candidate.image")
-def candidate_image(request: Request, candidate_id: str,
-                    who: Principal = Depends(require_role(*SEERS))):
+def candidate_image(
+    request: Request, candidate_id: str, who: Principal = Depends(require_role(*SEERS))
+):
     data = act(request, who, results.candidate_image, candidate_id)
-    return Response(data, media_type="image/png" if data.startswith(b"\x89PNG") else
-                    "image/jpeg")
+    return Response(data, media_type="image/png" if data.startswith(b"\x89PNG") else "image/jpeg")
 
 
 @router.get("/rfr/reports/{report_id}", name="rfr.report")
@@ -219,12 +281,22 @@ def report_page(request: Request, report_id: str, who: Principal = Depends(requi
         report = s.get(RfrMatchReport, row.id)
         view = match_report.view(s, report)
         cand = s.get(RfrCandidate, report.candidate_id)
-        shared = [d for d in results.disseminations_of(s, report.search_id)
-                  if d.report_id == report.id]
+        shared = [
+            d for d in results.disseminations_of(s, report.search_id) if d.report_id == report.id
+        ]
         names = {u.id: u.display_name for u in s.query(User)}
         is_searcher = s.get(searches.RfrSearch, report.search_id).searcher_id == who.user.id
-    return render(request, "rfr/report.html", v=view, report=report, cand=cand, shared=shared,
-                  names=names, is_searcher=is_searcher, shareable=results.SHAREABLE)
+    return render(
+        request,
+        "rfr/report.html",
+        v=view,
+        report=report,
+        cand=cand,
+        shared=shared,
+        names=names,
+        is_searcher=is_searcher,
+        shareable=results.SHAREABLE,
+    )
 
 
 @router.get("/rfr/reports/{report_id}/pdf", name="rfr.report.pdf")
@@ -233,20 +305,29 @@ def report_pdf(request: Request, report_id: str, who: Principal = Depends(requir
     row = act(request, who, results.view_report, report_id, "pdf")
     with store.session() as s:
         report = s.get(RfrMatchReport, row.id)
-        data = match_report.pdf(match_report.view(s, report),
-                                *match_report.images(s, store.cipher, report))
-    return Response(data, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{row.reference}.pdf"'})
+        data = match_report.pdf(
+            match_report.view(s, report), *match_report.images(s, store.cipher, report)
+        )
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{row.reference}.pdf"'},
+    )
 
 
 @router.post("/rfr/reports/{report_id}/disseminations", name="rfr.report.share")
 async def disseminate(request: Request, report_id: str, who: Principal = Depends(USER)):
     form = await request.form()
-    await act_async(request, who, results.disseminate, report_id,
-                    str(form.get("recipient", "")), str(form.get("legal_basis", "")),
-                    [str(v) for v in form.getlist("shared")],
-                    form.get("caveat_attached") == "on",
-                    outside_force=form.get("outside_force") == "on",
-                    safeguards_obliged=form.get("safeguards_obliged") == "on")
+    await act_async(
+        request,
+        who,
+        results.disseminate,
+        report_id,
+        str(form.get("recipient", "")),
+        str(form.get("legal_basis", "")),
+        [str(v) for v in form.getlist("shared")],
+        form.get("caveat_attached") == "on",
+        outside_force=form.get("outside_force") == "on",
+        safeguards_obliged=form.get("safeguards_obliged") == "on",
+    )
     return back(f"/rfr/reports/{report_id}")
-

@@ -154,9 +154,12 @@ def domain_terms(app, terms: TermsIn, profile) -> decisions.Terms:
     return decisions.Terms(
         starts_at=aware(terms.starts_at, tz) or app.starts_at,
         ends_at=aware(terms.ends_at, tz) or app.ends_at,
-        place_ids=terms.place_ids, categories=terms.categories,
-        min_threshold=terms.min_threshold or 0.0, gold_id=terms.gold_id,
+        place_ids=terms.place_ids,
+        categories=terms.categories,
+        min_threshold=terms.min_threshold or 0.0,
+        gold_id=terms.gold_id,
         protected_inclusions=terms.protected_inclusions,
         non_police_allowed=terms.non_police_allowed,
-        non_police_layers=terms.non_police_layers, conditions=terms.conditions,
+        non_police_layers=terms.non_police_layers,
+        conditions=terms.conditions,
     )

@@ -19,8 +19,9 @@ class ExceptionIn(FormInput):
     legal_advice: str = ""
 
     def scope(self) -> outside_policy.Scope:
-        return outside_policy.Scope(self.action, self.deployment_id, self.user_id or None,
-                                    self.duty or None)
+        return outside_policy.Scope(
+            self.action, self.deployment_id, self.user_id or None, self.duty or None
+        )
 
 
 class ExceptionReviewIn(FormInput):
@@ -45,8 +46,17 @@ class ExceptionOut(BaseModel):
     @classmethod
     def of(cls, exc) -> ExceptionOut:
         scope = outside_policy.Scope.of(exc)
-        return cls(id=exc.id, action=scope.action, deployment_id=scope.deployment_id,
-                   user_id=scope.user_id, duty=scope.duty, rule=exc.rule,
-                   refused_reason=exc.refused_reason, decided_by=exc.decided_by,
-                   decided_at=exc.decided_at, used=exc.used, sro_outcome=exc.sro_outcome,
-                   sro_reviewed_at=exc.sro_reviewed_at)
+        return cls(
+            id=exc.id,
+            action=scope.action,
+            deployment_id=scope.deployment_id,
+            user_id=scope.user_id,
+            duty=scope.duty,
+            rule=exc.rule,
+            refused_reason=exc.refused_reason,
+            decided_by=exc.decided_by,
+            decided_at=exc.decided_at,
+            used=exc.used,
+            sro_outcome=exc.sro_outcome,
+            sro_reviewed_at=exc.sro_reviewed_at,
+        )

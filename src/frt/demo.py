@@ -170,6 +170,7 @@ def _authorise(store, ids, app_id: str, start: datetime) -> str:
     """The AO authorises (GOV-06), Gold appoints the team and rosters the trained (GOV-09/10)."""
     with acting(store, ids["ao"]) as ctx:
         app = ctx.get(Application, app_id)
+        assert app.starts_at and app.ends_at  # the demo's application was drafted with its times
         terms = decisions.Terms(
             starts_at=app.starts_at,
             ends_at=app.ends_at,
@@ -180,6 +181,7 @@ def _authorise(store, ids, app_id: str, start: datetime) -> str:
         )
         reasons = {h: "Demo: considered and recorded" for h in REASON_HEADINGS}
         authority = decisions.decide(ctx, app_id, "authorise", reasons, terms=terms)
+        assert isinstance(authority, Authority)  # authorising gives the Authority
         auth_id, dep_id = authority.id, authority.deployments[0].id
     with acting(store, ids["gold"]) as ctx:
         command.appoint(ctx, auth_id, "silver", ids["silver"])

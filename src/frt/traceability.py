@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 from pathlib import Path
 
 CATALOGUE = Path(__file__).with_name("requirements_catalogue.txt")
@@ -29,7 +30,9 @@ def catalogue_ids() -> list[str]:
 
 def write_table(results: dict[str, dict], path: Path) -> dict:
     """results: {nodeid: {"ids": [...], "passed": bool|None}} -> {ID: {tests, passed}}."""
-    table = {req_id: {"tests": [], "passed": False} for req_id in catalogue_ids()}
+    table: dict[str, dict[str, Any]] = {
+        req_id: {"tests": [], "passed": False} for req_id in catalogue_ids()
+    }
     outcomes: dict[str, list[bool]] = {req_id: [] for req_id in table}
     for nodeid, entry in sorted(results.items()):
         for req_id in entry["ids"]:

@@ -114,10 +114,10 @@ class Signer:
             )
             return key
         check_private(self.key_file, what="audit signing key")
-        key = serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
+        loaded = serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
             raise CheckpointError(f"{self.key_file} is not an Ed25519 private key")
-        return key
+        return loaded
 
     def public_key_bytes(self) -> bytes | None:
         if not self.key_file.exists():

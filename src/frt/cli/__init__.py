@@ -375,9 +375,11 @@ def audit_checkpoint(
 
     store = _store()
     try:
-        made, kept = checkpoint(store)
+        made_and_kept = checkpoint(store)
     except (CheckpointError, ExposedKeyFile) as exc:
         raise _fail(str(exc)) from exc
+    assert made_and_kept is not None  # always made when not only_if_grown
+    made, kept = made_and_kept
     if out is not None:
         write_new(out, made.to_json())
     with store.session() as session:
@@ -707,4 +709,4 @@ def main() -> None:  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

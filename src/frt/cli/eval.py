@@ -225,7 +225,8 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
         console.print("[dim]evaluation not recorded (no database; use --record to create one)[/]")
         return
     from frt.app import open_store
-    from frt.audit import Actor, record
+    from frt.audit import Actor
+    from frt.audit import record as audit_record
     from frt.eval.models import save_cohort, save_evaluation
 
     try:
@@ -253,7 +254,7 @@ def _maybe_record(record: bool | None, run, out: dict, by: str | None) -> None:
                 out,
                 created_by=by,
             )
-            record(
+            audit_record(
                 session,
                 Actor(by, "evaluator") if by else Actor.system("cli"),
                 "evaluation.record",

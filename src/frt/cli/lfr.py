@@ -320,9 +320,9 @@ def deploy_retention_report() -> None:
             else "[bold red]still held[/]"
         )
         console.print(f"{item.deployment_id}: deadline {item.deadline:%Y-%m-%d %H:%M} UTC, {state}")
-    for item in faces:
+    for face in faces:
         console.print(
-            f"Alert {item.alert_id} ({item.deployment_id}): camera face kept past "
-            f"{item.deadline:%Y-%m-%d %H:%M} UTC without a hold (000 §13.2)"
+            f"Alert {face.alert_id} ({face.deployment_id}): camera face kept past "
+            f"{face.deadline:%Y-%m-%d %H:%M} UTC without a hold (000 §13.2)"
         )
     raise typer.Exit(2)

@@ -68,7 +68,7 @@ class Ctx:
 
     @property
     def is_system(self) -> bool:
-        return self.user is None  # type: ignore[comparison-overlap]
+        return self.user is None
 
     def actor_as(self, role: str) -> Actor:
         if self.is_system:

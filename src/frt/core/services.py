@@ -4,6 +4,7 @@ handed to every action through its `Ctx` — never registered by importing a mod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -11,4 +12,4 @@ from typing import Any
 class Services:
     # Who adds figures to the cancellation report (000 §11.3): governance's own records, then
     # the live runtime's (`frt.governance.reports.MetricsProvider`).
-    metrics_providers: tuple[Any, ...] = ()
+    metrics_providers: Sequence[Any] = ()

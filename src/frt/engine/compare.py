@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Sequence, overload
 
 import numpy as np
 
@@ -43,7 +43,11 @@ def ensure_compatible(kind: tuple[str, str], other: tuple[str, str]) -> None:
         )
 
 
-def cosine_to_score(cos: np.ndarray | float) -> np.ndarray | float:
+@overload
+def cosine_to_score(cos: np.ndarray) -> np.ndarray: ...
+@overload
+def cosine_to_score(cos: float) -> float: ...
+def cosine_to_score(cos):
     return np.clip((1.0 + np.asarray(cos, dtype=np.float32)) / 2.0, 0.0, 1.0)
 
 

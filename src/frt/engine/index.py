@@ -51,7 +51,7 @@ import os
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import BinaryIO, Iterable, Sequence
+from typing import Any, Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -214,7 +214,7 @@ class TemplateIndex:
     def from_bytes(cls, data: bytes | bytearray | memoryview) -> "TemplateIndex":
         return cls.read_from(io.BytesIO(data))
 
-    def write_to(self, stream: BinaryIO) -> None:
+    def write_to(self, stream: Writable) -> None:
         """Write the index to a writable binary stream (the caller's encrypting writer)."""
         with self._lock:
             out = _Hashing(stream)
@@ -225,7 +225,7 @@ class TemplateIndex:
             stream.write(out.digest())
 
     @classmethod
-    def read_from(cls, stream: BinaryIO) -> "TemplateIndex":
+    def read_from(cls, stream: Readable) -> "TemplateIndex":
         """An index from `write_to`'s bytes; corrupt or truncated input is refused."""
         src = _Hashing(stream)
         if src.read(len(MAGIC)) != MAGIC:
@@ -346,10 +346,23 @@ def _one_faiss_thread() -> None:
     faiss.omp_set_num_threads(1)
 
 
+class Writable(Protocol):
+    """Where `write_to` writes: a file, a buffer, or the caller's encrypting writer."""
+
+    def write(self, data: Any, /) -> Any: ...
+
+
+class Readable(Protocol):
+    """What `read_from` reads: a file, a buffer, or the caller's decrypting reader (and
+    `readinto`, where it has one, saves a copy)."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
 class _Hashing:
     """A stream wrapper that hashes everything read or written through it."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: Any):  # a Writable or a Readable
         self.stream, self._hash = stream, hashlib.sha256()
 
     def write(self, data) -> None:
@@ -369,13 +382,14 @@ class _Hashing:
 
     def read_array(self, dtype, count: int) -> np.ndarray:
         arr = np.empty(count, dtype=dtype)
-        view = memoryview(arr).cast("B")
-        got = self.stream.readinto(view) if hasattr(self.stream, "readinto") else None
-        if got is None:
+        view = memoryview(arr).cast("B")  # type: ignore[arg-type]  # numpy arrays are buffers
+        readinto = getattr(self.stream, "readinto", None)
+        got = readinto(view) if readinto is not None else None
+        if readinto is None or got is None:
             view[:] = self.read(arr.nbytes)
             return arr
         while got < arr.nbytes:
-            more = self.stream.readinto(view[got:])
+            more = readinto(view[got:])
             if not more:
                 raise IndexInputError("the index bytes are truncated")
             got += more

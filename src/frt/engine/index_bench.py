@@ -162,15 +162,15 @@ def _latency(index: TemplateIndex, queries: np.ndarray, k: int, lib) -> dict:
     if lib is not None:
         from frt.engine.index_shard import ExactShard
 
-        ids, vectors = zip(*lib.chunks())
-        ids, matrix = np.concatenate(ids), np.concatenate(vectors)
-        del vectors
+        id_chunks, vector_chunks = zip(*lib.chunks())
+        ids, matrix = np.concatenate(id_chunks), np.concatenate(vector_chunks)
+        del vector_chunks
         gallery = Gallery([str(i) for i in ids], matrix, *KIND)
         shard = ExactShard(matrix.shape[1], ids, matrix)
         del matrix
     for q in queries[:5]:  # warm-up
         index.search(q, k)
-        if gallery is not None:
+        if gallery is not None and shard is not None:
             gallery.search(Template(q, *KIND), k)
             shard.search(q[None], k)
     times, exact, one_core = [], [], []
@@ -178,7 +178,7 @@ def _latency(index: TemplateIndex, queries: np.ndarray, k: int, lib) -> dict:
         t = time.perf_counter()
         index.search(q, k)
         times.append((time.perf_counter() - t) * 1000)
-        if gallery is not None:
+        if gallery is not None and shard is not None:
             t = time.perf_counter()
             gallery.search(Template(q, *KIND), k)
             exact.append((time.perf_counter() - t) * 1000)
@@ -187,7 +187,7 @@ def _latency(index: TemplateIndex, queries: np.ndarray, k: int, lib) -> dict:
             one_core.append((time.perf_counter() - t) * 1000)
     med = statistics.median(times)
     out = {"median_ms": round(med, 3), "p95_ms": round(float(np.percentile(times, 95)), 3)}
-    if exact:
+    if exact and gallery is not None:
         out.update(
             exact_median_ms=round(statistics.median(exact), 3),
             exact_p95_ms=round(float(np.percentile(exact, 95)), 3),

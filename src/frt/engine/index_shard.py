@@ -90,7 +90,7 @@ class ExactShard:
         self._ids = np.zeros(max(n, 1024), np.int64)
         self._buf = np.zeros((max(n, 1024), dim), np.float32)
         self._n = n
-        if n:
+        if ids is not None and vectors is not None and n:
             self._ids[:n], self._buf[:n] = ids, vectors
         self.sorted_ids = np.sort(self.ids)
 
@@ -143,7 +143,7 @@ class ExactShard:
             cos = np.empty(len(ids), np.float32)
             for probe in probes:
                 q = np.ascontiguousarray(probe, dtype=np.float32)
-                faiss.fvec_inner_products_ny(
+                faiss.fvec_inner_products_ny(  # type: ignore[attr-defined]  # SWIG, not in stubs
                     faiss.swig_ptr(cos),
                     faiss.swig_ptr(q),
                     faiss.swig_ptr(matrix),
@@ -220,7 +220,7 @@ class IvfShard:
             if n:
                 new.add_entries(cell, n, old.get_ids(cell), old.get_codes(cell))
         self.index.replace_invlists(new, True)  # the index owns, and frees, its lists
-        new.this.disown()
+        new.this.disown()  # type: ignore[attr-defined]  # SWIG's ownership handle
         release_free_memory()
 
     def remove(self, ids: np.ndarray) -> int:
@@ -280,5 +280,5 @@ class IvfShard:
     def _search(self, probes: np.ndarray, k: int, nprobe: int):
         import faiss
 
-        params = faiss.SearchParametersIVF(nprobe=nprobe)
+        params = faiss.SearchParametersIVF(nprobe=nprobe)  # type: ignore[call-arg]  # SWIG kwargs
         return self.index.search(probes, k, params=params)

@@ -76,7 +76,9 @@ def parse_fold(text: str | None) -> tuple[int, int] | None:
 def split(identities: dict[str, list[Path]], limit: int | None = None) -> Split:
     """The protocol split; `limit` keeps the first N identities (for quick runs)."""
     names = sorted(identities)[:limit] if limit else sorted(identities)
-    gallery, mated, singletons = [], [], []
+    gallery: list[Item] = []
+    mated: list[Item] = []
+    singletons: list[Item] = []
     for name in names:
         images = identities[name]
         if len(images) == 1:

@@ -65,10 +65,11 @@ def evaluate(
             cohort_raw_weight,
         )
         cohort_size = len(cohort)
-    gallery_items = [it for it in split.gallery if vectors.get(it.key) is not None]
+    present = {key: v for key, v in vectors.items() if v is not None}
+    gallery_items = [it for it in split.gallery if it.key in present]
     gallery = Gallery(
         [it.identity for it in gallery_items],
-        np.stack([vectors[it.key] for it in gallery_items]),
+        np.stack([present[it.key] for it in gallery_items]),
         spec.algorithm,
         version,
         cohort=cohort,

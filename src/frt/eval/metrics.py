@@ -39,11 +39,12 @@ def run_searches(
     split: Split, vectors: dict[str, np.ndarray | None], score: ScoreFn, chunk: int = 1024
 ) -> Searches:
     """Search every probe of the protocol against the templated gallery."""
-    gallery = [(it.identity, vectors.get(it.key)) for it in split.gallery]
+    present = {key: v for key, v in vectors.items() if v is not None}
+    gallery = [(it.identity, present.get(it.key)) for it in split.gallery]
     g_ids = [name for name, v in gallery if v is not None]
     column = {name: j for j, name in enumerate(g_ids)}
     probes = split.mated + split.singletons
-    ok = [i for i, it in enumerate(probes) if vectors.get(it.key) is not None]
+    ok = [i for i, it in enumerate(probes) if it.key in present]
     n = len(probes)
     mate_score = np.full(n, NO_SCORE)
     mate_rank = np.full(n, 1 << 30)
@@ -51,7 +52,7 @@ def run_searches(
     if g_ids and ok:
         for lo in range(0, len(ok), chunk):
             rows = ok[lo : lo + chunk]
-            s = score(np.stack([vectors[probes[i].key] for i in rows]))
+            s = score(np.stack([present[probes[i].key] for i in rows]))
             _record(
                 s, [probes[i].identity for i in rows], rows, column, mate_score, mate_rank, nonmate
             )

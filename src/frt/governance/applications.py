@@ -9,6 +9,7 @@ refused until nothing is missing; the refusal lists every missing item by name.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -233,7 +234,7 @@ def add_location(
     name: str,
     locality: str,
     reason: str,
-    sensitivities: list[str] = (),
+    sensitivities: Sequence[str] = (),
     mitigations: str = "",
 ) -> Location:
     """A location with its reason, reviewable by an objective third person (000 §5.2)."""
@@ -283,7 +284,7 @@ def attach_document(
     kind = _enum(DocumentKind, kind, "kind")
     if (text is None) == (data is None):
         raise InputError("give the document as text or as a file, not both or neither")
-    body = text.encode("utf-8") if text is not None else data
+    body = text.encode("utf-8") if text is not None else data or b""
     if not body.strip():
         raise InputError("the document is empty")
     if len(body) > MAX_DOCUMENT_BYTES:

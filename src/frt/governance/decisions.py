@@ -223,6 +223,7 @@ def decide(
     if outcome == DecisionOutcome.AMEND.value:
         app.status, app.round = ApplicationStatus.AMENDMENTS_REQUIRED.value, app.round + 1
         return entry
+    assert terms is not None  # refused above for an authorisation without terms
     authority = _issue(ctx, app, entry, terms, urgent=urgent, verbal=verbal)
     app.status = ApplicationStatus.AUTHORISED.value
     return authority

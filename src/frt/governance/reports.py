@@ -13,6 +13,7 @@ listed as overdue after that; once submitted it feeds the register and the publi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
@@ -153,9 +154,9 @@ def prepare(
             due_at=report_due(ctx.profile, finished),
         )
         ctx.session.add(report)
-    providers = providers or ctx.services.metrics_providers or (GovernanceRecords(),)
+    chosen = providers or ctx.services.metrics_providers or [GovernanceRecords()]
     report.metrics = {
-        d.id: collect(ctx.session, d.id, providers).to_json() for d in authority.deployments
+        d.id: collect(ctx.session, d.id, chosen).to_json() for d in authority.deployments
     }
     report.prepared_at = ctx.now
     ctx.session.flush()
@@ -220,7 +221,7 @@ class ReportDue:
     authority_id: str
     authority_reference: str
     gold_id: str
-    due_at: object
+    due_at: datetime
     overdue: bool
     decision: Decision
 

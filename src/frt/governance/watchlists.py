@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from sqlalchemy import select
@@ -51,6 +51,9 @@ from frt.policy.lfr_rules import (
     rationale_given,
 )
 
+if TYPE_CHECKING:  # the engine loads its models when first used, not at import
+    from frt.engine.template import Template
+
 logger = logging.getLogger(__name__)
 
 
@@ -60,7 +63,7 @@ class WatchlistImportError(InputError):
 
 @dataclass(frozen=True)
 class Analysis:
-    template: object  # frt.engine.template.Template
+    template: Template
     score: float
     warnings: list[str]
 
@@ -96,7 +99,7 @@ class FaceEngine:
         except (OSError, ValueError) as exc:  # a decoder's own error the engine did not name
             logger.warning("image decoding failed: %s", type(exc).__name__)
             raise WatchlistImportError("the image cannot be decoded") from None
-        if result.template is None:
+        if result.template is None or result.quality is None:
             raise WatchlistImportError(result.reason or "no template could be made")
         warnings = list(result.quality.reasons)
         if result.faces_found > 1:
@@ -367,7 +370,13 @@ def watchlist_for(session: Session, deployment_id: str) -> Watchlist | None:
 
 def composition(session: Session, watchlist_id: str | None) -> dict:
     """WL-07: individuals and images by category, flags and image sources — no personal data."""
-    stats = {"individuals": 0, "images": 0, "by_category": {}, "flags": {}, "non_police": {}}
+    stats: dict[str, Any] = {
+        "individuals": 0,
+        "images": 0,
+        "by_category": {},
+        "flags": {},
+        "non_police": {},
+    }
     if watchlist_id is None:
         return stats
     for entry in session.scalars(
@@ -417,7 +426,7 @@ def image_warnings(session: Session, watchlist_id: str) -> list[dict]:
 @dataclass(frozen=True)
 class GalleryImage:
     image_id: str
-    template: object  # frt.engine.template.Template
+    template: Template
     threshold: float  # the authority's minimum, or the image's raise (WL-09)
     captured_on: date
 

@@ -206,7 +206,8 @@ def cohort_matrix(cohort_dir, exclude: set[str], evaluation: dict, cache_dir, wo
     results = template_items(
         items, spec, evaluation["algorithm_version"], cache_dir, workers, "cohort", False
     )
-    rows = [results[it.key].template.vector for it in items if results[it.key].template is not None]
+    templates = [results[it.key].template for it in items]
+    rows = [t.vector for t in templates if t is not None]
     if not rows:
         raise ValueError(f"no usable cohort faces in {cohort_dir}")
     return np.stack(rows)

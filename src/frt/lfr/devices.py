@@ -142,9 +142,8 @@ def check_token(session: Session, token: str) -> tuple[HandheldDevice | None, De
     officer_ok = (
         officer is not None and not officer.disabled and officer.has_role(Role.ENGAGEMENT_OFFICER)
     )
-    decision = device_usable(
-        True, True, row.revoked_at is not None, DeploymentState(dep.state).finished, officer_ok
-    )
+    finished = dep is None or DeploymentState(dep.state).finished
+    decision = device_usable(True, True, row.revoked_at is not None, finished, officer_ok)
     if not decision:
         return None, decision
     row.last_seen_at = utcnow()

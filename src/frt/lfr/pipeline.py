@@ -220,8 +220,10 @@ class Pipeline:
     # ------------------------------------------------------------ stages
     def _submit(self, frame: Frame) -> None:
         t0 = time.perf_counter()
-        regions = self.planner.plan(frame.bgr, self.tracker.boxes())
-        crops = [_crop(frame.bgr, r) for r in regions]
+        bgr = frame.bgr
+        assert bgr is not None  # a frame is submitted once, before its pixels are released
+        regions = self.planner.plan(bgr, self.tracker.boxes())
+        crops = [_crop(bgr, r) for r in regions]
         settled = tuple(t.box for t in self.tracker.tracks.values() if self.tracker.settled(t))
         job = analyse.AnalyseJob(
             frame.index,

@@ -185,6 +185,8 @@ def _threshold_used(session: Session, deployment_id: str, metrics) -> None:
 
     settings = load_settings()
     dep = session.get(Deployment, deployment_id)
+    if dep is None:
+        return
     used = operating_threshold(
         session,
         load_profile(settings.policy_profile),

@@ -37,7 +37,9 @@ class Frame:
     index: int  # position in the source, counting dropped frames too
     captured: float  # time.monotonic() when the frame was read: Recognition Time starts here
     pts_s: float  # position in the video, seconds
-    bgr: np.ndarray
+    bgr: (
+        np.ndarray | None
+    )  # None once dropped: the pixels are released as soon as they are not needed
 
 
 class FrameSource(Protocol):

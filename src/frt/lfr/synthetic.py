@@ -115,7 +115,8 @@ def write_video(path: Path, frames, fps: float = 25.0) -> Path:
     for frame in frames:
         if writer is None:
             h, w = frame.shape[:2]
-            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+            fourcc = cv2.VideoWriter_fourcc(*"mp4v")  # type: ignore[attr-defined]  # not in stubs
+            writer = cv2.VideoWriter(str(path), fourcc, fps, (w, h))
         writer.write(frame)
     if writer is not None:
         writer.release()

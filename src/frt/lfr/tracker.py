@@ -61,7 +61,7 @@ class Track:
         wipe(self.chip)
         self.chip, self.chip_quality = obs.chip, obs.quality
 
-    def take_chip(self) -> tuple[np.ndarray, float]:
+    def take_chip(self) -> tuple[np.ndarray | None, float]:
         chip, q = self.chip, self.chip_quality
         self.chip, self.chip_quality = None, -1.0
         return chip, q

@@ -85,7 +85,7 @@ class LiveWatchlist:
     def compare(self, vector: np.ndarray) -> tuple[Match | None, str | None, float]:
         """(the Match or None, the best-scoring subject, its score) for one probe vector. The
         best candidate of a probe that does not alert is for benchmarks only (`frt bench live`)."""
-        if self._gallery is None:
+        if self._gallery is None or self._row_thresholds is None:
             return None, None, float("-inf")
         scores = self.scores(vector)
         best = int(np.argmax(scores))

@@ -70,7 +70,7 @@ class Zone:
         data = data or {}
         poly = data.get("polygon")
         return cls(
-            polygon=tuple(tuple(map(float, p)) for p in poly) if poly else None,
+            polygon=tuple((float(p[0]), float(p[1])) for p in poly) if poly else None,
             min_inter_eye_px=float(data.get("min_inter_eye_px", 20.0)),
             max_faces=int(data.get("max_faces", 10)),
         )

@@ -169,7 +169,7 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     hours = profile.retention.alert_hours
     deleted: Counter[str] = Counter()
     with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-        if ctx.session.bind.dialect.name == "sqlite":
+        if ctx.session.get_bind().dialect.name == "sqlite":
             ctx.session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages
         past = list(ctx.session.scalars(_past(now - timedelta(hours=hours.value) + MARGIN)))
         by_deployment: dict[str, list[LiveAlert]] = defaultdict(list)

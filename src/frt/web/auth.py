@@ -139,7 +139,7 @@ def endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
 
     contexts = [(c.path, c.original_route) for c in iter_route_contexts(app.routes)]
     for path, route in contexts:
-        if isinstance(route, APIRoute):
+        if isinstance(route, APIRoute) and path is not None:
             yield path, route
 
 

@@ -4,6 +4,8 @@ policy may set the rule aside (GOV-16)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 
 from frt.governance import command, deployments, outside_policy
@@ -17,7 +19,7 @@ from frt.web.schemas.lfr_deployments import RosterIn, SilverReviewIn, StateIn
 from frt.web.units import unit
 
 router = APIRouter(prefix="/api/lfr", tags=["lfr deployments"])
-REFUSED_ROSTER = {
+REFUSED_ROSTER: dict[int | str, dict[str, Any]] = {
     403: {
         "description": "refused; says whether a decision outside policy may set "
         "the rule aside (GOV-16)"

@@ -67,8 +67,13 @@ def show(request: Request) -> SessionState:
     )
 
 
-@router.post("/session", name="session.create", responses={401: {"model": LoginRefused}})
-def create(request: Request, credentials: Credentials) -> SessionState:
+@router.post(
+    "/session",
+    name="session.create",
+    response_model=SessionState,
+    responses={401: {"model": LoginRefused}},
+)
+def create(request: Request, credentials: Credentials) -> SessionState | JSONResponse:
     try:
         user = sign_in(request, credentials.username, credentials.password)
     except LoginFailed as exc:

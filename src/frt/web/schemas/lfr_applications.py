@@ -4,6 +4,7 @@ AO's decision: the models of `/api/lfr/applications/…` and of the `/lfr/applic
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, create_model
 
@@ -130,11 +131,18 @@ class DecisionIn(DecisionChoice):
 
 
 # The page's decision form: the same choice and terms, and one text field per heading.
-DecisionForm = create_model(
-    "DecisionForm",
-    __base__=(DecisionChoice, TermsIn),
-    **{f"reason_{h}": (str, "") for h in REASON_HEADINGS},
-)
+# The heading fields are made from the one list of headings, so the type checker sees the class.
+if TYPE_CHECKING:
+
+    class DecisionForm(DecisionChoice, TermsIn):
+        pass
+
+else:
+    DecisionForm = create_model(
+        "DecisionForm",
+        __base__=(DecisionChoice, TermsIn),
+        **{f"reason_{h}": (str, "") for h in REASON_HEADINGS},
+    )
 
 
 def form_reasons(form) -> dict[str, str]:

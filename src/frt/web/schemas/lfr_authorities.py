@@ -4,6 +4,7 @@ loss reports — the models of `/api/lfr/authorities/…` and of the `/lfr/autho
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, create_model
 
@@ -84,9 +85,16 @@ class ReportOut(BaseModel):
 
 
 # A further purpose needs a further authority, with reasons under the seven headings (000 §4.8).
-FurtherPurposeForm = create_model(
-    "FurtherPurposeForm",
-    __base__=FormInput,
-    purpose=(str, ...),
-    **{f"reason_{h}": (str, "") for h in REASON_HEADINGS},
-)
+# The heading fields are made from the one list of headings, so the type checker sees the class.
+if TYPE_CHECKING:
+
+    class FurtherPurposeForm(FormInput):
+        purpose: str
+
+else:
+    FurtherPurposeForm = create_model(
+        "FurtherPurposeForm",
+        __base__=FormInput,
+        purpose=(str, ...),
+        **{f"reason_{h}": (str, "") for h in REASON_HEADINGS},
+    )

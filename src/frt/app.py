@@ -49,8 +49,11 @@ def services() -> Services:
     """The domain's extension points, in the order they apply."""
     from frt.governance.reports import GovernanceRecords
     from frt.lfr.report import LiveRecords
+    from frt.rfr.search_index import LibraryIndexes
 
-    return Services(metrics_providers=(GovernanceRecords(), LiveRecords()))
+    return Services(
+        metrics_providers=(GovernanceRecords(), LiveRecords()), library_indexes=LibraryIndexes()
+    )
 
 
 def wire(store: Store) -> Store:

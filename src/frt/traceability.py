@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 CATALOGUE = Path(__file__).with_name("requirements_catalogue.txt")
 TABLE = Path("var/traceability.json")

@@ -3,8 +3,8 @@ handed to every action through its `Ctx` — never registered by importing a mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -13,3 +13,6 @@ class Services:
     # Who adds figures to the cancellation report (000 §11.3): governance's own records, then
     # the live runtime's (`frt.governance.reports.MetricsProvider`).
     metrics_providers: Sequence[Any] = ()
+    # A server's warm RFR library indexes (`frt.rfr.search_index.LibraryIndexes`); None: each
+    # search builds its own.
+    library_indexes: Any = None

@@ -1,21 +1,35 @@
 """The one place a probe template meets a library's templates (RFR-03, RFR-08).
 
-`candidates(session, cipher, library_ids, probe, k)` returns the k best-scoring library images,
-best first, searching only templates of the probe's algorithm and version (a library answers a
-search only with templates of the version being searched; 003 §3.1 'Template'). For now it is an
-exact numpy search (`frt.engine.compare.Gallery`) over the libraries' templates, opened for the
-search and dropped after it; a large-scale index (`frt.engine.index`) replaces the body of this
-function, not its callers.
+`candidates(session, cipher, library_ids, probe, k, indexes)` returns the k best-scoring library
+images, best first, searching only templates of the probe's algorithm and version (a library
+answers a search only with templates of the version being searched; 003 §3.1 'Template').
+
+Each library is searched through a `frt.engine.index.TemplateIndex`: exact below 65,536
+templates a shard, an IVF index above (the figures are in bench/RESULTS.md, "RFR search at
+scale"). A server keeps them warm in `LibraryIndexes` (built by the composition root, handed to
+actions as `ctx.services.library_indexes`), so a search of a million-image library does not open
+a million sealed templates: each search first checks the library's stamp (how many searchable
+templates, the newest, the latest deletion) and brings the index up to date — new templates
+added, deleted images' templates removed, anything else (rows gone outright) rebuilt. Without a
+`LibraryIndexes` an index is built for the search and dropped after it.
+
+Warm indexes hold decrypted templates in the server's memory: an index unused for
+`idle_seconds` is dropped, and a library that can no longer be searched is refused before this
+module is reached (003 §7.1: an ended library is unsearchable at once).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, select
 
-from frt.engine.compare import Gallery
+from frt.engine.index import TemplateIndex, search_libraries
 from frt.engine.template import Template
 from frt.rfr.models import RfrLibraryImage, RfrTemplate
 
@@ -28,14 +42,17 @@ class Candidate:
     rank: int  # 1 = best
 
 
-def _searchable(library_ids: list[str], algorithm: str, version: str):
+def _searchable(library_ids: Sequence[str], algorithm: str, version: str, *columns):
+    """The templates a search of these libraries answers with (or `columns` of them)."""
+    chosen = columns or (
+        RfrTemplate.id,
+        RfrTemplate.image_id,
+        RfrTemplate.library_id,
+        RfrTemplate.template_sealed,
+    )
     return (
-        select(
-            RfrTemplate.id,
-            RfrTemplate.image_id,
-            RfrTemplate.library_id,
-            RfrTemplate.template_sealed,
-        )
+        select(*chosen)
+        .select_from(RfrTemplate)
         .join(RfrLibraryImage, RfrLibraryImage.id == RfrTemplate.image_id)
         .where(
             RfrTemplate.library_id.in_(library_ids),
@@ -50,28 +67,189 @@ def template_count(session, library_ids: list[str], algorithm: str, version: str
     """How many templates of this kind the libraries would answer with."""
     if not library_ids:
         return 0
-    query = _searchable(library_ids, algorithm, version).subquery()
-    return session.scalar(select(func.count()).select_from(query)) or 0
+    return session.scalar(_searchable(library_ids, algorithm, version, func.count())) or 0
 
 
-def candidates(session, cipher, library_ids: list[str], probe: Template, k: int) -> list[Candidate]:
+@dataclass(frozen=True)
+class Stamp:
+    """What says whether a warm index still matches its library."""
+
+    templates: int
+    newest: datetime | None  # the newest searchable template's created_at
+    last_deletion: datetime | None  # the library's latest image deleted_at
+
+
+def _stamp(session, library_id: str, algorithm: str, version: str) -> Stamp:
+    count, newest = session.execute(
+        _searchable(
+            [library_id], algorithm, version, func.count(), func.max(RfrTemplate.created_at)
+        )
+    ).one()
+    deleted = session.scalar(
+        select(func.max(RfrLibraryImage.deleted_at)).where(RfrLibraryImage.library_id == library_id)
+    )
+    return Stamp(count or 0, newest, deleted)
+
+
+@dataclass
+class _Warm:
+    """One library's index of one algorithm and version, and the keys it was built with."""
+
+    index: TemplateIndex
+    stamp: Stamp
+    keys: dict[str, int] = field(default_factory=dict)  # template id -> the index's key
+    owners: dict[int, tuple[str, str]] = field(default_factory=dict)  # key -> (library, image)
+    used: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LibraryIndexes:
+    """A process's warm library indexes, kept in step with the database at each search."""
+
+    def __init__(self, idle_seconds: float = 1800.0):
+        self.idle_seconds = idle_seconds
+        self._warm: dict[tuple[str, str, str], _Warm] = {}
+        self._lock = threading.Lock()
+        self._next_key = 0  # keys are unique across every library, so results merge exactly
+        self.rebuilds = 0  # how many full builds (tests and the engineer read it)
+
+    def index_for(self, session, cipher, library_id: str, algorithm: str, version: str):
+        """The library's index, up to date with the database; (index, owners)."""
+        self._evict_idle()
+        name = (library_id, algorithm, version)
+        stamp = _stamp(session, library_id, algorithm, version)
+        with self._lock:
+            warm = self._warm.get(name)
+        if warm is None or not self._catch_up(session, cipher, warm, stamp, name):
+            warm = self._build(session, cipher, name, stamp)
+            with self._lock:
+                self._warm[name] = warm
+        warm.used = time.monotonic()
+        return warm.index, warm.owners
+
+    def forget(self, library_id: str) -> None:
+        """Drop a library's indexes now (its deletion; 003 §7.1(b)(ii))."""
+        with self._lock:
+            for name in [n for n in self._warm if n[0] == library_id]:
+                _wipe(self._warm.pop(name))
+
+    def _keys(self, n: int) -> np.ndarray:
+        with self._lock:
+            start, self._next_key = self._next_key, self._next_key + n
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def _build(self, session, cipher, name, stamp: Stamp) -> _Warm:
+        library_id, algorithm, version = name
+        warm = _Warm(TemplateIndex(algorithm, version, dim=_DIM_UNKNOWN), stamp)
+        rows = session.execute(
+            _searchable([library_id], algorithm, version).execution_options(yield_per=5000)
+        )
+        self._add(warm, cipher, list(rows))
+        self.rebuilds += 1
+        return warm
+
+    def _catch_up(self, session, cipher, warm: _Warm, stamp: Stamp, name) -> bool:
+        """Bring `warm` to `stamp` by adding and removing; False if only a rebuild will do."""
+        if stamp == warm.stamp:
+            return True
+        library_id, algorithm, version = name
+        with warm.lock:
+            if warm.stamp.last_deletion != stamp.last_deletion:
+                gone = session.scalars(
+                    select(RfrTemplate.id)
+                    .join(RfrLibraryImage, RfrLibraryImage.id == RfrTemplate.image_id)
+                    .where(
+                        RfrTemplate.library_id == library_id,
+                        RfrLibraryImage.deleted_at.is_not(None),
+                        *_after(RfrLibraryImage.deleted_at, warm.stamp.last_deletion),
+                    )
+                ).all()
+                keys = [warm.keys.pop(t) for t in gone if t in warm.keys]
+                for key in keys:
+                    warm.owners.pop(key, None)
+                if keys:
+                    warm.index.remove(keys)
+            if warm.stamp.newest != stamp.newest:
+                new = session.execute(
+                    _searchable([library_id], algorithm, version).where(
+                        *_after(RfrTemplate.created_at, warm.stamp.newest)
+                    )
+                ).all()
+                self._add(warm, cipher, [r for r in new if r[0] not in warm.keys])
+            if len(warm.index) != stamp.templates:  # rows deleted outright, or a race: rebuild
+                return False
+            warm.stamp = stamp
+            return True
+
+    def _add(self, warm: _Warm, cipher, rows) -> None:
+        if not rows:
+            return
+        vectors = np.stack([_open(cipher, tid, sealed) for tid, _, _, sealed in rows])
+        if warm.index.dim == _DIM_UNKNOWN:
+            warm.index = TemplateIndex(warm.index.algorithm, warm.index.version, vectors.shape[1])
+        keys = self._keys(len(rows))
+        try:
+            warm.index.add(keys, vectors)
+        finally:
+            vectors.fill(0)
+        for key, (tid, image_id, library_id, _) in zip(keys.tolist(), rows):
+            warm.keys[tid] = key
+            warm.owners[key] = (library_id, image_id)
+
+    def _evict_idle(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            idle = [n for n, w in self._warm.items() if now - w.used > self.idle_seconds]
+            for name in idle:
+                _wipe(self._warm.pop(name))
+
+
+_DIM_UNKNOWN = 1  # an empty index's dimension until its first template arrives
+
+
+def _after(column, moment: datetime | None):
+    # `>=`, not `>`: rows made in the same instant as the newest one held are fetched again and
+    # skipped by id, never missed.
+    return () if moment is None else (column >= moment,)
+
+
+def _open(cipher, template_id: str, sealed: bytes) -> np.ndarray:
+    data = cipher.open(sealed, context=f"rfr_templates.template:{template_id}".encode())
+    return np.frombuffer(data, dtype="<f4")
+
+
+def _wipe(warm: _Warm) -> None:
+    warm.index.remove(list(warm.owners))  # overwrites the templates' bytes
+
+
+def candidates(
+    session,
+    cipher,
+    library_ids: list[str],
+    probe: Template,
+    k: int,
+    indexes: LibraryIndexes | None = None,
+) -> list[Candidate]:
     """The k best library images for `probe` among `library_ids`, best first."""
     if not library_ids or k <= 0:
         return []
-    ids, owners, vectors = [], {}, []
-    rows = session.execute(
-        _searchable(library_ids, probe.algorithm, probe.version).execution_options(yield_per=5000)
-    )
-    for tid, image_id, library_id, sealed in rows:
-        data = cipher.open(sealed, context=f"rfr_templates.template:{tid}".encode())
-        vectors.append(np.frombuffer(data, dtype="<f4"))
-        ids.append(image_id)
-        owners[image_id] = library_id
-    if not ids:
-        return []
-    matrix = np.stack(vectors)
+    warm = indexes or LibraryIndexes()
+    found = []
+    owners: dict[int, tuple[str, str]] = {}
+    for library_id in library_ids:
+        index, held = warm.index_for(session, cipher, library_id, probe.algorithm, probe.version)
+        if len(index):
+            found.append(index)
+            owners.update(held)
     try:
-        found = Gallery(ids, matrix, probe.algorithm, probe.version).search(probe, k)
+        if not found:
+            return []
+        (best,) = search_libraries(found, probe, k)
     finally:
-        matrix.fill(0)
-    return [Candidate(owners[c.id], c.id, c.score, c.rank) for c in found]
+        if indexes is None:  # built for this search only: overwrite and drop
+            for library_id in library_ids:
+                warm.forget(library_id)
+    return [
+        Candidate(owners[key][0], owners[key][1], score, rank)
+        for rank, (key, score) in enumerate(best, start=1)
+    ]

@@ -642,7 +642,9 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
     ctx.session.flush()
     found = 0
     for face, template in templates:
-        for c in search_index.candidates(ctx.session, ctx.cipher, library_ids, template, k):
+        for c in search_index.candidates(
+            ctx.session, ctx.cipher, library_ids, template, k, ctx.services.library_indexes
+        ):
             ctx.session.add(
                 RfrCandidate(
                     search_id=search.id,

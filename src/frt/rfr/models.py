@@ -125,6 +125,8 @@ class RfrLibraryImage(Base):
     __table_args__ = (
         UniqueConstraint("library_id", "item_key"),
         Index("ix_rfr_library_images_sha", "library_id", "sha256"),
+        # a search's stamp reads deletions from the index alone (frt.rfr.search_index)
+        Index("ix_rfr_library_images_deleted", "library_id", "deleted_at"),
     )
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     library_id: Mapped[str] = _fk("rfr_libraries.id", index=True)
@@ -151,7 +153,8 @@ class RfrTemplate(Base):
     __tablename__ = "rfr_templates"
     __table_args__ = (
         UniqueConstraint("image_id", "algorithm", "version"),
-        Index("ix_rfr_templates_kind", "library_id", "algorithm", "version"),
+        # with created_at, a search's stamp (count, newest) is read from the index alone
+        Index("ix_rfr_templates_kind", "library_id", "algorithm", "version", "created_at"),
     )
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     image_id: Mapped[str] = _fk("rfr_library_images.id")

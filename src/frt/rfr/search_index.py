@@ -72,23 +72,47 @@ def template_count(session, library_ids: list[str], algorithm: str, version: str
 
 @dataclass(frozen=True)
 class Stamp:
-    """What says whether a warm index still matches its library."""
+    """What says whether a warm index still matches its library: four figures each read from
+    an index alone (migration 0012i), so checking costs little beside the search."""
 
-    templates: int
-    newest: datetime | None  # the newest searchable template's created_at
-    last_deletion: datetime | None  # the library's latest image deleted_at
+    templates: int  # the library's templates of this kind, deleted images' included
+    newest: datetime | None  # the newest one's created_at
+    deleted_images: int
+    last_deletion: datetime | None  # the latest image deleted_at
 
 
 def _stamp(session, library_id: str, algorithm: str, version: str) -> Stamp:
-    count, newest = session.execute(
-        _searchable(
-            [library_id], algorithm, version, func.count(), func.max(RfrTemplate.created_at)
+    templates, newest = session.execute(
+        select(func.count(), func.max(RfrTemplate.created_at)).where(
+            RfrTemplate.library_id == library_id,
+            RfrTemplate.algorithm == algorithm,
+            RfrTemplate.version == version,
         )
     ).one()
-    deleted = session.scalar(
-        select(func.max(RfrLibraryImage.deleted_at)).where(RfrLibraryImage.library_id == library_id)
+    deleted, last = session.execute(
+        select(func.count(), func.max(RfrLibraryImage.deleted_at)).where(
+            RfrLibraryImage.library_id == library_id, RfrLibraryImage.deleted_at.is_not(None)
+        )
+    ).one()
+    return Stamp(templates or 0, newest, deleted or 0, last)
+
+
+def _deleted_templates(session, library_id: str, algorithm: str, version: str) -> int:
+    """Templates of this kind whose image is deleted (few: retention removes them)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RfrLibraryImage)
+            .join(RfrTemplate, RfrTemplate.image_id == RfrLibraryImage.id)
+            .where(
+                RfrLibraryImage.library_id == library_id,
+                RfrLibraryImage.deleted_at.is_not(None),
+                RfrTemplate.algorithm == algorithm,
+                RfrTemplate.version == version,
+            )
+        )
+        or 0
     )
-    return Stamp(count or 0, newest, deleted)
 
 
 @dataclass
@@ -154,7 +178,8 @@ class LibraryIndexes:
             return True
         library_id, algorithm, version = name
         with warm.lock:
-            if warm.stamp.last_deletion != stamp.last_deletion:
+            deletions = (warm.stamp.deleted_images, warm.stamp.last_deletion)
+            if deletions != (stamp.deleted_images, stamp.last_deletion):
                 gone = session.scalars(
                     select(RfrTemplate.id)
                     .join(RfrLibraryImage, RfrLibraryImage.id == RfrTemplate.image_id)
@@ -176,7 +201,8 @@ class LibraryIndexes:
                     )
                 ).all()
                 self._add(warm, cipher, [r for r in new if r[0] not in warm.keys])
-            if len(warm.index) != stamp.templates:  # rows deleted outright, or a race: rebuild
+            searchable = stamp.templates - _deleted_templates(session, *name)
+            if len(warm.index) != searchable:  # rows deleted outright, or a race: rebuild
                 return False
             warm.stamp = stamp
             return True

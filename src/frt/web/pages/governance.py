@@ -121,7 +121,7 @@ def application_view(
     """The Application's page; after a refused or wrong form, that form again (`form`) with
     what was typed (`values`) and every problem, answered `status`."""
     with unit(request, who) as ctx:
-        app = ctx.get(Application, app_id)
+        app = applications.read(ctx, app_id)  # its applicant, deciders, oversight, command team
         auth = ctx.session.scalar(
             select(Authority).where(
                 Authority.application_id == app.id, Authority.parent_id.is_(None)

@@ -280,23 +280,22 @@ def _back(request: Request, url: str) -> Response:
 
 
 # ------------------------------------------------------------------ metrics
+METRICS_READERS = require_role(*report.METRICS_READERS)
+
+
 @router.get("/live/deployments/{dep_id}/metrics", name="live.metrics")
-def metrics_page(
-    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
-):
-    with store_of(request).session() as db:
-        dep = _deployment(db, dep_id)
-        m = report.live_metrics(db, dep_id)
+def metrics_page(request: Request, dep_id: str, who: Principal = Depends(METRICS_READERS)):
+    with live_unit(request, who) as ctx:
+        m = report.read_live_metrics(ctx, dep_id)  # rostered or in its command team
+        dep = _deployment(ctx.session, dep_id)
         return render(request, "lfr/metrics.html", dep=dep, m=m, partial=False)
 
 
 @router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
-def metrics_panel(
-    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
-):
-    with store_of(request).session() as db:
-        dep = _deployment(db, dep_id)
-        m = report.live_metrics(db, dep_id)
+def metrics_panel(request: Request, dep_id: str, who: Principal = Depends(METRICS_READERS)):
+    with live_unit(request, who) as ctx:
+        m = report.read_live_metrics(ctx, dep_id)
+        dep = _deployment(ctx.session, dep_id)
         return render(request, "lfr/metrics_panel.html", dep=dep, m=m)
 
 
@@ -306,13 +305,14 @@ ENROLLERS = require_role(*devices.ENROLLERS)
 
 @router.get("/live/deployments/{dep_id}/devices", name="live.devices")
 def devices_page(request: Request, dep_id: str, who: Principal = Depends(ENROLLERS)):
-    return _devices(request, dep_id)
+    return _devices(request, who, dep_id)
 
 
-def _devices(request: Request, dep_id: str, token: str | None = None):
-    with store_of(request).session() as db:
+def _devices(request: Request, who: Principal, dep_id: str, token: str | None = None):
+    with live_unit(request, who) as ctx:
+        rows = devices.read_devices(ctx, dep_id)  # its Silver or a System Engineer rostered on it
+        db = ctx.session
         dep = _deployment(db, dep_id)
-        rows = devices.devices_of(db, dep_id)
         officers = [
             u
             for u in db.scalars(select(User).order_by(User.display_name))
@@ -333,7 +333,7 @@ def enrol_device(
 ):
     with live_unit(request, who) as ctx:
         enrolled = devices.enrol(ctx, dep_id, officer_id, label)
-    return _devices(request, dep_id, token=enrolled.token)  # shown once, never again
+    return _devices(request, who, dep_id, token=enrolled.token)  # shown once, never again
 
 
 @router.post("/live/devices/{device_id}/revoke", name="live.devices.revoke")

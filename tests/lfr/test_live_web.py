@@ -150,7 +150,7 @@ def test_operator_and_engagement_officer_decide_from_their_pages(store, live, pe
     assert re.search(r'data-metric="alerts">1<', metrics)
     assert re.search(r'data-metric="true_confirmed">1<', metrics)
     assert re.search(r'data-metric="non_alert_engagements">1<', metrics)
-    assert "arrest: 1" in metrics
+    assert "Arrest: 1" in metrics  # a label people use (issue 12, item 8)
     with store.session() as s:
         assert len(s.scalars(select(OperatorLog)).all()) == 1
 

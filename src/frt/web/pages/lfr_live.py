@@ -30,8 +30,11 @@ from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.media import image_response
+from frt.web.metrics_charts import charts_for
 from frt.web.panels import HomePanel, PanelItem, Site
 from frt.web.templating import render, templates
+from frt.web.timefmt import label as timefmt_label
+from frt.web.timefmt import local_time as timefmt_local_time
 from frt.web.units import run as live_run
 from frt.web.units import unit as live_unit
 
@@ -288,7 +291,8 @@ def metrics_page(request: Request, dep_id: str, who: Principal = Depends(METRICS
     with live_unit(request, who) as ctx:
         m = report.read_live_metrics(ctx, dep_id)  # rostered or in its command team
         dep = _deployment(ctx.session, dep_id)
-        return render(request, "lfr/metrics.html", dep=dep, m=m, partial=False)
+        charts = _charts(request, ctx.session, dep)
+        return render(request, "lfr/metrics.html", dep=dep, m=m, charts=charts, partial=False)
 
 
 @router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
@@ -296,7 +300,13 @@ def metrics_panel(request: Request, dep_id: str, who: Principal = Depends(METRIC
     with live_unit(request, who) as ctx:
         m = report.read_live_metrics(ctx, dep_id)
         dep = _deployment(ctx.session, dep_id)
-        return render(request, "lfr/metrics_panel.html", dep=dep, m=m)
+        charts = _charts(request, ctx.session, dep)
+        return render(request, "lfr/metrics_panel.html", dep=dep, m=m, charts=charts)
+
+
+def _charts(request: Request, session, dep: Deployment) -> dict:
+    series = report.live_series(session, dep.id)
+    return charts_for(series, request.app.state.policy)
 
 
 # ------------------------------------------------------------------ handheld devices
@@ -366,7 +376,7 @@ def _console_items(ctx, _who) -> list[PanelItem]:
     from sqlalchemy import func
 
     from frt.lfr.models import OperatorLog
-    from frt.web.timefmt import count
+    from frt.web.timefmt import count, label
 
     items = []
     for d in _running(ctx):
@@ -387,7 +397,7 @@ def _console_items(ctx, _who) -> list[PanelItem]:
             f"{count(waiting, 'Alert')} awaiting assessment"
             if waiting
             else "no Alert awaiting assessment"
-        ) + f" · {d.state}"
+        ) + f" · {label(d.state)}"
         items.append(
             PanelItem(
                 f"Console: {d.location.locality if d.location else d.id}",
@@ -403,7 +413,7 @@ def _handheld_items(ctx, _who) -> list[PanelItem]:
         PanelItem(
             f"Alerts: {d.location.locality if d.location else d.id}",
             f"/live/handheld/{d.id}",
-            d.state,
+            timefmt_label(d.state),
         )
         for d in _running(ctx)
     ]
@@ -421,7 +431,7 @@ def _silver_items(ctx, who) -> list[PanelItem]:
                 PanelItem(
                     f"Performance concern: {c.note[:80]}",
                     f"/live/deployments/{d.id}",
-                    f"raised {c.raised_at:%H:%M} (000 §10.4)",
+                    f"raised {timefmt_local_time(c.raised_at, ctx.profile)} (000 §10.4)",
                 )
             )
     items += _console_items(ctx, who)

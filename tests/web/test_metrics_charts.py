@@ -86,3 +86,14 @@ def test_the_det_chart_keeps_the_1_in_1000_line_inside_its_axes_for_a_small_samp
     rule_x = float(re.search(r'<line x1="([\d.]+)"[^>]*stroke="#b00020"', svg).group(1))
     assert charts.LEFT < rule_x < charts.WIDTH - charts.RIGHT
     assert "1 in 1,000" in svg
+
+
+@pytest.mark.req("EVAL-03")
+def test_the_console_shows_the_threshold_in_use_and_marks_a_small_sample(store, live, web_clock):
+    """Issue 12, item 2: wherever the Threshold appears, a small-sample evaluation is marked (the
+    test evaluation records no non-mated searches at all)."""
+    _, dep_id = live(min_threshold=THRESHOLD)
+    roster_live_team(store, dep_id)
+    console = client_for(store, "operator").get(f"/live/deployments/{dep_id}").text
+    shown = console.split('id="operating-threshold"', 1)[1].split("</span></span>", 1)[0]
+    assert "0.970" in shown and "small sample" in shown, shown

@@ -29,6 +29,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.lfr_shared import operating
 from frt.web.media import image_response
 from frt.web.metrics_charts import charts_for
 from frt.web.panels import HomePanel, PanelItem, Site
@@ -129,6 +130,7 @@ def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool, hand
             concerns=concerns,
             members=members,
             place=dep.location.locality if dep.location else "",
+            operating=operating(request, db, dep),  # and a small sample's mark (issue 12, item 2)
             choices=CHOICES,
             Role=Role,
             stream=f"/live/deployments/{dep_id}/stream" + ("?blue=1" if blue else ""),

@@ -64,6 +64,7 @@ ROLE_WIDE = {
             "api.lfr.authority",
             "lfr.deployment",
             "api.lfr.deployment.watchlist.read",
+            "lfr.report",
         )
         for role in (
             "authorising_officer",

@@ -185,8 +185,7 @@ def test_a_new_user_walks_the_demo_from_its_set_up_to_the_public_page(
     panel = home_panel(page, "Deployments you command (Gold)")
     assert "Ended" in panel and "report" in panel.lower(), panel  # what waits for Gold
     shot(page, "06-gold-home")
-    page.goto(f"{base}/lfr/deployments/{dep_id}")
-    page.get_by_role("link", name=re.compile(r"^Authority ")).click()
+    page.get_by_role("link", name=re.compile("cancellation report due")).click()
     page.get_by_role("button", name="Prepare cancellation report").click()
     page.get_by_label("Gold's qualitative evaluation").fill("The demo ran; safeguards held")
     page.get_by_label("Submit to the AO now").check()
@@ -195,8 +194,15 @@ def test_a_new_user_walks_the_demo_from_its_set_up_to_the_public_page(
     to_read = home_panel(page, "LFR applications to decide, reports to read")
     assert "cancellation report" in to_read.lower(), to_read
     shot(page, "07-ao-home")
+    page.get_by_role("link", name=re.compile("Cancellation report for authority")).click()
+    assert page.url.endswith("#report") and "The demo ran; safeguards held" in page.content()
+    shot(page, "07b-ao-reads-the-report")
+    page.goto(f"{base}/")
     page.get_by_role("button", name="Acknowledge").first.click()
     page.wait_for_url(f"{base}/")
+    assert "Cancellation report for authority" not in home_panel(
+        page, "LFR applications to decide, reports to read"
+    )
 
     # The public page (no login): the Threshold actually used, the Alert's outcome, the contact.
     page.context.clear_cookies()

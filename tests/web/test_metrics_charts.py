@@ -97,3 +97,33 @@ def test_the_console_shows_the_threshold_in_use_and_marks_a_small_sample(store, 
     console = client_for(store, "operator").get(f"/live/deployments/{dep_id}").text
     shown = console.split('id="operating-threshold"', 1)[1].split("</span></span>", 1)[0]
     assert "0.970" in shown and "small sample" in shown, shown
+
+
+def test_the_panel_refreshed_every_2_seconds_adds_no_audit_record_per_refresh(
+    store, live, web_clock
+):
+    """The page's opening is the audited read (`lfr.metrics.read`); each refresh of its panel
+    checks the same rule (`core.actions.may`; outsiders are refused by the route walk) without
+    a record every two seconds."""
+    from sqlalchemy import func, select
+
+    from frt.audit.models import AuditRecord
+
+    _, dep_id = live(min_threshold=THRESHOLD)
+    roster_live_team(store, dep_id)
+    operator = client_for(store, "operator")
+
+    def reads() -> int:
+        with store.session() as db:
+            return db.scalar(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "lfr.metrics.read")
+            )
+
+    assert operator.get(f"/live/deployments/{dep_id}/metrics").status_code == 200
+    opened = reads()
+    assert opened == 1
+    for _ in range(3):
+        assert operator.get(f"/live/deployments/{dep_id}/metrics/panel").status_code == 200
+    assert reads() == opened

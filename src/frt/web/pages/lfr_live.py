@@ -17,6 +17,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from frt.core.actions import may
 from frt.core.errors import InputError
 from frt.governance import deployments as governance_deployments
 from frt.governance.enums import DeploymentState, Duty
@@ -300,7 +301,8 @@ def metrics_page(request: Request, dep_id: str, who: Principal = Depends(METRICS
 @router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
 def metrics_panel(request: Request, dep_id: str, who: Principal = Depends(METRICS_READERS)):
     with live_unit(request, who) as ctx:
-        m = report.read_live_metrics(ctx, dep_id)
+        may(ctx, report.read_live_metrics, dep_id)  # the page's rule; its opening was audited
+        m = report.live_metrics(ctx.session, dep_id)
         dep = _deployment(ctx.session, dep_id)
         charts = _charts(request, ctx.session, dep)
         return render(request, "lfr/metrics_panel.html", dep=dep, m=m, charts=charts)

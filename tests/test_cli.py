@@ -101,3 +101,13 @@ def test_audit_verify_fails_with_the_first_broken_record(env, store):
         conn.exec_driver_sql("UPDATE audit_records SET role = 'x' WHERE seq = 1")
     broken = frt("audit", "verify")
     assert broken.exit_code == 2 and "broken at record 1" in broken.output
+
+
+def test_a_refusal_is_printed_once_not_refused_refused():
+    """Issue 12, item 7: `frt deploy run` printed "refused: refused: …"."""
+    from frt.cli.lfr import refusal_text
+    from frt.policy import Decision
+
+    text = refusal_text(Decision.refuse("no evaluation of this algorithm", "000 §6.2(3)", "EV"))
+    assert "refused" not in text
+    assert text == "no evaluation of this algorithm (000 §6.2(3)), rule EV"

@@ -93,6 +93,7 @@ def test_identify_writes_the_figures_and_the_det_plot(people, tmp_path, monkeypa
         "fnir_at_rank2": 0.0,
     }
     assert plot.stat().st_size > 1000
+    assert len(figs["det"]["fpir"]) == len(figs["det"]["fnir"]) >= 1  # for the evaluations page
     assert figs["by_gallery_size"]["nonmated_tail"]["comparisons"] == 4  # 2 x 2 photos of 2 people
     assert (tmp_path / "det-by-size.png").stat().st_size > 1000
 
@@ -174,3 +175,11 @@ def test_a_recorded_cohort_evaluation_keeps_its_cohort_sealed_for_deployments(
         chosen = for_deployment(session, store.cipher, "dlib-resnet", "1-flip-zoom")
     assert chosen.cohort.digest == cohort.digest and chosen.cohort.top_k == 30
     assert np.allclose(chosen.cohort.matrix, cohort.matrix, atol=1e-7)
+
+
+def test_the_det_plots_1_in_1000_line_is_inside_its_axes_for_a_small_run():
+    """Issue 12, item 11: 83 non-mated searches reach 1 in 83, not 1 in 1,000."""
+    from frt.eval.plot import FALSE_ALERT_RULE, axis_floor
+
+    assert axis_floor(1 / 83) < FALSE_ALERT_RULE
+    assert axis_floor(1 / 100_000) == 1 / 100_000  # a large run keeps its own floor

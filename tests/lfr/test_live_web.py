@@ -94,7 +94,7 @@ def test_an_alert_committed_by_the_worker_reaches_the_console_stream_within_a_se
     assert alert_id in line
     page = operator.get(f"/live/deployments/{dep_id}").text
     assert f'id="alert-{alert_id}"' in page
-    assert MARKERS[0] in page and "wanted by courts" in page and "0.990" in page  # WL-06
+    assert MARKERS[0] in page and "Wanted by courts" in page and "0.990" in page  # WL-06
     assert operator.get(f"/live/alerts/{alert_id}/probe.png").content.startswith(b"\x89PNG")
     assert operator.get(f"/live/alerts/{alert_id}/candidate").content[:2] == b"\xff\xd8"
 
@@ -130,7 +130,7 @@ def test_operator_and_engagement_officer_decide_from_their_pages(store, live, pe
         f"/live/alerts/{alert_id}/decide",
         data={"decision": "engage", "outcome": "confirmed_true", "police_action": "arrest"},
     )
-    assert "confirmed true" in card.text
+    assert "Confirmed true" in card.text  # a label (issue 12, item 8)
     # the operator may not record the Engagement Officer's decision (000 §10.8)
     refused = operator.post(
         f"/live/alerts/{alert_id}/decide", data={"decision": "engage", "outcome": "confirmed_true"}
@@ -150,7 +150,7 @@ def test_operator_and_engagement_officer_decide_from_their_pages(store, live, pe
     assert re.search(r'data-metric="alerts">1<', metrics)
     assert re.search(r'data-metric="true_confirmed">1<', metrics)
     assert re.search(r'data-metric="non_alert_engagements">1<', metrics)
-    assert "arrest: 1" in metrics
+    assert "Arrest: 1" in metrics  # a label people use (issue 12, item 8)
     with store.session() as s:
         assert len(s.scalars(select(OperatorLog)).all()) == 1
 

@@ -183,7 +183,7 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
         page.get_by_role("button", name="Attach document").click()
     assert page.get_by_text("Nothing is missing.").is_visible()
     page.get_by_role("button", name="Submit to the Authorising Officer").click()
-    assert page.get_by_text("submitted", exact=True).is_visible()
+    assert page.get_by_text("Submitted", exact=True).is_visible()
 
     # 2. The NPCC officer finds the consultation on their home page and supports it.
     _as(page, base, "npcc")
@@ -242,7 +242,7 @@ def test_the_whole_governance_path_in_a_browser(page, live_server, cast, bundle_
     page.get_by_label("Gold's qualitative evaluation").fill("Effective; safeguards held")
     page.get_by_label("Submit to the AO now").check()
     page.get_by_role("button", name="Save report").click()
-    assert page.get_by_text("submitted", exact=True).first.is_visible()
+    assert page.get_by_text("Submitted", exact=True).first.is_visible()
 
     # 6. The register shows the Deployment with its command team and composition.
     page.get_by_role("link", name="Register").click()
@@ -404,7 +404,7 @@ def test_a_decision_outside_policy_and_a_threshold_raise_in_a_browser(
     page.get_by_role("radio", name=re.compile("Disagree")).check()
     page.get_by_label(re.compile("Reasons")).fill("A second engineer could have been rostered")
     page.get_by_role("button", name="Record the review").click()
-    assert "disagreed" in page.locator("#x-outcome").inner_text()
+    assert "Disagreed" in page.locator("#x-outcome").inner_text()
 
     # 4. The Silver is told, and acknowledges it from the work list.
     _as(page, base, "silver")

@@ -61,7 +61,7 @@ def test_alert_decisions_suspension_and_metrics_in_the_browser(
     try:
         card = page.locator("article.live-alert").last
         card.wait_for(timeout=20_000)  # delivered by SSE, no reload
-        assert "weapons" in card.inner_text() and "wanted by courts" in card.inner_text()
+        assert "weapons" in card.inner_text() and "Wanted by courts" in card.inner_text()
         # An image is visible once it has loaded: wait for it (a loaded machine is slow to serve).
         expect(card.get_by_role("img", name="Watchlist image")).to_be_visible(timeout=10_000)
         alert_id = card.get_attribute("data-alert")
@@ -76,7 +76,7 @@ def test_alert_decisions_suspension_and_metrics_in_the_browser(
         sign_in(handheld, live_server, "eo")
         handheld.goto(f"{live_server}/live/handheld/{dep_id}")
         mine = handheld.locator(f"#alert-{alert_id}")
-        assert "possible match" in mine.inner_text()
+        assert "Possible match" in mine.inner_text()
         mine.get_by_label("Your decision").select_option("engage")
         mine.get_by_label("Outcome").select_option("confirmed_true")
         mine.get_by_label("Police action").select_option("arrest")

@@ -33,3 +33,24 @@ def test_the_cli_records_who_ran_it():
     role = cli_role()
     assert role.startswith("cli:") and len(role) > 4 and len(role) <= 40
     assert system_name(role) == f"command line ({role[4:]})"
+
+
+@pytest.mark.req("DATA-04")
+def test_the_cli_tables_read_on_80_columns(people, store, settings, monkeypatch):
+    """Issue 12, item 11: `frt users list` and `frt audit show` fit a terminal of 80 columns,
+    and name people rather than print their ids."""
+    from typer.testing import CliRunner
+
+    from frt.cli import app as cli
+
+    monkeypatch.setenv("FRT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("FRT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("COLUMNS", "80")
+    with store.session() as db:
+        ids = [u.id for u in db.query(User)]
+    for command in (["users", "list"], ["audit", "show"]):
+        result = CliRunner().invoke(cli, command, env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        wide = [line for line in result.output.splitlines() if len(line) > 80]
+        assert not wide, "\n".join(wide)
+        assert not any(i in result.output for i in ids), command

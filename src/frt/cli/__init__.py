@@ -6,13 +6,16 @@ import logging
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from frt.settings import load_settings
+
+if TYPE_CHECKING:
+    from frt.demo import DemoScenario
 
 console = Console()
 err = Console(stderr=True)
@@ -534,7 +537,9 @@ def serve(
     )
 
 
-def _seed_demo(store, settings) -> None:
+def _seed_demo(store, settings) -> DemoScenario:
+    """Make this a training installation with the demo data, print the guide; return what was
+    made (the browser test walks it as a new user would)."""
     from frt.demo import seed
     from frt.installation import (
         TRAINING_BANNER,
@@ -575,6 +580,7 @@ def _seed_demo(store, settings) -> None:
         )
     if demo.deployment_id:
         _print_demo_guide(demo)
+    return demo
 
 
 @app.command()

@@ -169,6 +169,22 @@ def _may(spec: Action, ctx: Ctx, arguments: dict[str, Any]) -> str:
     return (role or _any_role(ctx.user)).value
 
 
+def may(ctx: Ctx, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> str:
+    """Check `fn`'s role, training and object rule for these arguments without running it and
+    without an audit record of its own; returns the role, or raises its PolicyRefusal (which
+    `acting` records). For a view refreshed every few seconds (the live metrics panel) whose
+    first showing ran the read action itself, so each refresh obeys the same rule without
+    adding a record every two seconds."""
+    spec: Action = fn.action  # type: ignore[attr-defined]
+    arguments = inspect.signature(fn).bind(ctx, *args, **kwargs).arguments
+    try:
+        return _may(spec, ctx, arguments)
+    except PolicyRefusal as exc:
+        if exc.action is None:
+            exc.action = spec.id
+        raise
+
+
 def _any_role(user: User) -> Role:
     return Role(min(user.roles_json)) if user.roles_json else Role.APPLICANT
 

@@ -24,6 +24,7 @@ EXEMPT: dict[str, str] = {
     "store_meta": "the key check and schema facts written when an installation is first opened",
     "lfr_camera_counters": "a camera's running counts, flushed every few seconds by its worker; "
     "the Deployment's totals are audited when it ends",
+    "lfr_counter_samples": "the same running counts kept over time for the metrics page's charts",
 }
 
 # Bookkeeping columns of tables that are otherwise changed only by actions.

@@ -14,7 +14,7 @@ from frt.engine.enrol import EngineSpec
 from frt.engine.normalise import Cohort
 from frt.eval import dataset
 from frt.eval.gallery_size import by_size, padded_searches
-from frt.eval.metrics import FPIR_POINTS, Searches, figures, run_searches
+from frt.eval.metrics import FPIR_POINTS, Searches, det_points, figures, run_searches
 from frt.eval.runner import template_items
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ def evaluate(
         "failed_to_template": failed,
         "failure_to_template_rate": failed / max(1, len(split.items)),
         **figures(searches),
+        "det": det_points(searches),
         "algorithm": spec.algorithm,
         "algorithm_version": version,
         "detector": spec.detector,

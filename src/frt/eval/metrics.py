@@ -150,3 +150,10 @@ def det_curve(searches: Searches, points: int = 400) -> tuple[np.ndarray, np.nda
     fp = 1 - np.searchsorted(nm_sorted, thresholds, side="left") / len(nm_sorted)
     tp = 1 - np.searchsorted(hit_sorted, thresholds, side="left") / max(1, len(hit_sorted))
     return fp, 1 - tp
+
+
+def det_points(searches: Searches, points: int = 120) -> dict:
+    """The DET curve as recorded with an evaluation (JSON-ready, at most `points` pairs), so the
+    evaluations page can draw it (EVAL-02; issue 12, item 12)."""
+    fp, fn = det_curve(searches, points)
+    return {"fpir": [float(x) for x in fp], "fnir": [float(y) for y in fn]}

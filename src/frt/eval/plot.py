@@ -12,6 +12,13 @@ logger = logging.getLogger(__name__)
 FALSE_ALERT_RULE = 0.001  # SOP §6.2(3): one false alert in 1,000
 
 
+def axis_floor(run_floor: float, rule: float = FALSE_ALERT_RULE) -> float:
+    """Where the FPIR axis starts: the run's own floor (1 / non-mated searches), or below the
+    rule's line when the run is too small to reach it, so the 1-in-1,000 line is always inside
+    the axes (issue 12, item 11)."""
+    return min(run_floor, rule / 2)
+
+
 def det_plot(curves: dict[str, Searches], out: str | Path, title: str = "") -> Path:
     """Write a DET plot (PNG or SVG by suffix) of one or more runs; returns the path."""
     import matplotlib
@@ -36,7 +43,7 @@ def det_plot(curves: dict[str, Searches], out: str | Path, title: str = "") -> P
     )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(floor, 1.0)
+    ax.set_xlim(axis_floor(floor), 1.0)
     ax.set_ylim(1e-3, 1.0)
     ax.set_xlabel("FPIR (false positive identification rate)")
     ax.set_ylabel("FNIR (false negative identification rate)")
@@ -86,7 +93,7 @@ def size_plot(
     )
     det.set_xscale("log")
     det.set_yscale("log")
-    det.set_xlim(1.0 / max(1, padded.searches), 1.0)
+    det.set_xlim(axis_floor(1.0 / max(1, padded.searches), fpir_rule), 1.0)
     det.set_ylim(1e-3, 1.0)
     det.set_xlabel("FPIR")
     det.set_ylabel("FNIR")

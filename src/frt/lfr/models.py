@@ -112,6 +112,22 @@ class CameraCounters(Base):
     alerts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CounterSample(Base):
+    """A camera's running counts at one moment, so the metrics page can chart them over time
+    (issue 12, item 12); counts only, written with the counts themselves (`save_counters`)."""
+
+    __tablename__ = "lfr_counter_samples"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    camera: Mapped[str] = mapped_column(String(120))
+    worker: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    frames: Mapped[int] = mapped_column(Integer, default=0)
+    faces_detected: Mapped[int] = mapped_column(Integer, default=0)
+    templates: Mapped[int] = mapped_column(Integer, default=0)
+    alerts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class HandheldDevice(Base):
     """An Engagement Officer's handheld device, enrolled with its own credential (DATA-06;
     000 §12.1(e)). Only a hash of the token is kept; the token is shown once, at enrolment."""

@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import socket
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import func, select
@@ -26,7 +26,14 @@ from frt.governance.models import Deployment
 from frt.lfr.access import on_deployment
 from frt.lfr.enums import Assessment, Decision, Outcome
 from frt.lfr.metrics import LiveCounters
-from frt.lfr.models import CameraCounters, Engagement, LiveAlert, OperatorLog, PerformanceConcern
+from frt.lfr.models import (
+    CameraCounters,
+    CounterSample,
+    Engagement,
+    LiveAlert,
+    OperatorLog,
+    PerformanceConcern,
+)
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 from frt.store.base import utcnow
@@ -247,6 +254,62 @@ def save_counters(
         ):
             setattr(row, key, getattr(counters, key))
         row.updated_at = utcnow()
+        _sample(session, row)
+
+
+# A camera's counts are kept over time at most this often (8 hours: under 6,000 rows a camera).
+SAMPLE_EVERY = timedelta(seconds=5)
+
+
+def _sample(session: Session, row: CameraCounters) -> None:
+    """Keep the counts at this moment for the metrics page's charts (issue 12, item 12). The
+    newest sample always holds the latest counts: it is moved forward while the one before it is
+    under SAMPLE_EVERY old, so samples lie SAMPLE_EVERY apart and a run's first is kept."""
+    newest = list(
+        session.scalars(
+            select(CounterSample)
+            .where(
+                CounterSample.deployment_id == row.deployment_id,
+                CounterSample.camera == row.camera,
+                CounterSample.worker == row.worker,
+            )
+            .order_by(CounterSample.at.desc())
+            .limit(2)
+        )
+    )
+    now = _aware(row.updated_at)
+    if len(newest) == 2 and now - _aware(newest[1].at) < SAMPLE_EVERY:
+        sample = newest[0]
+    else:
+        sample = CounterSample(
+            deployment_id=row.deployment_id, camera=row.camera, worker=row.worker
+        )
+        session.add(sample)
+    sample.at = row.updated_at
+    for key in ("frames", "faces_detected", "templates", "alerts"):
+        setattr(sample, key, getattr(row, key))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def counter_series(session: Session, deployment_id: str) -> list[tuple[datetime, dict]]:
+    """The Deployment's counts over time, every camera added up: at each sample's moment, the
+    sum of each camera's latest sample so far (counts only)."""
+    latest: dict[tuple[str, str], dict] = {}
+    series = []
+    for sample in session.scalars(
+        select(CounterSample)
+        .where(CounterSample.deployment_id == deployment_id)
+        .order_by(CounterSample.at, CounterSample.id)
+    ):
+        latest[(sample.camera, sample.worker)] = {
+            k: getattr(sample, k) for k in ("frames", "faces_detected", "templates", "alerts")
+        }
+        total = {k: sum(c[k] for c in latest.values()) for k in next(iter(latest.values()))}
+        series.append((_aware(sample.at), total))
+    return series
 
 
 def alerts_since(

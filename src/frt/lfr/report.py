@@ -8,6 +8,7 @@ watchlist Alerts (WL-08) give the True Recognition Rate and are left out of oper
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from frt.governance.models import Deployment
 from frt.lfr.access import on_deployment
 from frt.lfr.enums import Decision, Outcome
 from frt.lfr.models import Engagement, LiveAlert, OperatorLog
-from frt.lfr.records import counter_totals
+from frt.lfr.records import counter_series, counter_totals
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 
@@ -120,6 +121,29 @@ def live_metrics(session: Session, deployment_id: str, blue_passes: int | None =
             )
         ),
     }
+
+
+def live_series(session: Session, deployment_id: str) -> dict:
+    """What the metrics page charts (issue 12, item 12), counts only: faces detected and templates
+    made over time (every camera added up), each operational Alert's time, and the Recognition
+    Times. Read after `read_live_metrics` has admitted the reader in the same unit of work."""
+    counts = counter_series(session, deployment_id)
+    alerts = list(
+        session.execute(
+            select(LiveAlert.raised_at, LiveAlert.recognition_time_ms, LiveAlert.blue)
+            .where(LiveAlert.deployment_id == deployment_id)
+            .order_by(LiveAlert.raised_at)
+        )
+    )
+    return {
+        "counts": counts,
+        "alert_times": [_utc(at) for at, _, blue in alerts if not blue],
+        "recognition_times_ms": [float(ms) for _, ms, _ in alerts],
+    }
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class LiveRecords:

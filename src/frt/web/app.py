@@ -40,6 +40,7 @@ from frt.web.pages import (
     admin,
     audit,
     auth,
+    evaluations,
     governance_authority,
     governance_exceptions,
     governance_panels,
@@ -65,6 +66,7 @@ ROUTERS = [
     home.router,
     admin.router,
     audit.router,
+    evaluations.router,
     public.router,
     governance_pages.router,
     governance_authority.router,
@@ -103,7 +105,7 @@ def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
     app.state.store = store
     app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
-    for area in (governance_panels, governance_exceptions, lfr_live, retention, rfr):
+    for area in (governance_panels, governance_exceptions, lfr_live, retention, rfr, evaluations):
         area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
 from frt.core.context import Ctx
-from frt.governance import outside_policy
+from frt.governance import command, outside_policy
 from frt.governance.outside_policy import Scope
 from frt.people.models import User
 from frt.people.roles import LFR_ROLES, Role
@@ -22,6 +22,9 @@ from frt.web.units import unit
 COMMANDERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.BRONZE_COMMUNITY)
 ANY = require_role(*LFR_ROLES)  # anyone in LFR; object access is the action's guard
 COMMAND = require_role(*COMMANDERS)
+# A route admits the roles its action does, so a role it admits is never refused by role.
+ROSTERERS = require_role(*command.roster.action.roles)
+OVERT_RECORDERS = require_role(*command.record_overt_use.action.roles)
 EXCEPTION_READERS = outside_policy.READERS
 
 

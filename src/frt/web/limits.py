@@ -15,6 +15,8 @@ DEFAULT_BODY_BYTES = 256 * 1024
 MULTIPART_MARGIN = 64 * 1024
 # The longest text a person types into one field (a narrative, an intelligence case summary).
 MAX_TEXT_CHARS = 20_000
+# The most items a person picks from one list (categories, places, flags): more than any list offers.
+MAX_CHOICES = 50
 
 
 class Input(BaseModel):

@@ -63,7 +63,7 @@ def create(
 @router.get("/applications/{app_id}", name="api.lfr.application")
 def read(app_id: str, request: Request, who: Principal = Depends(ANY)) -> ApplicationOut:
     with unit(request, who) as ctx:
-        return application_out(ctx, ctx.get(Application, app_id))
+        return application_out(ctx, applications.read(ctx, app_id))
 
 
 @router.patch("/applications/{app_id}", name="api.lfr.application.update")

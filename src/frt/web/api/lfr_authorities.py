@@ -7,10 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from frt.governance import command, decisions, notices
-from frt.governance.models import Authority
 from frt.people.roles import Role
 from frt.web.auth import Principal, require_role
-from frt.web.lfr_shared import ANY, COMMAND
+from frt.web.lfr_shared import ANY, OVERT_RECORDERS
 from frt.web.schemas.base import Ref
 from frt.web.schemas.lfr_authorities import (
     AppointIn,
@@ -30,7 +29,7 @@ AO = require_role(Role.AUTHORISING_OFFICER)
 @router.get("/authorities/{auth_id}", name="api.lfr.authority")
 def authority(auth_id: str, request: Request, who: Principal = Depends(ANY)) -> AuthorityOut:
     with unit(request, who) as ctx:
-        auth = ctx.get(Authority, auth_id)
+        auth = decisions.read_authority(ctx, auth_id)
         return AuthorityOut(
             id=auth.id,
             reference=auth.reference,
@@ -87,7 +86,9 @@ def appoint(
 
 
 @router.post("/authorities/{auth_id}/overt-use", name="api.lfr.authority.overt")
-def overt(auth_id: str, body: OvertIn, request: Request, who: Principal = Depends(COMMAND)) -> Ref:
+def overt(
+    auth_id: str, body: OvertIn, request: Request, who: Principal = Depends(OVERT_RECORDERS)
+) -> Ref:
     with unit(request, who) as ctx:
         row = command.record_overt_use(ctx, auth_id, **body.model_dump())
         return Ref(id=row.id, state="recorded")

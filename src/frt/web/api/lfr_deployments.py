@@ -13,7 +13,7 @@ from frt.governance.outside_policy import Scope
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
-from frt.web.lfr_shared import COMMAND, refused
+from frt.web.lfr_shared import ROSTERERS, refused
 from frt.web.schemas.base import Ref
 from frt.web.schemas.lfr_deployments import RosterIn, SilverReviewIn, StateIn
 from frt.web.units import unit
@@ -45,7 +45,7 @@ def state(
     responses=REFUSED_ROSTER,
     response_model=Ref,
 )
-def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(COMMAND)):
+def roster(dep_id: str, body: RosterIn, request: Request, who: Principal = Depends(ROSTERERS)):
     try:
         with unit(request, who) as ctx:
             entry = command.roster(

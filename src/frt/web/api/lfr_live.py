@@ -305,10 +305,9 @@ def concerns(
 def metrics(
     request: Request,
     dep_id: str,
-    who: Principal = Depends(require_role(*WATCHERS, Role.SYSTEM_ENGINEER)),
+    who: Principal = Depends(require_role(*report.METRICS_READERS)),
 ) -> dict:
-    with store_of(request).session() as db:
-        return report.live_metrics(db, dep_id)
+    return run(request, who, lambda ctx: report.read_live_metrics(ctx, dep_id))
 
 
 @router.post("/deployments/{dep_id}/devices", name="live.devices.enrol.json")

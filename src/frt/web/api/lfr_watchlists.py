@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from frt.core.errors import InputError
 from frt.governance import outside_policy, watchlists
 from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
-from frt.governance.models import Deployment
 from frt.governance.outside_policy import Scope
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
@@ -85,10 +84,10 @@ async def import_watchlist(
 @router.get("/deployments/{dep_id}/watchlist", name="api.lfr.deployment.watchlist.read")
 def read_watchlist(dep_id: str, request: Request, who: Principal = Depends(ANY)) -> WatchlistOut:
     with unit(request, who) as ctx:
-        wl = watchlists.watchlist_for(ctx.session, ctx.get(Deployment, dep_id).id)
-        if wl is None:
+        summary = watchlists.read_summary(ctx, dep_id)  # the same rule as the Deployment's page
+        if summary is None:
             raise InputError("no Watchlist has been imported for this Deployment")
-        return watchlist_out(ctx, wl.id)
+        return WatchlistOut.model_validate(summary)
 
 
 @router.post("/watchlist-images/{image_id}/threshold", name="api.lfr.watchlist.threshold")

@@ -60,7 +60,7 @@ class FollowUpIn(TermsIn):
     outcome: str = Field(description="continue, vary or stop (003 §5.10)")
     rationale: str
     access_all: bool | None = None  # type: ignore[assignment]
-    access_user_ids: list[str] | None = None  # type: ignore[assignment]
+    access_user_ids: list[str] | None = Field(None, max_length=500)  # type: ignore[assignment]
     conditions: str | None = None  # type: ignore[assignment]
 
 

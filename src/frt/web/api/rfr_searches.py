@@ -48,7 +48,7 @@ class Form3In(Input):
     grounds: list[str] | None = Field(None, max_length=7)
     subject_status: str | None = None
     status_rationale: str | None = None
-    probe_level: int | None = None
+    probe_level: int | None = Field(None, ge=1, le=5)  # the image levels 1-5, as a library's
     probe_level_doubt: list[int] | None = Field(None, max_length=5)
     source: str | None = None
     legal_basis: str | None = None

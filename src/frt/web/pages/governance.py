@@ -70,7 +70,7 @@ def href(item: worklists.WorkItem) -> str:
         "lfr_authority": f"/lfr/authorities/{item.object_id}",
         "lfr_deployment": f"/lfr/deployments/{item.object_id}",
         "gov_policy_exception": f"/lfr/exceptions/{item.object_id}",
-        "lfr_cancellation_report": "/lfr",
+        "lfr_cancellation_report": f"/lfr/reports/{item.object_id}",
         "lfr_loss_report": "/lfr",
     }.get(item.object_type, "/lfr")
 
@@ -121,7 +121,7 @@ def application_view(
     """The Application's page; after a refused or wrong form, that form again (`form`) with
     what was typed (`values`) and every problem, answered `status`."""
     with unit(request, who) as ctx:
-        app = ctx.get(Application, app_id)
+        app = applications.read(ctx, app_id)  # its applicant, deciders, oversight, command team
         auth = ctx.session.scalar(
             select(Authority).where(
                 Authority.application_id == app.id, Authority.parent_id.is_(None)
@@ -307,6 +307,18 @@ def application_decide(
     if isinstance(done.value, Authority):
         return back(f"/lfr/authorities/{done.value.id}")
     return back(f"/lfr/applications/{app_id}")
+
+
+@router.get("/lfr/reports/{report_id}", name="lfr.report")
+def report_page(report_id: str, request: Request, who: Principal = Depends(ANY)):
+    """A cancellation report is read on its Authority's page: a notification about one links
+    here (issue 12, item 10), and those who may read the Authority are sent on to it."""
+    from frt.governance.watchlist_models import CancellationReport
+
+    with unit(request, who) as ctx:
+        report = ctx.get(CancellationReport, report_id)
+        auth = decisions.read_authority(ctx, report.authority_id)
+        return back(f"/lfr/authorities/{auth.id}#report")
 
 
 # ------------------------------------------------------------------ register and notifications

@@ -25,12 +25,20 @@ from frt.governance.bundle import MAX_BUNDLE_BYTES, BundleError, parse_key
 from frt.governance.models import Authority, Deployment
 from frt.governance.outside_policy import ROSTER, WATCHLIST_IMPORT, Scope
 from frt.governance.oversight_models import LossReport
+from frt.governance.watchlist_models import Watchlist
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.web.auth import Principal, require_role
 from frt.web.forms import INVALID, Problem, attempt
-from frt.web.lfr_shared import ANY, COMMAND, operating, people, refused
+from frt.web.lfr_shared import (
+    ANY,
+    OVERT_RECORDERS,
+    ROSTERERS,
+    operating,
+    people,
+    refused,
+)
 from frt.web.limits import MULTIPART_MARGIN
 from frt.web.pages.governance import CHOICES, back
 from frt.web.schemas.base import aware
@@ -75,7 +83,7 @@ def authority_view(
     status: int = 200,
 ):
     with unit(request, who) as ctx:
-        auth = ctx.get(Authority, auth_id)
+        auth = decisions.read_authority(ctx, auth_id)  # the same rule as the API's
         team = [(a, ctx.session.get(User, a.user_id)) for a in command.team(ctx, auth.id)]
         report = reports.report_for(ctx.session, auth.id)
         further = list(ctx.session.scalars(select(Authority).where(Authority.parent_id == auth.id)))
@@ -189,7 +197,7 @@ def overt(
     auth_id: str,
     request: Request,
     form: Annotated[OvertIn, Form()],
-    who: Principal = Depends(COMMAND),
+    who: Principal = Depends(OVERT_RECORDERS),
 ):
     done = attempt(
         request, who, lambda ctx: command.record_overt_use(ctx, auth_id, **form.model_dump())
@@ -277,8 +285,9 @@ def deployment_view(
     status: int = 200,
 ):
     with unit(request, who) as ctx:
-        dep = ctx.get(Deployment, dep_id)
-        watchlist = watchlists.watchlist_for(ctx.session, dep.id)
+        dep = deployments.read(ctx, dep_id)  # the same rule as the API's
+        summary = watchlists.read_summary(ctx, dep.id)
+        watchlist = ctx.session.get(Watchlist, summary["id"]) if summary else None
         roster = [(r, ctx.session.get(User, r.user_id)) for r in command.rostered(ctx, dep.id)]
         rosterable = (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ENGINEER)
         return render(
@@ -293,8 +302,8 @@ def deployment_view(
             watchlist=watchlist,
             roster=roster,
             people=[p for p in people(ctx) if any(p.has_role(r) for r in rosterable)],
-            stats=watchlists.composition(ctx.session, watchlist.id if watchlist else None),
-            warnings=watchlists.image_warnings(ctx.session, watchlist.id) if watchlist else [],
+            stats=summary["composition"] if summary else watchlists.composition(ctx.session, None),
+            warnings=summary["images"] if summary else [],
             # An ended Deployment has no next review (issue 12, item 10).
             next_review=command.next_review_at(ctx, dep) if dep.state in RUNNING else None,
             operating=operating(request, ctx.session, dep),
@@ -339,7 +348,7 @@ def deployment_roster(
     dep_id: str,
     request: Request,
     form: Annotated[RosterIn, Form()],
-    who: Principal = Depends(COMMAND),
+    who: Principal = Depends(ROSTERERS),
 ):
     try:
         with unit(request, who) as ctx:

@@ -17,6 +17,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from frt.core.actions import may
 from frt.core.errors import InputError
 from frt.governance import deployments as governance_deployments
 from frt.governance.enums import DeploymentState, Duty
@@ -29,9 +30,13 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
 from frt.web.auth import Principal, require_role, store_of
+from frt.web.lfr_shared import operating
 from frt.web.media import image_response
+from frt.web.metrics_charts import charts_for
 from frt.web.panels import HomePanel, PanelItem, Site
 from frt.web.templating import render, templates
+from frt.web.timefmt import label as timefmt_label
+from frt.web.timefmt import local_time as timefmt_local_time
 from frt.web.units import run as live_run
 from frt.web.units import unit as live_unit
 
@@ -126,6 +131,7 @@ def _alerts_page(request: Request, who: Principal, dep_id: str, blue: bool, hand
             concerns=concerns,
             members=members,
             place=dep.location.locality if dep.location else "",
+            operating=operating(request, db, dep),  # and a small sample's mark (issue 12, item 2)
             choices=CHOICES,
             Role=Role,
             stream=f"/live/deployments/{dep_id}/stream" + ("?blue=1" if blue else ""),
@@ -280,24 +286,31 @@ def _back(request: Request, url: str) -> Response:
 
 
 # ------------------------------------------------------------------ metrics
+METRICS_READERS = require_role(*report.METRICS_READERS)
+
+
 @router.get("/live/deployments/{dep_id}/metrics", name="live.metrics")
-def metrics_page(
-    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
-):
-    with store_of(request).session() as db:
-        dep = _deployment(db, dep_id)
-        m = report.live_metrics(db, dep_id)
-        return render(request, "lfr/metrics.html", dep=dep, m=m, partial=False)
+def metrics_page(request: Request, dep_id: str, who: Principal = Depends(METRICS_READERS)):
+    with live_unit(request, who) as ctx:
+        m = report.read_live_metrics(ctx, dep_id)  # rostered or in its command team
+        dep = _deployment(ctx.session, dep_id)
+        charts = _charts(request, ctx.session, dep)
+        return render(request, "lfr/metrics.html", dep=dep, m=m, charts=charts, partial=False)
 
 
 @router.get("/live/deployments/{dep_id}/metrics/panel", name="live.metrics.panel")
-def metrics_panel(
-    request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
-):
-    with store_of(request).session() as db:
-        dep = _deployment(db, dep_id)
-        m = report.live_metrics(db, dep_id)
-        return render(request, "lfr/metrics_panel.html", dep=dep, m=m)
+def metrics_panel(request: Request, dep_id: str, who: Principal = Depends(METRICS_READERS)):
+    with live_unit(request, who) as ctx:
+        may(ctx, report.read_live_metrics, dep_id)  # the page's rule; its opening was audited
+        m = report.live_metrics(ctx.session, dep_id)
+        dep = _deployment(ctx.session, dep_id)
+        charts = _charts(request, ctx.session, dep)
+        return render(request, "lfr/metrics_panel.html", dep=dep, m=m, charts=charts)
+
+
+def _charts(request: Request, session, dep: Deployment) -> dict:
+    series = report.live_series(session, dep.id)
+    return charts_for(series, request.app.state.policy)
 
 
 # ------------------------------------------------------------------ handheld devices
@@ -306,13 +319,14 @@ ENROLLERS = require_role(*devices.ENROLLERS)
 
 @router.get("/live/deployments/{dep_id}/devices", name="live.devices")
 def devices_page(request: Request, dep_id: str, who: Principal = Depends(ENROLLERS)):
-    return _devices(request, dep_id)
+    return _devices(request, who, dep_id)
 
 
-def _devices(request: Request, dep_id: str, token: str | None = None):
-    with store_of(request).session() as db:
+def _devices(request: Request, who: Principal, dep_id: str, token: str | None = None):
+    with live_unit(request, who) as ctx:
+        rows = devices.read_devices(ctx, dep_id)  # its Silver or a System Engineer rostered on it
+        db = ctx.session
         dep = _deployment(db, dep_id)
-        rows = devices.devices_of(db, dep_id)
         officers = [
             u
             for u in db.scalars(select(User).order_by(User.display_name))
@@ -333,7 +347,7 @@ def enrol_device(
 ):
     with live_unit(request, who) as ctx:
         enrolled = devices.enrol(ctx, dep_id, officer_id, label)
-    return _devices(request, dep_id, token=enrolled.token)  # shown once, never again
+    return _devices(request, who, dep_id, token=enrolled.token)  # shown once, never again
 
 
 @router.post("/live/devices/{device_id}/revoke", name="live.devices.revoke")
@@ -366,7 +380,7 @@ def _console_items(ctx, _who) -> list[PanelItem]:
     from sqlalchemy import func
 
     from frt.lfr.models import OperatorLog
-    from frt.web.timefmt import count
+    from frt.web.timefmt import count, label
 
     items = []
     for d in _running(ctx):
@@ -387,7 +401,7 @@ def _console_items(ctx, _who) -> list[PanelItem]:
             f"{count(waiting, 'Alert')} awaiting assessment"
             if waiting
             else "no Alert awaiting assessment"
-        ) + f" · {d.state}"
+        ) + f" · {label(d.state)}"
         items.append(
             PanelItem(
                 f"Console: {d.location.locality if d.location else d.id}",
@@ -403,7 +417,7 @@ def _handheld_items(ctx, _who) -> list[PanelItem]:
         PanelItem(
             f"Alerts: {d.location.locality if d.location else d.id}",
             f"/live/handheld/{d.id}",
-            d.state,
+            timefmt_label(d.state),
         )
         for d in _running(ctx)
     ]
@@ -421,7 +435,7 @@ def _silver_items(ctx, who) -> list[PanelItem]:
                 PanelItem(
                     f"Performance concern: {c.note[:80]}",
                     f"/live/deployments/{d.id}",
-                    f"raised {c.raised_at:%H:%M} (000 §10.4)",
+                    f"raised {timefmt_local_time(c.raised_at, ctx.profile)} (000 §10.4)",
                 )
             )
     items += _console_items(ctx, who)

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, create_model
 from frt.governance import decisions
 from frt.governance.applications import MAX_DOCUMENT_BYTES
 from frt.policy.decision_rules import REASON_HEADINGS
+from frt.policy.input_rules import ECHR_ARTICLES
+from frt.web.limits import MAX_CHOICES
 from frt.web.schemas.base import FormInput, _is_text, aware
 
 
@@ -19,21 +21,21 @@ class ApplicationIn(FormInput):
 
     title: str | None = None
     use_case: str | None = None
-    deployment_styles: list[str] | None = None
+    deployment_styles: list[str] | None = Field(None, max_length=MAX_CHOICES)
     camera_count: int | None = Field(None, ge=0, le=1000)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     legal_basis: str | None = None
     legitimate_aim: str | None = None
-    echr_articles: list[int] | None = None
+    echr_articles: list[int] | None = Field(None, max_length=len(ECHR_ARTICLES))
     dpa_schedule8_grounds: str | None = None
     necessity: str | None = None
     alternatives_considered: str | None = None
     awareness_measures: str | None = None
     watchlist_criteria: str | None = None
-    proposed_categories: list[str] | None = None
+    proposed_categories: list[str] | None = Field(None, max_length=MAX_CHOICES)
     proposed_composition: str | None = None
-    proposed_flags: list[str] | None = None
+    proposed_flags: list[str] | None = Field(None, max_length=MAX_CHOICES)
     non_police_images_proposed: bool | None = None
     proposed_threshold: float | None = Field(None, ge=0, le=1)
     resources: str | None = None
@@ -82,7 +84,7 @@ class LocationIn(FormInput):
     name: str = Field(min_length=1, max_length=200)
     locality: str = Field(min_length=1, max_length=200)
     reason: str
-    sensitivities: list[str] = []
+    sensitivities: list[str] = Field([], max_length=MAX_CHOICES)
     mitigations: str = ""
 
 
@@ -107,13 +109,13 @@ class TermsIn(FormInput):
 
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    place_ids: list[str] = []
-    categories: list[str] = []
+    place_ids: list[str] = Field([], max_length=MAX_CHOICES)
+    categories: list[str] = Field([], max_length=MAX_CHOICES)
     min_threshold: float | None = Field(None, ge=0, le=1)
     gold_id: str = ""
-    protected_inclusions: list[str] = []
+    protected_inclusions: list[str] = Field([], max_length=MAX_CHOICES)
     non_police_allowed: bool = False
-    non_police_layers: list[str] = []
+    non_police_layers: list[str] = Field([], max_length=MAX_CHOICES)
     conditions: str = ""
 
 
@@ -126,7 +128,10 @@ class DecisionChoice(FormInput):
 class DecisionIn(DecisionChoice):
     """The API's decision: reasons by heading, and the terms when authorising."""
 
-    reasons: dict[str, str] = Field(description="text under the seven headings (001 stage 3)")
+    reasons: dict[str, str] = Field(
+        description="text under the seven headings (001 stage 3)",
+        max_length=len(REASON_HEADINGS),
+    )
     terms: TermsIn | None = None
 
 

@@ -65,10 +65,30 @@ def is_approver(ctx: Ctx, search: RfrSearch) -> bool:
     )
     if decided:
         return True
+    if search.status == SearchStatus.COMPLETED.value and _cache_decider(ctx, search):
+        return True
     return (
         search.status == SearchStatus.AWAITING_APPROVAL.value
         and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
         and bool(rules.approver_rank(ctx.user.rank_enum, ctx.profile))
+    )
+
+
+def _cache_decider(ctx: Ctx, search: RfrSearch) -> bool:
+    """The search is offered to the Unresolved Crime Cache (or was decided by this user), and the
+    user is an approving officer of the rank that decides it (003 §6.2)."""
+    from frt.rfr.models import RfrCacheEntry
+
+    entry = ctx.session.scalar(
+        select(RfrCacheEntry).where(
+            RfrCacheEntry.search_id == search.id,
+            (RfrCacheEntry.status == "requested") | (RfrCacheEntry.decided_by == ctx.user.id),
+        )
+    )
+    return (
+        entry is not None
+        and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
+        and ctx.user.rank_enum.at_least(ctx.profile.rfr.cache_approver_min_rank.value)
     )
 
 

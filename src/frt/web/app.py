@@ -48,6 +48,7 @@ from frt.web.pages import (
     public,
     retention,
     rfr,
+    rfr_cache,
     rfr_libraries,
     rfr_searches,
 )
@@ -82,6 +83,7 @@ ROUTERS = [
     rfr.router,
     rfr_libraries.router,
     rfr_searches.router,
+    rfr_cache.router,
     rfr_libraries_api.router,
     rfr_searches_api.router,
 ]

@@ -4,6 +4,8 @@ by exactly one process at a time however many processes schedule it.
 - retention: the Watchlist and working data of finished Deployments (DATA-02, DATA-08;
   `frt.lfr.purge`) and the camera faces of Alerts past their period (DATA-01;
   `frt.retention.alerts`). Each writes its own counts to the audit log (DATA-03).
+- rfr: RFR retention (ended libraries, images by age/MOPI, probes; `frt.retention.rfr`), the
+  Unresolved Crime Cache's re-search of new images (`frt.rfr.cache`).
 
 Several `frt serve` processes behind a proxy all schedule the same jobs; a run first takes the
 job's lock — a PostgreSQL advisory lock, or on the embedded SQLite default a lock file beside the
@@ -31,6 +33,14 @@ def retention(store) -> tuple[list, dict[str, int]]:
     """One run of the retention jobs: (Deployments wiped, Alert camera faces deleted per
     Deployment)."""
     return deployments.purge(store), alerts.purge(store)
+
+
+def rfr(store) -> dict:
+    """One run of the RFR jobs: retention first, then the cache."""
+    from frt.retention import rfr as rfr_retention
+    from frt.rfr import cache
+
+    return {"retention": rfr_retention.purge(store), "cache": cache.run(store)}
 
 
 def run_once(store, name: str, job: Callable):
@@ -82,6 +92,16 @@ def scheduler(store, every_minutes: float = 10.0, *, background: bool = False):
         minutes=every_minutes,
         next_run_time=utcnow(),
         id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
+    chosen.add_job(
+        run_once,
+        "interval",
+        args=[store, "rfr", rfr],
+        minutes=every_minutes,
+        next_run_time=utcnow(),
+        id="rfr",
         max_instances=1,
         coalesce=True,
     )

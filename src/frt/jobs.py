@@ -5,7 +5,8 @@ by exactly one process at a time however many processes schedule it.
   `frt.lfr.purge`) and the camera faces of Alerts past their period (DATA-01;
   `frt.retention.alerts`). Each writes its own counts to the audit log (DATA-03).
 - rfr: RFR retention (ended libraries, images by age/MOPI, probes; `frt.retention.rfr`), the
-  Unresolved Crime Cache's re-search of new images (`frt.rfr.cache`).
+  Unresolved Crime Cache's re-search of new images (`frt.rfr.cache`) and the scheduled usage
+  reports due (`frt.rfr.usage`).
 
 Several `frt serve` processes behind a proxy all schedule the same jobs; a run first takes the
 job's lock — a PostgreSQL advisory lock, or on the embedded SQLite default a lock file beside the
@@ -36,11 +37,15 @@ def retention(store) -> tuple[list, dict[str, int]]:
 
 
 def rfr(store) -> dict:
-    """One run of the RFR jobs: retention first, then the cache."""
+    """One run of the RFR jobs: retention first, then the cache, then the reports due."""
     from frt.retention import rfr as rfr_retention
-    from frt.rfr import cache
+    from frt.rfr import cache, usage
 
-    return {"retention": rfr_retention.purge(store), "cache": cache.run(store)}
+    return {
+        "retention": rfr_retention.purge(store),
+        "cache": cache.run(store),
+        "reports": usage.deliver_due(store),
+    }
 
 
 def run_once(store, name: str, job: Callable):

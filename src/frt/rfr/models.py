@@ -393,6 +393,7 @@ class RfrReportSchedule(Base):
     name: Mapped[str] = mapped_column(String(200))
     frequency: Mapped[str] = mapped_column(String(8))  # hourly | daily | monthly
     recipient_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    emails: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # user id -> address
     created_by: Mapped[str] = _fk(_USER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_due: Mapped[datetime] = mapped_column(UTCDateTime)

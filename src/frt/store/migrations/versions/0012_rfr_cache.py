@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("frequency", sa.String(length=8), nullable=False),
         sa.Column("recipient_ids", sa.JSON(), nullable=False),
+        sa.Column("emails", sa.JSON(), nullable=False),
         sa.Column("created_by", sa.String(length=32), nullable=False),
         sa.Column("created_at", frt.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("next_due", frt.store.base.UTCDateTime(timezone=True), nullable=False),

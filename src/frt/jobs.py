@@ -38,8 +38,8 @@ def retention(store) -> tuple[list, dict[str, int]]:
 
 def rfr(store) -> dict:
     """One run of the RFR jobs: retention first, then the cache, then the reports due."""
-    from frt.retention import rfr as rfr_retention
     from frt.rfr import cache, usage
+    from frt.rfr import retention as rfr_retention
 
     return {
         "retention": rfr_retention.purge(store),

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from frt.audit.models import AuditRecord
 from frt.core.actions import perform
 from frt.policy import PolicyRefusal, load_profile
-from frt.retention import rfr as retention
-from frt.rfr import cache, enrol, libraries, results, searches
+from frt.rfr import cache, enrol, libraries, results, retention, searches
 from frt.rfr.models import (
     RfrCandidate,
     RfrLibrary,

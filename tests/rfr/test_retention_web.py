@@ -8,10 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from frt.core.actions import perform
-from frt.retention import rfr as retention
-from frt.retention.models import RfrHold
-from frt.rfr import libraries, searches
-from frt.rfr.models import RfrLibrary
+from frt.rfr import libraries, retention, searches
+from frt.rfr.models import RfrHold, RfrLibrary
 from frt.web.app import create_app
 from tests.rfr.conftest import distractors
 from tests.rfr.helpers import search_for

@@ -307,8 +307,8 @@ def deploy_retention_report() -> None:
     from frt.app import build
     from frt.lfr.purge import retention_report
     from frt.policy import load_profile
-    from frt.retention import rfr as rfr_retention
     from frt.retention.alerts import overdue
+    from frt.rfr import retention as rfr_retention
     from frt.store.base import utcnow
 
     store = build().store

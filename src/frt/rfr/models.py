@@ -400,3 +400,19 @@ class RfrReportSchedule(Base):
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RfrHold(Base):
+    """A recorded reason to keep an RFR item past its retention period (003 §7.1(a)): a
+    search's Probe Image, a library, or one library image."""
+
+    __tablename__ = "retention_rfr_holds"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    object_type: Mapped[str] = mapped_column(String(24))  # rfr_search | rfr_library | rfr_image
+    object_id: Mapped[str] = mapped_column(_ID, index=True)
+    ground: Mapped[str] = mapped_column(String(24))  # HoldGround
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = _fk(_USER)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_by: Mapped[str | None] = _fk(_USER, nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

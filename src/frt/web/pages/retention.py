@@ -14,8 +14,8 @@ from starlette.responses import RedirectResponse
 from frt.governance.models import Deployment
 from frt.people.roles import Role
 from frt.retention import alerts
-from frt.retention import rfr as rfr_retention
 from frt.retention.alerts import HoldGround
+from frt.rfr import retention as rfr_retention
 from frt.store.base import utcnow
 from frt.web.api.retention import HOLDERS
 from frt.web.auth import Principal, require_role, store_of

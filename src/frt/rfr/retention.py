@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from enum import Enum
 
 from sqlalchemy import delete, select, text
 
@@ -36,11 +37,10 @@ from frt.people.roles import Role
 from frt.policy import require
 from frt.policy import rfr_cache_rules as rules
 from frt.policy.retention_rules import hold_reason
-from frt.retention.alerts import MARGIN, HoldGround
-from frt.retention.models import RfrHold
 from frt.rfr.enums import LibraryStatus, SearchStatus, StepOutcome
 from frt.rfr.models import (
     RfrCacheEntry,
+    RfrHold,
     RfrLibrary,
     RfrLibraryDecision,
     RfrLibraryImage,
@@ -53,6 +53,23 @@ from frt.rfr.models import (
 from frt.store.base import utcnow
 
 COMPONENT = "retention"
+# "In any case within" the period: the job deletes an hour early, as for Alerts (its runs are
+# minutes apart), so it is always inside the limit.
+MARGIN = timedelta(hours=1)
+
+
+class HoldGround(str, Enum):  # the values of frt.retention.alerts.HoldGround
+    DPA_MOPI_CPIA = "dpa_mopi_cpia"  # 003 §7.1(a)(i)
+    COMPLAINT_CONDUCT = "complaint_conduct"  # 003 §7.1(a)(ii)
+
+    @property
+    def label(self) -> str:
+        return {
+            "dpa_mopi_cpia": "DPA 2018, MOPI, CPIA (003 §7.1(a)(i))",
+            "complaint_conduct": "complaints or conduct investigation (003 §7.1(a)(ii))",
+        }[self.value]
+
+
 HOLD_CITE = "003 §7.1(a)"
 KINDS = {"rfr_search": "Probe Image", "rfr_library": "library", "rfr_library_image": "image"}
 ENDED = (LibraryStatus.STOPPED.value, LibraryStatus.REFUSED.value)

@@ -317,10 +317,10 @@ def deploy_retention_report() -> None:
         rfr_late = rfr_retention.overdue_in(
             session, load_profile(store.settings.policy_profile), utcnow()
         )
-    for item in rfr_late:
+    for kept in rfr_late:
         console.print(
-            f"RFR {rfr_retention.KINDS[item.kind]} {item.label}: kept past "
-            f"{item.deadline:%Y-%m-%d %H:%M} UTC without a hold ({item.cite})"
+            f"RFR {rfr_retention.KINDS[kept.kind]} {kept.label}: kept past "
+            f"{kept.deadline:%Y-%m-%d %H:%M} UTC without a hold ({kept.cite})"
         )
     if rfr_late and not late and not faces:
         raise typer.Exit(2)

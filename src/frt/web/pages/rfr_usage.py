@@ -38,8 +38,8 @@ CHARTS = (
 def _figures(request: Request, period: str) -> usage.Figures:
     if period not in PERIODS:
         raise NotFound(f"no period '{period}' (all, month or day)")
-    now = utcnow()
-    since = now - PERIODS[period] if PERIODS[period] else None
+    now, span = utcnow(), PERIODS[period]
+    since = now - span if span else None
     with store_of(request).session() as s:
         return usage.figures(s, now, since)
 

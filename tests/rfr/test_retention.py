@@ -74,7 +74,7 @@ def _probe_held(store, search_id) -> bool:
 
 
 # ---------------------------------------------------------------- libraries (RFR-02)
-@pytest.mark.req("RFR-02")
+@pytest.mark.req("RFR-02", "DATA-03")
 def test_a_stopped_library_is_deleted_at_the_next_run_with_counts_unless_held(
     store, people, approved_library, add_templates, clock, dpo
 ):
@@ -212,7 +212,7 @@ def custody(approved_library, add_templates, astronaut_templates):
     return lib
 
 
-@pytest.mark.req("RFR-11")
+@pytest.mark.req("RFR-11", "DATA-03")
 def test_a_probe_goes_31_days_after_the_search_that_gave_a_viable_match(
     store, people, group_photo, custody, clock, dpo
 ):

@@ -64,6 +64,7 @@ class Figures:
     hours_to_adjudication: dict[str, float | None] = field(default_factory=dict)
     viable_match_rate: float | None = None
     cache: dict[str, int] = field(default_factory=dict)
+    outside_policy: dict[str, int] = field(default_factory=dict)  # 003 §12.3
     per_month: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -84,6 +85,7 @@ class Figures:
             "approvals",
             "hours_to_adjudication",
             "cache",
+            "outside_policy",
             "per_month",
         ):
             for key, value in getattr(self, measure).items():
@@ -128,7 +130,50 @@ def figures(session, now: datetime, since: datetime | None = None) -> Figures:
         viable = sum(1 for s in completed if s.outcome == "viable_match")
         out.viable_match_rate = round(viable / len(completed), 4)
     out.cache = _cache(session, now)
+    out.outside_policy = _outside_policy(session, since, now)
     return out
+
+
+def _outside_policy(session, since: datetime | None, now: datetime) -> dict[str, int]:
+    from frt.governance.oversight_models import PolicyException
+
+    query = select(PolicyException).where(
+        PolicyException.object_type == "rfr_search", PolicyException.decided_at < now
+    )
+    if since is not None:
+        query = query.where(PolicyException.decided_at >= since)
+    rows = list(session.scalars(query))
+    return {
+        "recorded": len(rows),
+        "awaiting_sro_review": sum(1 for r in rows if r.sro_reviewed_at is None),
+        "endorsed": sum(1 for r in rows if r.sro_outcome == "endorsed"),
+        "disagreed": sum(1 for r in rows if r.sro_outcome == "disagreed"),
+    }
+
+
+def public_figures(session) -> dict:
+    """The public page's RFR section: searches and Viable Matches per month, and libraries in
+    use by Image Level — counts only, no personal data."""
+    searches: Counter = Counter()
+    viable: Counter = Counter()
+    for submitted, outcome in session.execute(
+        select(RfrSearch.submitted_at, RfrSearch.outcome).where(RfrSearch.submitted_at.is_not(None))
+    ):
+        searches[f"{submitted:%Y-%m}"] += 1
+        viable[f"{submitted:%Y-%m}"] += outcome == "viable_match"
+    levels: Counter = Counter()
+    for level, status in session.execute(
+        select(RfrLibrary.image_level, RfrLibrary.status).where(RfrLibrary.deleted_at.is_(None))
+    ):
+        if status in ("approved", "urgent_approved"):
+            levels[f"Level {level}"] += 1
+    return {
+        "months": [
+            {"month": m, "searches": searches[m], "viable_matches": viable[m]}
+            for m in sorted(searches, reverse=True)
+        ],
+        "libraries_by_level": dict(sorted(levels.items())),
+    }
 
 
 def _approvals(session, searches: dict[str, RfrSearch]) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The Unresolved Crime Cache on the search page (`/rfr/searches/{id}#cache`; 003 §6): the
+"""The Unresolved Crime Cache and decisions outside policy on the search page (`/rfr/searches/{id}#cache`; 003 §6): the
 searcher offers a completed search's probe, an approving officer decides, the owner reviews or
 removes it. Each form posts to one of these routes and returns to the search page."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from frt.people.roles import Role
-from frt.rfr import cache
+from frt.rfr import cache, outside_policy
 from frt.rfr.models import RfrCacheEntry
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.pages.rfr import act_async, back
@@ -82,3 +82,22 @@ async def remove(
     form = await request.form()
     await act_async(request, who, cache.remove, entry_id, str(form.get("reason", "")))
     return back(f"/rfr/searches/{_search_of(request, entry_id)}#cache")
+
+
+@router.post("/rfr/searches/{search_id}/outside-policy", name="rfr.outside_policy.record")
+async def outside(
+    request: Request,
+    search_id: str,
+    who: Principal = Depends(require_role(Role.RFR_APPROVING_OFFICER)),
+):
+    """A decision outside policy (003 §12.3): search all remaining levels without urgency."""
+    form = await request.form()
+    await act_async(
+        request,
+        who,
+        outside_policy.record,
+        search_id,
+        str(form.get("rationale", "")),
+        str(form.get("legal_advice", "")),
+    )
+    return back(f"/rfr/searches/{search_id}#search")

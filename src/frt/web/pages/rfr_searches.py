@@ -74,6 +74,7 @@ class Page:
     sees_results: bool
     cache: list = field(default_factory=list)  # Unresolved Crime Cache entries (003 §6)
     may_decide_cache: bool = False
+    outside: list = field(default_factory=list)  # decisions outside policy (003 §12.3)
 
 
 def _label(value: str) -> str:
@@ -126,9 +127,10 @@ def _page(request: Request, who: Principal, search_id: str) -> Page:
             is_searcher,
             sees,
         )
-        from frt.rfr import cache
+        from frt.rfr import cache, outside_policy
 
         page.cache = cache.entries_of(s, search.id)
+        page.outside = outside_policy.decisions_of(s, search.id)
         page.may_decide_cache = (
             not is_searcher
             and user.has_role(Role.RFR_APPROVING_OFFICER)

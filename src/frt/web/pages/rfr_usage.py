@@ -31,6 +31,7 @@ CHARTS = (
     ("by_level", "Searches by Probe Image Level (Annex A)"),
     ("by_library", "Searches listing each library"),
     ("approvals", "Approvals and refusals by safeguard"),
+    ("outside_policy", "Decisions outside policy (003 §12.3)"),
     ("per_month", "Searches per month"),
 )
 
@@ -146,3 +147,10 @@ def install(site: Site, _profile) -> None:
     """The usage page's and the inbox's links (called once by `create_app`)."""
     site.add_nav("RFR usage", "/rfr/usage", VIEWERS)
     site.add_nav("Inbox", "/inbox", usage.RECIPIENT_ROLES)
+
+
+@router.get("/public/rfr.json", name="public.rfr")
+def public_rfr(request: Request):
+    """The public page's RFR figures (counts only), as JSON; no sign-in."""
+    with store_of(request).session() as s:
+        return JSONResponse(usage.public_figures(s))

@@ -216,12 +216,24 @@ class Profile(_Section):
 
 
 def _flatten(prefix: str, node: object, rows: list) -> None:
-    if isinstance(node, Cited):
+    if isinstance(node, Cited) and _has_cells(node.value):
+        for key, cell in node.value.items():  # a table whose cells carry their own citations
+            _flatten(f"{prefix}.{key}", cell, rows)
+    elif isinstance(node, dict) and _has_cells(node):
+        for key, cell in node.items():
+            _flatten(f"{prefix}.{key}", cell, rows)
+    elif isinstance(node, Cited):
         value = node.value.value if isinstance(node.value, Rank) else node.value
         rows.append((prefix, value, node.cite))
     elif isinstance(node, BaseModel):
         for key in type(node).model_fields:
             _flatten(f"{prefix}.{key}", getattr(node, key), rows)
+
+
+def _has_cells(value: object) -> bool:
+    return isinstance(value, dict) and any(
+        isinstance(v, Cited) or _has_cells(v) for v in value.values()
+    )
 
 
 def available_profiles() -> list[str]:

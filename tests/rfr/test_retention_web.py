@@ -47,7 +47,7 @@ def test_the_dpo_sees_rfr_items_and_holds_a_stopped_library(
         ref = s.get(RfrLibrary, lib).reference
     assert ref in page.text and 'data-rfr-item="rfr_library"' in page.text
     held = web.post(
-        f"/retention/rfr/rfr_library/{lib}/hold",
+        f"/rfr/retention/rfr_library/{lib}/hold",
         data={"ground": "complaint_conduct", "reason": "IOPC", "csrf_token": form_token(page.text)},
         follow_redirects=False,
     )
@@ -57,12 +57,12 @@ def test_the_dpo_sees_rfr_items_and_holds_a_stopped_library(
         hold = s.scalar(select(RfrHold))
     page = web.get("/retention")
     bad = web.post(
-        f"/retention/rfr/rfr_library/{lib}/hold",
+        f"/rfr/retention/rfr_library/{lib}/hold",
         data={"ground": "because", "reason": "x", "csrf_token": form_token(page.text)},
     )
     assert bad.status_code in (400, 422)
     web.post(
-        f"/retention/rfr/holds/{hold.id}/release",
+        f"/rfr/retention/holds/{hold.id}/release",
         data={"csrf_token": form_token(page.text)},
         follow_redirects=False,
     )

@@ -218,7 +218,7 @@ def test_the_page_draws_svg_charts_and_exports(store, people, admin, activity):
         assert "RFR usage report (monthly)" in inbox.text
         with store.session() as s:
             message = s.scalar(select(InboxMessage))
-        download = web.get(f"/inbox/{message.id}/attachment")
+        download = web.get(f"/rfr/inbox/{message.id}/attachment")
         assert download.status_code == 200 and "measure,key,value" in download.text
         signed_in(web, "lead")
-        assert web.get(f"/inbox/{message.id}/attachment").status_code == 404  # not theirs
+        assert web.get(f"/rfr/inbox/{message.id}/attachment").status_code == 404  # not theirs

@@ -69,7 +69,7 @@ def release(request: Request, hold_id: str, who: Principal = Depends(require_rol
     return RedirectResponse("/retention", status_code=303)
 
 
-@router.post("/retention/rfr/{kind}/{object_id}/hold", name="retention.rfr.hold")
+@router.post("/rfr/retention/{kind}/{object_id}/hold", name="retention.rfr.hold")
 def rfr_hold(
     request: Request,
     kind: str,
@@ -82,7 +82,7 @@ def rfr_hold(
     return RedirectResponse("/retention#rfr", status_code=303)
 
 
-@router.post("/retention/rfr/holds/{hold_id}/release", name="retention.rfr.release")
+@router.post("/rfr/retention/holds/{hold_id}/release", name="retention.rfr.release")
 def rfr_release(request: Request, hold_id: str, who: Principal = Depends(require_role(Role.DPO))):
     run(request, who, lambda ctx: rfr_retention.release_hold(ctx, hold_id))
     return RedirectResponse("/retention#rfr", status_code=303)

@@ -126,7 +126,7 @@ def inbox(request: Request, who: Principal = Depends(require_role(*usage.RECIPIE
     return render(request, "rfr/inbox.html", messages=messages)
 
 
-@router.get("/inbox/{message_id}/attachment", name="inbox.attachment")
+@router.get("/rfr/inbox/{message_id}/attachment", name="inbox.attachment")
 def attachment(
     request: Request,
     message_id: str,

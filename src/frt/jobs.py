@@ -4,6 +4,9 @@ by exactly one process at a time however many processes schedule it.
 - retention: the Watchlist and working data of finished Deployments (DATA-02, DATA-08;
   `frt.lfr.purge`) and the camera faces of Alerts past their period (DATA-01;
   `frt.retention.alerts`). Each writes its own counts to the audit log (DATA-03).
+- rfr: RFR retention (ended libraries, images by age/MOPI, probes; `frt.retention.rfr`), the
+  Unresolved Crime Cache's re-search of new images (`frt.rfr.cache`) and the scheduled usage
+  reports due (`frt.rfr.usage`).
 
 Several `frt serve` processes behind a proxy all schedule the same jobs; a run first takes the
 job's lock — a PostgreSQL advisory lock, or on the embedded SQLite default a lock file beside the
@@ -31,6 +34,18 @@ def retention(store) -> tuple[list, dict[str, int]]:
     """One run of the retention jobs: (Deployments wiped, Alert camera faces deleted per
     Deployment)."""
     return deployments.purge(store), alerts.purge(store)
+
+
+def rfr(store) -> dict:
+    """One run of the RFR jobs: retention first, then the cache, then the reports due."""
+    from frt.rfr import cache, usage
+    from frt.rfr import retention as rfr_retention
+
+    return {
+        "retention": rfr_retention.purge(store),
+        "cache": cache.run(store),
+        "reports": usage.deliver_due(store),
+    }
 
 
 def run_once(store, name: str, job: Callable):
@@ -82,6 +97,16 @@ def scheduler(store, every_minutes: float = 10.0, *, background: bool = False):
         minutes=every_minutes,
         next_run_time=utcnow(),
         id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
+    chosen.add_job(
+        run_once,
+        "interval",
+        args=[store, "rfr", rfr],
+        minutes=every_minutes,
+        next_run_time=utcnow(),
+        id="rfr",
         max_instances=1,
         coalesce=True,
     )

@@ -119,7 +119,12 @@ def add_templates(store):
     algo = algorithm()
 
     def add(
-        library_id: str, vectors, images: list[bytes] | None = None, version: str | None = None
+        library_id: str,
+        vectors,
+        images: list[bytes] | None = None,
+        version: str | None = None,
+        created_at=None,
+        **meta,
     ) -> list[str]:
         ids = []
         with setup_session(store) as s:
@@ -133,9 +138,10 @@ def add_templates(store):
                         item_key=f"test/{image_id}.png",
                         sha256=image_id,
                         status="enrolled",
-                        age_band="over_18",
-                        mopi_group=1,
-                        captured_on=date(2024, 1, 1),
+                        age_band=meta.get("age_band", "over_18"),
+                        mopi_group=meta.get("mopi_group", 1),
+                        captured_on=meta.get("captured_on", date(2024, 1, 1)),
+                        **({"created_at": created_at} if created_at else {}),
                         image_sealed=store.cipher.seal(
                             data, context=f"rfr_library_images.image:{image_id}".encode()
                         ),
@@ -153,6 +159,7 @@ def add_templates(store):
                             vec.astype("<f4").tobytes(),
                             context=f"rfr_templates.template:{tid}".encode(),
                         ),
+                        **({"created_at": created_at} if created_at else {}),
                     )
                 )
                 ids.append(image_id)

@@ -306,10 +306,24 @@ def deploy_retention_report() -> None:
     kept past their period without a hold (DATA-03); exit 2 if any."""
     from frt.app import build
     from frt.lfr.purge import retention_report
+    from frt.policy import load_profile
     from frt.retention.alerts import overdue
+    from frt.rfr import retention as rfr_retention
+    from frt.store.base import utcnow
 
     store = build().store
     late, faces = retention_report(store), overdue(store)
+    with store.session() as session:
+        rfr_late = rfr_retention.overdue_in(
+            session, load_profile(store.settings.policy_profile), utcnow()
+        )
+    for kept in rfr_late:
+        console.print(
+            f"RFR {rfr_retention.KINDS[kept.kind]} {kept.label}: kept past "
+            f"{kept.deadline:%Y-%m-%d %H:%M} UTC without a hold ({kept.cite})"
+        )
+    if rfr_late and not late and not faces:
+        raise typer.Exit(2)
     if not late and not faces:
         console.print("nothing held past its retention limit")
         return

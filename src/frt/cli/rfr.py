@@ -112,6 +112,11 @@ def _summary(summary, what: str) -> None:
         f"refused, {summary.skipped} already there (skipped) of {summary.total}; "
         f"job {summary.job_id}"
     )
+    if getattr(summary, "cautious", 0):
+        console.print(
+            f"{summary.cautious} image(s) have no age band or MOPI group: each is kept by the "
+            "most cautious cell of the retention table (003 §7.1(b)(i))"
+        )
     if summary.reasons:
         table = Table("refused because", "images", title="Refusals")
         for reason, n in summary.reasons.most_common():

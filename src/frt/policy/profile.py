@@ -101,11 +101,12 @@ class Offence(BaseModel):
     name: str = Field(min_length=2)
     recordable: bool
     mopi_group: int = Field(default=2, ge=1, le=3)
+    tier: int = Field(default=3, ge=1, le=3)  # 003 Annex C: Tier 3 covers "other" offences
 
 
 _OFFENCES = (
     [
-        Offence(name=n, recordable=True, mopi_group=1)
+        Offence(name=n, recordable=True, mopi_group=1, tier=1)
         for n in (
             "murder",
             "attempted murder",
@@ -119,19 +120,24 @@ _OFFENCES = (
         )
     ]
     + [
-        Offence(name=n, recordable=True)
+        Offence(name=n, recordable=True, tier=2)
         for n in (
             "actual bodily harm",
-            "common assault",
             "burglary",
-            "theft",
             "theft from a motor vehicle",
             "criminal damage",
+            "supply of controlled drugs",
+            "affray",
+        )
+    ]
+    + [
+        Offence(name=n, recordable=True, tier=3)
+        for n in (
+            "common assault",
+            "theft",
             "fraud",
             "handling stolen goods",
             "possession of controlled drugs",
-            "supply of controlled drugs",
-            "affray",
             "harassment",
             "possession of an offensive weapon",
         )
@@ -167,7 +173,9 @@ class Rfr(_Section):
     expired_library_deletion_days: Cited[int]
     probe_retention_days: Cited[int]
     cache_review_months: Cited[dict[str, int]]
-    library_retention_years: Cited[dict[str, dict[str, int | None]]]
+    # 003 §7.1(b)(i): age band at capture -> MOPI group -> years from capture (None: not in
+    # scope for RFR Searching), each cell with its own citation.
+    library_retention_years: Cited[dict[str, dict[str, Cited[int | None]]]]
     # Issue 10 (RFR libraries, Form 3, safeguards, results). Defaults are the MPS policy's.
     temporary_library_min_rank: Cited[Rank] = _cited(Rank.SUPERINTENDENT, "003 §5.5(b)(iii)")
     temporary_library_urgent_min_rank: Cited[Rank] = _cited(Rank.INSPECTOR, "003 §5.10")
@@ -177,6 +185,11 @@ class Rfr(_Section):
     candidate_list_length: Cited[int] = _cited(50, "003 §8.25")
     match_report_caveat: Cited[str] = _cited(CAVEAT, "003 §8.27")
     offences: Cited[list[Offence]] = _cited(_OFFENCES, "003 §8.6; PACE 1984 s.27(4)")
+    # Issue 11 (Unresolved Crime Cache, retention, reports). Defaults are the MPS policy's.
+    cache_approver_min_rank: Cited[Rank] = _cited(Rank.INSPECTOR, "003 §6.2, §8.21")
+    # A cached probe's re-search makes a work item only for candidates scoring at least this
+    # (the engine's similarity; 0.91 is dlib's usual same-person distance of 0.6).
+    cache_match_threshold: Cited[float] = _cited(0.91, "003 §6.1; engine.compare")
 
 
 class Profile(_Section):
@@ -203,12 +216,24 @@ class Profile(_Section):
 
 
 def _flatten(prefix: str, node: object, rows: list) -> None:
-    if isinstance(node, Cited):
+    if isinstance(node, Cited) and _has_cells(node.value):
+        for key, cell in node.value.items():  # a table whose cells carry their own citations
+            _flatten(f"{prefix}.{key}", cell, rows)
+    elif isinstance(node, dict) and _has_cells(node):
+        for key, cell in node.items():
+            _flatten(f"{prefix}.{key}", cell, rows)
+    elif isinstance(node, Cited):
         value = node.value.value if isinstance(node.value, Rank) else node.value
         rows.append((prefix, value, node.cite))
     elif isinstance(node, BaseModel):
         for key in type(node).model_fields:
             _flatten(f"{prefix}.{key}", getattr(node, key), rows)
+
+
+def _has_cells(value: object) -> bool:
+    return isinstance(value, dict) and any(
+        isinstance(v, Cited) or _has_cells(v) for v in value.values()
+    )
 
 
 def available_profiles() -> list[str]:

@@ -68,6 +68,9 @@ class Summary:
     refused: int = 0
     skipped: int = 0
     reasons: Counter = field(default_factory=Counter)
+    # 003 §7.1(b)(i): images whose age band or MOPI group is unknown, kept by the most cautious
+    # cell of the retention table
+    cautious: int = 0
 
 
 # ---------------------------------------------------------------- reading the source
@@ -254,11 +257,30 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
 
 
 @action("rfr.enrolment.finish", roles=ENROLLERS, touches="rfr_enrolment_job", key="job_id")
-def finish(ctx: Ctx, job_id: str) -> RfrEnrolmentJob:
+def finish(ctx: Ctx, job_id: str, cautious: int = 0) -> RfrEnrolmentJob:
     job = ctx.get(RfrEnrolmentJob, job_id)
     job.status, job.finished_at = "finished", ctx.now
     ctx.note(enrolled=job.enrolled, refused=job.refused, skipped=job.skipped, reasons=job.reasons)
+    if cautious:
+        ctx.note(most_cautious_retention=cautious, citation="003 §7.1(b)(i)")
     return job
+
+
+def out_of_scope(item: Item, profile) -> str | None:
+    """Why an image may not be enrolled under the retention table (a cell 'not in scope', e.g.
+    a child under 13: 003 §7.1(b)(i)), or None."""
+    from frt.policy.rfr_cache_rules import retention_cell
+
+    cell, cautious = retention_cell(item.age_band, item.mopi_group, profile)
+    if cell.value is None and not cautious:
+        return f"not in scope for RFR Searching: {cell.cite}"
+    return None
+
+
+def _cautious(item: Item, profile) -> bool:
+    from frt.policy.rfr_cache_rules import retention_cell
+
+    return retention_cell(item.age_band, item.mopi_group, profile)[1]
 
 
 def _short(reason: str) -> str:
@@ -283,7 +305,10 @@ def run_import(
     progress: Progress | None = None,
 ) -> Summary:
     """Enrol every image of `source` into `library`; resumable (see the module docstring)."""
+    from frt.policy import load_profile
+
     spec = spec or EngineSpec(detector="thorough", quality_gate=True)
+    profile = load_profile(store.settings.policy_profile)
     items = read_source(source)
     algo_name, version = _kind(spec)
     with store.session() as s:
@@ -313,7 +338,8 @@ def run_import(
             if skipped:
                 perform(store, user_id, store_batch, job.id, [], skipped)
             continue
-        sized = [(i, _size(i.path)) for i in todo]
+        scope = {i.key: out_of_scope(i, profile) for i in todo}
+        sized = [(i, -2 if scope[i.key] else _size(i.path)) for i in todo]
         work = [(i.key, str(i.path)) for i, size in sized if 0 < size <= MAX_FILE_BYTES]
         results = iter(template_many(work, spec, workers=workers)) if work else iter(())
         batch: list[Row] = []
@@ -322,8 +348,9 @@ def run_import(
             if 0 < size <= MAX_FILE_BYTES:
                 enrolment = next(results)
                 row = _import_row(item, enrolment)
+                summary.cautious += _cautious(item, profile)
             else:
-                why = (
+                why = scope[item.key] or (
                     "empty or unreadable file"
                     if size <= 0
                     else f"file larger than {MAX_FILE_BYTES // 2**20} MB"
@@ -342,8 +369,18 @@ def run_import(
             done += len(batch)
             if progress:
                 progress(done, len(items))
-    perform(store, user_id, finish, job.id)
+    perform(store, user_id, finish, job.id, summary.cautious)
+    _research_cache(store)
     return summary
+
+
+def _research_cache(store) -> None:
+    """New images in a library: cached probes are searched against them at once (003 §6.1)."""
+    from frt.rfr import cache
+
+    found = cache.run(store)
+    if found.hits:
+        logger.info("Unresolved Crime Cache: %d new candidates for adjudication", found.hits)
 
 
 def _size(path: Path) -> int:

@@ -302,6 +302,8 @@ class RfrSearchStep(Base):
     outcome_by: Mapped[str | None] = _fk(_USER, nullable=True)
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # A re-search of the Unresolved Crime Cache against newly enrolled images (003 §6.1)
+    cache_entry_id: Mapped[str | None] = _fk("rfr_cache_entries.id", nullable=True, index=True)
 
 
 class RfrCandidate(Base):
@@ -351,3 +353,69 @@ class RfrDissemination(Base):
     safeguards_obliged: Mapped[bool] = mapped_column(Boolean, default=False)  # §8.29
     shared_by: Mapped[str] = _fk(_USER)
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RfrCacheEntry(Base):
+    """A Probe Image in the Unresolved Crime Cache (003 §6): asked for by the searcher while a
+    ground of §8.3 still applies, approved by an officer of the profile's rank, re-searched
+    against images enrolled after `searched_to`, reviewed by its tier's period (§7.1(b)(iv)A) and
+    removed, with the reason, when resolved by other means."""
+
+    __tablename__ = "rfr_cache_entries"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    search_id: Mapped[str] = _fk("rfr_searches.id", index=True)
+    owner_id: Mapped[str] = _fk(_USER, index=True)
+    status: Mapped[str] = mapped_column(String(12))  # requested | active | refused | removed
+    grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # §8.3 grounds still applying
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    unknown_person: Mapped[bool] = mapped_column(Boolean, default=False)  # §6.1(b)
+    offence: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    tier: Mapped[int] = mapped_column(Integer)  # Annex C
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = _fk(_USER, nullable=True)
+    decided_rank: Mapped[str] = mapped_column(String(40), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    review_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Templates created up to this moment have been searched with this probe
+    searched_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    research_runs: Mapped[int] = mapped_column(Integer, default=0)
+    research_hits: Mapped[int] = mapped_column(Integer, default=0)
+    removed_by: Mapped[str | None] = _fk(_USER, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removal_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RfrReportSchedule(Base):
+    """A usage report delivered on a period to named administrators (003 §9.1)."""
+
+    __tablename__ = "rfr_report_schedules"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    frequency: Mapped[str] = mapped_column(String(8))  # hourly | daily | monthly
+    recipient_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    emails: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # user id -> address
+    created_by: Mapped[str] = _fk(_USER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RfrHold(Base):
+    """A recorded reason to keep an RFR item past its retention period (003 §7.1(a)): a
+    search's Probe Image, a library, or one library image."""
+
+    __tablename__ = "retention_rfr_holds"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    object_type: Mapped[str] = mapped_column(String(24))  # rfr_search | rfr_library | rfr_image
+    object_id: Mapped[str] = mapped_column(_ID, index=True)
+    ground: Mapped[str] = mapped_column(String(24))  # HoldGround
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = _fk(_USER)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_by: Mapped[str | None] = _fk(_USER, nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -65,10 +65,30 @@ def is_approver(ctx: Ctx, search: RfrSearch) -> bool:
     )
     if decided:
         return True
+    if search.status == SearchStatus.COMPLETED.value and _cache_decider(ctx, search):
+        return True
     return (
         search.status == SearchStatus.AWAITING_APPROVAL.value
         and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
         and bool(rules.approver_rank(ctx.user.rank_enum, ctx.profile))
+    )
+
+
+def _cache_decider(ctx: Ctx, search: RfrSearch) -> bool:
+    """The search is offered to the Unresolved Crime Cache (or was decided by this user), and the
+    user is an approving officer of the rank that decides it (003 §6.2)."""
+    from frt.rfr.models import RfrCacheEntry
+
+    entry = ctx.session.scalar(
+        select(RfrCacheEntry).where(
+            RfrCacheEntry.search_id == search.id,
+            (RfrCacheEntry.status == "requested") | (RfrCacheEntry.decided_by == ctx.user.id),
+        )
+    )
+    return (
+        entry is not None
+        and ctx.user.has_role(Role.RFR_APPROVING_OFFICER)
+        and ctx.user.rank_enum.at_least(ctx.profile.rfr.cache_approver_min_rank.value)
     )
 
 
@@ -604,7 +624,7 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
         require(rules.approved([], set(), True))
     require(rules.approved(needs_of(search), set(search.approved_keys or []), False))
     if search_all:
-        require(rules.search_all(True, search.urgent, search.search_all_rationale))
+        _search_all_allowed(ctx, search)
     decision, level = next_levels(ctx, search)
     require(decision)
     libs = [ctx.session.get(RfrLibrary, i) for i in search.library_ids]
@@ -671,6 +691,20 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
         citation="003 §5.17" if search_all else "003 §5.16",
     )
     return step
+
+
+def _search_all_allowed(ctx: Ctx, search: RfrSearch) -> None:
+    """'Search all' in urgency (§5.17), or by a decision outside policy recorded for this search
+    (003 §12.3; `frt.rfr.outside_policy`), used once here."""
+    from frt.rfr import outside_policy
+
+    decision = rules.search_all(True, search.urgent, search.search_all_rationale)
+    if decision.allowed:
+        return
+    exc = outside_policy.unused(ctx.session, search.id, decision.rule)
+    if exc is None:
+        require(decision)
+    outside_policy.use(ctx, exc)
 
 
 def _template(ctx: Ctx, face: RfrProbeFace, algo):

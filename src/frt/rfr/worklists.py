@@ -1,7 +1,8 @@
 """What waits for each RFR role: the home page's work lists and `frt rfr worklist` (read only).
 
-- the RFR user: their searches in progress;
-- an RFR Approving Officer: Form 3s to approve; Form 2s to decide (Superintendent rank), urgent
+- the RFR user: their searches in progress; new candidates from the Unresolved Crime Cache to
+  adjudicate and cached probes' reviews due (003 §6, §7.1(b)(iv)A);
+- an RFR Approving Officer: Form 3s to approve; probes offered to the Unresolved Crime Cache; Form 2s to decide (Superintendent rank), urgent
   approvals to continue, vary or stop (§5.10), verbal approvals to write up (§5.9), reviews due;
 - the SRO for RFR: Form 1s to decide, substantive reviews due;
 - the Operational Lead for FR: reviews recorded, to cite to the FRT Board, and overdue reviews
@@ -114,6 +115,8 @@ def approver_items(session, user: User, now: datetime, profile=None) -> list[Wor
                 )
             )
         items += _reviews_due(session, "temporary", now)
+    if rank.at_least(profile.rfr.cache_approver_min_rank.value):
+        items += _cache_requests(session, user)
     if rules.approver_rank(rank, profile):
         for search in session.scalars(
             select(RfrSearch)
@@ -128,6 +131,53 @@ def approver_items(session, user: User, now: datetime, profile=None) -> list[Wor
                     f"Form 3 to approve: {search.reference}",
                     f"/rfr/searches/{search.id}",
                     "; ".join(n["key"].split(":")[0].replace("_", " ") for n in search.needs),
+                )
+            )
+    return items
+
+
+def _cache_requests(session, user: User) -> list[WorkItem]:
+    from frt.rfr import cache
+
+    out = []
+    for entry in cache.requested_entries(session):
+        if entry.owner_id == user.id:
+            continue
+        search = session.get(RfrSearch, entry.search_id)
+        out.append(
+            WorkItem(
+                f"Unresolved Crime Cache: add {search.reference}?",
+                f"/rfr/searches/{search.id}#cache",
+                f"Tier {entry.tier}; 003 §6.2",
+            )
+        )
+    return out
+
+
+def _cache_items(session, user: User, now: datetime) -> list[WorkItem]:
+    from frt.rfr import cache
+
+    items = [
+        WorkItem(
+            f"New candidates from the Unresolved Crime Cache: {search.reference}",
+            f"/rfr/searches/{search.id}#candidates",
+            f"{step.candidates} to adjudicate (003 §6.1)",
+        )
+        for search, step in cache.pending_steps(session, user.id)
+    ]
+    for entry in cache.active_entries(session, user.id):
+        if entry.review_due is not None and entry.review_due <= now + REVIEW_NOTICE:
+            search = session.get(RfrSearch, entry.search_id)
+            when = (
+                f"overdue since {entry.review_due:%d %b %Y}: not re-searched until reviewed"
+                if entry.review_due <= now
+                else f"by {entry.review_due:%d %b %Y}"
+            )
+            items.append(
+                WorkItem(
+                    f"Cache review due (Tier {entry.tier}): {search.reference}",
+                    f"/rfr/searches/{search.id}#cache",
+                    when,
                 )
             )
     return items
@@ -158,7 +208,7 @@ def lead_items(session, user: User, now: datetime) -> list[WorkItem]:
 
 
 def searcher_items(session, user: User, now: datetime) -> list[WorkItem]:
-    items = []
+    items = _cache_items(session, user, now)
     for search in session.scalars(
         select(RfrSearch)
         .where(

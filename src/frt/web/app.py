@@ -49,8 +49,10 @@ from frt.web.pages import (
     public,
     retention,
     rfr,
+    rfr_cache,
     rfr_libraries,
     rfr_searches,
+    rfr_usage,
 )
 from frt.web.pages import governance as governance_pages
 from frt.web.panels import Site
@@ -84,6 +86,8 @@ ROUTERS = [
     rfr.router,
     rfr_libraries.router,
     rfr_searches.router,
+    rfr_cache.router,
+    rfr_usage.router,
     rfr_libraries_api.router,
     rfr_searches_api.router,
 ]
@@ -105,7 +109,15 @@ def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
     app.state.store = store
     app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
-    for area in (governance_panels, governance_exceptions, lfr_live, retention, rfr, evaluations):
+    for area in (
+        governance_panels,
+        governance_exceptions,
+        lfr_live,
+        retention,
+        rfr,
+        rfr_usage,
+        evaluations,
+    ):
         area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)

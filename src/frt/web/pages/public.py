@@ -25,7 +25,12 @@ def transparency(request: Request, format: str | None = None):
                 headers={"Content-Disposition": 'attachment; filename="lfr-deployments.csv"'},
             )
         rows = published.public_deployments(db)
-    return render(request, "governance/public.html", rows=rows, contact=public_contact(request))
+        from frt.rfr.usage import public_figures
+
+        rfr = public_figures(db)
+    return render(
+        request, "governance/public.html", rows=rows, contact=public_contact(request), rfr=rfr
+    )
 
 
 def public_contact(request: Request) -> str | None:

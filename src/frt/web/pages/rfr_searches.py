@@ -8,7 +8,7 @@ an audited action: the probe, a face, a candidate's library image, a Match Repor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from starlette.responses import Response
@@ -72,6 +72,9 @@ class Page:
     next_level: int | None
     is_searcher: bool
     sees_results: bool
+    cache: list = field(default_factory=list)  # Unresolved Crime Cache entries (003 §6)
+    may_decide_cache: bool = False
+    outside: list = field(default_factory=list)  # decisions outside policy (003 §12.3)
 
 
 def _label(value: str) -> str:
@@ -124,6 +127,15 @@ def _page(request: Request, who: Principal, search_id: str) -> Page:
             is_searcher,
             sees,
         )
+        from frt.rfr import cache, outside_policy
+
+        page.cache = cache.entries_of(s, search.id)
+        page.outside = outside_policy.decisions_of(s, search.id)
+        page.may_decide_cache = (
+            not is_searcher
+            and user.has_role(Role.RFR_APPROVING_OFFICER)
+            and user.rank_enum.at_least(request.app.state.policy.rfr.cache_approver_min_rank.value)
+        )
     if sees and steps:
         page.candidates = act(request, who, results.candidate_list, search.id)
     return page
@@ -141,6 +153,7 @@ def search_page(request: Request, search_id: str, who: Principal = Depends(requi
         Role=Role,
         label=_label,
         choices=CHOICES,
+        grounds=list(Ground),
         offences=offences,
         levels=request.app.state.policy.rfr.approval_image_levels,
     )

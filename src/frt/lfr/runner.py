@@ -110,7 +110,7 @@ def load_watchlists(store, deployment_id: str) -> list[LiveWatchlist]:
 def check(store, deployment_id: str, at: datetime | None = None) -> Decision:
     from frt.governance.deployments import may_run
 
-    with store.session() as session:
+    with store.read() as session:  # asked every poll_s: no write lock (issue 9 item 7)
         return may_run(session, deployment_id, at or utcnow())
 
 
@@ -256,7 +256,7 @@ class Runner:
     def _view(self):
         from frt.governance.deployments import get_view
 
-        with self.store.session() as session:
+        with self.store.read() as session:
             return get_view(session, self.deployment_id)
 
     def _end_if_window_closed(self) -> None:

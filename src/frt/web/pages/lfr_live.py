@@ -1,20 +1,17 @@
 """Live recognition pages (`/live/…`): the Operator console, the blue watchlist view, the
 Engagement Officer's handheld page, the metrics page, Silver's stop controls and the devices page.
 
-New Alerts reach an open console through SSE (`…/stream`): the stream polls the database
-(`frt.lfr.events.AlertFeed`), so it works whatever process or machine runs the recognition
-worker. Each Alert is sent as a rendered card; the person's forms on the card call
+New Alerts reach an open console through SSE (`…/stream`), pushed by this server process's one
+listener (`frt.lfr.push`, `web.alert_stream`), so it works whatever process or machine runs the
+recognition worker. Each Alert is sent as a rendered card; the person's forms on the card call
 `frt.lfr.records` — nothing here acts on an Alert by itself (LIVE-06).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy import select
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from frt.core.errors import InputError
@@ -28,6 +25,7 @@ from frt.lfr.models import LiveAlert, PerformanceConcern
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
+from frt.web.alert_stream import alert_events
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.media import image_response
 from frt.web.panels import HomePanel, PanelItem, Site
@@ -141,28 +139,10 @@ async def stream(
 ):
     live_run(request, who, lambda ctx: events.read_alerts(ctx, dep_id, blue))  # may they watch?
     store, roles = store_of(request), who.roles
-    feed = events.AlertFeed(dep_id, blue)
-
-    def poll() -> tuple[list[str], str | None]:
-        with store.session() as db:
-            dep = db.get(Deployment, dep_id)
-            return (
-                [card_html(store, db, a, roles) for a in feed.poll(db)],
-                dep.state if dep else None,
-            )
-
-    async def generate():
-        state = None
-        while not await request.is_disconnected():
-            cards, now_state = await run_in_threadpool(poll)
-            for html in cards:
-                yield {"event": "alert", "data": html}
-            if now_state != state:
-                state = now_state
-                yield {"event": "state", "data": state or "unknown"}
-            await asyncio.sleep(events.POLL_S)
-
-    return EventSourceResponse(generate(), ping=10)
+    events_ = alert_events(
+        request, store, dep_id, blue, lambda db, a: card_html(store, db, a, roles)
+    )
+    return EventSourceResponse(events_, ping=10)
 
 
 @router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")
@@ -284,7 +264,7 @@ def _back(request: Request, url: str) -> Response:
 def metrics_page(
     request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
 ):
-    with store_of(request).session() as db:
+    with store_of(request).read() as db:
         dep = _deployment(db, dep_id)
         m = report.live_metrics(db, dep_id)
         return render(request, "lfr/metrics.html", dep=dep, m=m, partial=False)
@@ -294,7 +274,7 @@ def metrics_page(
 def metrics_panel(
     request: Request, dep_id: str, who: Principal = Depends(require_role(*LIVE_ROLES))
 ):
-    with store_of(request).session() as db:
+    with store_of(request).read() as db:
         dep = _deployment(db, dep_id)
         m = report.live_metrics(db, dep_id)
         return render(request, "lfr/metrics_panel.html", dep=dep, m=m)

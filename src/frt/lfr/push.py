@@ -135,7 +135,7 @@ class Hub:
     # ------------------------------------------------------------ the listener
     def _start(self) -> None:
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._thread is not None:
                 return
             self._stop.clear()
             self._thread = threading.Thread(target=self._listen, name="frt-alert-hub", daemon=True)
@@ -143,12 +143,21 @@ class Hub:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _idle(self) -> bool:
+        """No stream is open: the listener ends (the next subscriber starts it again)."""
+        with self._lock:
+            if self._subs and not self._stop.is_set():
+                return False
+            self._thread = None
+            return True
 
     def _listen(self) -> None:
         postgres = self.store.engine.dialect.name == "postgresql"
-        while not self._stop.is_set():
+        while not self._idle():
             try:
                 if postgres:
                     self._listen_postgres()
@@ -168,7 +177,7 @@ class Hub:
             conn.execute(f"LISTEN {CHANNEL}")
             self._resync_all()  # anything committed before LISTEN took effect
             last_state = 0.0
-            while not self._stop.is_set():
+            while not self._stop.is_set() and self.watching():
                 for notice in conn.notifies(timeout=STATE_S / 2, stop_after=500):
                     self._on_payload(notice.payload)
                 if time.monotonic() - last_state >= STATE_S:
@@ -189,7 +198,7 @@ class Hub:
         seen: set[str] = set()
         newest: datetime | None = None
         last_state = 0.0
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self.watching():
             with self._lock:
                 watched = list(self._subs)
             if watched:
@@ -204,9 +213,8 @@ class Hub:
                         select(LiveAlert.raised_at).order_by(LiveAlert.raised_at.desc()).limit(1)
                     )
                 fresh = [r for r in rows if r.id not in seen]
-                if newest is not None:  # the first look only marks what streams sent on connect
-                    for r in fresh:
-                        self.publish(r.deployment_id, r.id, r.blue)
+                for r in fresh:  # streams skip what they sent already (AlertFeed.take)
+                    self.publish(r.deployment_id, r.id, r.blue)
                 seen.update(r.id for r in fresh)
                 newest = stamp or newest
             if time.monotonic() - last_state >= STATE_S:

@@ -45,6 +45,7 @@ from frt.web.pages import (
     governance_panels,
     home,
     lfr_live,
+    lfr_workers,
     public,
     retention,
     rfr,
@@ -77,6 +78,7 @@ ROUTERS = [
     lfr_reports.router,
     lfr_live_api.router,
     lfr_live.router,
+    lfr_workers.router,
     retention_api.router,
     retention.router,
     rfr.router,
@@ -103,7 +105,7 @@ def create_app(store: Store, profile: Profile | None = None) -> FastAPI:
     app.state.store = store
     app.state.policy = profile or load_profile(store.settings.policy_profile)
     app.state.site = Site.foundation()
-    for area in (governance_panels, governance_exceptions, lfr_live, retention, rfr):
+    for area in (governance_panels, governance_exceptions, lfr_live, lfr_workers, retention, rfr):
         area.install(app.state.site, app.state.policy)
     for router in ROUTERS:
         app.include_router(router)

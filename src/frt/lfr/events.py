@@ -138,6 +138,13 @@ class AlertFeed:
         self._mark(alert)
         return alert
 
+    def sent(self, alert_id: str) -> bool:
+        return alert_id in self._sent
+
+    def mark(self, alert_id: str) -> None:
+        """Sent by the caller (data it had already: the newest-first bookkeeping is unchanged)."""
+        self._sent.add(alert_id)
+
     def _mark(self, alert: LiveAlert) -> None:
         self._sent.add(alert.id)
         if self._newest is None or alert.raised_at > self._newest:

@@ -22,6 +22,7 @@ import numpy as np
 from frt.lfr.pipeline import Alert
 from frt.lfr.records import persist_alert
 from frt.lfr.watchlist import Match
+from frt.policy import Decision
 
 PREFIX = "replay:"
 
@@ -117,7 +118,8 @@ class Stopper:
             lost,
             every_s,
         )
-        self._checked, self.refused = 0.0, None
+        self._checked = 0.0
+        self.refused: Decision | None = None
 
     def __call__(self) -> bool:
         from frt.lfr.runner import check

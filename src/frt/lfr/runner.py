@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from frt.core.actions import record_refusal
 from frt.engine.template import DlibResNet
@@ -128,7 +129,7 @@ class Runner:
     source_opener: Callable = None  # (camera spec) -> FrameSource; default `open_source`
     # Set by `frt worker` (frt.lfr.fleet): one pool shared by its cameras; release the camera
     # instead of waiting while suspended; stop when the lease is lost; Alerts keyed per track.
-    pool: object = None
+    pool: Any = None
     release_when_suspended: bool = False
     lease_lost: threading.Event | None = None
     track_key_prefix: str | None = None

@@ -1,9 +1,16 @@
 """The SSE body shared by the console and the handheld device: the Deployment's Alerts so far,
 then each new one as this process's Hub announces it (`frt.lfr.push`) — no database poll per
-open page. `render(session, alert)` turns an Alert into the event's data (a card, or JSON)."""
+open page. `render(session, alert)` turns an Alert into the event's data (a card, or JSON).
+
+A new Alert is rendered once per kind of viewer (`audience`: the roles a card is drawn for), not
+once per open page: the first stream to need it renders it, the others on the same server wait
+for that and reuse it (`bench/RESULTS.md`: 200 consoles).
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.orm import Session
@@ -23,6 +30,7 @@ async def alert_events(
     blue: bool,
     render: Callable[[Session, LiveAlert], str],
     states: bool = True,
+    audience: str = "",
 ) -> AsyncIterator[dict]:
     feed = events.AlertFeed(deployment_id, blue)
     subscription = push.hub_for(store).subscribe(deployment_id, blue)
@@ -31,10 +39,10 @@ async def alert_events(
         with store.read() as db:
             return [render(db, a) for a in feed.poll(db)]
 
-    def one(alert_id: str) -> list[str]:
+    def one(alert_id: str) -> str:
         with store.read() as db:
             alert = feed.take(db, alert_id)
-            return [render(db, alert)] if alert is not None else []
+            return render(db, alert) if alert is not None else ""
 
     try:
         pending = await run_in_threadpool(catch_up)
@@ -48,11 +56,44 @@ async def alert_events(
             if item is None:
                 continue
             kind, value = item
-            if kind == "alert":
-                pending = await run_in_threadpool(one, value)
+            if kind == "alert" and not feed.sent(value):
+                html = await _rendered((value, audience, blue), lambda: one(value))
+                feed.mark(value)
+                pending = [html] if html else []
             elif kind == push.RESYNC:
                 pending = await run_in_threadpool(catch_up)
             elif kind == "state" and states:
                 yield {"event": "state", "data": value}
     finally:
         subscription.close()
+
+
+_CACHE: OrderedDict[tuple, str] = OrderedDict()  # newest Alerts' data per audience
+_CACHE_SIZE = 512
+_INFLIGHT: dict[tuple, asyncio.Future] = {}
+
+
+async def _rendered(key: tuple, make: Callable[[], str]) -> str:
+    """`make()` run once per key however many streams ask at once (in the server's loop)."""
+    if key in _CACHE:
+        return _CACHE[key]
+    loop = asyncio.get_running_loop()
+    flight = (id(loop), key)  # a future belongs to one event loop (one per server process)
+    waiting = _INFLIGHT.get(flight)
+    if waiting is not None:
+        return await asyncio.shield(waiting)
+    future: asyncio.Future = loop.create_future()
+    _INFLIGHT[flight] = future
+    try:
+        data = await run_in_threadpool(make)
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: the waiters re-raise it
+        raise
+    finally:
+        _INFLIGHT.pop(flight, None)
+    _CACHE[key] = data
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    future.set_result(data)
+    return data

@@ -223,7 +223,9 @@ async def device_stream(request: Request, device: DevicePrincipal = Depends(requ
     def as_json(db, alert: LiveAlert) -> str:
         return json.dumps(events.view(store, db, alert, DEVICE_PREFIX).to_json())
 
-    stream = alert_events(request, store, device.deployment_id, False, as_json, states=False)
+    stream = alert_events(
+        request, store, device.deployment_id, False, as_json, states=False, audience="device"
+    )
     return EventSourceResponse(stream, ping=10)
 
 

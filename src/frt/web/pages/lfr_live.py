@@ -139,10 +139,11 @@ async def stream(
 ):
     live_run(request, who, lambda ctx: events.read_alerts(ctx, dep_id, blue))  # may they watch?
     store, roles = store_of(request), who.roles
-    events_ = alert_events(
-        request, store, dep_id, blue, lambda db, a: card_html(store, db, a, roles)
+    audience = ",".join(sorted(r.value for r in roles))  # a card differs only by the roles
+    cards = alert_events(
+        request, store, dep_id, blue, lambda db, a: card_html(store, db, a, roles), True, audience
     )
-    return EventSourceResponse(events_, ping=10)
+    return EventSourceResponse(cards, ping=10)
 
 
 @router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")

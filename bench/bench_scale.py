@@ -341,6 +341,12 @@ def _serve(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=60)
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -388,7 +394,10 @@ def run_consoles(store, env, dep_id: str, args) -> dict:
         cams = add_cameras(store, dep_id, ["console-cam"], f"replay:100000:{args.rate:g}")
         procs = start_workers(env, 1, 1)
         wait_claimed(store, cams)
+        server_cpu, client_cpu = cpu_s(server.pid), cpu_s(os.getpid())
         time.sleep(args.console_seconds)
+        server_cpu = cpu_s(server.pid) - server_cpu
+        client_cpu = cpu_s(os.getpid()) - client_cpu
         stop_all(procs)
         time.sleep(2.0)
         after = rss_mb(server.pid)
@@ -403,6 +412,12 @@ def run_consoles(store, env, dep_id: str, args) -> dict:
             (t - raised[i]) * 1e3 for got in arrivals for i, t in got.items() if i in raised
         )
         missing = sum(1 for got in arrivals for i in raised if i not in got)
+        by_alert = sorted(raised.items(), key=lambda kv: kv[1])
+        trace = [
+            (round(t - by_alert[0][1], 1), _pct(sorted((g[i] - t) * 1e3 for g in arrivals if i in g), 50))
+            for i, t in by_alert[:: max(1, len(by_alert) // 15)]
+        ]
+        print(f"per-Alert median delivery over the run (s since first, ms): {trace}", file=sys.stderr)
         return {
             "consoles": args.consoles,
             "alerts": len(raised),
@@ -414,6 +429,9 @@ def run_consoles(store, env, dep_id: str, args) -> dict:
             "rss_mb_before": before,
             "rss_mb_with_consoles": with_consoles,
             "rss_mb_after": after,
+            "server_cpu_share": round(server_cpu / args.console_seconds, 2),
+            "client_cpu_share": round(client_cpu / args.console_seconds, 2),
+            "card_bytes": _card_bytes(store, dep_id),
         }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -423,7 +441,7 @@ def run_consoles(store, env, dep_id: str, args) -> dict:
             server.kill()
 
 
-CARD_ID = re.compile(r'id=\\?"alert-([0-9a-f]{32})')
+CARD_ID = re.compile(rb'id="alert-([0-9a-f]{32})')
 
 
 async def _consoles(base, cookies, dep_id, arrivals, connected, done) -> None:
@@ -441,11 +459,13 @@ async def _consoles(base, cookies, dep_id, arrivals, connected, done) -> None:
                 opened += 1
                 if opened == len(arrivals):
                     connected.set()
-                async for line in response.aiter_lines():
-                    if line.startswith("data:"):
-                        m = CARD_ID.search(line)
-                        if m and m.group(1) not in arrivals[i]:
-                            arrivals[i][m.group(1)] = time.time()
+                tail = b""
+                async for chunk in response.aiter_raw():  # bytes searched, not parsed per line
+                    now = time.time()
+                    text = tail + chunk
+                    for m in CARD_ID.finditer(text):
+                        arrivals[i].setdefault(m.group(1).decode(), now)
+                    tail = text[-64:]
                     if done.is_set():
                         return
 
@@ -455,6 +475,19 @@ async def _consoles(base, cookies, dep_id, arrivals, connected, done) -> None:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _card_bytes(store, dep_id: str) -> int:
+    """The size of one rendered console card (what each console is sent per Alert)."""
+    from sqlalchemy import select
+
+    from frt.lfr.models import LiveAlert
+    from frt.people.roles import Role
+    from frt.web.pages.lfr_live import card_html
+
+    with store.read() as db:
+        alert = db.scalars(select(LiveAlert).where(LiveAlert.deployment_id == dep_id)).first()
+        return len(card_html(store, db, alert, {Role.LFR_OPERATOR}).encode()) if alert else 0
 
 
 def _wait_http(base: str) -> None:
@@ -496,7 +529,9 @@ def report(out: dict) -> None:
             f"consoles {c['consoles']} at {c['rate']}/s: {c['alerts']} Alerts, "
             f"{c['deliveries']} deliveries, {c['missing_deliveries']} missing, p50 {c['p50_ms']} "
             f"ms, p95 {c['p95_ms']} ms; RSS {c['rss_mb_before']} MB before, "
-            f"{c['rss_mb_with_consoles']} MB with consoles, {c['rss_mb_after']} MB after"
+            f"{c['rss_mb_with_consoles']} MB with consoles, {c['rss_mb_after']} MB after; "
+            f"CPU: server {c['server_cpu_share']} cores, client {c['client_cpu_share']} cores; "
+            f"card {c['card_bytes']} bytes"
         )
 
 

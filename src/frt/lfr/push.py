@@ -67,18 +67,19 @@ class Subscription:
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
 
-    def offer(self, item: tuple[str, str]) -> None:
-        try:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-        except RuntimeError:  # its event loop has closed: the stream is gone
-            self.hub.unsubscribe(self)
-
     async def next(self, timeout: float) -> tuple[str, str] | None:
         """("alert", id) | ("state", state) | ("resync", "") — or None after `timeout` s."""
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
         except asyncio.TimeoutError:
             return None
+
+    def ready(self) -> list[tuple[str, str]]:
+        """Whatever else is already queued (taken without waiting)."""
+        items = []
+        while not self.queue.empty():
+            items.append(self.queue.get_nowait())
+        return items
 
     def close(self) -> None:
         self.hub.unsubscribe(self)
@@ -120,17 +121,16 @@ class Hub:
 
     def publish(self, deployment_id: str, alert_id: str, blue: bool) -> None:
         with self._lock:
-            subs = list(self._subs.get(deployment_id, ()))
-        for sub in subs:
-            if sub.blue is None or sub.blue == blue:
-                sub.offer(("alert", alert_id))
-                self.delivered += 1
+            subs = [
+                s for s in self._subs.get(deployment_id, ()) if s.blue is None or s.blue == blue
+            ]
+        self.delivered += len(subs)
+        _fan_out(subs, ("alert", alert_id))
 
     def _resync_all(self) -> None:
         with self._lock:
             subs = [s for group in self._subs.values() for s in group]
-        for sub in subs:
-            sub.offer((RESYNC, ""))
+        _fan_out(subs, (RESYNC, ""))
 
     # ------------------------------------------------------------ the listener
     def _start(self) -> None:
@@ -241,8 +241,26 @@ class Hub:
                 self._states[dep_id] = state
                 with self._lock:
                     subs = list(self._subs.get(dep_id, ()))
-                for sub in subs:
-                    sub.offer(("state", state or "unknown"))
+                _fan_out(subs, ("state", state or "unknown"))
+
+
+def _fan_out(subs: list[Subscription], item: tuple[str, str]) -> None:
+    """Hand `item` to every stream: one wake-up of each event loop, not one per stream (a server
+    with 200 consoles open is woken once per Alert)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = {}
+    for sub in subs:
+        by_loop.setdefault(sub.loop, []).append(sub)
+    for loop, group in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_put_all, group, item)
+        except RuntimeError:  # that event loop has closed: its streams are gone
+            for sub in group:
+                sub.hub.unsubscribe(sub)
+
+
+def _put_all(subs: list[Subscription], item: tuple[str, str]) -> None:
+    for sub in subs:
+        sub.queue.put_nowait(item)
 
 
 _HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()  # every Hub of this process

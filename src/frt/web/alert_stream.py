@@ -55,15 +55,23 @@ async def alert_events(
             item = await subscription.next(WAKE_S)
             if item is None:
                 continue
-            kind, value = item
-            if kind == "alert" and not feed.sent(value):
-                html = await _rendered((value, audience, blue), lambda: one(value))
-                feed.mark(value)
-                pending = [html] if html else []
-            elif kind == push.RESYNC:
-                pending = await run_in_threadpool(catch_up)
-            elif kind == "state" and states:
-                yield {"event": "state", "data": value}
+            fresh: list[str] = []
+            for kind, value in [item, *subscription.ready()]:
+                if kind == "alert" and not feed.sent(value) and value not in fresh:
+                    fresh.append(value)
+                elif kind == push.RESYNC:
+                    pending += await run_in_threadpool(catch_up)
+                elif kind == "state" and states:
+                    yield {"event": "state", "data": value}
+            # Alerts queued together are rendered side by side (and once per server: _rendered),
+            # so a slow database read delays a burst once, not once per Alert in turn.
+            fresh = [a for a in fresh if not feed.sent(a)]  # a catch-up above may have sent it
+            cards = await asyncio.gather(
+                *(_rendered((a, deployment_id, blue, audience), lambda a=a: one(a)) for a in fresh)
+            )
+            for alert_id in fresh:
+                feed.mark(alert_id)
+            pending += [c for c in cards if c]
     finally:
         subscription.close()
 
@@ -92,7 +100,8 @@ async def _rendered(key: tuple, make: Callable[[], str]) -> str:
         raise
     finally:
         _INFLIGHT.pop(flight, None)
-    _CACHE[key] = data
+    if data:  # "" (not found) is not kept: another stream looks for itself
+        _CACHE[key] = data
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     future.set_result(data)

@@ -696,6 +696,9 @@ _mount_groups()
 from frt.cli import bench_rfr  # noqa: E402, I001  `frt bench rfr`, beside `frt bench live`
 
 bench_rfr.register(sys.modules["frt.cli.lfr"].bench_app)
+from frt.cli import worker as _worker  # noqa: E402  `frt worker`, `frt deploy camera …`
+
+_worker.register(app, sys.modules["frt.cli.lfr"].deploy_app)
 
 
 @app.callback()

@@ -25,11 +25,15 @@ EXEMPT: dict[str, str] = {
     "lfr_camera_counters": "a camera's running counts, flushed every few seconds by its worker; "
     "the Deployment's totals are audited when it ends",
     "lfr_counter_samples": "the same running counts kept over time for the metrics page's charts",
+    "lfr_workers": "a camera worker's heartbeat every few seconds (frt.lfr.leases); the cameras "
+    "it claims and releases are audited",
 }
 
 # Bookkeeping columns of tables that are otherwise changed only by actions.
 EXEMPT_COLUMNS: dict[tuple[str, str], str] = {
     ("lfr_devices", "last_seen_at"): "when an enrolled handheld device last called in",
+    ("lfr_cameras", "heartbeat_at"): "the lease holder's heartbeat (frt.lfr.leases)",
+    ("lfr_cameras", "position"): "how far the lease holder has got, with its heartbeat",
 }
 
 _WRITES = "frt.writes"

@@ -122,7 +122,15 @@ def template_many(
     workers: int | None = None,
     chunksize: int = 4,
 ) -> Iterator[Enrolment]:
-    """Template (key, path-or-bytes) items on `workers` processes; results in input order."""
+    """Template (key, path-or-bytes) items on `workers` processes; results in input order.
+
+    With FRT_RAY_ADDRESS set, on that Ray cluster instead (`frt.engine.cluster`, the
+    `frt[cluster]` extra): the same results, so callers keep their progress, resume and audit."""
+    from frt.engine import cluster
+
+    if cluster.ray_address() is not None:
+        yield from cluster.template_many_on_ray(items, spec)
+        return
     workers = workers or default_workers()
     if workers == 1:
         _init_worker(spec)

@@ -27,3 +27,11 @@ class Outcome(str, Enum):
     CONFIRMED_FALSE = "confirmed_false"
     NOT_ENGAGED = "not_engaged"  # no engagement took place (unconfirmed)
     NOT_CONFIRMED = "not_confirmed"  # engaged, identity not established
+
+
+class CameraState(str, Enum):
+    """A Deployment camera's lease (frt.lfr.leases)."""
+
+    IDLE = "idle"  # waiting for a worker: not started, released, or its worker died
+    RUNNING = "running"  # a worker holds the lease and heartbeats
+    FINISHED = "finished"  # the source ended (a recorded file): nobody claims it again

@@ -1,12 +1,12 @@
 """Alerts as the Operator console and the Engagement Officers' devices see them (LIVE-04, WL-06,
 WL-08), and the feed that delivers new ones.
 
-The recognition worker (`frt deploy run`) and the web server are separate processes — perhaps
-separate machines — sharing one database. The worker commits each Alert before anyone is told;
-`AlertFeed.poll` then finds it there: every `POLL_S` seconds the console's SSE stream asks for the
-Deployment's Alerts raised since a little before the newest it has sent, and sends those it has
-not. No broker to set up, and an Alert committed out of order by a second worker is still sent.
-A console that reconnects receives every Alert of the Deployment again: none is ever lost.
+The recognition worker (`frt worker`, `frt deploy run`) and the web server are separate processes
+— perhaps separate machines — sharing one database. The worker commits each Alert before anyone
+is told. A console's stream first sends the Deployment's Alerts (`AlertFeed.poll`), then waits
+for this process's Hub (`frt.lfr.push`) to name new ones (`AlertFeed.take`) — one listener per
+server process, not a poll per open page. A console that reconnects receives every Alert of the
+Deployment again, and a listener that reconnects has every stream catch up: none is ever lost.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from frt.lfr.access import on_deployment
 from frt.lfr.models import Engagement, LiveAlert, OperatorLog
 from frt.people.roles import Role
 
-POLL_S = 0.3
 LOOKBACK = timedelta(seconds=60)  # workers' clocks and commits may be a little out of order
 
 
@@ -126,10 +125,30 @@ class AlertFeed:
             if a.id not in self._sent
         ]
         for a in fresh:
-            self._sent.add(a.id)
-            if self._newest is None or a.raised_at > self._newest:
-                self._newest = a.raised_at
+            self._mark(a)
         return fresh
+
+    def take(self, session: Session, alert_id: str) -> LiveAlert | None:
+        """The Alert a push named, unless it was sent already (or is not this feed's)."""
+        if alert_id in self._sent:
+            return None
+        alert = session.get(LiveAlert, alert_id)
+        if alert is None or alert.deployment_id != self.deployment_id or alert.blue != self.blue:
+            return None
+        self._mark(alert)
+        return alert
+
+    def sent(self, alert_id: str) -> bool:
+        return alert_id in self._sent
+
+    def mark(self, alert_id: str) -> None:
+        """Sent by the caller (data it had already: the newest-first bookkeeping is unchanged)."""
+        self._sent.add(alert_id)
+
+    def _mark(self, alert: LiveAlert) -> None:
+        self._sent.add(alert.id)
+        if self._newest is None or alert.raised_at > self._newest:
+            self._newest = alert.raised_at
 
 
 def deployment_alerts(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -29,6 +30,9 @@ _ID = String(32)
 
 class LiveAlert(Base):
     __tablename__ = "lfr_alerts"
+    __table_args__ = (
+        Index("uq_lfr_alerts_track_key", "deployment_id", "camera", "track_key", unique=True),
+    )
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
     camera: Mapped[str] = mapped_column(String(120))
@@ -47,6 +51,10 @@ class LiveAlert(Base):
     probe_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     PROBE = SealedColumn("lfr_alerts.probe")
     probe_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Idempotency key of the track that raised it, unique per Deployment and camera: a camera
+    # taken over by another worker replays from its last checkpoint and re-finds the same
+    # tracks, which must not raise a second Alert (issue 14). None for `frt deploy run`.
+    track_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class OperatorLog(Base):
@@ -172,3 +180,42 @@ class DeploymentWipe(Base):
     watchlist_images: Mapped[int] = mapped_column(Integer, default=0)
     blue_members: Mapped[int] = mapped_column(Integer, default=0)
     devices_revoked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeploymentCamera(Base):
+    """A camera of a Deployment, run by whichever `frt worker` holds its lease (issue 14).
+
+    The source (a file, or a stream URL that may carry credentials) is sealed; `name` is the
+    display name without them. `worker`/`epoch`/`heartbeat_at` are the lease: a worker claims a
+    camera whose lease is free or whose heartbeat is older than the timeout, and bumps `epoch`,
+    so a worker that was presumed dead can tell it lost the camera. `position` is the source's
+    checkpoint (frames or replayed tracks done), written with each heartbeat.
+    """
+
+    __tablename__ = "lfr_cameras"
+    __table_args__ = (UniqueConstraint("deployment_id", "name"),)
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lfr_deployments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    source_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    SOURCE = SealedColumn("lfr_cameras.source")
+    added_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(12), default="idle", index=True)  # CameraState
+    worker: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveWorker(Base):
+    """A running `frt worker` process and its last heartbeat (for the engineer's page)."""
+
+    __tablename__ = "lfr_workers"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid:random
+    host: Mapped[str] = mapped_column(String(80))
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frt.core.actions import acting, action
@@ -23,6 +24,7 @@ from frt.core.context import Ctx
 from frt.core.errors import InputError
 from frt.governance.enums import Duty
 from frt.governance.models import Deployment
+from frt.lfr import push
 from frt.lfr.access import on_deployment
 from frt.lfr.enums import Assessment, Decision, Outcome
 from frt.lfr.metrics import LiveCounters
@@ -40,7 +42,7 @@ from frt.store.base import utcnow
 
 logger = logging.getLogger(__name__)
 
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
+WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 COMPONENT = "lfr-worker"
 
 
@@ -54,18 +56,65 @@ def encode_probe(rgb: np.ndarray) -> bytes:
 
 
 def persist_alert(
-    store, deployment_id: str, alert, image_id: str | None = None, entry_id: str | None = None
+    store,
+    deployment_id: str,
+    alert,
+    image_id: str | None = None,
+    entry_id: str | None = None,
+    track_key: str | None = None,
 ) -> str:
-    """Commit the Alert (with its sealed probe face) and return its id — before any notice."""
-    with acting(store, None, component=COMPONENT) as ctx:
-        alert_id = raise_alert(ctx, deployment_id, alert, image_id, entry_id).id
-    alert.probe.fill(0)  # the sealed copy is the only one now
-    return alert_id
+    """Commit the Alert (with its sealed probe face) and return its id — before any notice.
+
+    With a `track_key` (a camera run by `frt worker`) it is raised at most once: a worker that
+    took the camera over and re-found a track already alerted gets the existing Alert's id."""
+    try:
+        existing = _alert_of_track(store, deployment_id, alert.camera, track_key)
+        if existing is None:
+            try:
+                with acting(store, None, component=COMPONENT) as ctx:
+                    existing = raise_alert(
+                        ctx, deployment_id, alert, image_id, entry_id, track_key
+                    ).id
+            except IntegrityError:  # another worker committed it a moment ago
+                existing = _alert_of_track(store, deployment_id, alert.camera, track_key)
+                if existing is None:
+                    raise
+            else:
+                _announce(store, deployment_id, existing, alert.blue)
+    finally:
+        alert.probe.fill(0)  # the sealed copy is the only one now
+    return existing
+
+
+def _alert_of_track(store, deployment_id: str, camera: str, track_key: str | None) -> str | None:
+    if track_key is None:
+        return None
+    with store.read() as session:
+        return session.scalar(
+            select(LiveAlert.id).where(
+                LiveAlert.deployment_id == deployment_id,
+                LiveAlert.camera == camera,
+                LiveAlert.track_key == track_key,
+            )
+        )
+
+
+def _announce(store, deployment_id: str, alert_id: str, blue: bool) -> None:
+    """Tell the consoles, after the commit (frt.lfr.push): never before the Alert is stored."""
+    try:
+        push.announce(store, deployment_id, alert_id, blue)
+    except Exception:  # noqa: BLE001 - consoles also catch up from the database on reconnect
+        logger.exception("alert %s stored but its notice failed", alert_id)
 
 
 @action("lfr.alert.raise", touches="lfr_alert", system=True)
 def raise_alert(
-    ctx: Ctx, deployment_id: str, alert, image_id: str | None, entry_id: str | None
+    ctx: Ctx,
+    deployment_id: str,
+    alert,
+    image_id: str | None,
+    entry_id: str | None,
+    track_key: str | None = None,
 ) -> LiveAlert:
     """The worker records an Alert and its sealed probe face (LIVE-04); nobody acts on it here."""
     row = LiveAlert(
@@ -73,6 +122,7 @@ def raise_alert(
         camera=alert.camera,
         worker=WORKER,
         track=alert.track_id,
+        track_key=track_key,
         image_id=image_id or alert.match.entry_id,
         entry_id=entry_id or alert.match.subject_id,
         category=alert.match.category,
@@ -85,6 +135,7 @@ def raise_alert(
     ctx.session.add(row)
     ctx.session.flush()
     row.probe_sealed = LiveAlert.PROBE.seal(ctx.cipher, row.id, encode_probe(alert.probe))
+    push.notify_in_transaction(ctx.session, deployment_id, row.id, alert.blue)
     ctx.note(deployment=deployment_id, blue=alert.blue)
     return row
 

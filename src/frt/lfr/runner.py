@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from frt.core.actions import record_refusal
 from frt.engine.template import DlibResNet
@@ -110,7 +111,7 @@ def load_watchlists(store, deployment_id: str) -> list[LiveWatchlist]:
 def check(store, deployment_id: str, at: datetime | None = None) -> Decision:
     from frt.governance.deployments import may_run
 
-    with store.session() as session:
+    with store.read() as session:  # asked every poll_s: no write lock (issue 9 item 7)
         return may_run(session, deployment_id, at or utcnow())
 
 
@@ -126,6 +127,12 @@ class Runner:
     on_alert_saved: object = None  # callback(alert_id) after the commit (notifications)
     clock: Callable[[], datetime] = utcnow
     source_opener: Callable = None  # (camera spec) -> FrameSource; default `open_source`
+    # Set by `frt worker` (frt.lfr.fleet): one pool shared by its cameras; release the camera
+    # instead of waiting while suspended; stop when the lease is lost; Alerts keyed per track.
+    pool: Any = None
+    release_when_suspended: bool = False
+    lease_lost: threading.Event | None = None
+    track_key_prefix: str | None = None
     periods: int = field(default=0, init=False)  # how many times processing started
     stopped_because: Decision | None = field(default=None, init=False)
 
@@ -146,17 +153,19 @@ class Runner:
             min_quality=min_quality,
             algorithm_options=_options_for(algorithm, version),
         )
-        pool = make_pool(config.algorithm, config.algorithm_options, self.workers)
+        own_pool = self.pool is None
+        pool = self.pool or make_pool(config.algorithm, config.algorithm_options, self.workers)
         totals = {_display_name(c): LiveCounters() for c in self.cameras}
         results: list[RunResult] = []
         try:
             while True:
                 ended, period = self._run_period(watchlists, config, pool, totals)
                 results.extend(period)
-                if ended or not self._wait_while_suspended():
+                if ended or self._lost() or not self._wait_while_suspended():
                     break
         finally:
-            pool.shutdown()
+            if own_pool:
+                pool.shutdown()
             for w in watchlists:
                 w.wipe()
         return results
@@ -187,6 +196,14 @@ class Runner:
                 t.join(timeout=10)
         return ended, [r for r in results if r is not None]
 
+    def _lost(self) -> bool:
+        return self.lease_lost is not None and self.lease_lost.is_set()
+
+    def _track_key(self, alert) -> str | None:
+        if self.track_key_prefix is None:
+            return None
+        return f"{self.track_key_prefix}{alert.first_pts_s:.3f}/{alert.track_id}"
+
     def _saver(self):
         def save(alert) -> None:
             alert_id = persist_alert(
@@ -195,6 +212,7 @@ class Runner:
                 alert,
                 image_id=alert.match.entry_id,
                 entry_id=alert.match.subject_id,
+                track_key=self._track_key(alert),
             )
             if self.on_alert_saved:
                 self.on_alert_saved(alert_id)
@@ -223,6 +241,9 @@ class Runner:
     def _supervise(self, pipelines, threads, totals) -> bool:
         while any(t.is_alive() for t in threads):
             time.sleep(self.poll_s)
+            if self._lost():
+                logger.info("camera lease lost: another worker runs it now")
+                return False
             decision = check(self.store, self.deployment_id, self.clock())
             if not decision.allowed:
                 logger.info("deployment stops: %s (%s)", decision.reason, decision.citation)
@@ -249,6 +270,8 @@ class Runner:
             if now >= view.ends_at:
                 self._end_if_window_closed()
                 return False
+            if self.release_when_suspended or self._lost():
+                return False
             if view.state != DeploymentState.SUSPENDED:
                 return check(self.store, self.deployment_id, now).allowed
             time.sleep(self.poll_s)
@@ -256,7 +279,7 @@ class Runner:
     def _view(self):
         from frt.governance.deployments import get_view
 
-        with self.store.session() as session:
+        with self.store.read() as session:
             return get_view(session, self.deployment_id)
 
     def _end_if_window_closed(self) -> None:

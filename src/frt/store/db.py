@@ -53,10 +53,27 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+READ_ONLY = "frt_read_only"  # execution option of the connections `Store.read()` uses
+
+
 def _sqlite_begin_immediate(conn) -> None:
-    # Take the write lock at BEGIN: two writers then queue (busy_timeout) instead of one failing
-    # on a stale snapshot, and the audit chain's "read last, append next" is serial.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work takes the write lock at BEGIN: two writers then queue (busy_timeout) instead
+    # of one failing on a stale snapshot, and the audit chain's "read last, append next" is
+    # serial. A read (`Store.read()`) takes a plain deferred BEGIN: in WAL mode it reads its
+    # snapshot beside the writer and never waits for, or holds up, the write lock.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _refuse_writes(session: Session, _flush, _instances) -> None:
+    if session.info.get(READ_ONLY):
+        raise ReadOnlySession("a read transaction (Store.read) may not change data")
+
+
+class ReadOnlySession(RuntimeError):
+    """Something tried to write through `Store.read()`."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -91,6 +108,14 @@ class Store:
         with self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: no write lock on SQLite, and a flush raises
+        `ReadOnlySession`. For consoles, heartbeats' checks and pages that only look."""
+        reader = self.engine.execution_options(**{READ_ONLY: True})
+        with self.sessions(bind=reader, info={READ_ONLY: True}) as session, session.begin():
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -109,6 +134,7 @@ def open_store(settings: Settings | None = None, *, migrate: bool | None = None)
             "the database is not at this version of FRT's schema: run `frt db upgrade`"
         )
     sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "before_flush", _refuse_writes)
     cipher = _open_cipher(sessions, settings)
     return Store(engine, sessions, cipher, settings)
 

@@ -9,14 +9,12 @@ decisions as that officer. Nothing here acts on an Alert by itself.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from frt.audit import Actor
@@ -27,6 +25,7 @@ from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy import PolicyRefusal
 from frt.policy.vocabulary import PoliceAction
+from frt.web.alert_stream import alert_events
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.limits import Input
 from frt.web.media import image_response
@@ -220,22 +219,14 @@ async def device_stream(request: Request, device: DevicePrincipal = Depends(requ
     """New Alerts as JSON server-sent events (`event: alert`)."""
     run(request, device, lambda ctx: events.read_alerts(ctx, device.deployment_id, False))
     store = store_of(request)
-    feed = events.AlertFeed(device.deployment_id, blue=False)
 
-    def poll() -> list[str]:
-        with store.session() as db:
-            return [
-                json.dumps(events.view(store, db, a, DEVICE_PREFIX).to_json())
-                for a in feed.poll(db)
-            ]
+    def as_json(db, alert: LiveAlert) -> str:
+        return json.dumps(events.view(store, db, alert, DEVICE_PREFIX).to_json())
 
-    async def generate():
-        while not await request.is_disconnected():
-            for data in await run_in_threadpool(poll):
-                yield {"event": "alert", "data": data}
-            await asyncio.sleep(events.POLL_S)
-
-    return EventSourceResponse(generate(), ping=10)
+    stream = alert_events(
+        request, store, device.deployment_id, False, as_json, states=False, audience="device"
+    )
+    return EventSourceResponse(stream, ping=10)
 
 
 # ------------------------------------------------------------------ signed-in clients

@@ -1,20 +1,17 @@
 """Live recognition pages (`/live/…`): the Operator console, the blue watchlist view, the
 Engagement Officer's handheld page, the metrics page, Silver's stop controls and the devices page.
 
-New Alerts reach an open console through SSE (`…/stream`): the stream polls the database
-(`frt.lfr.events.AlertFeed`), so it works whatever process or machine runs the recognition
-worker. Each Alert is sent as a rendered card; the person's forms on the card call
+New Alerts reach an open console through SSE (`…/stream`), pushed by this server process's one
+listener (`frt.lfr.push`, `web.alert_stream`), so it works whatever process or machine runs the
+recognition worker. Each Alert is sent as a rendered card; the person's forms on the card call
 `frt.lfr.records` — nothing here acts on an Alert by itself (LIVE-06).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy import select
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from frt.core.actions import may
@@ -29,6 +26,7 @@ from frt.lfr.models import LiveAlert, PerformanceConcern
 from frt.people.models import User
 from frt.people.roles import Role
 from frt.policy.vocabulary import PoliceAction
+from frt.web.alert_stream import alert_events
 from frt.web.auth import Principal, require_role, store_of
 from frt.web.lfr_shared import operating
 from frt.web.media import image_response
@@ -147,28 +145,11 @@ async def stream(
 ):
     live_run(request, who, lambda ctx: events.read_alerts(ctx, dep_id, blue))  # may they watch?
     store, roles = store_of(request), who.roles
-    feed = events.AlertFeed(dep_id, blue)
-
-    def poll() -> tuple[list[str], str | None]:
-        with store.session() as db:
-            dep = db.get(Deployment, dep_id)
-            return (
-                [card_html(store, db, a, roles) for a in feed.poll(db)],
-                dep.state if dep else None,
-            )
-
-    async def generate():
-        state = None
-        while not await request.is_disconnected():
-            cards, now_state = await run_in_threadpool(poll)
-            for html in cards:
-                yield {"event": "alert", "data": html}
-            if now_state != state:
-                state = now_state
-                yield {"event": "state", "data": state or "unknown"}
-            await asyncio.sleep(events.POLL_S)
-
-    return EventSourceResponse(generate(), ping=10)
+    audience = ",".join(sorted(r.value for r in roles))  # a card differs only by the roles
+    cards = alert_events(
+        request, store, dep_id, blue, lambda db, a: card_html(store, db, a, roles), True, audience
+    )
+    return EventSourceResponse(cards, ping=10)
 
 
 @router.get("/live/alerts/{alert_id}/probe.png", name="live.probe")

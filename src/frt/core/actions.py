@@ -169,13 +169,18 @@ def _may(spec: Action, ctx: Ctx, arguments: dict[str, Any]) -> str:
     return (role or _any_role(ctx.user)).value
 
 
+def spec_of(fn: Callable[..., Any]) -> Action:
+    """The declaration `@action` attached to `fn` (its id, roles, training, guard)."""
+    return fn.action  # type: ignore[attr-defined]
+
+
 def may(ctx: Ctx, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> str:
     """Check `fn`'s role, training and object rule for these arguments without running it and
     without an audit record of its own; returns the role, or raises its PolicyRefusal (which
     `acting` records). For a view refreshed every few seconds (the live metrics panel) whose
     first showing ran the read action itself, so each refresh obeys the same rule without
     adding a record every two seconds."""
-    spec: Action = fn.action  # type: ignore[attr-defined]
+    spec = spec_of(fn)
     arguments = inspect.signature(fn).bind(ctx, *args, **kwargs).arguments
     try:
         return _may(spec, ctx, arguments)

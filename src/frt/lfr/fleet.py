@@ -24,11 +24,15 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from frt.core.actions import perform
 from frt.lfr import leases, replay
 from frt.lfr.leases import Lease
 from frt.lfr.records import COMPONENT
+
+if TYPE_CHECKING:
+    from frt.store.db import Store
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ class Running:
 
 @dataclass(eq=False)
 class CameraWorker:
-    store: object
+    store: Store
     capacity: int = 4  # cameras at once
     heartbeat_s: float = 2.0
     timeout_s: float = leases.HEARTBEAT_TIMEOUT.total_seconds()

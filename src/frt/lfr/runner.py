@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from frt.core.actions import record_refusal
 from frt.engine.template import DlibResNet
@@ -37,6 +37,9 @@ from frt.lfr.workers import make_pool
 from frt.lfr.zone import Zone, gated
 from frt.policy import Decision, PolicyRefusal, load_profile, require
 from frt.store.base import utcnow
+
+if TYPE_CHECKING:
+    from frt.store.db import Store
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,7 @@ def _operating_threshold(session, store, minimum: float, rows, profile, deployme
     )
     if not decision.allowed:
         raise PolicyRefusal(decision)
+    assert chosen is not None and threshold is not None  # the rule allows only on an evaluation
     logger.info("deployment threshold: %s (%s)", decision.reason, chosen.label)
     return threshold, chosen.cohort
 
@@ -117,16 +121,16 @@ def check(store, deployment_id: str, at: datetime | None = None) -> Decision:
 
 @dataclass
 class Runner:
-    store: object
+    store: Store
     deployment_id: str
     cameras: list[str]
     zone: Zone = Zone()
     workers: int | None = None
     poll_s: float = 0.5
     realtime_files: bool = True
-    on_alert_saved: object = None  # callback(alert_id) after the commit (notifications)
+    on_alert_saved: Callable[[str], Any] | None = None  # after the commit (notifications)
     clock: Callable[[], datetime] = utcnow
-    source_opener: Callable = None  # (camera spec) -> FrameSource; default `open_source`
+    source_opener: Callable[..., Any] | None = None  # (camera spec) -> FrameSource
     # Set by `frt worker` (frt.lfr.fleet): one pool shared by its cameras; release the camera
     # instead of waiting while suspended; stop when the lease is lost; Alerts keyed per track.
     pool: Any = None
@@ -144,7 +148,9 @@ class Runner:
             refusal.action = "lfr.deployment.run"
             record_refusal(self.store, None, COMPONENT, refusal)
             raise
-        algorithm, version = watchlists[0].kind
+        kind = watchlists[0].kind
+        assert kind is not None  # a Watchlist with no templates is refused when it is loaded
+        algorithm, version = kind
         zone, min_quality, why = gated(self.zone, load_profile(self.store.settings.policy_profile))
         logger.info("deployment %s: %s", self.deployment_id, why)
         config = PipelineConfig(

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from frt.core.actions import acting, action
 from frt.core.context import Ctx
 from frt.core.errors import InputError, NotFound
-from frt.engine.compare import Gallery
+from frt.engine.compare import Candidate, Gallery
 from frt.engine.template import Template
 from frt.people.roles import Role
 from frt.policy import Decision, require
@@ -148,7 +148,7 @@ def decide(ctx: Ctx, entry_id: str, approve: bool, note: str) -> RfrCacheEntry:
         raise InputError(f"this cache entry is {entry.status}, not awaiting a decision")
     if not note.strip():
         raise InputError("record the reasons for the decision")
-    search = ctx.session.get(RfrSearch, entry.search_id)
+    search = ctx.get(RfrSearch, entry.search_id)
     entry.decided_by, entry.decided_rank, entry.decided_at = ctx.user.id, ctx.user.rank, ctx.now
     entry.decision_note = note.strip()
     if approve:
@@ -255,7 +255,7 @@ def _libraries_now(ctx: Ctx, search: RfrSearch, owner) -> list[RfrLibrary]:
     """The Form 3's libraries that may be searched now by the owner (approval in force, access)."""
     out = []
     for lib_id in search.library_ids or []:
-        lib = ctx.session.get(RfrLibrary, lib_id)
+        lib = ctx.get(RfrLibrary, lib_id)
         if libraries.searchable(lib, ctx.now) and libraries.within_access(lib, owner):
             out.append(lib)
     return out
@@ -269,8 +269,8 @@ def research(ctx: Ctx, entry_id: str) -> int:
 
     entry = _entry(ctx, entry_id)
     require(rules.cache_research(entry.status, entry.review_due, ctx.now))
-    search = ctx.session.get(RfrSearch, entry.search_id)
-    owner = ctx.session.get(User, entry.owner_id)
+    search = ctx.get(RfrSearch, entry.search_id)
+    owner = ctx.get(User, entry.owner_id)
     libs = _libraries_now(ctx, search, owner)
     faces = [
         f
@@ -284,7 +284,7 @@ def research(ctx: Ctx, entry_id: str) -> int:
     algorithm, version = search.algorithm, search.version
     rows = (
         _new_templates(ctx.session, [lib.id for lib in libs], algorithm, version, entry.searched_to)
-        if libs and faces and algorithm
+        if libs and faces and algorithm and version
         else []
     )
     entry.research_runs += 1
@@ -317,7 +317,7 @@ def _search_rows(ctx: Ctx, entry, search, libs, faces, rows) -> int:
     )
     threshold = ctx.profile.rfr.cache_match_threshold.value
     k = ctx.profile.rfr.candidate_list_length.value
-    found: list[tuple[RfrProbeFace, object]] = []
+    found: list[tuple[RfrProbeFace, Candidate]] = []
     try:
         gallery = Gallery(ids, matrix, search.algorithm, search.version)
         for face in faces:
@@ -386,7 +386,7 @@ def run(store, now: datetime | None = None, profile=None) -> RunSummary:
             summary.overdue += 1
             continue
         with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            entry = ctx.session.get(RfrCacheEntry, entry_id)
+            entry = ctx.get(RfrCacheEntry, entry_id)
             if newest is None or (entry.searched_to is not None and newest <= entry.searched_to):
                 continue  # nothing enrolled since its last search: no audit record needed
             hits = research(ctx, entry_id)

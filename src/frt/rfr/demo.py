@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from frt.rfr.models import RfrLibrary
 from frt.store.base import utcnow
 
 NAME = "DEMO custody images"
-FORM = dict(
+FORM: dict[str, Any] = dict(
     legal_basis="PACE s.64A; held under MOPI (demo)",
     provenance="Custody photographs of compliant subjects (demo: package-shipped photos)",
     composition="Frontal head-and-shoulders images, good quality (demo)",

@@ -205,20 +205,22 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
     for row in rows:
         template = row.enrolment.template
         if job.kind == "import":
+            item = row.item
+            assert item is not None  # an import's rows each carry their item
             reason = row.reason or (None if template is not None else row.enrolment.reason)
             image = RfrLibraryImage(
                 id=row.image_id,
                 library_id=job.library_id,
-                item_key=row.item.key,
+                item_key=item.key,
                 sha256=row.sha256,
                 status="refused" if reason else "enrolled",
                 reason=(reason or "")[:300],
                 faces_found=row.enrolment.faces_found,
                 quality=round(row.enrolment.quality.score, 3) if row.enrolment.quality else None,
-                captured_on=row.item.captured_on,
-                age_band=row.item.age_band,
-                mopi_group=row.item.mopi_group,
-                source_reference=row.item.source_reference,
+                captured_on=item.captured_on,
+                age_band=item.age_band,
+                mopi_group=item.mopi_group,
+                source_reference=item.source_reference,
                 job_id=job.id,
                 created_at=ctx.now,
             )
@@ -229,9 +231,9 @@ def store_batch(ctx: Ctx, job_id: str, rows: list[Row], skipped: int = 0) -> Non
             ctx.session.add(image)
         else:
             reason = None if template is not None else row.enrolment.reason
-        if reason:
+        if reason or template is None:
             refused += 1
-            reasons[_short(reason)] += 1
+            reasons[_short(reason or "no template could be made")] += 1
             continue
         tid = new_id()
         ctx.session.add(

@@ -154,7 +154,8 @@ def _read_clip(path: Path) -> tuple[list[tuple[int, np.ndarray]], int]:
                 f"a probe clip may have at most {MAX_CLIP_FRAMES} frames; this one has {declared}"
             )
         step = max(1, (declared or MAX_CLIP_FRAMES) // MAX_DETECT_FRAMES)
-        frames, read = [], 0
+        frames: list = []
+        read = 0
         while True:
             ok, bgr = cap.read()
             if not ok:

@@ -324,7 +324,11 @@ def follow_up(
         every = lib.access_all if access_all is None else access_all
         require(rules.approval_terms(rationale, level, every, users))
         due = review_due or lib.review_due
-        require(rules.review_period(lib.kind, True, lib.approved_at or ctx.now, due, ctx.profile))
+        require(
+            rules.review_period(
+                lib.kind, True, lib.approved_at or ctx.now, due or ctx.now, ctx.profile
+            )
+        )
         _set_terms(
             lib, level, every, users, lib.conditions if conditions is None else conditions, due
         )
@@ -388,7 +392,7 @@ def _may_see_images(ctx: Ctx, arguments: dict) -> Decision:
     image = ctx.session.get(RfrLibraryImage, arguments["image_id"])
     if image is None:
         raise NotFound(f"no library image '{arguments['image_id']}'")
-    return access(ctx.session.get(RfrLibrary, image.library_id), ctx.user)
+    return access(ctx.get(RfrLibrary, image.library_id), ctx.user)
 
 
 @action(
@@ -403,7 +407,7 @@ def _may_see_images(ctx: Ctx, arguments: dict) -> Decision:
 )
 def image_bytes(ctx: Ctx, image_id: str) -> bytes:
     """A library image's original, opened for someone within the library's access (DATA-04)."""
-    image = ctx.session.get(RfrLibraryImage, image_id)
+    image = ctx.get(RfrLibraryImage, image_id)
     if image.image_sealed is None:
         raise NotFound("this image is no longer held")
     ctx.note(library_id=image.library_id)

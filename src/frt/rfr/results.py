@@ -70,7 +70,7 @@ def _sees_search(ctx: Ctx, arguments: dict) -> Decision:
 
 def _sees_candidate(ctx: Ctx, arguments: dict) -> Decision:
     cand = _candidate(ctx, arguments["candidate_id"])
-    return _sees(ctx, ctx.session.get(RfrSearch, cand.search_id))
+    return _sees(ctx, ctx.get(RfrSearch, cand.search_id))
 
 
 def _owns_candidate(ctx: Ctx, arguments: dict) -> Decision:
@@ -80,7 +80,7 @@ def _owns_candidate(ctx: Ctx, arguments: dict) -> Decision:
 
 def _sees_report(ctx: Ctx, arguments: dict) -> Decision:
     report = _report(ctx, arguments["report_id"])
-    return _sees(ctx, ctx.session.get(RfrSearch, report.search_id))
+    return _sees(ctx, ctx.get(RfrSearch, report.search_id))
 
 
 def _owns_report(ctx: Ctx, arguments: dict) -> Decision:
@@ -146,7 +146,7 @@ def candidate_list(ctx: Ctx, search_id: str) -> list[CandidateRow]:
 def candidate_image(ctx: Ctx, candidate_id: str) -> bytes:
     """A candidate's library image, opened for display (each view audited: 003 §9.3)."""
     cand = _candidate(ctx, candidate_id)
-    image = ctx.session.get(RfrLibraryImage, cand.image_id)
+    image = ctx.get(RfrLibraryImage, cand.image_id)
     if image.image_sealed is None:
         raise NotFound("this library image is no longer held")
     ctx.note(search_id=cand.search_id, library_id=cand.library_id, rank=cand.rank)
@@ -164,12 +164,12 @@ def candidate_image(ctx: Ctx, candidate_id: str) -> bytes:
 def adjudicate(ctx: Ctx, candidate_id: str, viable: bool, note: str) -> RfrCandidate:
     """The user's Adjudication of one candidate: a Viable Match or not, with a note (§8.25)."""
     cand = _candidate(ctx, candidate_id)
-    search = ctx.session.get(RfrSearch, cand.search_id)
+    search = ctx.get(RfrSearch, cand.search_id)
     if search.status == SearchStatus.REFUSED.value:
         raise InputError("this search was refused")
     if not note.strip():
         raise InputError("an Adjudication records a note of what was compared")
-    step = ctx.session.get(RfrSearchStep, cand.step_id)
+    step = ctx.get(RfrSearchStep, cand.step_id)
     if viable and step.outcome == StepOutcome.NO_VIABLE_MATCH.value:
         raise InputError("this level's outcome was recorded as no Viable Match")
     cand.adjudication = (Adjudication.VIABLE if viable else Adjudication.NOT_VIABLE).value

@@ -208,7 +208,7 @@ def kept_images(session, profile, now: datetime, holds) -> list[Kept]:
                 holds=holds.get(image.id, []),
             )
         )
-    return sorted(out, key=lambda k: k.deadline)
+    return sorted(out, key=lambda k: k.deadline or datetime.max.replace(tzinfo=UTC))
 
 
 def _probe_deadline(session, search: RfrSearch, profile) -> tuple[datetime | None, str, str, bool]:
@@ -312,7 +312,7 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     by_library: dict[str, list[str]] = defaultdict(list)
     for item in due:
         with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            if ctx.session.bind.dialect.name == "sqlite":
+            if ctx.session.get_bind().dialect.name == "sqlite":
                 ctx.session.execute(text("PRAGMA secure_delete=ON"))
             if item.kind == "rfr_library":
                 delete_library(ctx, item.object_id)
@@ -322,6 +322,8 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
                 counts["probes"] += 1
             else:
                 image = ctx.session.get(RfrLibraryImage, item.object_id)
+                if image is None:  # removed since it was listed: nothing left to delete
+                    continue
                 by_library[image.library_id].append(image.id)
     for library_id, image_ids in sorted(by_library.items()):
         with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
@@ -333,9 +335,8 @@ def _scrub(ctx: Ctx, images: list[RfrLibraryImage]) -> int:
     ids = [i.id for i in images]
     templates = 0
     if ids:
-        templates = ctx.session.execute(
-            delete(RfrTemplate).where(RfrTemplate.image_id.in_(ids))
-        ).rowcount
+        deleted = ctx.session.execute(delete(RfrTemplate).where(RfrTemplate.image_id.in_(ids)))
+        templates = deleted.rowcount  # type: ignore[attr-defined]  # a CursorResult
     for image in images:
         image.image_sealed, image.deleted_at = None, ctx.now
         image.item_key, image.sha256, image.source_reference = f"deleted/{image.id}", "", ""

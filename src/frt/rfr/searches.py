@@ -11,6 +11,8 @@ templated now, and the libraries of the lowest Image Level not yet searched are 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy import func, select
 
 from frt.core.actions import action
@@ -44,7 +46,13 @@ from frt.rfr.models import (
     RfrTechnicalAdvice,
 )
 
-TRAINING = dict(training="rfr", training_cite="003 §10.3")
+
+class _Training(TypedDict):
+    training: str
+    training_cite: str
+
+
+TRAINING: _Training = {"training": "rfr", "training_cite": "003 §10.3"}
 VIEW_CITE = "003 §8.25"
 
 
@@ -274,7 +282,7 @@ def select_faces(ctx: Ctx, search_id: str, face_ids: list[str]) -> list[RfrProbe
         if chosen and face.crop_sealed is None:
             if face.probe_image_id not in images:
                 images[face.probe_image_id] = open_probe(
-                    ctx.cipher, ctx.session.get(RfrProbeImage, face.probe_image_id)
+                    ctx.cipher, ctx.get(RfrProbeImage, face.probe_image_id)
                 )
             rgb = images[face.probe_image_id]
             crop = probe_faces.face_crop(rgb, (face.x0, face.y0, face.x1, face.y1))
@@ -402,7 +410,7 @@ def _libraries(ctx: Ctx, refs: list[str]) -> list[str]:
 
 
 def facts(ctx: Ctx, search: RfrSearch) -> rules.Form3Facts:
-    libs = [ctx.session.get(RfrLibrary, i) for i in search.library_ids or []]
+    libs = [ctx.get(RfrLibrary, i) for i in search.library_ids or []]
     uploads = (
         ctx.session.scalar(
             select(func.count(func.distinct(RfrProbeImage.upload_sha256))).where(
@@ -458,7 +466,7 @@ def submit(ctx: Ctx, search_id: str) -> RfrSearch:
     if not search.library_ids:
         raise InputError("list the libraries to search (003 §5.14–5.15)")
     for lib_id in search.library_ids:
-        lib = ctx.session.get(RfrLibrary, lib_id)
+        lib = ctx.get(RfrLibrary, lib_id)
         require(libraries.searchable(lib, ctx.now).about(f"library {lib.reference}: "))
         require(libraries.access(lib, ctx.user))
     needs = rules.approvals_needed(f, ctx.profile)
@@ -593,7 +601,7 @@ def steps_of(session, search_id: str) -> list[RfrSearchStep]:
 def next_levels(ctx: Ctx, search: RfrSearch) -> tuple[Decision, int | None]:
     """Whether a further level may be searched now, and which (003 §5.16)."""
     steps = steps_of(ctx.session, search.id)
-    levels = {ctx.session.get(RfrLibrary, i).image_level or 5 for i in search.library_ids}
+    levels = {ctx.get(RfrLibrary, i).image_level or 5 for i in search.library_ids}
     searched = {lv for s in steps for lv in s.levels}
     pending = any(s.outcome == StepOutcome.PENDING.value for s in steps)
     viable = any(s.outcome == StepOutcome.VIABLE_MATCH.value for s in steps)
@@ -627,7 +635,7 @@ def run_step(ctx: Ctx, search_id: str, search_all: bool = False) -> RfrSearchSte
         _search_all_allowed(ctx, search)
     decision, level = next_levels(ctx, search)
     require(decision)
-    libs = [ctx.session.get(RfrLibrary, i) for i in search.library_ids]
+    libs = [ctx.get(RfrLibrary, i) for i in search.library_ids]
     if search_all:
         libs = [
             lib
@@ -703,8 +711,9 @@ def _search_all_allowed(ctx: Ctx, search: RfrSearch) -> None:
         return
     exc = outside_policy.unused(ctx.session, search.id, decision.rule)
     if exc is None:
-        require(decision)
-    outside_policy.use(ctx, exc)
+        require(decision)  # refused: no decision outside policy sets the rule aside
+    else:
+        outside_policy.use(ctx, exc)
 
 
 def _template(ctx: Ctx, face: RfrProbeFace, algo):
@@ -716,9 +725,9 @@ def _template(ctx: Ctx, face: RfrProbeFace, algo):
         algo.version,
     ):
         data = ctx.cipher.open(face.template_sealed, context=_face_ctx(face.id, "template"))
-        return Template.from_bytes(data, face.algorithm, face.version)
+        return Template.from_bytes(data, algo.name, algo.version)
     require(rules.faces_selected(1 if face.selected else 0))
-    rgb = open_probe(ctx.cipher, ctx.session.get(RfrProbeImage, face.probe_image_id))
+    rgb = open_probe(ctx.cipher, ctx.get(RfrProbeImage, face.probe_image_id))
     try:
         template = probe_faces.template_face(rgb, (face.x0, face.y0, face.x1, face.y1), algo)
     finally:
@@ -795,7 +804,7 @@ def view(ctx: Ctx, search_id: str) -> RfrSearch:
 )
 def probe_bytes(ctx: Ctx, probe_image_id: str) -> tuple[bytes, str]:
     """A probe image as uploaded (a still) or as read from the clip (a PNG frame)."""
-    image = ctx.session.get(RfrProbeImage, probe_image_id)
+    image = ctx.get(RfrProbeImage, probe_image_id)
     if image.image_sealed is None:
         raise NotFound("this probe image is no longer held")
     data = ctx.cipher.open(image.image_sealed, context=_probe_ctx(image.id))
@@ -829,10 +838,10 @@ def _media_type(data: bytes) -> str:
 def face_png(ctx: Ctx, face_id: str) -> bytes:
     """One face of a probe, cut out for display: the kept crop of a selected face, or — for
     choosing — a crop made in memory from the probe and never stored."""
-    face = ctx.session.get(RfrProbeFace, face_id)
+    face = ctx.get(RfrProbeFace, face_id)
     if face.crop_sealed is not None:
         return ctx.cipher.open(face.crop_sealed, context=_face_ctx(face.id, "crop"))
-    rgb = open_probe(ctx.cipher, ctx.session.get(RfrProbeImage, face.probe_image_id))
+    rgb = open_probe(ctx.cipher, ctx.get(RfrProbeImage, face.probe_image_id))
     try:
         return probe_faces.png(probe_faces.face_crop(rgb, (face.x0, face.y0, face.x1, face.y1)))
     finally:

@@ -111,7 +111,8 @@ def figures(session, now: datetime, since: datetime | None = None) -> Figures:
     found = list(session.scalars(query))
     refs = {i: r for i, r in session.execute(select(RfrLibrary.id, RfrLibrary.reference))}
     out = Figures(since, now, searches=len(found))
-    purposes, grounds, levels, libs, outcomes, months = (Counter() for _ in range(6))
+    counters: list[Counter[str]] = [Counter() for _ in range(6)]
+    purposes, grounds, levels, libs, outcomes, months = counters
     for s in found:
         purposes.update(s.purposes or [])
         grounds.update(s.grounds or [])

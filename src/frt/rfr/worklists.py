@@ -60,6 +60,8 @@ def _reviews_due(session, kind: str, now: datetime) -> list[WorkItem]:
 
 
 def _due(lib: RfrLibrary, now: datetime) -> str:
+    if lib.review_due is None:
+        return "no review date set"
     if lib.review_due <= now:
         return f"overdue since {lib.review_due:%d %b %Y}: unsearchable until reviewed"
     return f"by {lib.review_due:%d %b %Y}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -67,7 +68,7 @@ async def alert_events(
             # so a slow database read delays a burst once, not once per Alert in turn.
             fresh = [a for a in fresh if not feed.sent(a)]  # a catch-up above may have sent it
             cards = await asyncio.gather(
-                *(_rendered((a, deployment_id, blue, audience), lambda a=a: one(a)) for a in fresh)
+                *(_rendered((a, deployment_id, blue, audience), partial(one, a)) for a in fresh)
             )
             for alert_id in fresh:
                 feed.mark(alert_id)

@@ -8,6 +8,7 @@ from fastapi import Request
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
+from frt.core.actions import spec_of
 from frt.core.context import Ctx
 from frt.governance import command, outside_policy
 from frt.governance.outside_policy import Scope
@@ -23,8 +24,8 @@ COMMANDERS = (Role.GOLD, Role.SILVER, Role.BRONZE, Role.BRONZE_COMMUNITY)
 ANY = require_role(*LFR_ROLES)  # anyone in LFR; object access is the action's guard
 COMMAND = require_role(*COMMANDERS)
 # A route admits the roles its action does, so a role it admits is never refused by role.
-ROSTERERS = require_role(*command.roster.action.roles)
-OVERT_RECORDERS = require_role(*command.record_overt_use.action.roles)
+ROSTERERS = require_role(*spec_of(command.roster).roles)
+OVERT_RECORDERS = require_role(*spec_of(command.record_overt_use).roles)
 EXCEPTION_READERS = outside_policy.READERS
 
 

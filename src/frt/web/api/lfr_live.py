@@ -96,7 +96,7 @@ def require_device(request: Request) -> DevicePrincipal:
         device, decision = devices.check_token(db, token)
         if device is None:
             raise PolicyRefusal(decision)
-        user = db.get(User, device.officer_id)
+        user = db.get_one(User, device.officer_id)  # check_token found the officer
         found = DevicePrincipal(
             device.id, device.deployment_id, user, Actor(user.id, Role.ENGAGEMENT_OFFICER.value)
         )
@@ -104,7 +104,7 @@ def require_device(request: Request) -> DevicePrincipal:
     return found
 
 
-require_device.frt_required_roles = (Role.ENGAGEMENT_OFFICER,)  # read by the route walk
+setattr(require_device, "frt_required_roles", (Role.ENGAGEMENT_OFFICER,))  # for the route walk
 
 
 GONE = {"probe": ("camera image", "000 §13.2"), "candidate": ("watchlist image", "000 §13.1(b)")}
@@ -140,7 +140,7 @@ def device_me(request: Request, device: DevicePrincipal = Depends(require_device
     with store_of(request).session() as db:
         from frt.governance.models import Deployment
 
-        dep = db.get(Deployment, device.deployment_id)
+        dep = db.get_one(Deployment, device.deployment_id)
         return {
             "device_id": device.device_id,
             "deployment_id": dep.id,

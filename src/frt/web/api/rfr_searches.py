@@ -322,7 +322,7 @@ class ReportOut(BaseModel):
 def get_report(request: Request, report_id: str, who: Principal = Depends(require_role(*SEERS))):
     row = _act(request, who, results.view_report, report_id, "json")
     with store_of(request).session() as s:
-        v = match_report.view(s, s.get(RfrMatchReport, row.id))
+        v = match_report.view(s, s.get_one(RfrMatchReport, row.id))
     return ReportOut(
         id=row.id,
         reference=v.reference,
@@ -347,7 +347,7 @@ def report_pdf(request: Request, report_id: str, who: Principal = Depends(requir
     store = store_of(request)
     row = _act(request, who, results.view_report, report_id, "pdf")
     with store.session() as s:
-        report = s.get(RfrMatchReport, row.id)
+        report = s.get_one(RfrMatchReport, row.id)
         data = match_report.pdf(
             match_report.view(s, report), *match_report.images(s, store.cipher, report)
         )

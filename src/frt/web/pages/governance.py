@@ -9,7 +9,8 @@ the home page as panels (`frt.web.pages.governance_panels`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import select
@@ -45,7 +46,7 @@ from frt.web.units import unit
 router = APIRouter(include_in_schema=False)
 APPLICANT = require_role(Role.APPLICANT)
 
-CHOICES = dict(
+CHOICES: dict[str, Any] = dict(
     UseCase=UseCase,
     DeploymentStyle=DeploymentStyle,
     Sensitivity=Sensitivity,
@@ -115,7 +116,7 @@ def application_view(
     *,
     form: str = "",
     values: dict | None = None,
-    problems: list[Problem] = (),
+    problems: Sequence[Problem] = (),
     status: int = 200,
 ):
     """The Application's page; after a refused or wrong form, that form again (`form`) with

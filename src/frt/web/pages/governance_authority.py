@@ -5,6 +5,7 @@ cancellation report, and loss or theft. Forms are read through the API's models
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -79,7 +80,7 @@ def authority_view(
     *,
     form: str = "",
     values: dict | None = None,
-    problems: list[Problem] = (),
+    problems: Sequence[Problem] = (),
     status: int = 200,
 ):
     with unit(request, who) as ctx:
@@ -281,7 +282,7 @@ def deployment_view(
     *,
     form: str = "",
     values: dict | None = None,
-    problems: list[Problem] = (),
+    problems: Sequence[Problem] = (),
     status: int = 200,
 ):
     with unit(request, who) as ctx:

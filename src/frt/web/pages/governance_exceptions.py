@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
+from frt.core.errors import InputError
 from frt.governance import command, outside_policy, watchlists
 from frt.governance.models import Deployment
 from frt.governance.outside_policy import Scope
@@ -70,6 +71,8 @@ def create_exception(
     with gov_unit(request, who) as ctx:
         exc = outside_policy.record(ctx, scope, form.rationale, form.legal_advice)
         if scope.action == outside_policy.ROSTER:  # everything is known: roster at once
+            if not (scope.user_id and scope.duty):
+                raise InputError("a decision to roster someone names them and their duty")
             command.roster(ctx, scope.deployment_id, scope.user_id, scope.duty, exception_id=exc.id)
             return back(f"/lfr/deployments/{scope.deployment_id}#roster")
     return back(f"/lfr/deployments/{scope.deployment_id}?exception=recorded#watchlist")

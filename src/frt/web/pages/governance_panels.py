@@ -201,7 +201,7 @@ def install(site: Site, _profile) -> None:
     site.add_nav("LFR deployments", "/lfr", LFR_ROLES)
     site.add_nav("Register", "/lfr/register", transparency.REGISTER_READERS)
     for key, role, title, empty, items in PANELS:
-        links = (PanelLink("LFR deployments", "/lfr"),)
+        links: tuple[PanelLink, ...] = (PanelLink("LFR deployments", "/lfr"),)
         if role == Role.SRO:
             links += (
                 PanelLink("Decisions outside policy", "/lfr/exceptions"),

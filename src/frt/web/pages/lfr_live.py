@@ -168,7 +168,7 @@ def candidate(request: Request, alert_id: str, who: Principal = Depends(require_
 def _card_response(request: Request, who: Principal, alert_id: str):
     store = store_of(request)
     with store.session() as db:
-        alert = db.get(LiveAlert, alert_id)
+        alert = db.get_one(LiveAlert, alert_id)  # its action has just read or changed it
         return Response(card_html(store, db, alert, who.roles), media_type="text/html")
 
 

@@ -125,7 +125,7 @@ def index(request: Request, who: Principal = Depends(require_role(*RFR_ROLES))):
                 role,
                 worklists.FOR_ROLE[role](
                     s,
-                    s.get(type(who.user), who.user.id),
+                    s.get_one(type(who.user), who.user.id),
                     utcnow(),
                     **(
                         {"profile": request.app.state.policy}

@@ -95,7 +95,7 @@ def _page(request: Request, who: Principal, search_id: str) -> Page:
     is_searcher = search.searcher_id == who.user.id
     store = store_of(request)
     with store.session() as s:
-        user = s.get(User, who.user.id)
+        user = s.get_one(User, who.user.id)
         steps = searches.steps_of(s, search.id)
         approvals = searches.approvals_of(s, search.id)
         sees = is_searcher or any(a.decided_by == user.id for a in approvals)
@@ -291,14 +291,14 @@ def candidate_image(
 def report_page(request: Request, report_id: str, who: Principal = Depends(require_role(*SEERS))):
     row = act(request, who, results.view_report, report_id, "html")
     with store_of(request).session() as s:
-        report = s.get(RfrMatchReport, row.id)
+        report = s.get_one(RfrMatchReport, row.id)
         view = match_report.view(s, report)
         cand = s.get(RfrCandidate, report.candidate_id)
         shared = [
             d for d in results.disseminations_of(s, report.search_id) if d.report_id == report.id
         ]
         names = {u.id: u.display_name for u in s.query(User)}
-        is_searcher = s.get(searches.RfrSearch, report.search_id).searcher_id == who.user.id
+        is_searcher = s.get_one(searches.RfrSearch, report.search_id).searcher_id == who.user.id
     return render(
         request,
         "rfr/report.html",
@@ -317,7 +317,7 @@ def report_pdf(request: Request, report_id: str, who: Principal = Depends(requir
     store = store_of(request)
     row = act(request, who, results.view_report, report_id, "pdf")
     with store.session() as s:
-        report = s.get(RfrMatchReport, row.id)
+        report = s.get_one(RfrMatchReport, row.id)
         data = match_report.pdf(
             match_report.view(s, report), *match_report.images(s, store.cipher, report)
         )

@@ -23,7 +23,7 @@ traceability: $(STAMP) browser
 	$(BIN)/frt traceability
 
 # The layers hold: engine and policy import nothing of FRT, no domain package imports the web
-# (import-linter contracts in pyproject.toml). CI runs it.
+# (import-linter contracts in pyproject.toml); part of `make lint`, which CI runs.
 layers: $(STAMP)
 	$(BIN)/lint-imports
 

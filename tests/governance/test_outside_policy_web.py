@@ -79,7 +79,7 @@ def test_refusal_page_offers_a_decision_outside_policy_which_rosters_and_reaches
     assert sro.post(f"/lfr/exceptions/{exc_id}/review", data=review).status_code == 400
     review["reasons"] = "An OST refresher was available the day before"
     reviewed = sro.post(f"/lfr/exceptions/{exc_id}/review", data=review)
-    assert reviewed.status_code == 200 and "disagreed" in reviewed.text
+    assert reviewed.status_code == 200 and "Disagreed" in reviewed.text
     assert "to review" not in sro.get("/").text
 
 

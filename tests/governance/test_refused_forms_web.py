@@ -36,3 +36,13 @@ def test_a_refused_decision_shows_the_form_again_with_every_problem(store, act, 
     assert any("consult" in p.lower() or "NPCC" in p for p in problems), box
     again = ao.get(f"/lfr/applications/{app_id}/decide", follow_redirects=False)
     assert again.status_code in (200, 303), again.status_code  # never 405
+
+
+def test_the_loss_form_is_offered_only_to_those_who_may_report_a_loss(store, authority):
+    """A form a person may not use is not a dead end waiting to happen (000 §13.5)."""
+    auth_id, _ = authority()
+    ao_page = client_for(store, "ao").get(f"/lfr/authorities/{auth_id}").text
+    gold_page = client_for(store, "gold").get(f"/lfr/authorities/{auth_id}").text
+    assert f'action="/lfr/authorities/{auth_id}/loss"' not in ao_page
+    assert "No loss or theft has been reported." in ao_page
+    assert f'action="/lfr/authorities/{auth_id}/loss"' in gold_page

@@ -556,3 +556,12 @@ def test_a_loss_is_reported_only_by_those_deployed_under_the_authority(store, wo
     assert refused.value.decision.rule == "ACCESS-OBJECT"
     with _as(store, worlds["people"]["operator"]) as ctx:  # rostered on world A's Deployment
         notices.report_loss(ctx, worlds["a"]["auth_id"], "mobile_device", "lost", RUN_AT, True)
+
+
+def test_the_lfr_index_lists_only_what_the_person_may_open(store, worlds):
+    """The index's rows link to pages that now refuse outsiders: it lists only what they may
+    open (the same rules), so it names no other operation and offers no dead link."""
+    client = _client(create_app(store), "x_operator")
+    page = client.get("/lfr").text
+    assert worlds["a"]["app_id"] not in page and worlds["a"]["auth_id"] not in page
+    assert worlds["b"]["auth_id"] in page  # rostered under world B's Authority

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from frt.installation import TRAINING_BANNER, Installation, write_installation
+from tests.conftest import ON_POSTGRES
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="a training installation is only ever embedded SQLite")
 def test_a_training_installation_says_so_on_every_page(client, store):
     assert TRAINING_BANNER not in client.get("/login").text
     write_installation(store.settings, Installation("mps", training=True))

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
-from frt.governance import applications, decisions, notices, transparency, worklists
+from frt.governance import access, applications, decisions, notices, transparency, worklists
 from frt.governance.applications import MAX_DOCUMENT_BYTES, REQUIRED_FIELDS, latest_documents
 from frt.governance.enums import DeploymentStyle, DocumentKind, Duty, LossItem, Sensitivity, UseCase
 from frt.governance.models import Application, Authority
@@ -80,10 +80,19 @@ def href(item: worklists.WorkItem) -> str:
 @router.get("/lfr", name="lfr.index")
 def index(request: Request, who: Principal = Depends(ANY)):
     with unit(request, who) as ctx:
-        apps = list(
-            ctx.session.scalars(select(Application).order_by(Application.created_at.desc()))
-        )
-        auths = list(ctx.session.scalars(select(Authority).order_by(Authority.issued_at.desc())))
+        # Only what this person may open: the same rules as the pages the rows link to.
+        apps = [
+            a
+            for a in ctx.session.scalars(
+                select(Application).order_by(Application.created_at.desc())
+            )
+            if access.may_read_application(ctx, a)
+        ]
+        auths = [
+            a
+            for a in ctx.session.scalars(select(Authority).order_by(Authority.issued_at.desc()))
+            if access.may_read_authority(ctx, a)
+        ]
         return render(
             request,
             "governance/index.html",

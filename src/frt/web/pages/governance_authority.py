@@ -109,6 +109,8 @@ def authority_view(
             },
             further=further,
             losses=losses,
+            # Only those who may report a loss are offered the form (000 §13.5).
+            may_report_loss=bool(who.roles & set(notices.LOSS_REPORTERS)),
             finished=deployments.series_finished_at(auth, ctx.now),
             **CHOICES,
         )

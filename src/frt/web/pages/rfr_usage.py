@@ -147,10 +147,3 @@ def install(site: Site, _profile) -> None:
     """The usage page's and the inbox's links (called once by `create_app`)."""
     site.add_nav("RFR usage", "/rfr/usage", VIEWERS)
     site.add_nav("Inbox", "/inbox", usage.RECIPIENT_ROLES)
-
-
-@router.get("/public/rfr.json", name="public.rfr")
-def public_rfr(request: Request):
-    """The public page's RFR figures (counts only), as JSON; no sign-in."""
-    with store_of(request).session() as s:
-        return JSONResponse(usage.public_figures(s))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 
 from frt.core.actions import acting, action
 from frt.core.context import Ctx, choice
@@ -182,30 +182,63 @@ def kept_libraries(session, profile, now: datetime, holds) -> list[Kept]:
     return out
 
 
+WINDOW = timedelta(days=366)  # the DPO's page shows images due within a year
+
+
+def _may_be_due(profile, now: datetime):
+    """A SQL condition no image due within the window fails, so the job and the page read only
+    those rows (a library may hold millions): captured before the shortest period's cut-off, or
+    enrolled before it where the capture date is unknown, or in a cell 'not in scope'."""
+    table = profile.rfr.library_retention_years.value
+    periods = [c.value for cells in table.values() for c in cells.values() if c.value is not None]
+    horizon = (now + WINDOW).date()
+    cutoff = rules.image_expires(horizon, now, -min(periods)) if periods else horizon
+    image = RfrLibraryImage
+    conditions = [
+        image.captured_on <= cutoff,
+        image.captured_on.is_(None)
+        & (image.created_at <= datetime.combine(cutoff, time(), tzinfo=UTC)),
+    ]
+    for band, cells in table.items():
+        if all(c.value is None for c in cells.values()):
+            conditions.append(image.age_band == band)
+            continue
+        for group, cell in cells.items():
+            if cell.value is None:
+                conditions.append((image.age_band == band) & (image.mopi_group == int(group[-1])))
+    return or_(*conditions)
+
+
 def kept_images(session, profile, now: datetime, holds) -> list[Kept]:
     """Library images whose age/MOPI period ends within a year (or has ended), soonest first."""
     out = []
+    image = RfrLibraryImage
     rows = session.execute(
-        select(RfrLibraryImage, RfrLibrary.reference)
-        .join(RfrLibrary, RfrLibrary.id == RfrLibraryImage.library_id)
-        .where(RfrLibraryImage.deleted_at.is_(None), RfrLibrary.deleted_at.is_(None))
+        select(image.id, image.age_band, image.mopi_group, image.captured_on, image.created_at)
+        .add_columns(RfrLibrary.reference)
+        .join(RfrLibrary, RfrLibrary.id == image.library_id)
+        .where(
+            image.deleted_at.is_(None),
+            RfrLibrary.deleted_at.is_(None),
+            _may_be_due(profile, now),
+        )
     ).all()
-    for image, ref in rows:
-        cell, cautious = rules.retention_cell(image.age_band, image.mopi_group, profile)
-        ends = rules.image_expires(image.captured_on, image.created_at, cell.value)
+    for image_id, band, group, captured, created, ref in rows:
+        cell, cautious = rules.retention_cell(band, group, profile)
+        ends = rules.image_expires(captured, created, cell.value)
         deadline = datetime.combine(ends, time(), tzinfo=UTC)
-        if deadline > now + timedelta(days=366):
+        if deadline > now + WINDOW:
             continue
         why = "most cautious cell (age band or MOPI group unknown)" if cautious else "age/MOPI"
         out.append(
             Kept(
                 "rfr_library_image",
-                image.id,
-                f"{ref} image {image.id[:8]}",
+                image_id,
+                f"{ref} image {image_id[:8]}",
                 deadline,
                 cell.cite,
                 why,
-                holds=holds.get(image.id, []),
+                holds=holds.get(image_id, []),
             )
         )
     return sorted(out, key=lambda k: k.deadline)

@@ -148,7 +148,7 @@ def decide(ctx: Ctx, entry_id: str, approve: bool, note: str) -> RfrCacheEntry:
         raise InputError(f"this cache entry is {entry.status}, not awaiting a decision")
     if not note.strip():
         raise InputError("record the reasons for the decision")
-    search = ctx.session.get(RfrSearch, entry.search_id)
+    search = ctx.get(RfrSearch, entry.search_id)
     entry.decided_by, entry.decided_rank, entry.decided_at = ctx.user.id, ctx.user.rank, ctx.now
     entry.decision_note = note.strip()
     if approve:
@@ -255,7 +255,7 @@ def _libraries_now(ctx: Ctx, search: RfrSearch, owner) -> list[RfrLibrary]:
     """The Form 3's libraries that may be searched now by the owner (approval in force, access)."""
     out = []
     for lib_id in search.library_ids or []:
-        lib = ctx.session.get(RfrLibrary, lib_id)
+        lib = ctx.get(RfrLibrary, lib_id)
         if libraries.searchable(lib, ctx.now) and libraries.within_access(lib, owner):
             out.append(lib)
     return out
@@ -269,7 +269,7 @@ def research(ctx: Ctx, entry_id: str) -> int:
 
     entry = _entry(ctx, entry_id)
     require(rules.cache_research(entry.status, entry.review_due, ctx.now))
-    search = ctx.session.get(RfrSearch, entry.search_id)
+    search = ctx.get(RfrSearch, entry.search_id)
     owner = ctx.session.get(User, entry.owner_id)
     libs = _libraries_now(ctx, search, owner)
     faces = [

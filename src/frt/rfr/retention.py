@@ -241,7 +241,7 @@ def kept_images(session, profile, now: datetime, holds) -> list[Kept]:
                 holds=holds.get(image_id, []),
             )
         )
-    return sorted(out, key=lambda k: k.deadline)
+    return sorted(out, key=lambda k: k.deadline or now)
 
 
 def _probe_deadline(session, search: RfrSearch, profile) -> tuple[datetime | None, str, str, bool]:

@@ -36,6 +36,13 @@ CHARTS = (
 )
 
 
+def _labelled(counts: dict[str, int]) -> dict[str, int]:
+    """The chart's labels in the policy's words (the exports keep the keys)."""
+    from frt.rfr.enums import _LABELS
+
+    return {_LABELS.get(k, k.replace("_", " ")): v for k, v in counts.items()}
+
+
 def _figures(request: Request, period: str) -> usage.Figures:
     if period not in PERIODS:
         raise NotFound(f"no period '{period}' (all, month or day)")
@@ -56,7 +63,7 @@ def page(request: Request, period: str = "all", who: Principal = Depends(require
         ]
         plans = usage.schedules(s)
         names = {u.id: u.display_name for u in admins}
-    charts = [(key, title, usage.bars(getattr(figs, key))) for key, title in CHARTS]
+    charts = [(key, title, usage.bars(_labelled(getattr(figs, key)))) for key, title in CHARTS]
     return render(
         request,
         "rfr/usage.html",

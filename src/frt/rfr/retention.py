@@ -182,7 +182,10 @@ def kept_libraries(session, profile, now: datetime, holds) -> list[Kept]:
     return out
 
 
-WINDOW = timedelta(days=366)  # the DPO's page shows images due within a year
+WINDOW = timedelta(days=366)
+BATCH = (
+    1000  # library images deleted per transaction  # the DPO's page shows images due within a year
+)
 
 
 def _may_be_due(profile, now: datetime):
@@ -342,24 +345,38 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     counts = {"libraries": 0, "images": 0, "probes": 0}
     with store.session() as s:
         due = [k for k in kept(s, profile, now) if _due(k, now, MARGIN)]
-    by_library: dict[str, list[str]] = defaultdict(list)
+    images = [k.object_id for k in due if k.kind == "rfr_library_image"]
     for item in due:
+        if item.kind == "rfr_library_image":
+            continue
         with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            if ctx.session.bind.dialect.name == "sqlite":
-                ctx.session.execute(text("PRAGMA secure_delete=ON"))
+            _secure_delete(ctx)
             if item.kind == "rfr_library":
                 delete_library(ctx, item.object_id)
                 counts["libraries"] += 1
-            elif item.kind == "rfr_search":
+            else:
                 delete_probe(ctx, item.object_id, item.cite)
                 counts["probes"] += 1
-            else:
-                image = ctx.session.get(RfrLibraryImage, item.object_id)
-                by_library[image.library_id].append(image.id)
+    by_library: dict[str, list[str]] = defaultdict(list)
+    with store.session() as s:
+        for start in range(0, len(images), BATCH):
+            for image_id, library_id in s.execute(
+                select(RfrLibraryImage.id, RfrLibraryImage.library_id).where(
+                    RfrLibraryImage.id.in_(images[start : start + BATCH])
+                )
+            ):
+                by_library[library_id].append(image_id)
     for library_id, image_ids in sorted(by_library.items()):
-        with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            counts["images"] += delete_images(ctx, library_id, image_ids)
+        for start in range(0, len(image_ids), BATCH):  # one transaction and record per batch
+            with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
+                _secure_delete(ctx)
+                counts["images"] += delete_images(ctx, library_id, image_ids[start : start + BATCH])
     return counts
+
+
+def _secure_delete(ctx: Ctx) -> None:
+    if ctx.session.bind.dialect.name == "sqlite":
+        ctx.session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages
 
 
 def _scrub(ctx: Ctx, images: list[RfrLibraryImage]) -> int:

@@ -91,6 +91,6 @@ def test_the_public_page_has_rfr_counts_only(store, people, approved_search):
         assert page.status_code == 200 and 'id="rfr"' in page.text
         assert 'data-rfr-level="Level 1"' in page.text and "Level 4: 1" in page.text
         assert "CASE/123/24" not in page.text  # no case reference, name or image
-        data = web.get("/public/rfr.json").json()
+        data = web.get("/public/", params={"format": "rfr-json"}).json()
     assert data["months"][0]["searches"] == 1 and data["months"][0]["viable_matches"] == 0
     assert data["libraries_by_level"] == {"Level 1": 1, "Level 4": 1}

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from frt.audit.models import AuditRecord
 from frt.core.actions import perform
+from frt.core.errors import InputError
 from frt.policy import PolicyRefusal, load_profile
 from frt.rfr import cache, enrol, libraries, results, retention, searches
 from frt.rfr.models import (
@@ -116,6 +117,8 @@ def test_a_library_whose_review_lapsed_goes_31_days_later_and_not_before(
     clock.now = due + timedelta(days=31)
     assert _purge(store, clock)["libraries"] == 1
     assert _overdue(store, clock) == []
+    with pytest.raises(InputError, match="deleted"):  # a late review cannot revive it
+        perform(store, people["sro"], libraries.review, lib, True, "late", clock.now, now=clock.now)
 
 
 def _lib(store, lib_id):

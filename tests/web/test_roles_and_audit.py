@@ -30,7 +30,6 @@ def test_every_route_but_the_public_ones_declares_require_role(app):
         "/login",
         "/logout",
         "/public/",
-        "/public/rfr.json",  # the public page's RFR counts (no personal data)
     }
 
 

@@ -4,6 +4,11 @@
     frt rfr library import LIBRARY FOLDER|CSV --as USERNAME [--workers N]
     frt rfr library reenrol LIBRARY --as USERNAME [--algorithm NAME] [-o KEY=VALUE ...]
     frt rfr worklist USERNAME
+    frt rfr jobs
+
+`frt rfr jobs` runs the scheduled RFR jobs once (`frt serve` runs them every few minutes): RFR
+retention (003 §7.1), the Unresolved Crime Cache's re-search of new images (§6) and the usage
+reports due (§9.1).
 
 Everything else (Forms 1–3, approvals, searches, Adjudication) is a page and an API call. An
 import or re-enrolment runs as the named FR Team member or Operational Lead: their roles apply
@@ -240,3 +245,26 @@ def worklist(username: str) -> None:
             console.print(f"[bold]{role.label}[/]: {len(found)} item(s)")
             for item in found:
                 console.print(f"  {item.label}  [dim]{item.detail}[/]  {item.href}")
+
+
+@app.command("jobs")
+def jobs_once() -> None:
+    """Run the RFR jobs once: retention, the Unresolved Crime Cache, the reports due."""
+    from frt.jobs import rfr, run_once
+
+    store = _store()
+    done = run_once(store, "rfr", rfr)
+    if done is None:
+        console.print("another process is running the RFR jobs now; nothing done here")
+        return
+    kept = done["retention"]
+    console.print(
+        f"retention: {kept['libraries']} libraries, {kept['images']} library images and "
+        f"{kept['probes']} probes deleted (003 §7.1)"
+    )
+    found = done["cache"]
+    console.print(
+        f"Unresolved Crime Cache: {found.searched} probes re-searched, {found.hits} new "
+        f"candidates, {found.overdue} skipped (review overdue)"
+    )
+    console.print(f"reports delivered: {done['reports']}")

@@ -349,6 +349,8 @@ def review(
     lib = ctx.get(RfrLibrary, library_id)
     if lib.status not in (LibraryStatus.APPROVED.value, LibraryStatus.URGENT_APPROVED.value):
         raise InputError(f"library {lib.reference} is {lib.status}: nothing to review")
+    if lib.deleted_at is not None:  # its approval lapsed and its images were deleted (§7.1(b)(ii))
+        raise InputError(f"library {lib.reference} was deleted when its approval lapsed")
     require(
         rules.library_approver(
             lib.kind,

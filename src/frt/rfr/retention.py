@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 
 from frt.core.actions import acting, action
 from frt.core.context import Ctx, choice
@@ -182,33 +182,69 @@ def kept_libraries(session, profile, now: datetime, holds) -> list[Kept]:
     return out
 
 
+WINDOW = timedelta(days=366)
+BATCH = (
+    1000  # library images deleted per transaction  # the DPO's page shows images due within a year
+)
+
+
+def _may_be_due(profile, now: datetime):
+    """A SQL condition no image due within the window fails, so the job and the page read only
+    those rows (a library may hold millions): captured before the shortest period's cut-off, or
+    enrolled before it where the capture date is unknown, or in a cell 'not in scope'."""
+    table = profile.rfr.library_retention_years.value
+    periods = [c.value for cells in table.values() for c in cells.values() if c.value is not None]
+    horizon = (now + WINDOW).date()
+    cutoff = rules.image_expires(horizon, now, -min(periods)) if periods else horizon
+    image = RfrLibraryImage
+    conditions = [
+        image.captured_on <= cutoff,
+        image.captured_on.is_(None)
+        & (image.created_at <= datetime.combine(cutoff, time(), tzinfo=UTC)),
+    ]
+    for band, cells in table.items():
+        if all(c.value is None for c in cells.values()):
+            conditions.append(image.age_band == band)
+            continue
+        for group, cell in cells.items():
+            if cell.value is None:
+                conditions.append((image.age_band == band) & (image.mopi_group == int(group[-1])))
+    return or_(*conditions)
+
+
 def kept_images(session, profile, now: datetime, holds) -> list[Kept]:
     """Library images whose age/MOPI period ends within a year (or has ended), soonest first."""
     out = []
+    image = RfrLibraryImage
     rows = session.execute(
-        select(RfrLibraryImage, RfrLibrary.reference)
-        .join(RfrLibrary, RfrLibrary.id == RfrLibraryImage.library_id)
-        .where(RfrLibraryImage.deleted_at.is_(None), RfrLibrary.deleted_at.is_(None))
+        select(image.id, image.age_band, image.mopi_group, image.captured_on, image.created_at)
+        .add_columns(RfrLibrary.reference)
+        .join(RfrLibrary, RfrLibrary.id == image.library_id)
+        .where(
+            image.deleted_at.is_(None),
+            RfrLibrary.deleted_at.is_(None),
+            _may_be_due(profile, now),
+        )
     ).all()
-    for image, ref in rows:
-        cell, cautious = rules.retention_cell(image.age_band, image.mopi_group, profile)
-        ends = rules.image_expires(image.captured_on, image.created_at, cell.value)
+    for image_id, band, group, captured, created, ref in rows:
+        cell, cautious = rules.retention_cell(band, group, profile)
+        ends = rules.image_expires(captured, created, cell.value)
         deadline = datetime.combine(ends, time(), tzinfo=UTC)
-        if deadline > now + timedelta(days=366):
+        if deadline > now + WINDOW:
             continue
         why = "most cautious cell (age band or MOPI group unknown)" if cautious else "age/MOPI"
         out.append(
             Kept(
                 "rfr_library_image",
-                image.id,
-                f"{ref} image {image.id[:8]}",
+                image_id,
+                f"{ref} image {image_id[:8]}",
                 deadline,
                 cell.cite,
                 why,
-                holds=holds.get(image.id, []),
+                holds=holds.get(image_id, []),
             )
         )
-    return sorted(out, key=lambda k: k.deadline or datetime.max.replace(tzinfo=UTC))
+    return sorted(out, key=lambda k: k.deadline or now)
 
 
 def _probe_deadline(session, search: RfrSearch, profile) -> tuple[datetime | None, str, str, bool]:
@@ -309,26 +345,38 @@ def purge(store, now: datetime | None = None, profile=None) -> dict[str, int]:
     counts = {"libraries": 0, "images": 0, "probes": 0}
     with store.session() as s:
         due = [k for k in kept(s, profile, now) if _due(k, now, MARGIN)]
-    by_library: dict[str, list[str]] = defaultdict(list)
+    images = [k.object_id for k in due if k.kind == "rfr_library_image"]
     for item in due:
+        if item.kind == "rfr_library_image":
+            continue
         with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            if ctx.session.get_bind().dialect.name == "sqlite":
-                ctx.session.execute(text("PRAGMA secure_delete=ON"))
+            _secure_delete(ctx)
             if item.kind == "rfr_library":
                 delete_library(ctx, item.object_id)
                 counts["libraries"] += 1
-            elif item.kind == "rfr_search":
+            else:
                 delete_probe(ctx, item.object_id, item.cite)
                 counts["probes"] += 1
-            else:
-                image = ctx.session.get(RfrLibraryImage, item.object_id)
-                if image is None:  # removed since it was listed: nothing left to delete
-                    continue
-                by_library[image.library_id].append(image.id)
+    by_library: dict[str, list[str]] = defaultdict(list)
+    with store.session() as s:
+        for start in range(0, len(images), BATCH):
+            for image_id, library_id in s.execute(
+                select(RfrLibraryImage.id, RfrLibraryImage.library_id).where(
+                    RfrLibraryImage.id.in_(images[start : start + BATCH])
+                )
+            ):
+                by_library[library_id].append(image_id)
     for library_id, image_ids in sorted(by_library.items()):
-        with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
-            counts["images"] += delete_images(ctx, library_id, image_ids)
+        for start in range(0, len(image_ids), BATCH):  # one transaction and record per batch
+            with acting(store, None, profile=profile, now=now, component=COMPONENT) as ctx:
+                _secure_delete(ctx)
+                counts["images"] += delete_images(ctx, library_id, image_ids[start : start + BATCH])
     return counts
+
+
+def _secure_delete(ctx: Ctx) -> None:
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        ctx.session.execute(text("PRAGMA secure_delete=ON"))  # overwrite freed pages
 
 
 def _scrub(ctx: Ctx, images: list[RfrLibraryImage]) -> int:

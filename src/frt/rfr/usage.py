@@ -111,8 +111,12 @@ def figures(session, now: datetime, since: datetime | None = None) -> Figures:
     found = list(session.scalars(query))
     refs = {i: r for i, r in session.execute(select(RfrLibrary.id, RfrLibrary.reference))}
     out = Figures(since, now, searches=len(found))
-    counters: list[Counter[str]] = [Counter() for _ in range(6)]
-    purposes, grounds, levels, libs, outcomes, months = counters
+    purposes: Counter[str] = Counter()
+    grounds: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
+    libs: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    months: Counter[str] = Counter()
     for s in found:
         purposes.update(s.purposes or [])
         grounds.update(s.grounds or [])

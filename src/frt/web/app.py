@@ -31,6 +31,7 @@ from frt.web.api import (
 )
 from frt.web.api import lfr_live as lfr_live_api
 from frt.web.api import retention as retention_api
+from frt.web.api import rfr_cache as rfr_cache_api
 from frt.web.api import rfr_libraries as rfr_libraries_api
 from frt.web.api import rfr_searches as rfr_searches_api
 from frt.web.api import users as users_api
@@ -92,6 +93,7 @@ ROUTERS = [
     rfr_usage.router,
     rfr_libraries_api.router,
     rfr_searches_api.router,
+    rfr_cache_api.router,
 ]
 
 

@@ -18,6 +18,10 @@ def transparency(request: Request, format: str | None = None):
     with store_of(request).session() as db:
         if format == "json":
             return JSONResponse(published.public_json(db))
+        if format == "rfr-json":  # the RFR section's counts (003 §9.1): no personal data
+            from frt.rfr.usage import public_figures
+
+            return JSONResponse(public_figures(db))
         if format == "csv":
             return Response(
                 published.public_csv(db),

@@ -36,6 +36,13 @@ CHARTS = (
 )
 
 
+def _labelled(counts: dict[str, int]) -> dict[str, int]:
+    """The chart's labels in the policy's words (the exports keep the keys)."""
+    from frt.rfr.enums import _LABELS
+
+    return {_LABELS.get(k, k.replace("_", " ")): v for k, v in counts.items()}
+
+
 def _figures(request: Request, period: str) -> usage.Figures:
     if period not in PERIODS:
         raise NotFound(f"no period '{period}' (all, month or day)")
@@ -56,7 +63,7 @@ def page(request: Request, period: str = "all", who: Principal = Depends(require
         ]
         plans = usage.schedules(s)
         names = {u.id: u.display_name for u in admins}
-    charts = [(key, title, usage.bars(getattr(figs, key))) for key, title in CHARTS]
+    charts = [(key, title, usage.bars(_labelled(getattr(figs, key)))) for key, title in CHARTS]
     return render(
         request,
         "rfr/usage.html",
@@ -147,10 +154,3 @@ def install(site: Site, _profile) -> None:
     """The usage page's and the inbox's links (called once by `create_app`)."""
     site.add_nav("RFR usage", "/rfr/usage", VIEWERS)
     site.add_nav("Inbox", "/inbox", usage.RECIPIENT_ROLES)
-
-
-@router.get("/public/rfr.json", name="public.rfr")
-def public_rfr(request: Request):
-    """The public page's RFR figures (counts only), as JSON; no sign-in."""
-    with store_of(request).session() as s:
-        return JSONResponse(usage.public_figures(s))

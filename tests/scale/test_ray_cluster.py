@@ -41,8 +41,17 @@ def _start(args: list[str], tmp: Path, name: str) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped by id, nothing else touched
-        env={**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
+        # Two nodes on one machine is what Ray calls a local multi-node cluster: allowed here.
+        env={**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"},
     )
+
+
+def _wait_started(log: Path, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while "Ray runtime started" not in log.read_text(errors="replace"):
+        assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+        assert time.monotonic() < deadline, f"{log.name}: Ray did not start"
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +73,7 @@ def two_nodes(tmp_path_factory):
     address = f"127.0.0.1:{port}"
     nodes = [head]
     try:
-        time.sleep(5)
+        _wait_started(tmp / "head.log", head)
         nodes.append(
             _start(
                 [f"--address={address}", "--num-cpus=1", "--node-ip-address=127.0.0.1"],
@@ -72,7 +81,10 @@ def two_nodes(tmp_path_factory):
                 "worker",
             )
         )
-        ray.init(address=address, namespace="frt", log_to_driver=False)
+        _wait_started(tmp / "worker.log", nodes[-1])
+        ray.init(
+            address=address, namespace="frt", log_to_driver=False, _node_ip_address="127.0.0.1"
+        )
         deadline = time.monotonic() + 90
         while sum(n["Alive"] for n in ray.nodes()) < 2:
             assert time.monotonic() < deadline, "the worker node did not join"

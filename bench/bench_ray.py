@@ -6,9 +6,9 @@ machine), then measures in the same run:
 1. templating `--images` synthetic photos (the package-shipped faces, varied): `template_many`
    on this machine's process pool, and on the cluster (FRT_RAY_ADDRESS set) — images/s, and
    that the templates are equal;
-2. searching `--templates` random templates split in two shards held by Ray actors
-   (`ShardedIndex`) beside one `TemplateIndex`: median and p95 of one probe, and that the
-   results are equal.
+2. searching `--templates` random templates in one `TemplateIndex` of two shards, and the same
+   two shards moved to two Ray actors (`ShardedIndex.from_index`): median and p95 of one probe,
+   and that the results are equal.
 
     .venv/bin/python bench/bench_ray.py --images 40 --templates 200000
 """
@@ -144,6 +144,7 @@ def templating(tmp: Path, n: int, address: str) -> dict:
 
 
 def search(n: int, probes: int) -> dict:
+    from frt.engine import index as one_index
     from frt.engine.cluster import ShardedIndex
     from frt.engine.index import TemplateIndex
 
@@ -154,10 +155,10 @@ def search(n: int, probes: int) -> dict:
     queries = vectors[rng.choice(n, probes)] + 0.05 * rng.normal(size=(probes, 128)).astype(
         np.float32
     )
+    one_index.SHARD_SIZE = n // 2  # one index of two shards, each then moved to an actor
     one = TemplateIndex("dlib-resnet", "1", 128)
     one.add(ids, vectors)
-    sharded = ShardedIndex("dlib-resnet", "1", 128, shards=2)
-    sharded.add(ids, vectors)
+    sharded = ShardedIndex.from_index(one)
     times: dict[str, list[float]] = {"one": [], "sharded": []}
     equal = True
     for q in queries:

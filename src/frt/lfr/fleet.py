@@ -53,7 +53,8 @@ class CameraWorker:
     capacity: int = 4  # cameras at once
     heartbeat_s: float = 2.0
     timeout_s: float = leases.HEARTBEAT_TIMEOUT.total_seconds()
-    pool_workers: int | None = None  # recognition processes for real cameras (0: inline)
+    # Recognition processes per real camera (0: inline); default: the cores ÷ capacity.
+    pool_workers: int | None = None
     name: str = field(default_factory=worker_name)
     running: dict[str, Running] = field(default_factory=dict, init=False)
 
@@ -157,7 +158,7 @@ class CameraWorker:
             self.store,
             lease.deployment_id,
             [lease.source],
-            workers=self.pool_workers,
+            workers=self._processes_per_camera(),
             release_when_suspended=True,
             lease_lost=run.lost,
             # A recorded file is read again from its start by a worker taking it over: the same
@@ -167,6 +168,14 @@ class CameraWorker:
         runner.run()
         run.finished = runner.stopped_because is None and not run.lost.is_set() and not live
         run.why = "source ended" if run.finished else _why(runner.stopped_because, run)
+
+    def _processes_per_camera(self) -> int:
+        """The machine's cores shared by the cameras it may run (not every core per camera)."""
+        from frt.lfr.workers import default_workers
+
+        if self.pool_workers is not None:
+            return self.pool_workers
+        return max(1, default_workers() // self.capacity)
 
     def shutdown(self) -> None:
         for run in self.running.values():

@@ -414,10 +414,15 @@ def run_consoles(store, env, dep_id: str, args) -> dict:
         missing = sum(1 for got in arrivals for i in raised if i not in got)
         by_alert = sorted(raised.items(), key=lambda kv: kv[1])
         trace = [
-            (round(t - by_alert[0][1], 1), _pct(sorted((g[i] - t) * 1e3 for g in arrivals if i in g), 50))
+            (
+                round(t - by_alert[0][1], 1),
+                _pct(sorted((g[i] - t) * 1e3 for g in arrivals if i in g), 50),
+            )
             for i, t in by_alert[:: max(1, len(by_alert) // 15)]
         ]
-        print(f"per-Alert median delivery over the run (s since first, ms): {trace}", file=sys.stderr)
+        print(
+            f"per-Alert median delivery over the run (s since first, ms): {trace}", file=sys.stderr
+        )
         return {
             "consoles": args.consoles,
             "alerts": len(raised),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -70,7 +71,7 @@ async def alert_events(
             if all(k in _CACHE for k in keys):  # the usual case: another stream rendered it
                 cards = [_CACHE[k] for k in keys]
             else:
-                cards = await asyncio.gather(*(_rendered(k, lambda a=k[0]: one(a)) for k in keys))
+                cards = await asyncio.gather(*(_rendered(k, partial(one, k[0])) for k in keys))
             for alert_id in fresh:
                 feed.mark(alert_id)
             pending += [c for c in cards if c]

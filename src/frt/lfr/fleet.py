@@ -23,6 +23,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 from frt.core.actions import perform
@@ -44,6 +45,7 @@ class Running:
     lost: threading.Event = field(default_factory=threading.Event)
     position: int = 0
     finished: bool = False  # the source ended
+    failed: bool = False  # it could not run here (rests before this worker tries it again)
     why: str = "stopped"
 
 
@@ -57,6 +59,10 @@ class CameraWorker:
     pool_workers: int | None = None
     name: str = field(default_factory=worker_name)
     running: dict[str, Running] = field(default_factory=dict, init=False)
+    # Cameras that failed here (a refusal, a source that will not open): not claimed again by
+    # this worker until the time given, so a camera that cannot run does not spin.
+    resting: dict[str, float] = field(default_factory=dict, init=False)
+    rest_s: float = 60.0
 
     def run(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
@@ -73,18 +79,21 @@ class CameraWorker:
         self._heartbeat()
         self._reap()
         free = self.capacity - len(self.running)
-        if free > 0:
-            if leases.any_claimable(self.store, _now(), _seconds(self.timeout_s)):
-                for lease in perform(
-                    self.store,
-                    None,
-                    leases.claim,
-                    self.name,
-                    free,
-                    self.timeout_s,
-                    component=COMPONENT,
-                ):
-                    self._start(lease)
+        now = time.monotonic()
+        self.resting = {c: until for c, until in self.resting.items() if until > now}
+        rest = list(self.resting)
+        if free > 0 and leases.any_claimable(self.store, _now(), _seconds(self.timeout_s), rest):
+            for lease in perform(
+                self.store,
+                None,
+                leases.claim,
+                self.name,
+                free,
+                self.timeout_s,
+                rest,
+                component=COMPONENT,
+            ):
+                self._start(lease)
 
     def _heartbeat(self) -> None:
         held = {cid: (r.lease.epoch, r.position) for cid, r in self.running.items()}
@@ -98,6 +107,8 @@ class CameraWorker:
             if run.thread.is_alive():
                 continue
             del self.running[camera_id]
+            if run.failed:
+                self.resting[camera_id] = time.monotonic() + self.rest_s
             if run.lost.is_set():
                 continue  # not ours any more
             perform(
@@ -146,7 +157,7 @@ class CameraWorker:
                 self._run_source(run)
         except Exception as exc:  # noqa: BLE001 - release the camera; another may do better
             logger.exception("camera %s failed", lease.name)
-            run.why = f"failed: {type(exc).__name__}"
+            run.why, run.failed = f"failed: {type(exc).__name__}", True
 
     def _run_source(self, run: Running) -> None:
         from frt.lfr.runner import Runner

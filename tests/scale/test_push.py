@@ -90,3 +90,31 @@ def test_a_hub_hands_an_alert_only_to_streams_of_its_deployment(store):
 
     asyncio.run(scenario())
     hub.stop()
+
+
+@pytest.mark.req("LIVE-04")
+def test_an_alert_from_another_process_reaches_the_console_through_the_servers_one_listener(
+    store, live, people, monkeypatch
+):
+    """The worker is elsewhere: no in-process announcement reaches this server. On PostgreSQL
+    the NOTIFY at commit does; on SQLite the Hub's one poll for all open streams does."""
+    _, dep_id = live()
+    server = open_store(store.settings, migrate=False)
+    try:
+        client = client_for(server, "operator")
+        got: list = []
+        reader = threading.Thread(
+            target=read_alerts,
+            args=(client, f"/live/deployments/{dep_id}/stream", 1, got),
+            daemon=True,
+        )
+        reader.start()
+        assert wait_for(lambda: push.hub_for(server).watching() == 1, 10)
+        time.sleep(0.5)
+        monkeypatch.setattr(push, "announce", lambda *a, **k: None)  # as from another process
+        alert_id = raise_alert(store, dep_id)
+        reader.join(timeout=10)
+        assert got and alert_id in got[0][1]
+    finally:
+        push.hub_for(server).stop()
+        server.dispose()

@@ -41,8 +41,17 @@ def _start(args: list[str], tmp: Path, name: str) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped by id, nothing else touched
-        env={**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
+        # Two nodes on one machine is what Ray calls a local multi-node cluster: allowed here.
+        env={**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"},
     )
+
+
+def _wait_started(log: Path, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while "Ray runtime started" not in log.read_text(errors="replace"):
+        assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+        assert time.monotonic() < deadline, f"{log.name}: Ray did not start"
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +73,7 @@ def two_nodes(tmp_path_factory):
     address = f"127.0.0.1:{port}"
     nodes = [head]
     try:
-        time.sleep(5)
+        _wait_started(tmp / "head.log", head)
         nodes.append(
             _start(
                 [f"--address={address}", "--num-cpus=1", "--node-ip-address=127.0.0.1"],
@@ -72,7 +81,10 @@ def two_nodes(tmp_path_factory):
                 "worker",
             )
         )
-        ray.init(address=address, namespace="frt", log_to_driver=False)
+        _wait_started(tmp / "worker.log", nodes[-1])
+        ray.init(
+            address=address, namespace="frt", log_to_driver=False, _node_ip_address="127.0.0.1"
+        )
         deadline = time.monotonic() + 90
         while sum(n["Alive"] for n in ray.nodes()) < 2:
             assert time.monotonic() < deadline, "the worker node did not join"
@@ -154,23 +166,30 @@ def test_an_rfr_import_on_the_cluster_records_what_the_single_machine_does(
     assert results["ray"] == results["alone"]
 
 
-def test_a_library_in_two_shards_on_the_cluster_is_searched_as_one_index(two_nodes):
+def test_a_library_in_two_shards_on_the_cluster_is_searched_as_one_index(two_nodes, monkeypatch):
+    from frt.engine import index as one_index
     from frt.engine.cluster import ShardedIndex
 
     rng = np.random.default_rng(14)
     vectors = rng.normal(size=(3000, 128)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors[1500] = vectors[10]  # a tie: the lower id comes first either way
+    vectors[1500] = vectors[10]  # a tie across the two shards: the lower id comes first
     ids = np.arange(3000, dtype=np.int64) * 7 + 3
     probes = vectors[[10, 99, 2500]] + 0.05 * rng.normal(size=(3, 128)).astype(np.float32)
+    monkeypatch.setattr(one_index, "SHARD_SIZE", 1500)  # one index of two shards, as on Ray
     one = TemplateIndex("dlib-resnet", "1", 128)
     one.add(ids, vectors)
-    sharded = ShardedIndex("dlib-resnet", "1", 128, shards=2)
+    assert len(one.describe()["shards"]) == 2
+    sharded = ShardedIndex("dlib-resnet", "1", 128, shard_size=1500)
+    moved = ShardedIndex.from_index(one)
     try:
         sharded.add(ids, vectors)
-        assert len(sharded) == 3000
-        assert sharded.search(probes, 50) == one.search(probes, 50)
+        assert len(sharded) == len(moved) == 3000 and len(sharded._shards) == 2
+        expected = one.search(probes, 50)
+        assert sharded.search(probes, 50) == expected
+        assert moved.search(probes, 50) == expected
         assert sharded.remove(ids[:100]) == one.remove(ids[:100]) == 100
         assert sharded.search(probes, 20) == one.search(probes, 20)
     finally:
         sharded.close()
+        moved.close()

@@ -105,3 +105,49 @@ def test_stop_event_ends_the_worker_and_releases_its_cameras(store, live):
     stop.set()
     thread.join(timeout=10)
     assert camera(store, cam).worker is None
+
+
+@pytest.mark.req("LIVE-04")
+def test_a_recorded_camera_runs_through_the_live_pipeline_and_a_second_run_raises_nothing_twice(
+    store, live, astronaut_video
+):
+    _, dep_id = live(min_threshold=0.97)
+    open_now(store, dep_id)
+    cam = add_camera(store, dep_id, str(astronaut_video), "recorded")
+    worker = CameraWorker(store, heartbeat_s=0.2, pool_workers=0)
+    assert drive(worker, lambda: camera(store, cam).state == CameraState.FINISHED.value, 60)
+    first = sorted(alert_keys(store, dep_id))
+    assert first and all(k for k in first), "the pipeline's Alerts carry track keys"
+    from tests.conftest import setup_session
+
+    with setup_session(store) as s:  # as if its worker died just before the source ended
+        row = s.get(type(camera(store, cam)), cam)
+        row.state = CameraState.IDLE.value
+    assert drive(worker, lambda: camera(store, cam).state == CameraState.FINISHED.value, 60)
+    assert sorted(alert_keys(store, dep_id)) == first  # the same tracks: no second Alert
+
+
+def test_a_camera_that_cannot_run_is_released_and_not_claimed_again_at_once(store, live):
+    from sqlalchemy import func, select
+
+    from frt.audit.models import AuditRecord
+
+    _, dep_id = live()
+    open_now(store, dep_id)
+    cam = add_camera(store, dep_id, "replay:not-a-number")
+    worker = CameraWorker(store, heartbeat_s=0.1)
+    assert drive(worker, lambda: worker.resting.get(cam) is not None, timeout=10)
+
+    def claims() -> int:
+        with store.read() as s:
+            return s.scalar(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "lfr.camera.claim")
+            )
+
+    before = claims()
+    for _ in range(10):
+        worker.step()
+    assert claims() == before  # resting: no claim, and no audit record of an empty claim
+    assert camera(store, cam).worker is None

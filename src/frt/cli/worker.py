@@ -23,7 +23,10 @@ def worker(
         float, typer.Option(help="seconds without a heartbeat before a lease is taken over")
     ] = 15.0,
     processes: Annotated[
-        Optional[int], typer.Option(help="recognition processes per camera (0: inline)")
+        Optional[int],
+        typer.Option(
+            help="recognition processes per camera (default: cores ÷ capacity; 0: inline)"
+        ),
     ] = None,
 ) -> None:
     """Claim cameras of active Deployments and run them until stopped (Ctrl-C / SIGTERM release

@@ -11,10 +11,11 @@ one that runs, needing no Ray.
   free CPU. Images travel as bytes (a node need not see the driver's files). Because it is a
   drop-in for `template_many`, RFR enrolment, re-enrolment and evaluation keep their own
   progress, resume and audit (`frt.rfr.enrol`): only where the arithmetic runs changes.
-- `ShardedIndex`: the index split over actors (each a `TemplateIndex`, the kind the RFR issue
-  chose), each searched for its own top k, the results merged by `merge_results` exactly as one
-  index returns them (score descending, ties by id; exact shards score independently of how a
-  library is split: `index_shard._exact_topk`).
+- `ShardedIndex`: the index's shards held by actors (each a one-shard `TemplateIndex`, the
+  kind the RFR issue chose: exact up to 65,536 templates, IVF above), each searched for its own
+  top k, the results merged by `merge_results` exactly as one index merges its shards (score
+  descending, ties by id). A library of 20M is 20 shards of 1M: 20 actors, on as many machines
+  as their memory needs (about 0.3 GB a shard).
 """
 
 from __future__ import annotations
@@ -108,53 +109,74 @@ def _bytes(source: Source) -> bytes:
 
 # ------------------------------------------------------------------ sharded search
 class _Shard:
-    """A Ray actor's part of a library (created through `ray.remote`)."""
+    """A Ray actor holding one shard of a library (a one-shard `TemplateIndex`)."""
 
-    def __init__(self, algorithm: str, version: str, dim: int):
-        self.index = TemplateIndex(algorithm, version, dim)
+    def __init__(self, algorithm: str, version: str, dim: int, data: bytes | None = None):
+        self.index = (
+            TemplateIndex.from_bytes(data) if data else TemplateIndex(algorithm, version, dim)
+        )
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> int:
         self.index.add(ids, vectors)
         return len(self.index)
 
-    def remove(self, ids: np.ndarray) -> int:
-        return self.index.remove(ids)
+    def remove(self, ids: np.ndarray) -> tuple[int, int]:
+        return self.index.remove(ids), len(self.index)
 
     def search(self, probes: np.ndarray, k: int) -> list[Result]:
         return self.index.search(probes, k)
 
-    def size(self) -> int:
-        return len(self.index)
-
 
 class ShardedIndex:
-    """A library's templates over `shards` Ray actors; searched as one `TemplateIndex`."""
+    """A library's templates held by Ray actors, one actor per shard of `shard_size`, filled in
+    order as `TemplateIndex` fills its own shards — so each actor holds exactly the shard one
+    index would, and the merged results are exactly one index's (`from_index` ships an existing
+    index's shards as they are)."""
 
-    def __init__(self, algorithm: str, version: str, dim: int = 128, shards: int = 2):
-        ray = connect()
-        self._ray = ray
+    def __init__(self, algorithm: str, version: str, dim: int = 128, shard_size: int = 0):
+        from frt.engine import index as one_index
+
+        self._ray = connect()
         self.algorithm, self.version, self.dim = algorithm, version, dim
-        actor = ray.remote(num_cpus=0)(_Shard)
-        self._shards = [actor.remote(algorithm, version, dim) for _ in range(shards)]
+        self.shard_size = shard_size or one_index.SHARD_SIZE
+        self._actor = self._ray.remote(num_cpus=0)(_Shard)
+        self._shards: list = []
+        self._sizes: list[int] = []
+
+    @classmethod
+    def from_index(cls, index: TemplateIndex) -> ShardedIndex:
+        """Each shard of `index` moved to an actor of its own (as bytes: nothing on disk)."""
+        sharded = cls(index.algorithm, index.version, index.dim)
+        for shard in index._shards:
+            part = TemplateIndex(index.algorithm, index.version, index.dim)
+            part._shards = [shard]
+            sharded._shards.append(
+                sharded._actor.remote(index.algorithm, index.version, index.dim, part.to_bytes())
+            )
+            sharded._sizes.append(len(shard))
+        return sharded
 
     def add(self, ids, vectors) -> None:
-        """Templates spread over the shards in contiguous blocks (the last shard fills last)."""
         ids, vectors = np.asarray(ids, np.int64), np.asarray(vectors, np.float32)
-        blocks = np.array_split(np.arange(len(ids)), len(self._shards))
-        self._ray.get(
-            [
-                shard.add.remote(ids[b], vectors[b])
-                for shard, b in zip(self._shards, blocks)
-                if len(b)
-            ]
-        )
+        start = 0
+        while start < len(ids):
+            if not self._shards or self._sizes[-1] >= self.shard_size:
+                self._shards.append(self._actor.remote(self.algorithm, self.version, self.dim))
+                self._sizes.append(0)
+            end = start + self.shard_size - self._sizes[-1]
+            self._sizes[-1] = self._ray.get(
+                self._shards[-1].add.remote(ids[start:end], vectors[start:end])
+            )
+            start = end
 
     def remove(self, ids) -> int:
         ids = np.asarray(ids, np.int64)
-        return sum(self._ray.get([s.remove.remote(ids) for s in self._shards]))
+        answers = self._ray.get([s.remove.remote(ids) for s in self._shards])
+        self._sizes = [size for _, size in answers]
+        return sum(removed for removed, _ in answers)
 
     def __len__(self) -> int:
-        return sum(self._ray.get([s.size.remote() for s in self._shards]))
+        return sum(self._sizes)
 
     def search(self, probes, k: int) -> list[Result]:
         """Per probe, the k best (id, score) over every shard, merged exactly."""
@@ -165,7 +187,7 @@ class ShardedIndex:
     def close(self) -> None:
         for shard in self._shards:
             self._ray.kill(shard)
-        self._shards = []
+        self._shards, self._sizes = [], []
 
 
 def search_sharded(indexes: Sequence[ShardedIndex], probes, k: int) -> list[Result]:

@@ -23,6 +23,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ class Running:
     lost: threading.Event = field(default_factory=threading.Event)
     position: int = 0
     finished: bool = False  # the source ended
+    failed: bool = False  # it could not run here (rests before this worker tries it again)
     why: str = "stopped"
 
 
@@ -57,9 +59,14 @@ class CameraWorker:
     capacity: int = 4  # cameras at once
     heartbeat_s: float = 2.0
     timeout_s: float = leases.HEARTBEAT_TIMEOUT.total_seconds()
-    pool_workers: int | None = None  # recognition processes for real cameras (0: inline)
+    # Recognition processes per real camera (0: inline); default: the cores ÷ capacity.
+    pool_workers: int | None = None
     name: str = field(default_factory=worker_name)
     running: dict[str, Running] = field(default_factory=dict, init=False)
+    # Cameras that failed here (a refusal, a source that will not open): not claimed again by
+    # this worker until the time given, so a camera that cannot run does not spin.
+    resting: dict[str, float] = field(default_factory=dict, init=False)
+    rest_s: float = 60.0
 
     def run(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
@@ -76,18 +83,21 @@ class CameraWorker:
         self._heartbeat()
         self._reap()
         free = self.capacity - len(self.running)
-        if free > 0:
-            if leases.any_claimable(self.store, _now(), _seconds(self.timeout_s)):
-                for lease in perform(
-                    self.store,
-                    None,
-                    leases.claim,
-                    self.name,
-                    free,
-                    self.timeout_s,
-                    component=COMPONENT,
-                ):
-                    self._start(lease)
+        now = time.monotonic()
+        self.resting = {c: until for c, until in self.resting.items() if until > now}
+        rest = list(self.resting)
+        if free > 0 and leases.any_claimable(self.store, _now(), _seconds(self.timeout_s), rest):
+            for lease in perform(
+                self.store,
+                None,
+                leases.claim,
+                self.name,
+                free,
+                self.timeout_s,
+                rest,
+                component=COMPONENT,
+            ):
+                self._start(lease)
 
     def _heartbeat(self) -> None:
         held = {cid: (r.lease.epoch, r.position) for cid, r in self.running.items()}
@@ -101,6 +111,8 @@ class CameraWorker:
             if run.thread.is_alive():
                 continue
             del self.running[camera_id]
+            if run.failed:
+                self.resting[camera_id] = time.monotonic() + self.rest_s
             if run.lost.is_set():
                 continue  # not ours any more
             perform(
@@ -149,7 +161,7 @@ class CameraWorker:
                 self._run_source(run)
         except Exception as exc:  # noqa: BLE001 - release the camera; another may do better
             logger.exception("camera %s failed", lease.name)
-            run.why = f"failed: {type(exc).__name__}"
+            run.why, run.failed = f"failed: {type(exc).__name__}", True
 
     def _run_source(self, run: Running) -> None:
         from frt.lfr.runner import Runner
@@ -161,7 +173,7 @@ class CameraWorker:
             self.store,
             lease.deployment_id,
             [lease.source],
-            workers=self.pool_workers,
+            workers=self._processes_per_camera(),
             release_when_suspended=True,
             lease_lost=run.lost,
             # A recorded file is read again from its start by a worker taking it over: the same
@@ -171,6 +183,14 @@ class CameraWorker:
         runner.run()
         run.finished = runner.stopped_because is None and not run.lost.is_set() and not live
         run.why = "source ended" if run.finished else _why(runner.stopped_because, run)
+
+    def _processes_per_camera(self) -> int:
+        """The machine's cores shared by the cameras it may run (not every core per camera)."""
+        from frt.lfr.workers import default_workers
+
+        if self.pool_workers is not None:
+            return self.pool_workers
+        return max(1, default_workers() // self.capacity)
 
     def shutdown(self) -> None:
         for run in self.running.values():

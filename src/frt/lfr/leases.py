@@ -14,6 +14,7 @@ source ended (a recorded file), and the release is audited; heartbeats are bookk
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,9 +86,14 @@ def add_camera(ctx: Ctx, deployment_id: str, source: str, name: str = "") -> Dep
     return row
 
 
-def claimable(session: Session, now: datetime, timeout: timedelta = HEARTBEAT_TIMEOUT):
-    """The query for cameras of active Deployments no live worker holds."""
-    return (
+def claimable(
+    session: Session,
+    now: datetime,
+    timeout: timedelta = HEARTBEAT_TIMEOUT,
+    exclude: Sequence[str] = (),
+):
+    """The query for cameras of active Deployments no live worker holds (but `exclude`)."""
+    q = (
         select(DeploymentCamera)
         .join(Deployment, Deployment.id == DeploymentCamera.deployment_id)
         .where(
@@ -102,23 +108,32 @@ def claimable(session: Session, now: datetime, timeout: timedelta = HEARTBEAT_TI
         )
         .order_by(DeploymentCamera.heartbeat_at.is_not(None), DeploymentCamera.added_at)
     )
+    return q.where(DeploymentCamera.id.not_in(list(exclude))) if exclude else q
 
 
-def any_claimable(store, now: datetime, timeout: timedelta = HEARTBEAT_TIMEOUT) -> bool:
+def any_claimable(
+    store, now: datetime, timeout: timedelta = HEARTBEAT_TIMEOUT, exclude: Sequence[str] = ()
+) -> bool:
     """A cheap look before claiming (a claim is audited; an empty poll should not be)."""
     with store.read() as session:
-        return session.scalar(claimable(session, now, timeout).limit(1)) is not None
+        q = claimable(session, now, timeout, exclude).limit(1)
+        return session.scalar(q) is not None
 
 
 @action("lfr.camera.claim", touches="lfr_worker", key="worker", system=True)
 def claim(
-    ctx: Ctx, worker: str, limit: int, timeout_s: float = HEARTBEAT_TIMEOUT.total_seconds()
+    ctx: Ctx,
+    worker: str,
+    limit: int,
+    timeout_s: float = HEARTBEAT_TIMEOUT.total_seconds(),
+    exclude: Sequence[str] = (),
 ) -> list[Lease]:
-    """Up to `limit` free cameras for `worker`, each under a new epoch."""
+    """Up to `limit` free cameras for `worker` (not those in `exclude`), each under a new
+    epoch."""
     from frt.governance.deployments import may_run
 
     now = utcnow()
-    q = claimable(ctx.session, now, timedelta(seconds=timeout_s)).limit(limit)
+    q = claimable(ctx.session, now, timedelta(seconds=timeout_s), exclude).limit(limit)
     rows = ctx.session.scalars(q.with_for_update(skip_locked=True, of=DeploymentCamera)).all()
     leases = []
     for row in rows:

@@ -69,9 +69,12 @@ class Subscription:
 
     async def next(self, timeout: float) -> tuple[str, str] | None:
         """("alert", id) | ("state", state) | ("resync", "") — or None after `timeout` s."""
+        if not self.queue.empty():
+            return self.queue.get_nowait()
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for
+                return await self.queue.get()
+        except TimeoutError:
             return None
 
     def ready(self) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 from sqlalchemy.orm import Session
+from sse_starlette.sse import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -32,7 +33,7 @@ async def alert_events(
     render: Callable[[Session, LiveAlert], str],
     states: bool = True,
     audience: str = "",
-) -> AsyncIterator[dict]:
+) -> AsyncIterator[dict | bytes]:
     feed = events.AlertFeed(deployment_id, blue)
     subscription = push.hub_for(store).subscribe(deployment_id, blue)
 
@@ -40,16 +41,16 @@ async def alert_events(
         with store.read() as db:
             return [render(db, a) for a in feed.poll(db)]
 
-    def one(alert_id: str) -> str:
+    def one(alert_id: str) -> bytes:
         with store.read() as db:
             alert = feed.take(db, alert_id)
-            return render(db, alert) if alert is not None else ""
+            return _alert_event(render(db, alert)) if alert is not None else b""
 
     try:
-        pending = await run_in_threadpool(catch_up)
+        pending = [_alert_event(d) for d in await run_in_threadpool(catch_up)]
         while True:
-            for data in pending:
-                yield {"event": "alert", "data": data}
+            for event in pending:
+                yield event
             pending = []
             if await request.is_disconnected():
                 return
@@ -61,15 +62,17 @@ async def alert_events(
                 if kind == "alert" and not feed.sent(value) and value not in fresh:
                     fresh.append(value)
                 elif kind == push.RESYNC:
-                    pending += await run_in_threadpool(catch_up)
+                    pending += [_alert_event(d) for d in await run_in_threadpool(catch_up)]
                 elif kind == "state" and states:
                     yield {"event": "state", "data": value}
             # Alerts queued together are rendered side by side (and once per server: _rendered),
             # so a slow database read delays a burst once, not once per Alert in turn.
             fresh = [a for a in fresh if not feed.sent(a)]  # a catch-up above may have sent it
-            cards = await asyncio.gather(
-                *(_rendered((a, deployment_id, blue, audience), partial(one, a)) for a in fresh)
-            )
+            keys = [(a, deployment_id, blue, audience) for a in fresh]
+            if all(k in _CACHE for k in keys):  # the usual case: another stream rendered it
+                cards = [_CACHE[k] for k in keys]
+            else:
+                cards = await asyncio.gather(*(_rendered(k, partial(one, k[0])) for k in keys))
             for alert_id in fresh:
                 feed.mark(alert_id)
             pending += [c for c in cards if c]
@@ -77,12 +80,17 @@ async def alert_events(
         subscription.close()
 
 
-_CACHE: OrderedDict[tuple, str] = OrderedDict()  # newest Alerts' data per audience
+def _alert_event(data: str) -> bytes:
+    """The SSE event, encoded once: a new Alert's bytes are the same for every stream."""
+    return ServerSentEvent(data=data, event="alert").encode()
+
+
+_CACHE: OrderedDict[tuple, bytes] = OrderedDict()  # newest Alerts' encoded events per audience
 _CACHE_SIZE = 512
 _INFLIGHT: dict[tuple, asyncio.Future] = {}
 
 
-async def _rendered(key: tuple, make: Callable[[], str]) -> str:
+async def _rendered(key: tuple, make: Callable[[], bytes]) -> bytes:
     """`make()` run once per key however many streams ask at once (in the server's loop)."""
     if key in _CACHE:
         return _CACHE[key]
@@ -101,7 +109,7 @@ async def _rendered(key: tuple, make: Callable[[], str]) -> str:
         raise
     finally:
         _INFLIGHT.pop(flight, None)
-    if data:  # "" (not found) is not kept: another stream looks for itself
+    if data:  # b"" (not found) is not kept: another stream looks for itself
         _CACHE[key] = data
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

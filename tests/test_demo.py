@@ -87,7 +87,11 @@ def test_a_training_installation_is_only_ever_the_embedded_demo(settings, tmp_pa
         write_installation,
     )
 
-    local = dataclasses.replace(settings, data_dir=tmp_path / "var")
+    local = dataclasses.replace(  # the embedded default, whichever database the suite runs on
+        settings,
+        data_dir=tmp_path / "var",
+        database_url=f"sqlite:///{tmp_path / 'var' / 'frt.sqlite3'}",
+    )
     force = dataclasses.replace(local, database_url="postgresql+psycopg://frt@db.example/frt")
     with pytest.raises(InstallationError):
         write_installation(force, Installation("mps", training=True))

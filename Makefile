@@ -14,9 +14,10 @@ demo: $(STAMP)
 demo-reset: $(STAMP)
 	$(BIN)/frt demo reset --yes
 
-# Run the whole test suite (FRT_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL).
+# Run the whole test suite (FRT_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL;
+# PYTEST_ARGS passes more, e.g. PYTEST_ARGS='-m "not cluster"').
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 traceability: $(STAMP) browser
 	-$(BIN)/python -m pytest -q

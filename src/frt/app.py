@@ -47,13 +47,15 @@ class App:
 
 def services() -> Services:
     """The domain's extension points, in the order they apply."""
+    from frt.engine.cluster import ray_address
+    from frt.engine.index import SHARD_SIZE
     from frt.governance.reports import GovernanceRecords
     from frt.lfr.report import LiveRecords
     from frt.rfr.search_index import LibraryIndexes
 
-    return Services(
-        metrics_providers=(GovernanceRecords(), LiveRecords()), library_indexes=LibraryIndexes()
-    )
+    # With a Ray cluster, a library past one shard is held by actors, not this process.
+    indexes = LibraryIndexes(shard_above=SHARD_SIZE if ray_address() else None)
+    return Services(metrics_providers=(GovernanceRecords(), LiveRecords()), library_indexes=indexes)
 
 
 def wire(store: Store) -> Store:

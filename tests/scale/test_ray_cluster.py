@@ -193,3 +193,49 @@ def test_a_library_in_two_shards_on_the_cluster_is_searched_as_one_index(two_nod
     finally:
         sharded.close()
         moved.close()
+
+
+def test_an_rfr_search_of_a_library_past_one_machine_runs_on_the_cluster(
+    two_nodes, store, approved_library, add_templates, monkeypatch
+):
+    """The application's search path: a warm library index past `shard_above` templates moves
+    to Ray actors and answers as the in-process index does, after enrolment and deletion too."""
+    from frt.engine.cluster import ShardedIndex
+    from frt.engine.template import Template
+    from frt.rfr.faces import algorithm
+    from frt.rfr.search_index import LibraryIndexes, candidates
+    from frt.store.base import utcnow
+    from tests.conftest import setup_session
+
+    monkeypatch.setenv("FRT_RAY_ADDRESS", two_nodes)
+    rng = np.random.default_rng(9)
+    vectors = rng.normal(size=(300, 128)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    lib = approved_library()
+    image_ids = add_templates(lib, vectors)
+    algo = algorithm()
+    probe = Template(vectors[42] / np.linalg.norm(vectors[42]), algo.name, algo.version)
+    on_ray, here = LibraryIndexes(shard_above=100), LibraryIndexes()
+
+    def both() -> tuple[list, list]:
+        with store.session() as s:
+            return (
+                candidates(s, store.cipher, [lib], probe, 20, on_ray),
+                candidates(s, store.cipher, [lib], probe, 20, here),
+            )
+
+    try:
+        sharded, local = both()
+        assert sharded == local and sharded[0].image_id == image_ids[42]
+        (warm,) = on_ray._warm.values()
+        assert isinstance(warm.index, ShardedIndex) and len(warm.index) == 300
+        add_templates(lib, vectors[42:43])  # enrolment: a second image of the same person
+        with setup_session(store) as s:  # retention: the first one deleted
+            from frt.rfr.models import RfrLibraryImage
+
+            s.get_one(RfrLibraryImage, image_ids[42]).deleted_at = utcnow()
+        sharded, local = both()
+        assert sharded == local and image_ids[42] not in {c.image_id for c in sharded}
+        assert on_ray.rebuilds == 1 and len(warm.index) == 300
+    finally:
+        on_ray.forget(lib)

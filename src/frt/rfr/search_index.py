@@ -25,13 +25,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import func, select
 
-from frt.engine.index import TemplateIndex, search_libraries
+from frt.engine.index import TemplateIndex, merge_results
 from frt.engine.template import Template
 from frt.rfr.models import RfrLibraryImage, RfrTemplate
+
+if TYPE_CHECKING:  # Ray is an optional extra: imported only when a library is sharded
+    from frt.engine.cluster import ShardedIndex
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def _deleted_templates(session, library_id: str, algorithm: str, version: str) -
 class _Warm:
     """One library's index of one algorithm and version, and the keys it was built with."""
 
-    index: TemplateIndex
+    index: TemplateIndex | ShardedIndex
     stamp: Stamp
     keys: dict[str, int] = field(default_factory=dict)  # template id -> the index's key
     owners: dict[int, tuple[str, str]] = field(default_factory=dict)  # key -> (library, image)
@@ -130,8 +134,12 @@ class _Warm:
 class LibraryIndexes:
     """A process's warm library indexes, kept in step with the database at each search."""
 
-    def __init__(self, idle_seconds: float = 1800.0):
+    def __init__(self, idle_seconds: float = 1800.0, shard_above: int | None = None):
+        """`shard_above`: a library with more templates than this is moved to Ray actors
+        (`frt.engine.cluster.ShardedIndex`, one per shard) instead of this process's memory; the
+        composition root sets it when FRT_RAY_ADDRESS names a cluster. None: all stay here."""
         self.idle_seconds = idle_seconds
+        self.shard_above = shard_above
         self._warm: dict[tuple[str, str, str], _Warm] = {}
         self._lock = threading.Lock()
         self._next_key = 0  # keys are unique across every library, so results merge exactly
@@ -221,6 +229,18 @@ class LibraryIndexes:
         for key, (tid, image_id, library_id, _) in zip(keys.tolist(), rows):
             warm.keys[tid] = key
             warm.owners[key] = (library_id, image_id)
+        self._shard_if_large(warm)
+
+    def _shard_if_large(self, warm: _Warm) -> None:
+        local = warm.index
+        if self.shard_above is None or not isinstance(local, TemplateIndex):
+            return
+        if len(local) <= self.shard_above:
+            return
+        from frt.engine.cluster import ShardedIndex
+
+        warm.index = ShardedIndex.from_index(local)  # its shards, as they are, to actors
+        local.remove(list(warm.owners))  # and this process's copy overwritten
 
     def _evict_idle(self) -> None:
         now = time.monotonic()
@@ -246,6 +266,9 @@ def _open(cipher, template_id: str, sealed: bytes) -> np.ndarray:
 
 def _wipe(warm: _Warm) -> None:
     warm.index.remove(list(warm.owners))  # overwrites the templates' bytes
+    close = getattr(warm.index, "close", None)  # a ShardedIndex's actors end too
+    if close is not None:
+        close()
 
 
 def candidates(
@@ -270,7 +293,8 @@ def candidates(
     try:
         if not found:
             return []
-        (best,) = search_libraries(found, probe, k)
+        # each library's own top k, merged as one index merges its shards (score, then key)
+        best = merge_results([index.search(probe.vector, k)[0] for index in found], k)
     finally:
         if indexes is None:  # built for this search only: overwrite and drop
             for library_id in library_ids:

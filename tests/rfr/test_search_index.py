@@ -93,6 +93,19 @@ def test_warm_index_keeps_step_with_enrolment_and_deletion(
     assert warm.rebuilds == 2
 
 
+def test_an_index_built_in_batches_answers_as_one_built_at_once(
+    store, approved_library, add_templates, rng, monkeypatch
+):
+    from frt.rfr import search_index
+
+    lib = approved_library()
+    vectors = unit(rng.normal(size=(50, 128)))
+    images = dict(zip(add_templates(lib, vectors), vectors))
+    probe = unit(vectors[7] + 0.3 * rng.normal(size=128))
+    monkeypatch.setattr(search_index, "BUILD_BATCH", 7)
+    assert search(store, [lib], probe, LibraryIndexes()) == exact(images, probe)
+
+
 def test_libraries_searched_together_merge_as_one(store, approved_library, add_templates, rng):
     first, second = approved_library("Custody A"), approved_library("Custody B")
     a, b = unit(rng.normal(size=(120, 128))), unit(rng.normal(size=(80, 128)))

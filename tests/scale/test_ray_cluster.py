@@ -202,12 +202,14 @@ def test_an_rfr_search_of_a_library_past_one_machine_runs_on_the_cluster(
     to Ray actors and answers as the in-process index does, after enrolment and deletion too."""
     from frt.engine.cluster import ShardedIndex
     from frt.engine.template import Template
+    from frt.rfr import search_index
     from frt.rfr.faces import algorithm
     from frt.rfr.search_index import LibraryIndexes, candidates
     from frt.store.base import utcnow
     from tests.conftest import setup_session
 
     monkeypatch.setenv("FRT_RAY_ADDRESS", two_nodes)
+    monkeypatch.setattr(search_index, "BUILD_BATCH", 64)  # moved mid-build, the rest to actors
     rng = np.random.default_rng(9)
     vectors = rng.normal(size=(300, 128)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

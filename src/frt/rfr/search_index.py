@@ -174,9 +174,12 @@ class LibraryIndexes:
         library_id, algorithm, version = name
         warm = _Warm(TemplateIndex(algorithm, version, dim=_DIM_UNKNOWN), stamp)
         rows = session.execute(
-            _searchable([library_id], algorithm, version).execution_options(yield_per=5000)
+            _searchable([library_id], algorithm, version).execution_options(yield_per=BUILD_BATCH)
         )
-        self._add(warm, cipher, list(rows))
+        # In batches: once the index moves to Ray actors the rest goes straight to them, so the
+        # server never holds more than about one shard of a library (and one batch opened).
+        for batch in rows.partitions():
+            self._add(warm, cipher, list(batch))
         self.rebuilds += 1
         return warm
 
@@ -251,6 +254,7 @@ class LibraryIndexes:
 
 
 _DIM_UNKNOWN = 1  # an empty index's dimension until its first template arrives
+BUILD_BATCH = 20_000  # templates opened at a time when an index is built
 
 
 def _after(column, moment: datetime | None):

@@ -29,7 +29,8 @@ def catalogue_ids() -> list[str]:
 
 
 def write_table(results: dict[str, dict], path: Path) -> dict:
-    """results: {nodeid: {"ids": [...], "passed": bool|None}} -> {ID: {tests, passed}}."""
+    """results: {nodeid: {"ids": [...], "passed": bool|None}} -> {ID: {tests, passed}}. A
+    requirement passes when a test of it ran and passed and none failed (None: skipped)."""
     table: dict[str, dict[str, Any]] = {
         req_id: {"tests": [], "passed": False} for req_id in catalogue_ids()
     }
@@ -37,7 +38,8 @@ def write_table(results: dict[str, dict], path: Path) -> dict:
     for nodeid, entry in sorted(results.items()):
         for req_id in entry["ids"]:
             table[req_id]["tests"].append(nodeid)
-            outcomes[req_id].append(bool(entry["passed"]))
+            if entry["passed"] is not None:
+                outcomes[req_id].append(bool(entry["passed"]))
     for req_id, passed in outcomes.items():
         table[req_id]["passed"] = bool(passed) and all(passed)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -84,13 +84,16 @@ def test_warm_index_keeps_step_with_enrolment_and_deletion(
     assert found == exact(images, probe)
     assert warm.rebuilds == 1
 
-    # rows removed outright (a library's deletion): the index is rebuilt, not trusted
+    # rows removed outright (a library's deletion): the index is rebuilt, not trusted, and
+    # the one it replaces is emptied (its templates overwritten), not left for the collector
+    (before,) = warm._warm.values()
     (dropped,) = exact(images, probe)[:1]
     with setup_session(store) as s:
         s.execute(delete(RfrTemplate).where(RfrTemplate.image_id == dropped))
     images.pop(dropped)
     assert search(store, [lib], probe, warm) == exact(images, probe)
     assert warm.rebuilds == 2
+    assert len(before.index) == 0 and before is not next(iter(warm._warm.values()))
 
 
 def test_an_index_built_in_batches_answers_as_one_built_at_once(

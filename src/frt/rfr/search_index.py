@@ -153,9 +153,11 @@ class LibraryIndexes:
         with self._lock:
             warm = self._warm.get(name)
         if warm is None or not self._catch_up(session, cipher, warm, stamp, name):
-            warm = self._build(session, cipher, name, stamp)
+            stale, warm = warm, self._build(session, cipher, name, stamp)
             with self._lock:
                 self._warm[name] = warm
+            if stale is not None:  # overwritten (and a sharded one's actors ended), not left
+                _wipe(stale)
         warm.used = time.monotonic()
         return warm.index, warm.owners
 
